@@ -1,0 +1,55 @@
+/**
+ * The layer check (`npm run layers`, part of `npm test`): arrows point inward only.
+ * domain/ imports nothing but itself and zod; adapters (infrastructure/) and the libraries
+ * that only adapters may use are imported from infrastructure/ and apps/ alone.
+ */
+const adapterLibraries =
+  '^(better-sqlite3|fastify|@fastify|nats|@nats-io|@eventstore|@slack|pdfkit|pino|inversify|playwright-core|commander|cli-progress|croner|prom-client)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'domain/ may import only domain/ and zod: no I/O, no clock, no Node built-ins',
+      severity: 'error',
+      from: { path: '^domain/', pathNot: '\\.spec\\.ts$' },
+      to: { pathNot: ['^domain/', '^node_modules/zod/', '^zod$'] },
+    },
+    {
+      name: 'application-knows-domain-only',
+      severity: 'error',
+      from: { path: '^application/', pathNot: '\\.(spec|contract)\\.ts$' },
+      to: { path: ['^(infrastructure|projections|apps)/'] },
+    },
+    {
+      name: 'projections-know-domain-and-application',
+      severity: 'error',
+      from: { path: '^projections/', pathNot: '\\.spec\\.ts$' },
+      to: { path: ['^(infrastructure|apps)/'] },
+    },
+    {
+      name: 'adapters-only-in-infrastructure-and-apps',
+      comment: 'an adapter (or an adapter-only library) used outside infrastructure/ and apps/',
+      severity: 'error',
+      from: { path: '^(domain|application|projections)/', pathNot: '\\.spec\\.ts$' },
+      to: { path: ['^infrastructure/', `^node_modules/${adapterLibraries.slice(1)}`] },
+    },
+    {
+      name: 'infrastructure-does-not-import-apps',
+      severity: 'error',
+      from: { path: '^infrastructure/' },
+      to: { path: '^apps/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js', '.json'],
+    },
+    exclude: { path: '(\\.spec\\.ts$|\\.contract\\.ts$)' },
+  },
+};

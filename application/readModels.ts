@@ -1,0 +1,87 @@
+import type { Position } from './eventStore.ts';
+
+/**
+ * The read-model port. The projection side (`ReadModelStore`) applies one batch of events
+ * and moves the projection's checkpoint in the same transaction, so each event takes effect
+ * exactly once. The query side (`ReadModelQueries`) serves the API. One adapter implements
+ * both; memory and SQLite today.
+ */
+export type TimelineEntry = {
+  readonly userId: string;
+  readonly eventId: string;
+  readonly type: string;
+  /** event time, ISO-8601 UTC as `Date.prototype.toISOString` writes it */
+  readonly occurredAt: string;
+  readonly data: unknown;
+  readonly ruleId: string;
+  readonly sourceMessageIds: readonly string[];
+};
+
+export type UserProfile = {
+  readonly userId: string;
+  readonly email?: string;
+  readonly name?: string;
+  /** first UserSignedUp, event time */
+  readonly signedUpAt?: string;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+  /** latest meaningful activity, event time */
+  readonly lastActivityAt?: string;
+  readonly eventCount: number;
+  readonly lastEventType: string;
+};
+
+/**
+ * What the stage logic needs to know of one signed-up user as of an instant T:
+ * how many UTC days had meaningful activity at or before T, and the latest such activity.
+ * On T's own UTC day `lastActivityAt` may be any activity of that day up to T: the stage
+ * logic only compares it with T − W, and W is at least one day.
+ */
+export type StageSummary = {
+  readonly userId: string;
+  readonly signedUpAt: string;
+  readonly activeDays: number;
+  readonly lastActivityAt: string | null;
+};
+
+export type CheckpointResult =
+  | { readonly kind: 'stored' }
+  | { readonly kind: 'mismatch'; readonly current: Position | null };
+
+/** Writes a projection may make inside `applyBatch`; synchronous, inside one transaction. */
+export interface ReadModelWriter {
+  addTimelineEntry(entry: TimelineEntry): void;
+  getProfile(userId: string): UserProfile | undefined;
+  putProfile(profile: UserProfile): void;
+  /** one meaningful activity of the user at event time `at` (ISO-8601 UTC) */
+  addActivity(userId: string, at: string): void;
+}
+
+export interface ReadModelStore {
+  readCheckpoint(projection: string): Promise<Position | null>;
+  /**
+   * Runs `apply` and moves the checkpoint from `from` to `to` in one transaction. When the
+   * stored checkpoint is not `from` (another projector got there first) nothing is written
+   * and the result says `mismatch`.
+   */
+  applyBatch(
+    projection: string,
+    checkpoint: { readonly from: Position | null; readonly to: Position },
+    apply: (writer: ReadModelWriter) => void,
+  ): Promise<CheckpointResult>;
+  close(): Promise<void>;
+}
+
+export interface ReadModelQueries {
+  /** the user's timeline in event-time order (ties in append order) */
+  getJourney(userId: string, options?: { readonly limit?: number }): Promise<TimelineEntry[]>;
+  getProfile(userId: string): Promise<UserProfile | undefined>;
+  getProfiles(userIds: readonly string[]): Promise<UserProfile[]>;
+  /** every user with a sign-up at or before `asOf` */
+  stageSummaries(asOf: string): Promise<StageSummary[]>;
+  /** sign-ups with event time in (`after`, `until`] */
+  countSignups(after: string, until: string): Promise<number>;
+}
+
+export const ReadModelStoreToken = Symbol.for('journey.ReadModelStore');
+export const ReadModelQueriesToken = Symbol.for('journey.ReadModelQueries');

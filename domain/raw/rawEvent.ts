@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * Raw events as the Segment HTTP Tracking API defines them, so existing tracking SDKs
+ * (analytics.js, analytics-node, Segment's mobile SDKs, PostHog/RudderStack in Segment
+ * mode) post to the collector unchanged. Unknown top-level fields are kept (`loose`),
+ * because SDKs add their own (`_metadata`, `integrations`, `writeKey`, ...).
+ */
+const id = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
+const userIdValue = z.union([id, z.number().finite().transform(String)]);
+const isoInstant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time such as 2026-01-31T12:00:00Z',
+});
+const jsonObject = z.record(z.string(), z.unknown());
+
+const common = {
+  messageId: id.optional(),
+  userId: userIdValue.optional(),
+  anonymousId: userIdValue.optional(),
+  context: jsonObject.optional(),
+  integrations: jsonObject.optional(),
+  timestamp: isoInstant.optional(),
+  sentAt: isoInstant.optional(),
+  originalTimestamp: isoInstant.optional(),
+};
+
+export const trackEventSchema = z.looseObject({
+  ...common,
+  type: z.literal('track'),
+  event: z.string().trim().min(1, 'must name the event').max(200, 'must be at most 200 characters'),
+  properties: jsonObject.optional(),
+});
+export const identifyEventSchema = z.looseObject({
+  ...common,
+  type: z.literal('identify'),
+  traits: jsonObject.optional(),
+});
+export const pageEventSchema = z.looseObject({
+  ...common,
+  type: z.literal('page'),
+  name: z.string().max(200).optional(),
+  category: z.string().max(200).optional(),
+  properties: jsonObject.optional(),
+});
+export const screenEventSchema = z.looseObject({
+  ...common,
+  type: z.literal('screen'),
+  name: z.string().max(200).optional(),
+  properties: jsonObject.optional(),
+});
+export const groupEventSchema = z.looseObject({
+  ...common,
+  type: z.literal('group'),
+  groupId: userIdValue,
+  traits: jsonObject.optional(),
+});
+export const aliasEventSchema = z.looseObject({ ...common, type: z.literal('alias'), previousId: userIdValue });
+
+export const rawEventTypes = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
+export type RawEventType = (typeof rawEventTypes)[number];
+
+export const rawEventSchema = z
+  .discriminatedUnion('type', [
+    trackEventSchema,
+    identifyEventSchema,
+    pageEventSchema,
+    screenEventSchema,
+    groupEventSchema,
+    aliasEventSchema,
+  ])
+  .superRefine((event, ctx) => {
+    if (event.type === 'alias') {
+      if (event.userId === undefined)
+        ctx.addIssue({ code: 'custom', path: ['userId'], message: 'alias needs the new userId' });
+    } else if (event.userId === undefined && event.anonymousId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['userId'], message: 'needs a userId or an anonymousId' });
+    }
+  });
+
+export type RawEvent = z.infer<typeof rawEventSchema>;
+
+/**
+ * A raw event after the collector accepted it: it has a messageId, the server's receipt
+ * time and a timestamp corrected for the client's clock skew. This is what the raw log holds.
+ */
+export type IngestedEvent = RawEvent & {
+  messageId: string;
+  receivedAt: string;
+  timestamp: string;
+  /** which write key (by its name, never its secret) the event came in with */
+  source?: string;
+};
