@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { IngestedEvent } from '../domain/raw/rawEvent.ts';
+import type { ConsumeOptions, RawConsumer, RawDelivery, RawLog } from './rawLog.ts';
+
+/** generous: a liveness bound that fails a hung test, not a performance assertion */
+const PATIENCE_MS = 5_000;
+
+export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const eventually = async (condition: () => boolean | Promise<boolean>, what: string): Promise<void> => {
+  const deadline = Date.now() + PATIENCE_MS;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${PATIENCE_MS} ms waiting for ${what}`);
+    await pause(5);
+  }
+};
+
+let n = 0;
+export const rawEvent = (user: string, options: { messageId?: string; anonymous?: boolean } = {}): IngestedEvent => {
+  const at = new Date(Date.UTC(2026, 0, 31, 12, 0, 0, ++n)).toISOString();
+  return {
+    type: 'track',
+    event: 'Tested',
+    ...(options.anonymous ? { anonymousId: user } : { userId: user }),
+    properties: { n },
+    messageId: options.messageId ?? randomUUID(),
+    timestamp: at,
+    receivedAt: at,
+  };
+};
+
+export const messageIdsOf = (events: readonly IngestedEvent[]): string[] => events.map((e) => e.messageId);
+
+/** the messageIds in a dead letter's payload: one event, or a list of them */
+export const payloadMessageIds = (payload: unknown): string[] =>
+  (Array.isArray(payload) ? payload : [payload]).flatMap((p) =>
+    typeof p === 'object' && p !== null && typeof (p as { messageId?: unknown }).messageId === 'string'
+      ? [(p as { messageId: string }).messageId]
+      : [],
+  );
+
+/** A consumer that records every delivery and what it acknowledged; `fail` decides which attempts throw. */
+export class Recorder {
+  readonly deliveries: RawDelivery[] = [];
+  readonly handled: IngestedEvent[] = [];
+  private consumer: RawConsumer | undefined;
+
+  constructor(private readonly fail: (delivery: RawDelivery) => string | undefined = () => undefined) {}
+
+  start(log: RawLog, options: ConsumeOptions): this {
+    this.consumer = log.consume(options, async (delivery) => {
+      this.deliveries.push(delivery);
+      const reason = this.fail(delivery);
+      if (reason !== undefined) throw new Error(reason);
+      this.handled.push(...delivery.events);
+    });
+    return this;
+  }
+
+  async until(count: number): Promise<void> {
+    await eventually(() => this.handled.length >= count, `${count} handled events, got ${this.handled.length}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+  }
+}

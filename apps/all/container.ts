@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { Container } from 'inversify';
+import { type Clock, ClockToken, systemClock } from '../../application/clock.ts';
+import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
+import { IngestEvents } from '../../application/ingestEvents.ts';
+import { JourneyQueries } from '../../application/journeyQueries.ts';
+import { LoggerToken } from '../../application/logger.ts';
+import { MapRawEvents } from '../../application/mapRawEvents.ts';
+import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
+import {
+  type ReadModelQueries,
+  ReadModelQueriesToken,
+  type ReadModelStore,
+  ReadModelStoreToken,
+} from '../../application/readModels.ts';
+import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
+import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { type Credentials, resolveCredentials } from '../../infrastructure/config/credentials.ts';
+import { loadRules } from '../../infrastructure/config/loadRules.ts';
+import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import { SqliteEventStore } from '../../infrastructure/sqlite/sqliteEventStore.ts';
+import { SqliteRawLog } from '../../infrastructure/sqlite/sqliteRawLog.ts';
+import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
+import { journeyProjection } from '../../projections/journey/journeyProjection.ts';
+import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+
+export const ConfigToken = Symbol.for('journey.Config');
+export const CredentialsToken = Symbol.for('journey.Credentials');
+export const RulesToken = Symbol.for('journey.Rules');
+
+/**
+ * The composition root: which adapter serves each port. Bindings are lazy singletons, so a
+ * process that runs only the collector never opens the read models. Today every port is on
+ * the embedded SQLite adapters; the NATS and EventStoreDB adapters plug in here.
+ */
+export const createContainer = (config: JourneyConfig): Container => {
+  const container = new Container({ defaultScope: 'Singleton' });
+  const dataFile = (name: string) => join(config.JOURNEY_DATA_DIR, name);
+  const closeOnUnbind = <T extends { close(): Promise<void> }>(value: T) => value.close();
+
+  container.bind<JourneyConfig>(ConfigToken).toConstantValue(config);
+  container.bind<JourneyLogger>(LoggerToken).toDynamicValue(() => createLogger(config.LOG_LEVEL));
+  container.bind<Clock>(ClockToken).toConstantValue(systemClock);
+  container.bind<Credentials>(CredentialsToken).toDynamicValue(() => resolveCredentials(config));
+  container.bind<CompiledRules>(RulesToken).toDynamicValue(() => loadRules(config.JOURNEY_RULES));
+
+  container
+    .bind<EventStore>(EventStoreToken)
+    .toDynamicValue(
+      () => new SqliteEventStore(dataFile('events.db'), { pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS }),
+    )
+    .onDeactivation(closeOnUnbind);
+  container
+    .bind<RawLog>(RawLogToken)
+    .toDynamicValue(() => new SqliteRawLog(dataFile('raw.db'), { pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS }))
+    .onDeactivation(closeOnUnbind);
+  container
+    .bind<SqliteReadModels>(SqliteReadModels)
+    .toDynamicValue(() => new SqliteReadModels(dataFile('readmodels.db')))
+    .onDeactivation(closeOnUnbind);
+  container.bind<ReadModelStore>(ReadModelStoreToken).toService(SqliteReadModels);
+  container.bind<ReadModelQueries>(ReadModelQueriesToken).toService(SqliteReadModels);
+
+  container
+    .bind(IngestEvents)
+    .toDynamicValue((ctx) => new IngestEvents(ctx.get(RawLogToken), ctx.get(ClockToken), () => crypto.randomUUID()));
+  container
+    .bind(MapRawEvents)
+    .toDynamicValue((ctx) => new MapRawEvents(ctx.get(EventStoreToken), ctx.get(RawLogToken), ctx.get(RulesToken)));
+  container
+    .bind(JourneyQueries)
+    .toDynamicValue((ctx) => new JourneyQueries(ctx.get(ReadModelQueriesToken), config.JOURNEY_ACTIVE_WINDOW_DAYS));
+  container
+    .bind(ProjectionRunner)
+    .toDynamicValue(
+      (ctx) =>
+        new ProjectionRunner(
+          ctx.get(EventStoreToken),
+          ctx.get(ReadModelStoreToken),
+          journeyProjection(new Set(config.JOURNEY_MEANINGFUL_EVENTS)),
+          { logger: ctx.get(LoggerToken) },
+        ),
+    );
+  return container;
+};

@@ -1,0 +1,101 @@
+import { mkdirSync } from 'node:fs';
+import { type Clock, ClockToken } from '../../application/clock.ts';
+import { IngestEvents } from '../../application/ingestEvents.ts';
+import { JourneyQueries } from '../../application/journeyQueries.ts';
+import { LoggerToken } from '../../application/logger.ts';
+import { MapRawEvents } from '../../application/mapRawEvents.ts';
+import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
+import { ConfigError } from '../../domain/errors/journeyError.ts';
+import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import type { Credentials } from '../../infrastructure/config/credentials.ts';
+import { registerApiRoutes } from '../../infrastructure/http/apiRoutes.ts';
+import { registerCollectorRoutes } from '../../infrastructure/http/collectorRoutes.ts';
+import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
+import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+import { CredentialsToken, createContainer, RulesToken } from './container.ts';
+
+const ensureDataDir = (dir: string): void => {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new ConfigError(
+      `JOURNEY_DATA_DIR=${dir} cannot be created (${(error as NodeJS.ErrnoException).code}); point it at a writable directory`,
+    );
+  }
+};
+
+export const appNames = ['collector', 'mapper', 'projector', 'api'] as const;
+export type AppName = (typeof appNames)[number];
+
+export type RunningJourney = {
+  /** where the HTTP server listens, when the collector or the API runs here */
+  readonly url: string | undefined;
+  readonly credentials: Credentials;
+  readonly apps: readonly AppName[];
+  readonly container: ReturnType<typeof createContainer>;
+  stop(): Promise<void>;
+};
+
+/**
+ * Runs some or all of Journey's apps in this process on one configuration: `journey start`
+ * runs all four (the embedded default), `journey mapper` only the mapper, and so on. One code
+ * path, whichever way it is deployed.
+ */
+export const startJourney = async (
+  config: JourneyConfig,
+  apps: readonly AppName[] = appNames,
+): Promise<RunningJourney> => {
+  ensureDataDir(config.JOURNEY_DATA_DIR);
+  const container = createContainer(config);
+  const logger = container.get<JourneyLogger>(LoggerToken);
+  const credentials = container.get<Credentials>(CredentialsToken);
+  if (apps.includes('mapper')) container.get(RulesToken); // a bad rules file stops start-up here
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops) await s();
+    await container.unbindAllAsync();
+  };
+  try {
+    let url: string | undefined;
+    if (apps.includes('collector') || apps.includes('api')) {
+      const app = createHttpServer({ logger });
+      if (apps.includes('collector')) {
+        registerCollectorRoutes(app, { ingest: container.get(IngestEvents), writeKeys: credentials.writeKeys });
+      }
+      if (apps.includes('api')) {
+        registerApiRoutes(app, {
+          queries: container.get(JourneyQueries),
+          apiToken: credentials.apiToken,
+          clock: container.get<Clock>(ClockToken),
+        });
+      }
+      try {
+        url = await app.listen({ port: config.PORT, host: config.HOST });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL'
+          ? new ConfigError(
+              `cannot listen on ${config.HOST}:${config.PORT} (${code}); stop what uses it or set PORT/HOST`,
+            )
+          : error;
+      }
+      stops.push(() => app.close());
+    }
+    if (apps.includes('mapper')) {
+      const mapper = container.get(MapRawEvents);
+      const consumer = container.get<RawLog>(RawLogToken).consume({ group: 'mapper' }, mapper.handle);
+      stops.push(() => consumer.stop());
+    }
+    if (apps.includes('projector')) {
+      const runner = container.get(ProjectionRunner);
+      runner.start();
+      stops.push(() => runner.stop());
+    }
+    logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
+    return { url, credentials, apps, container, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};

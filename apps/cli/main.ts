@@ -1,0 +1,102 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { isConfigError, isJourneyError } from '../../domain/errors/journeyError.ts';
+import { loadConfig } from '../../infrastructure/config/config.ts';
+import { resolveCredentials } from '../../infrastructure/config/credentials.ts';
+import { type AppName, appNames, startJourney } from '../all/startJourney.ts';
+import { runDemo } from './demo/runDemo.ts';
+import { startupBanner } from './startupBanner.ts';
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a whole number above 0');
+  return n;
+};
+const isoDay = (value: string): string => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new InvalidArgumentError('must be a date such as 2026-01-31');
+  }
+  return value;
+};
+
+/** Runs apps until SIGINT/SIGTERM, then stops them in order (HTTP first, stores last). */
+const run = async (apps: readonly AppName[]): Promise<void> => {
+  const config = loadConfig();
+  const journey = await startJourney(config, apps);
+  process.stdout.write(startupBanner(config, journey));
+  const shutdown = async () => {
+    await journey.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+};
+
+const program = new Command('journey')
+  .description('Journey: real-time customer-journey analytics (collector, mapper, projector, API)')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('run everything in one process, embedded (SQLite in JOURNEY_DATA_DIR, no servers needed)')
+  .action(() => run(appNames));
+
+const appDescriptions: Record<AppName, string> = {
+  collector: 'run only the collector: Segment-compatible HTTP ingest into the raw log',
+  mapper: 'run only the mapper: raw log → identity → rules → per-user journey streams',
+  projector: 'run only the projector: journey streams → read models',
+  api: 'run only the query API',
+};
+for (const name of appNames) {
+  program
+    .command(name)
+    .description(appDescriptions[name])
+    .action(() => run([name]));
+}
+
+program
+  .command('demo')
+  .description('send a synthetic onboarding day to a running Journey and print the funnel')
+  .option('--url <url>', 'where Journey listens (default http://HOST:PORT from the environment)')
+  .option('--write-key <key>', 'a write key (default: JOURNEY_WRITE_KEYS or the one in JOURNEY_DATA_DIR)')
+  .option('--api-token <token>', 'the API token (default: JOURNEY_API_TOKEN or the one in JOURNEY_DATA_DIR)')
+  .option('--users <n>', 'how many people visit', positiveInt, 300)
+  .option('--seed <n>', 'random seed; the same seed and date send the same events', positiveInt, 42)
+  .option('--date <YYYY-MM-DD>', 'the day to simulate (default: yesterday, UTC)', isoDay)
+  .action(
+    async (options: {
+      url?: string;
+      writeKey?: string;
+      apiToken?: string;
+      users: number;
+      seed: number;
+      date?: string;
+    }) => {
+      const config = loadConfig();
+      const credentials = options.writeKey && options.apiToken ? undefined : resolveCredentials(config);
+      const ok = await runDemo({
+        url: options.url ?? `http://${config.HOST}:${config.PORT}`,
+        writeKey: options.writeKey ?? [...(credentials?.writeKeys.keys() ?? [])][0] ?? '',
+        apiToken: options.apiToken ?? credentials?.apiToken ?? '',
+        users: options.users,
+        seed: options.seed,
+        day: options.date ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+        windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
+        print: (line) => process.stdout.write(`${line}\n`),
+      });
+      process.exitCode = ok ? 0 : 1;
+    },
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isConfigError(error)) process.stderr.write(`${message}\n`);
+  else if (isJourneyError(error)) process.stderr.write(`journey: ${message}\n`);
+  else if ((error as NodeJS.ErrnoException).cause && /fetch failed/.test(message)) {
+    process.stderr.write(
+      `journey: ${message} (${String((error as { cause: unknown }).cause)}); is Journey running? start it with npm start\n`,
+    );
+  } else process.stderr.write(`journey: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
+  process.exit(isConfigError(error) ? 2 : 1);
+}

@@ -1,0 +1,11 @@
+import { describeRawLogContract } from '../../application/rawLog.contract.ts';
+import { MemoryRawLog } from './memoryRawLog.ts';
+
+describeRawLogContract(
+  'memory',
+  async () => {
+    const log = new MemoryRawLog({ retryInitialMs: 2, retryMaxMs: 10, pollIntervalMs: 20 });
+    return { log, cleanup: () => log.close() };
+  },
+  { reopen: false },
+);

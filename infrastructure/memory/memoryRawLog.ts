@@ -1,0 +1,116 @@
+import type {
+  ConsumeOptions,
+  DeadLetter,
+  PublishReceipt,
+  RawConsumer,
+  RawDelivery,
+  RawLog,
+} from '../../application/rawLog.ts';
+import { UnavailableError } from '../../domain/errors/journeyError.ts';
+import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import {
+  type ConsumerTiming,
+  consumerTiming,
+  type OffsetLogBackend,
+  type OffsetLogEntry,
+  startOffsetConsumer,
+} from '../embedded/offsetConsumer.ts';
+import { WakeSignal } from '../embedded/wakeSignal.ts';
+
+export type MemoryRawLogOptions = Partial<ConsumerTiming>;
+
+/**
+ * The raw log in one array: the reference adapter for tests and demos. Nothing survives the
+ * instance, so "durable" means "stored before publish resolves" and no more. One global
+ * order keeps every partition in order.
+ */
+export class MemoryRawLog implements RawLog {
+  private readonly entries: OffsetLogEntry[] = [];
+  private readonly messageIds = new Set<string>();
+  private readonly offsets = new Map<string, number>();
+  private readonly deadLetters: DeadLetter[] = [];
+  private readonly published = new WakeSignal();
+  private readonly consumers = new Set<RawConsumer>();
+  private readonly timing: ConsumerTiming;
+  private closed = false;
+
+  constructor(options: MemoryRawLogOptions = {}) {
+    this.timing = consumerTiming(options);
+  }
+
+  async publish(events: readonly IngestedEvent[]): Promise<PublishReceipt> {
+    this.assertOpen();
+    let stored = 0;
+    for (const event of events) {
+      if (this.messageIds.has(event.messageId)) continue;
+      this.messageIds.add(event.messageId);
+      this.entries.push({ seq: this.entries.length + 1, event: structuredClone(event) });
+      stored++;
+    }
+    if (stored > 0) this.published.notify();
+    return { stored, duplicates: events.length - stored };
+  }
+
+  consume(options: ConsumeOptions, handler: (delivery: RawDelivery) => Promise<void>): RawConsumer {
+    this.assertOpen();
+    const consumer = startOffsetConsumer(this.backend, this.published, this.timing, options, handler);
+    const tracked: RawConsumer = {
+      stop: async () => {
+        this.consumers.delete(tracked);
+        await consumer.stop();
+      },
+    };
+    this.consumers.add(tracked);
+    return tracked;
+  }
+
+  async reject(items: readonly Omit<DeadLetter, 'id' | 'at'>[]): Promise<void> {
+    this.assertOpen();
+    for (const item of items) this.addDeadLetter(item.stage, item.reason, item.payload);
+  }
+
+  async listRejected(options: { readonly limit?: number } = {}): Promise<DeadLetter[]> {
+    return this.deadLetters
+      .slice()
+      .reverse()
+      .slice(0, options.limit ?? Number.POSITIVE_INFINITY);
+  }
+
+  async pending(group: string): Promise<number> {
+    return this.entries.length - (this.offsets.get(group) ?? 0);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+  }
+
+  private readonly backend: OffsetLogBackend = {
+    readOffset: (group) => this.offsets.get(group) ?? 0,
+    // handlers get copies: a mapper that mutates its input must not change the log
+    readAfter: (seq, limit) =>
+      this.entries.slice(seq, seq + limit).map((e) => ({ seq: e.seq, event: structuredClone(e.event) })),
+    ack: (group, seq) => {
+      this.offsets.set(group, seq);
+    },
+    deadLetter: (group, entries, reason) => {
+      for (const entry of entries) this.addDeadLetter('mapper', reason, entry.event);
+      const last = entries.at(-1);
+      if (last) this.offsets.set(group, last.seq);
+    },
+  };
+
+  private addDeadLetter(stage: DeadLetter['stage'], reason: string, payload: unknown): void {
+    this.deadLetters.push({
+      id: String(this.deadLetters.length + 1),
+      at: new Date().toISOString(),
+      stage,
+      reason,
+      payload: structuredClone(payload),
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new UnavailableError('the memory raw log is closed; create a new one');
+  }
+}

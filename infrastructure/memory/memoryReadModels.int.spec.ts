@@ -1,0 +1,7 @@
+import { describeReadModelStoreContract } from '../../application/readModels.contract.ts';
+import { MemoryReadModels } from './memoryReadModels.ts';
+
+describeReadModelStoreContract('memory', async () => {
+  const store = new MemoryReadModels();
+  return { store, cleanup: () => store.close() };
+});

@@ -1,0 +1,76 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConfigError } from '../../domain/errors/journeyError.ts';
+
+export type SqliteDatabase = Database.Database;
+
+export type OpenDatabaseOptions = {
+  /**
+   * FULL where a resolved write is a promise made to someone outside (the raw log behind the
+   * collector's 200); NORMAL where the data can be rebuilt or re-sent (WAL + NORMAL loses at
+   * most the last commits on power loss, never consistency).
+   */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+  /** how long a writer waits for another process's write lock; default 5000 */
+  readonly busyTimeoutMs?: number;
+};
+
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Fails with what is wrong and what to do, instead of SQLite's bare "unable to open database file". */
+const checkDirectory = (file: string): void => {
+  const dir = dirname(resolve(file));
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new ConfigError(
+      `cannot open SQLite database ${file}: directory ${dir} does not exist; create it (mkdir -p ${dir}) or choose another data directory`,
+    );
+  }
+  if (!isDirectory) {
+    throw new ConfigError(`cannot open SQLite database ${file}: ${dir} is not a directory; choose another data directory`);
+  }
+  try {
+    // WAL needs to create the -wal and -shm files beside the database
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new ConfigError(
+      `cannot open SQLite database ${file}: directory ${dir} is not writable by this process; fix its permissions or choose another data directory`,
+    );
+  }
+};
+
+/**
+ * One connection with the settings every adapter wants: WAL (readers never block the
+ * writer, and other processes can read while we write), a busy timeout so a second process
+ * waits for the write lock instead of failing, and the durability level the caller asks for.
+ * Pass ':memory:' for a private in-memory database.
+ */
+export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): SqliteDatabase => {
+  if (file !== ':memory:') checkDirectory(file);
+  let db: SqliteDatabase;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    throw new ConfigError(`cannot open SQLite database ${file}: ${reasonOf(error)}; check the path and its permissions`);
+  }
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma('temp_store = MEMORY');
+  } catch (error) {
+    db.close();
+    throw new ConfigError(
+      `cannot use SQLite database ${file}: ${reasonOf(error)}; is it a SQLite file, and is the disk writable and not full?`,
+    );
+  }
+  return db;
+};
+
+/** SQLite's constraint errors, so adapters can map them to the port's errors */
+export const isUniqueViolation = (error: unknown): boolean =>
+  error instanceof Database.SqliteError &&
+  (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRawLogContract } from '../../application/rawLog.contract.ts';
+import type { RawLog } from '../../application/rawLog.ts';
+import { eventually, Recorder, rawEvent } from '../../application/rawLogTestKit.contract.ts';
+import { SqliteRawLog } from './sqliteRawLog.ts';
+import { sqliteTestFiles } from './sqliteTestFiles.ts';
+
+let files: Awaited<ReturnType<typeof sqliteTestFiles>>;
+beforeAll(async () => {
+  files = await sqliteTestFiles('raw');
+});
+afterAll(async () => {
+  await files.remove();
+});
+
+const fastRetries = { retryInitialMs: 2, retryMaxMs: 10, pollIntervalMs: 20 };
+
+describeRawLogContract(
+  'sqlite',
+  async () => {
+    const file = files.file();
+    const opened: RawLog[] = [new SqliteRawLog(file, fastRetries)];
+    return {
+      log: opened[0] as RawLog,
+      reopen: async () => {
+        const log = new SqliteRawLog(file, fastRetries);
+        opened.push(log);
+        return log;
+      },
+      cleanup: async () => {
+        await Promise.all(opened.map((log) => log.close()));
+      },
+    };
+  },
+  { reopen: true },
+);
+
+describe('SqliteRawLog', () => {
+  it('commits publishes made in the same tick together', async () => {
+    const log = new SqliteRawLog(files.file());
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.publish([rawEvent(`u${i}`), rawEvent(`u${i}`)])));
+    expect(log.stats()).toEqual({ publishes: 20, commits: 1 });
+    expect(await log.pending('mapper')).toBe(40);
+    await log.close();
+  });
+
+  it("lets an idle consumer see another process's publishes by polling", async () => {
+    const file = files.file();
+    const consuming = new SqliteRawLog(file, fastRetries);
+    const publishing = new SqliteRawLog(file, fastRetries);
+    const recorder = new Recorder().start(consuming, { group: 'mapper' });
+    await publishing.publish([rawEvent('u1')]);
+    await recorder.until(1);
+    await recorder.stop();
+    await eventually(async () => (await publishing.pending('mapper')) === 0, 'the ack to be visible to the other');
+    await Promise.all([consuming.close(), publishing.close()]);
+  });
+});

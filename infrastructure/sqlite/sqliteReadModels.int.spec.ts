@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeReadModelStoreContract } from '../../application/readModels.contract.ts';
+import { applyNext, pos } from '../../application/readModelsTestKit.contract.ts';
+import { SqliteReadModels } from './sqliteReadModels.ts';
+import { sqliteTestFiles } from './sqliteTestFiles.ts';
+
+let files: Awaited<ReturnType<typeof sqliteTestFiles>>;
+beforeAll(async () => {
+  files = await sqliteTestFiles('readmodels');
+});
+afterAll(async () => {
+  await files.remove();
+});
+
+describeReadModelStoreContract('sqlite', async () => {
+  const store = new SqliteReadModels(files.file());
+  return { store, cleanup: () => store.close() };
+});
+
+describe('SqliteReadModels', () => {
+  it('keeps read models and checkpoints across a reopen', async () => {
+    const file = files.file();
+    const first = new SqliteReadModels(file);
+    await applyNext(first, (w) => {
+      w.putProfile({
+        userId: 'u1',
+        signedUpAt: '2026-01-01T00:00:00.000Z',
+        firstSeenAt: '2026-01-01T00:00:00.000Z',
+        lastSeenAt: '2026-01-01T00:00:00.000Z',
+        eventCount: 1,
+        lastEventType: 'UserSignedUp',
+      });
+      w.addActivity('u1', '2026-01-01T10:00:00.000Z');
+    });
+    await first.close();
+    const second = new SqliteReadModels(file);
+    expect(await second.readCheckpoint('journey')).toEqual(pos(1));
+    expect(await second.stageSummaries('2026-01-02T00:00:00.000Z')).toEqual([
+      { userId: 'u1', signedUpAt: '2026-01-01T00:00:00.000Z', activeDays: 1, lastActivityAt: '2026-01-01T10:00:00.000Z' },
+    ]);
+    await second.close();
+  });
+
+  it('stores instants that are not in toISOString form in that form, so they compare as time', async () => {
+    const store = new SqliteReadModels(files.file());
+    await applyNext(store, (w) => w.addTimelineEntry({
+      userId: 'u1',
+      eventId: 'e1',
+      type: 'PageViewed',
+      occurredAt: '2026-01-01T01:00:00+01:00',
+      data: {},
+      ruleId: 'r',
+      sourceMessageIds: ['m'],
+    }));
+    expect((await store.getJourney('u1'))[0]?.occurredAt).toBe('2026-01-01T00:00:00.000Z');
+    await store.close();
+  });
+});

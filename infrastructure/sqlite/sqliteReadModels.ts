@@ -1,0 +1,121 @@
+import type Database from 'better-sqlite3';
+import { comparePositions, type Position, positionFromString, positionToString } from '../../application/eventStore.ts';
+import type {
+  CheckpointResult,
+  ReadModelQueries,
+  ReadModelStore,
+  ReadModelWriter,
+  StageSummary,
+  TimelineEntry,
+  UserProfile,
+} from '../../application/readModels.ts';
+import { canonicalInstant } from '../embedded/instants.ts';
+import { openDatabase, type SqliteDatabase } from './openDatabase.ts';
+import { prepareReadModelStatements, type ReadModelStatements, toTimelineEntry, toUserProfile } from './readModelTables.ts';
+import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
+
+export type SqliteReadModelsOptions = { readonly busyTimeoutMs?: number };
+
+type ApplyArgs = [
+  projection: string,
+  from: Position | null,
+  to: Position,
+  apply: (writer: ReadModelWriter) => void,
+];
+
+const samePosition = (a: Position | null, b: Position | null): boolean =>
+  a === null || b === null ? a === b : comparePositions(a, b) === 0;
+
+/**
+ * Read models in SQLite: the projection side and the query side on one connection.
+ * synchronous=NORMAL: read models can always be rebuilt from the event store, and a lost
+ * last commit takes its checkpoint with it, so the batch is simply applied again.
+ */
+export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
+  private readonly db: SqliteDatabase;
+  private readonly stmts: ReadModelStatements;
+  private readonly applyTx: Database.Transaction<(...args: ApplyArgs) => CheckpointResult>;
+  private closed = false;
+
+  /** `file`: the database file, or ':memory:'; other adapters may share it */
+  constructor(
+    private readonly file: string,
+    options: SqliteReadModelsOptions = {},
+  ) {
+    this.db = openDatabase(file, { synchronous: 'NORMAL', busyTimeoutMs: options.busyTimeoutMs });
+    this.stmts = prepareReadModelStatements(this.db);
+    this.applyTx = this.db.transaction((...[projection, from, to, apply]: ApplyArgs): CheckpointResult => {
+      const current = this.checkpointNow(projection);
+      if (!samePosition(current, from)) return { kind: 'mismatch', current };
+      const writer = new SqliteBatchWriter(this.stmts);
+      apply(writer);
+      writer.flush();
+      this.stmts.storeCheckpoint.run(projection, positionToString(to));
+      return { kind: 'stored' };
+    });
+  }
+
+  async readCheckpoint(projection: string): Promise<Position | null> {
+    this.assertOpen();
+    return this.checkpointNow(projection);
+  }
+
+  async applyBatch(
+    projection: string,
+    checkpoint: { readonly from: Position | null; readonly to: Position },
+    apply: (writer: ReadModelWriter) => void,
+  ): Promise<CheckpointResult> {
+    this.assertOpen();
+    // IMMEDIATE: the checkpoint is read and then written, and a second projector process
+    // must wait for the lock rather than fail to upgrade it
+    return this.applyTx.immediate(projection, checkpoint.from, checkpoint.to, apply);
+  }
+
+  async getJourney(userId: string, options: { readonly limit?: number } = {}): Promise<TimelineEntry[]> {
+    this.assertOpen();
+    return this.stmts.journey.all(userId, options.limit ?? -1).map(toTimelineEntry);
+  }
+
+  async getProfile(userId: string): Promise<UserProfile | undefined> {
+    this.assertOpen();
+    const row = this.stmts.user.get(userId);
+    return row === undefined ? undefined : toUserProfile(row);
+  }
+
+  async getProfiles(userIds: readonly string[]): Promise<UserProfile[]> {
+    this.assertOpen();
+    if (userIds.length === 0) return [];
+    return this.stmts.users.all(JSON.stringify(userIds)).map(toUserProfile);
+  }
+
+  async stageSummaries(asOf: string): Promise<StageSummary[]> {
+    this.assertOpen();
+    return this.stmts.stageSummaries.all({ asOf: canonicalInstant(asOf, 'asOf') }).map((row) => ({
+      userId: row.user_id,
+      signedUpAt: row.signed_up_at,
+      activeDays: row.active_days,
+      lastActivityAt: row.last_activity_at,
+    }));
+  }
+
+  async countSignups(after: string, until: string): Promise<number> {
+    this.assertOpen();
+    const row = this.stmts.countSignups.get(canonicalInstant(after, 'after'), canonicalInstant(until, 'until'));
+    return row?.n ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private checkpointNow(projection: string): Position | null {
+    const row = this.stmts.checkpoint.get(projection);
+    return row === undefined ? null : positionFromString(row.position);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`the SQLite read models on ${this.file} are closed; open a new SqliteReadModels`);
+  }
+}

@@ -1,0 +1,59 @@
+import type { UserProfile } from '../../application/readModels.ts';
+import type { AnyJourneyEvent, JourneyEventType } from '../../domain/journey/journeyEvent.ts';
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+
+const earlier = (a: string | undefined, b: string): string => (a === undefined || b < a ? b : a);
+const later = (a: string | undefined, b: string): string => (a === undefined || b > a ? b : a);
+
+/**
+ * The user-profile read model as a pure fold over the user's journey events. Times are
+ * event times, so the profile is the same whatever order late events arrive in.
+ */
+export const evolveProfile = (
+  profile: UserProfile | undefined,
+  userId: string,
+  event: AnyJourneyEvent,
+  meaningful: ReadonlySet<JourneyEventType>,
+): UserProfile => {
+  const at = event.metadata.occurredAt;
+  const base: UserProfile = profile ?? {
+    userId,
+    firstSeenAt: at,
+    lastSeenAt: at,
+    eventCount: 0,
+    lastEventType: event.type,
+  };
+  const isLatest = at >= base.lastSeenAt;
+  let next: UserProfile = {
+    ...base,
+    firstSeenAt: earlier(base.firstSeenAt, at),
+    lastSeenAt: later(base.lastSeenAt, at),
+    eventCount: base.eventCount + 1,
+    lastEventType: isLatest ? event.type : base.lastEventType,
+    ...(meaningful.has(event.type) ? { lastActivityAt: later(base.lastActivityAt, at) } : {}),
+  };
+  switch (event.type) {
+    case 'UserIdentified':
+    case 'UserSignedUp': {
+      const email = text(event.data.email);
+      const name = text(event.data.name);
+      next = { ...next, ...(email ? { email } : {}), ...(name ? { name } : {}) };
+      if (event.type === 'UserSignedUp') next = { ...next, signedUpAt: earlier(base.signedUpAt, at) };
+      return next;
+    }
+    case 'UserAuthenticated':
+    case 'ProjectCreated':
+    case 'DeploymentStarted':
+    case 'DeploymentCompleted':
+    case 'DeploymentFailed':
+    case 'ErrorEncountered':
+    case 'PageViewed':
+      return next;
+    default: {
+      const unknownEvent: never = event;
+      return unknownEvent;
+    }
+  }
+};

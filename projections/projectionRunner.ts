@@ -1,0 +1,135 @@
+import {
+  type AllSubscription,
+  comparePositions,
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+} from '../application/eventStore.ts';
+import { type Logger, silentLogger } from '../application/logger.ts';
+import type { ReadModelStore } from '../application/readModels.ts';
+import type { Projection } from './projection.ts';
+
+export type ProjectionRunnerOptions = {
+  readonly batchSize?: number;
+  readonly logger?: Logger;
+  /** wait before re-subscribing after a failure */
+  readonly retryDelayMs?: number;
+};
+
+/**
+ * Follows the store's global log from the projection's checkpoint and applies each batch in
+ * one read-model transaction together with the new checkpoint. When another runner moved
+ * the checkpoint first, the batch is dropped and the runner resumes from where that one got
+ * to, so no event takes effect twice.
+ */
+export class ProjectionRunner {
+  private checkpoint: Position | null = null;
+  private subscription: AllSubscription | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private waiters: { position: Position; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly readModels: ReadModelStore,
+    readonly projection: Projection,
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {}
+
+  get position(): Position | null {
+    return this.checkpoint;
+  }
+
+  /** Follows the log live until `stop()`. */
+  start(): void {
+    if (this.running) return;
+    this.stopped = false;
+    this.running = this.follow();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+    await this.running;
+    this.running = undefined;
+  }
+
+  /** Applies everything up to the current head once and returns how many events it applied. */
+  async catchUp(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 1000;
+    this.checkpoint = await this.readModels.readCheckpoint(this.projection.name);
+    let applied = 0;
+    for (;;) {
+      const batch = await this.eventStore.readAll({
+        ...(this.checkpoint ? { fromPosition: this.checkpoint } : {}),
+        streamPrefix: this.projection.streamPrefix,
+        maxCount: batchSize,
+      });
+      if (batch.length === 0) return applied;
+      if (!(await this.applyBatch(batch))) continue;
+      applied += batch.length;
+    }
+  }
+
+  /** Resolves once the projection has applied the event at `position` (or anything later). */
+  waitFor(position: Position): Promise<void> {
+    if (this.checkpoint && comparePositions(this.checkpoint, position) >= 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ position, resolve }));
+  }
+
+  private async follow(): Promise<void> {
+    const logger = this.options.logger ?? silentLogger;
+    while (!this.stopped) {
+      try {
+        this.checkpoint = await this.readModels.readCheckpoint(this.projection.name);
+        this.subscription = this.eventStore.subscribeAll({
+          ...(this.checkpoint ? { fromPosition: this.checkpoint } : {}),
+          streamPrefix: this.projection.streamPrefix,
+          batchSize: this.options.batchSize ?? 1000,
+        });
+        for await (const batch of this.subscription) {
+          if (this.stopped) break;
+          if (batch.length > 0 && !(await this.applyBatch(batch))) break;
+        }
+      } catch (error) {
+        if (this.stopped) break;
+        logger.error(
+          { projection: this.projection.name, err: error },
+          `projection ${this.projection.name} failed; retrying from its checkpoint`,
+        );
+        await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 1000));
+      } finally {
+        await this.subscription?.close();
+      }
+    }
+  }
+
+  /** false when another runner had moved the checkpoint: the caller re-reads from there */
+  private async applyBatch(batch: readonly RecordedEvent[]): Promise<boolean> {
+    const last = batch[batch.length - 1];
+    if (!last) return true;
+    const result = await this.readModels.applyBatch(
+      this.projection.name,
+      { from: this.checkpoint, to: last.position },
+      (writer) => {
+        for (const event of batch) this.projection.apply(event, writer);
+      },
+    );
+    if (result.kind === 'mismatch') {
+      this.checkpoint = result.current;
+      return false;
+    }
+    this.checkpoint = last.position;
+    this.resolveWaiters(last.position);
+    return true;
+  }
+
+  private resolveWaiters(reached: Position): void {
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (comparePositions(reached, w.position) >= 0) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+}
