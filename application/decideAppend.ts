@@ -71,7 +71,9 @@ export const decideAppend = (
     }
   });
   if (events.length > 0 && indexes.length === 0 && isReplay(expected, inStream)) {
-    return { kind: 'noop', revision: inStream.reduce((max, s) => (s.revision > max ? s.revision : max), -1n) };
+    let last = -1n;
+    for (const s of inStream) if (s.revision > last) last = s.revision;
+    return { kind: 'noop', revision: last };
   }
   checkExpectedRevision(streamId, expected, head);
   return indexes.length === 0 ? { kind: 'noop', revision: head ?? -1n } : { kind: 'append', indexes };

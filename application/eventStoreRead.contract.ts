@@ -44,9 +44,9 @@ export const describeReadContract = (storeOf: StoreOf): void => {
         1n,
         0n,
       ]);
-      expect(
-        revisions(await store.readStream('s', { direction: 'backwards', fromRevision: 3n, maxCount: 2 })),
-      ).toEqual([3n, 2n]);
+      expect(revisions(await store.readStream('s', { direction: 'backwards', fromRevision: 3n, maxCount: 2 }))).toEqual(
+        [3n, 2n],
+      );
     });
   });
 

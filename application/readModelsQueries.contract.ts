@@ -109,9 +109,19 @@ export const describeReadModelQueriesContract = (storeOf: () => ReadModels): voi
       expect([...summaries.keys()].sort()).toEqual(['exact', 'only-later', 'quiet', 'regular', 'today', 'yesterday']);
       const expected: StageSummary[] = [
         // T's day counts through its 08:00 activity, the only one of that day up to T
-        { userId: 'regular', signedUpAt: '2026-01-01T09:00:00.000Z', activeDays: 3, lastActivityAt: '2026-01-10T08:00:00.000Z' },
+        {
+          userId: 'regular',
+          signedUpAt: '2026-01-01T09:00:00.000Z',
+          activeDays: 3,
+          lastActivityAt: '2026-01-10T08:00:00.000Z',
+        },
         { userId: 'quiet', signedUpAt: '2026-01-03T00:00:00.000Z', activeDays: 0, lastActivityAt: null },
-        { userId: 'yesterday', signedUpAt: '2026-01-01T00:00:00.000Z', activeDays: 1, lastActivityAt: '2026-01-09T23:59:59.999Z' },
+        {
+          userId: 'yesterday',
+          signedUpAt: '2026-01-01T00:00:00.000Z',
+          activeDays: 1,
+          lastActivityAt: '2026-01-09T23:59:59.999Z',
+        },
         { userId: 'exact', signedUpAt: T, activeDays: 1, lastActivityAt: T },
         { userId: 'only-later', signedUpAt: '2026-01-01T00:00:00.000Z', activeDays: 0, lastActivityAt: null },
       ];
@@ -132,7 +142,12 @@ export const describeReadModelQueriesContract = (storeOf: () => ReadModels): voi
       const summaries = await store.stageSummaries('2026-01-02T23:59:59.999Z');
       expect(byUser(summaries)).toEqual([
         { userId: 'only-later', signedUpAt: '2026-01-01T00:00:00.000Z', activeDays: 0, lastActivityAt: null },
-        { userId: 'regular', signedUpAt: '2026-01-01T09:00:00.000Z', activeDays: 1, lastActivityAt: '2026-01-02T15:00:00.000Z' },
+        {
+          userId: 'regular',
+          signedUpAt: '2026-01-01T09:00:00.000Z',
+          activeDays: 1,
+          lastActivityAt: '2026-01-02T15:00:00.000Z',
+        },
         { userId: 'today', signedUpAt: '2026-01-01T00:00:00.000Z', activeDays: 0, lastActivityAt: null },
         { userId: 'yesterday', signedUpAt: '2026-01-01T00:00:00.000Z', activeDays: 0, lastActivityAt: null },
       ]);

@@ -35,4 +35,3 @@ export const applyNext = async (
   const to = pos(Number(from?.commit ?? 0n) + 1);
   expect(await store.applyBatch(projection, { from, to }, apply)).toEqual({ kind: 'stored' });
 };
-

@@ -34,14 +34,12 @@ const bearerToken = (header: string | undefined): string | undefined =>
 
 /**
  * The query API over the read models. Everything under /api needs the API token as a bearer
- * token; /healthz is open so load balancers and compose health checks can call it.
+ * token (/healthz, open, comes with every server from createHttpServer).
  */
 export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => {
   if (deps.apiToken === '') throw new ConfigError('the API token is empty; set JOURNEY_API_TOKEN');
   const isApiToken = secretMatcher(new Map([[deps.apiToken, true]]));
   const nowIso = () => new Date(deps.clock.now()).toISOString();
-
-  app.get('/healthz', async () => ({ status: 'ok' }));
 
   // A plugin, so the token hook guards every route under /api, including ones added later.
   app.register(

@@ -57,6 +57,8 @@ export const createHttpServer = (options: HttpServerOptions): FastifyInstance =>
   installJsonParser(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // every process, collector-only included, answers the load balancer's health check
+  app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 };
 

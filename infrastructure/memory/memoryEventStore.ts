@@ -1,7 +1,7 @@
 import { decideAppend } from '../../application/decideAppend.ts';
 import {
-  ANY,
   type AllSubscription,
+  ANY,
   type AppendResult,
   type EventData,
   type EventStore,

@@ -1,6 +1,8 @@
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 
-export type Outcome<Result> = { readonly ok: true; readonly result: Result } | { readonly ok: false; readonly error: unknown };
+export type Outcome<Result> =
+  | { readonly ok: true; readonly result: Result }
+  | { readonly ok: false; readonly error: unknown };
 
 type Queued<Request, Result> = {
   readonly request: Request;
@@ -58,9 +60,12 @@ export class GroupCommit<Request, Result> {
     try {
       outcomes = this.commit(queue.map((q) => q.request));
     } catch (cause) {
-      const error = new UnavailableError(`${this.what}: the transaction for ${queue.length} requests failed (${String(cause)})`, {
-        cause,
-      });
+      const error = new UnavailableError(
+        `${this.what}: the transaction for ${queue.length} requests failed (${String(cause)})`,
+        {
+          cause,
+        },
+      );
       for (const q of queue) q.reject(error);
       return;
     }

@@ -14,6 +14,15 @@ export type OpenDatabaseOptions = {
   readonly synchronous?: 'NORMAL' | 'FULL';
   /** how long a writer waits for another process's write lock; default 5000 */
   readonly busyTimeoutMs?: number;
+  /**
+   * WAL pages before an automatic checkpoint; SQLite's default is 1000. Writes spread over
+   * many users dirty hundreds of index pages per commit, so at 1000 nearly every other
+   * commit pays a checkpoint (and its fsync); 10000 (about 40 MB of WAL) measured 1.5x the
+   * projection throughput.
+   */
+  readonly walAutocheckpointPages?: number;
+  /** page cache in KiB; SQLite's default is 2 MiB */
+  readonly cacheSizeKiB?: number;
 };
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -30,7 +39,9 @@ const checkDirectory = (file: string): void => {
     );
   }
   if (!isDirectory) {
-    throw new ConfigError(`cannot open SQLite database ${file}: ${dir} is not a directory; choose another data directory`);
+    throw new ConfigError(
+      `cannot open SQLite database ${file}: ${dir} is not a directory; choose another data directory`,
+    );
   }
   try {
     // WAL needs to create the -wal and -shm files beside the database
@@ -54,13 +65,18 @@ export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): S
   try {
     db = new Database(file);
   } catch (error) {
-    throw new ConfigError(`cannot open SQLite database ${file}: ${reasonOf(error)}; check the path and its permissions`);
+    throw new ConfigError(
+      `cannot open SQLite database ${file}: ${reasonOf(error)}; check the path and its permissions`,
+    );
   }
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('temp_store = MEMORY');
+    if (options.walAutocheckpointPages !== undefined)
+      db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages}`);
+    if (options.cacheSizeKiB !== undefined) db.pragma(`cache_size = -${options.cacheSizeKiB}`);
   } catch (error) {
     db.close();
     throw new ConfigError(

@@ -44,7 +44,9 @@ export class SqliteBatchWriter implements ReadModelWriter {
   putProfile(profile: UserProfile): void {
     const signedUpAt = profile.signedUpAt;
     const stored =
-      signedUpAt === undefined ? profile : { ...profile, signedUpAt: canonicalInstant(signedUpAt, 'profile.signedUpAt') };
+      signedUpAt === undefined
+        ? profile
+        : { ...profile, signedUpAt: canonicalInstant(signedUpAt, 'profile.signedUpAt') };
     this.profiles.set(profile.userId, stored);
     this.dirty.add(profile.userId);
   }

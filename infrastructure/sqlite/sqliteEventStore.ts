@@ -1,7 +1,7 @@
 import { decideAppend, expectedRevisionHolds } from '../../application/decideAppend.ts';
 import {
-  ANY,
   type AllSubscription,
+  ANY,
   type AppendResult,
   type EventData,
   type EventStore,
@@ -55,26 +55,44 @@ export class SqliteEventStore implements EventStore {
     private readonly file: string,
     options: SqliteEventStoreOptions = {},
   ) {
-    this.db = openDatabase(file, { synchronous: 'NORMAL', busyTimeoutMs: options.busyTimeoutMs });
+    this.db = openDatabase(file, {
+      synchronous: 'NORMAL',
+      busyTimeoutMs: options.busyTimeoutMs,
+      walAutocheckpointPages: 10_000,
+      cacheSizeKiB: 32_768,
+    });
     this.stmts = prepareEventStatements(this.db);
-    this.subscriptions = new PollingSubscriptions(async (from, maxCount, prefix) => this.readAllNow(from, maxCount, prefix), {
-      pollIntervalMs: options.pollIntervalMs ?? 100,
-      defaultBatchSize: options.batchSize ?? 500,
-    });
+    this.subscriptions = new PollingSubscriptions(
+      async (from, maxCount, prefix) => this.readAllNow(from, maxCount, prefix),
+      {
+        pollIntervalMs: options.pollIntervalMs ?? 100,
+        defaultBatchSize: options.batchSize ?? 500,
+      },
+    );
     // a transaction function called inside another becomes a savepoint
-    this.insertTx = this.db.transaction((request: AppendRequest, indexes: readonly number[], head: bigint, at: string) => {
-      let revision = head;
-      let position = 0;
-      for (const index of indexes) {
-        const event = request.events[index] as EventData;
-        revision++;
-        const data = JSON.stringify(event.data) ?? 'null';
-        const metadata = event.metadata === undefined ? null : JSON.stringify(event.metadata);
-        const row = this.stmts.insert.run(request.streamId, Number(revision), event.id, event.type, data, metadata, at);
-        position = Number(row.lastInsertRowid);
-      }
-      return position;
-    });
+    this.insertTx = this.db.transaction(
+      (request: AppendRequest, indexes: readonly number[], head: bigint, at: string) => {
+        let revision = head;
+        let position = 0;
+        for (const index of indexes) {
+          const event = request.events[index] as EventData;
+          revision++;
+          const data = JSON.stringify(event.data) ?? 'null';
+          const metadata = event.metadata === undefined ? null : JSON.stringify(event.metadata);
+          const row = this.stmts.insert.run(
+            request.streamId,
+            Number(revision),
+            event.id,
+            event.type,
+            data,
+            metadata,
+            at,
+          );
+          position = Number(row.lastInsertRowid);
+        }
+        return position;
+      },
+    );
     const commitTx = this.db.transaction((requests: readonly AppendRequest[], at: string) =>
       requests.map((request) => outcomeOf(() => this.appendOne(request, at))),
     );

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRawLogContract } from '../../application/rawLog.contract.ts';
 import type { RawLog } from '../../application/rawLog.ts';
 import { eventually, Recorder, rawEvent } from '../../application/rawLogTestKit.contract.ts';
+import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
 import { SqliteRawLog } from './sqliteRawLog.ts';
 import { sqliteTestFiles } from './sqliteTestFiles.ts';
 
@@ -41,6 +42,19 @@ describe('SqliteRawLog', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => log.publish([rawEvent(`u${i}`), rawEvent(`u${i}`)])));
     expect(log.stats()).toEqual({ publishes: 20, commits: 1 });
     expect(await log.pending('mapper')).toBe(40);
+    await log.close();
+  });
+
+  it('fails only the publish that broke, leaving none of its events behind', async () => {
+    const log = new SqliteRawLog(files.file());
+    const broken = { ...rawEvent('u1'), messageId: undefined } as unknown as IngestedEvent;
+    const [good, bad] = await Promise.allSettled([
+      log.publish([rawEvent('u1')]),
+      log.publish([rawEvent('u2'), broken]),
+    ]);
+    expect(good).toEqual({ status: 'fulfilled', value: { stored: 1, duplicates: 0 } });
+    expect(bad?.status).toBe('rejected');
+    expect(await log.pending('mapper')).toBe(1);
     await log.close();
   });
 

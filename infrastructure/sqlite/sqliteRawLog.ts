@@ -19,7 +19,7 @@ import {
 import { WakeSignal } from '../embedded/wakeSignal.ts';
 import { GroupCommit, outcomeOf } from './groupCommit.ts';
 import { openDatabase, type SqliteDatabase } from './openDatabase.ts';
-import { type RawLogStatements, prepareRawLogStatements } from './rawLogTables.ts';
+import { prepareRawLogStatements, type RawLogStatements } from './rawLogTables.ts';
 
 export type SqliteRawLogOptions = Partial<ConsumerTiming> & { readonly busyTimeoutMs?: number };
 
@@ -37,7 +37,9 @@ export class SqliteRawLog implements RawLog {
   private readonly consumers = new Set<RawConsumer>();
   private readonly timing: ConsumerTiming;
   private readonly backend: OffsetLogBackend;
-  private readonly rejectTx: Database.Transaction<(items: readonly Omit<DeadLetter, 'id' | 'at'>[], at: string) => void>;
+  private readonly rejectTx: Database.Transaction<
+    (items: readonly Omit<DeadLetter, 'id' | 'at'>[], at: string) => void
+  >;
   private closed = false;
 
   /** `file`: the database file, or ':memory:' (then nothing is durable) */
@@ -48,33 +50,47 @@ export class SqliteRawLog implements RawLog {
     this.db = openDatabase(file, { synchronous: 'FULL', busyTimeoutMs: options.busyTimeoutMs });
     this.stmts = prepareRawLogStatements(this.db);
     this.timing = consumerTiming(options);
-    const insertAll = (events: readonly IngestedEvent[]): PublishReceipt => {
+    // a transaction inside the publish transaction is a savepoint: a request that fails
+    // halfway leaves none of its events behind
+    const insertAll = this.db.transaction((events: readonly IngestedEvent[]): PublishReceipt => {
       let stored = 0;
       for (const event of events) {
-        const row = this.stmts.insert.run(event.messageId, partitionKeyOf(event), JSON.stringify(event), event.receivedAt);
+        const row = this.stmts.insert.run(
+          event.messageId,
+          partitionKeyOf(event),
+          JSON.stringify(event),
+          event.receivedAt,
+        );
         stored += row.changes;
       }
       return { stored, duplicates: events.length - stored };
-    };
+    });
     const publishTx = this.db.transaction((requests: readonly (readonly IngestedEvent[])[]) =>
       requests.map((events) => outcomeOf(() => insertAll(events))),
     );
-    this.publishes = new GroupCommit((requests) => publishTx.immediate(requests), `SQLite raw log ${file}`, () =>
-      this.published.notify(),
+    this.publishes = new GroupCommit(
+      (requests) => publishTx.immediate(requests),
+      `SQLite raw log ${file}`,
+      () => this.published.notify(),
     );
     this.rejectTx = this.db.transaction((items: readonly Omit<DeadLetter, 'id' | 'at'>[], at: string) => {
-      for (const item of items) this.stmts.deadLetter.run(at, item.stage, item.reason, JSON.stringify(item.payload) ?? 'null');
+      for (const item of items)
+        this.stmts.deadLetter.run(at, item.stage, item.reason, JSON.stringify(item.payload) ?? 'null');
     });
-    const deadLetterTx = this.db.transaction((group: string, entries: readonly { seq: number; event: IngestedEvent }[], reason: string) => {
-      const at = new Date().toISOString();
-      for (const entry of entries) this.stmts.deadLetter.run(at, 'mapper', reason, JSON.stringify(entry.event));
-      const last = entries.at(-1);
-      if (last) this.stmts.ack.run(group, last.seq);
-    });
+    const deadLetterTx = this.db.transaction(
+      (group: string, entries: readonly { seq: number; event: IngestedEvent }[], reason: string) => {
+        const at = new Date().toISOString();
+        for (const entry of entries) this.stmts.deadLetter.run(at, 'mapper', reason, JSON.stringify(entry.event));
+        const last = entries.at(-1);
+        if (last) this.stmts.ack.run(group, last.seq);
+      },
+    );
     this.backend = {
       readOffset: (group) => this.stmts.offset.get(group)?.seq ?? 0,
       readAfter: (seq, limit) =>
-        this.stmts.after.all(seq, limit).map((row) => ({ seq: row.seq, event: JSON.parse(row.payload) as IngestedEvent })),
+        this.stmts.after
+          .all(seq, limit)
+          .map((row) => ({ seq: row.seq, event: JSON.parse(row.payload) as IngestedEvent })),
       ack: (group, seq) => {
         this.stmts.ack.run(group, seq);
       },

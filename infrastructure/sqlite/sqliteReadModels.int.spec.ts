@@ -36,22 +36,29 @@ describe('SqliteReadModels', () => {
     const second = new SqliteReadModels(file);
     expect(await second.readCheckpoint('journey')).toEqual(pos(1));
     expect(await second.stageSummaries('2026-01-02T00:00:00.000Z')).toEqual([
-      { userId: 'u1', signedUpAt: '2026-01-01T00:00:00.000Z', activeDays: 1, lastActivityAt: '2026-01-01T10:00:00.000Z' },
+      {
+        userId: 'u1',
+        signedUpAt: '2026-01-01T00:00:00.000Z',
+        activeDays: 1,
+        lastActivityAt: '2026-01-01T10:00:00.000Z',
+      },
     ]);
     await second.close();
   });
 
   it('stores instants that are not in toISOString form in that form, so they compare as time', async () => {
     const store = new SqliteReadModels(files.file());
-    await applyNext(store, (w) => w.addTimelineEntry({
-      userId: 'u1',
-      eventId: 'e1',
-      type: 'PageViewed',
-      occurredAt: '2026-01-01T01:00:00+01:00',
-      data: {},
-      ruleId: 'r',
-      sourceMessageIds: ['m'],
-    }));
+    await applyNext(store, (w) =>
+      w.addTimelineEntry({
+        userId: 'u1',
+        eventId: 'e1',
+        type: 'PageViewed',
+        occurredAt: '2026-01-01T01:00:00+01:00',
+        data: {},
+        ruleId: 'r',
+        sourceMessageIds: ['m'],
+      }),
+    );
     expect((await store.getJourney('u1'))[0]?.occurredAt).toBe('2026-01-01T00:00:00.000Z');
     await store.close();
   });

@@ -9,19 +9,20 @@ import type {
   TimelineEntry,
   UserProfile,
 } from '../../application/readModels.ts';
+import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import { canonicalInstant } from '../embedded/instants.ts';
 import { openDatabase, type SqliteDatabase } from './openDatabase.ts';
-import { prepareReadModelStatements, type ReadModelStatements, toTimelineEntry, toUserProfile } from './readModelTables.ts';
+import {
+  prepareReadModelStatements,
+  type ReadModelStatements,
+  toTimelineEntry,
+  toUserProfile,
+} from './readModelTables.ts';
 import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
 
 export type SqliteReadModelsOptions = { readonly busyTimeoutMs?: number };
 
-type ApplyArgs = [
-  projection: string,
-  from: Position | null,
-  to: Position,
-  apply: (writer: ReadModelWriter) => void,
-];
+type ApplyArgs = [projection: string, from: Position | null, to: Position, apply: (writer: ReadModelWriter) => void];
 
 const samePosition = (a: Position | null, b: Position | null): boolean =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
@@ -42,7 +43,12 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     private readonly file: string,
     options: SqliteReadModelsOptions = {},
   ) {
-    this.db = openDatabase(file, { synchronous: 'NORMAL', busyTimeoutMs: options.busyTimeoutMs });
+    this.db = openDatabase(file, {
+      synchronous: 'NORMAL',
+      busyTimeoutMs: options.busyTimeoutMs,
+      walAutocheckpointPages: 10_000,
+      cacheSizeKiB: 32_768,
+    });
     this.stmts = prepareReadModelStatements(this.db);
     this.applyTx = this.db.transaction((...[projection, from, to, apply]: ApplyArgs): CheckpointResult => {
       const current = this.checkpointNow(projection);
@@ -116,6 +122,8 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error(`the SQLite read models on ${this.file} are closed; open a new SqliteReadModels`);
+    if (this.closed) {
+      throw new UnavailableError(`the SQLite read models on ${this.file} are closed; open a new SqliteReadModels`);
+    }
   }
 }

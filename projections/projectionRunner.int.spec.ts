@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ANY, type EventData } from '../application/eventStore.ts';
+import { MemoryEventStore } from '../infrastructure/memory/memoryEventStore.ts';
+import { MemoryReadModels } from '../infrastructure/memory/memoryReadModels.ts';
+import { DEFAULT_MEANINGFUL_EVENTS, journeyProjection } from './journey/journeyProjection.ts';
+import { ProjectionRunner } from './projectionRunner.ts';
+
+const page = (i: number): EventData => ({
+  id: `00000000-0000-8000-8000-${String(i).padStart(12, '0')}`,
+  type: 'PageViewed',
+  data: {},
+  metadata: {
+    occurredAt: new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString(),
+    sourceMessageIds: [`m${i}`],
+    ruleId: 't',
+  },
+});
+
+const setUp = async (events: number) => {
+  const store = new MemoryEventStore();
+  for (let i = 0; i < events; i++) await store.append(`journey-u${i % 7}`, [page(i)], { expectedRevision: ANY });
+  await store.append('identity-a1', [{ id: 'link', type: 'AnonymousIdLinked', data: {} }], { expectedRevision: ANY });
+  const readModels = new MemoryReadModels();
+  const runner = () =>
+    new ProjectionRunner(store, readModels, journeyProjection(new Set(DEFAULT_MEANINGFUL_EVENTS)), { batchSize: 10 });
+  const projectedCount = async () => {
+    let total = 0;
+    for (let u = 0; u < 7; u++) total += (await readModels.getProfile(`u${u}`))?.eventCount ?? 0;
+    return total;
+  };
+  return { store, readModels, runner, projectedCount };
+};
+
+describe('projection runner', () => {
+  it('catches up from its checkpoint, applying each journey event once', async () => {
+    const { runner, projectedCount, store } = await setUp(95);
+    expect(await runner().catchUp()).toBe(95);
+    expect(await runner().catchUp()).toBe(0);
+    await store.append('journey-u1', [page(1000)], { expectedRevision: ANY });
+    expect(await runner().catchUp()).toBe(1);
+    expect(await projectedCount()).toBe(96);
+  });
+
+  it('never applies an event twice when two runners race over the same checkpoint', async () => {
+    const { runner, projectedCount } = await setUp(200);
+    const [a, b] = await Promise.all([runner().catchUp(), runner().catchUp()]);
+    expect(a + b).toBe(200);
+    expect(await projectedCount()).toBe(200);
+  });
+
+  it('follows new events live, and waitFor resolves once they are applied', async () => {
+    const { runner, store, projectedCount } = await setUp(3);
+    const live = runner();
+    live.start();
+    const { position } = await store.append('journey-u2', [page(500)], { expectedRevision: ANY });
+    await live.waitFor(position);
+    expect(await projectedCount()).toBe(4);
+    await live.stop();
+  });
+});
