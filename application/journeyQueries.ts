@@ -45,11 +45,10 @@ export class JourneyQueries {
   async journey(userId: string, asOf: number): Promise<JourneyView> {
     const profile = await this.readModels.getProfile(userId);
     if (!profile) throw new NotFoundError(`no journey for user ${userId}: no event of this user has been projected`);
-    const [entries, summaries] = await Promise.all([
+    const [entries, mine] = await Promise.all([
       this.readModels.getJourney(userId),
-      profile.signedUpAt === undefined ? Promise.resolve([]) : this.summariesAt(asOf),
+      this.readModels.stageSummary(userId, new Date(asOf).toISOString()),
     ]);
-    const mine = summaries.find((s) => s.userId === userId);
     return {
       userId,
       stage: mine ? stageOf(summaryOf(mine), asOf, this.windowDays) : null,

@@ -151,12 +151,14 @@ export const describeRawLogDeliveryContract = (logOf: () => RawLog): void => {
       const log = logOf();
       await log.publish([rawEvent('u1')]);
       const held = gate();
+      let started = false;
       let finished = false;
       const consumer = log.consume({ group: 'mapper' }, async () => {
+        started = true;
         await held.opened;
         finished = true;
       });
-      await pause(30);
+      await eventually(() => started, 'the delivery to start');
       let stopped = false;
       const stopping = consumer.stop().then(() => {
         stopped = true;

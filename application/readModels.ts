@@ -79,6 +79,8 @@ export interface ReadModelQueries {
   getProfiles(userIds: readonly string[]): Promise<UserProfile[]>;
   /** every user with a sign-up at or before `asOf` */
   stageSummaries(asOf: string): Promise<StageSummary[]>;
+  /** the same for one user; undefined when they had not signed up by `asOf` */
+  stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined>;
   /** sign-ups with event time in (`after`, `until`] */
   countSignups(after: string, until: string): Promise<number>;
 }

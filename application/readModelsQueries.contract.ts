@@ -128,6 +128,18 @@ export const describeReadModelQueriesContract = (storeOf: () => ReadModels): voi
       for (const summary of expected) expect(summaries.get(summary.userId)).toEqual(summary);
     });
 
+    it('answers for one user exactly what it answers for all', async () => {
+      const store = storeOf();
+      await seed(store);
+      for (const asOf of [T, '2026-01-02T23:59:59.999Z']) {
+        for (const summary of await store.stageSummaries(asOf)) {
+          expect(await store.stageSummary(summary.userId, asOf)).toEqual(summary);
+        }
+      }
+      expect(await store.stageSummary('only-later', '2025-12-31T23:59:59.999Z')).toBeUndefined();
+      expect(await store.stageSummary('nobody', T)).toBeUndefined();
+    });
+
     it("on asOf's own day reports some activity of that day up to asOf", async () => {
       const store = storeOf();
       await seed(store);

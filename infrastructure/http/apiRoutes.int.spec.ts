@@ -100,6 +100,9 @@ class DatasetReadModels implements ReadModelQueries {
       return [{ userId: p.userId, signedUpAt: p.signedUpAt, activeDays: summary.activeDays, lastActivityAt: last }];
     });
   }
+  async stageSummary(userId: string, asOf: string) {
+    return (await this.stageSummaries(asOf)).find((s) => s.userId === userId);
+  }
   async countSignups(after: string, until: string) {
     return users.filter(({ profile: p }) => p.signedUpAt !== undefined && p.signedUpAt > after && p.signedUpAt <= until)
       .length;

@@ -112,6 +112,10 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
     return summaries.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
   }
 
+  async stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined> {
+    return (await this.stageSummaries(asOf)).find((s) => s.userId === userId);
+  }
+
   async countSignups(after: string, until: string): Promise<number> {
     const from = canonicalInstant(after, 'after');
     const to = canonicalInstant(until, 'until');

@@ -35,8 +35,10 @@ export type DeadLetterRow = {
 export const prepareRawLogStatements = (db: SqliteDatabase) => {
   db.exec(SCHEMA);
   return {
+    // ON CONFLICT, not INSERT OR IGNORE: OR IGNORE would also swallow a NOT NULL violation,
+    // dropping an event without a messageId in silence and calling it a duplicate
     insert: db.prepare<[messageId: string, partitionKey: string, payload: string, receivedAt: string]>(
-      'INSERT OR IGNORE INTO raw_events (message_id, partition_key, payload, received_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO raw_events (message_id, partition_key, payload, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING',
     ),
     after: db.prepare<[seq: number, limit: number], { seq: number; payload: string }>(
       'SELECT seq, payload FROM raw_events WHERE seq > ? ORDER BY seq LIMIT ?',

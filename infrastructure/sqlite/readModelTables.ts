@@ -110,6 +110,16 @@ export const prepareReadModelStatements = (db: SqliteDatabase) => {
        WHERE u.signed_up_at IS NOT NULL AND u.signed_up_at <= @asOf
        GROUP BY u.user_id ORDER BY u.user_id`,
     ),
+    stageSummary: db.prepare<
+      { asOf: string; userId: string },
+      { user_id: string; signed_up_at: string; active_days: number; last_activity_at: string | null }
+    >(
+      `SELECT u.user_id, u.signed_up_at, COUNT(a.day) AS active_days,
+        MAX(CASE WHEN a.last_at <= @asOf THEN a.last_at ELSE a.first_at END) AS last_activity_at
+       FROM users u LEFT JOIN activity_days a ON a.user_id = u.user_id AND a.first_at <= @asOf
+       WHERE u.user_id = @userId AND u.signed_up_at IS NOT NULL AND u.signed_up_at <= @asOf
+       GROUP BY u.user_id`,
+    ),
     countSignups: db.prepare<[after: string, until: string], { n: number }>(
       'SELECT COUNT(*) AS n FROM users WHERE signed_up_at > ? AND signed_up_at <= ?',
     ),

@@ -104,6 +104,19 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     }));
   }
 
+  async stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined> {
+    this.assertOpen();
+    const row = this.stmts.stageSummary.get({ asOf: canonicalInstant(asOf, 'asOf'), userId });
+    return (
+      row && {
+        userId: row.user_id,
+        signedUpAt: row.signed_up_at,
+        activeDays: row.active_days,
+        lastActivityAt: row.last_activity_at,
+      }
+    );
+  }
+
   async countSignups(after: string, until: string): Promise<number> {
     this.assertOpen();
     const row = this.stmts.countSignups.get(canonicalInstant(after, 'after'), canonicalInstant(until, 'until'));

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type { EventData } from '../application/eventStore.ts';
+import { journeyEventId } from '../application/journeyEventId.ts';
+import { type DemoEvent, demoDataset } from '../apps/cli/demo/demoDataset.ts';
+import { journeyStreamOf } from '../domain/journey/journeyEvent.ts';
+import { applyRules } from '../domain/mapping/applyRules.ts';
+import type { CompiledRules } from '../domain/mapping/compileRules.ts';
+import { ingestRawEvent, partitionKeyOf } from '../domain/raw/ingestRawEvent.ts';
+import { type IngestedEvent, rawEventSchema } from '../domain/raw/rawEvent.ts';
+
+/**
+ * The bench's data. It reuses `journey demo`'s generator, because that is the realistic mix:
+ * anonymous visitors' page views, identify joining an anonymous id to a user, sign-ups,
+ * backend `api.request` events (logins, projects, deployments, some 503s) and track events.
+ */
+
+const DEMO_DAY = '2026-03-10';
+
+/** `count` demo raw events in time order, each with its own messageId */
+export const rawEvents = (count: number, seed = 1): DemoEvent[] => {
+  // a demo user averages about 8 events; grow the population until there are enough
+  let users = Math.max(1, Math.ceil(count / 7));
+  for (;;) {
+    const { events } = demoDataset({ day: DEMO_DAY, users, seed });
+    if (events.length >= count) return events.slice(0, count);
+    users = Math.ceil(users * 1.5);
+  }
+};
+
+/** What the collector stores for a raw event (validated, stamped); the payload the raw log holds. */
+export const ingested = (event: DemoEvent, receivedAtMs: number): IngestedEvent =>
+  ingestRawEvent(rawEventSchema.parse(event), {
+    receivedAt: receivedAtMs,
+    fallbackMessageId: randomUUID(),
+    source: 'bench',
+  });
+
+/** marks a messageId in the body template; JSON never escapes it, and demo data never contains it */
+const ID_MARK = '~MSGID~';
+
+export type BodyFactory = {
+  readonly eventsPerBody: number;
+  /** a `/v1/batch` body whose messageIds no other body of this factory has used */
+  next(): string;
+};
+
+/**
+ * Request bodies for the HTTP ingest bench. Every request needs new messageIds, or the raw
+ * log's dedupe would make storing free; building 100 events per request with JSON.stringify
+ * would load the load generator, so the body is one template split at the ids and joined
+ * with a fresh per-request token: the cost is one string join.
+ */
+export const batchBodies = (eventsPerBody: number, seed = 7): BodyFactory => {
+  const events = rawEvents(eventsPerBody, seed).map((event, i) => ({ ...event, messageId: `${ID_MARK}-${i}` }));
+  const parts = JSON.stringify({ batch: events }).split(ID_MARK);
+  const run = randomUUID().slice(0, 8);
+  let n = 0;
+  return { eventsPerBody, next: () => parts.join(`${run}-${(n++).toString(36)}`) };
+};
+
+export type RawLogRow = readonly [messageId: string, partitionKey: string, payload: string, receivedAt: string];
+
+/**
+ * Rows of the raw-insert baseline: the HTTP bench's own batch of events, repeated, with random
+ * UUID messageIds, serialized exactly as the raw log stores them. Built before the clock
+ * starts, so the baseline is SQLite's insert capacity alone (the stricter comparison).
+ */
+export const rawLogRows = (count: number, eventsPerBody: number, seed = 7): RawLogRow[] => {
+  const template = rawEvents(eventsPerBody, seed);
+  const now = Date.now();
+  const rows: RawLogRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const source = template[i % template.length] as DemoEvent;
+    const event = ingested({ ...source, messageId: randomUUID() }, now);
+    rows.push([event.messageId, partitionKeyOf(event), JSON.stringify(event), event.receivedAt]);
+  }
+  return rows;
+};
+
+/** one mapper delivery's appends: journey events grouped per user stream */
+export type JourneyDelivery = ReadonlyMap<string, readonly EventData[]>;
+
+/**
+ * The journey events the mapper would have appended for `count` raw events, as the mapper's
+ * deliveries of 500 raw events grouped per user stream, in time order. Identity is resolved
+ * up front (an anonymous id joins the user that identify links it to), which is where the
+ * mapper's copy of the anonymous journey ends up; visitors who never identify keep a journey
+ * under their anonymous id.
+ */
+export const journeyDeliveries = (
+  count: number,
+  rules: CompiledRules,
+  seed = 3,
+  deliverySize = 500,
+): JourneyDelivery[] => {
+  const now = Date.now();
+  const raws = rawEvents(Math.ceil(count * 1.1), seed).map((e) => ingested(e, now));
+  const links = new Map<string, string>();
+  for (const raw of raws) {
+    if (raw.type === 'identify' && raw.userId !== undefined && raw.anonymousId !== undefined) {
+      links.set(raw.anonymousId, raw.userId);
+    }
+  }
+  const deliveries: JourneyDelivery[] = [];
+  let produced = 0;
+  for (let start = 0; start < raws.length && produced < count; start += deliverySize) {
+    const delivery = new Map<string, EventData[]>();
+    for (const raw of raws.slice(start, start + deliverySize)) {
+      const userId = raw.userId ?? links.get(raw.anonymousId ?? '') ?? raw.anonymousId ?? '';
+      const streamId = journeyStreamOf(userId);
+      const occurredAt = Date.parse(raw.timestamp);
+      for (const mapped of applyRules(rules, raw).events) {
+        if (produced >= count) break;
+        const list = delivery.get(streamId) ?? [];
+        list.push({
+          id: journeyEventId(occurredAt, raw.messageId, mapped.ruleId),
+          type: mapped.type,
+          data: mapped.data,
+          metadata: {
+            occurredAt: new Date(occurredAt).toISOString(),
+            sourceMessageIds: [raw.messageId],
+            ruleId: mapped.ruleId,
+            userId,
+            ...(raw.anonymousId === undefined ? {} : { anonymousId: raw.anonymousId }),
+          },
+        });
+        delivery.set(streamId, list);
+        produced++;
+      }
+    }
+    deliveries.push(delivery);
+  }
+  if (produced < count) throw new Error(`journeyDeliveries: made ${produced} of ${count} events`);
+  return deliveries;
+};
+
+export type EventRow = readonly [
+  streamId: string,
+  revision: number,
+  eventId: string,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: string,
+];
+
+/** The same journey events as rows of the events table, serialized, for the raw-insert baseline. */
+export const eventRows = (deliveries: readonly JourneyDelivery[]): EventRow[] => {
+  const revisions = new Map<string, number>();
+  const recordedAt = new Date().toISOString();
+  const rows: EventRow[] = [];
+  for (const delivery of deliveries) {
+    for (const [streamId, events] of delivery) {
+      for (const event of events) {
+        const revision = revisions.get(streamId) ?? 0;
+        revisions.set(streamId, revision + 1);
+        rows.push([
+          streamId,
+          revision,
+          event.id,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          recordedAt,
+        ]);
+      }
+    }
+  }
+  return rows;
+};

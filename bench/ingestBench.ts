@@ -1,0 +1,110 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { batchBodies } from './eventFactory.ts';
+import { BENCH_WRITE_KEY, type IngestMode, type ParentMessage, type ServerMessage } from './ingestProtocol.ts';
+
+/**
+ * HTTP ingest of 100-event batches through the real collector.
+ *
+ * The server runs in a child process, not beside autocannon: on this 2-core machine that gives
+ * each its own core. In one process, autocannon's work (building bodies, parsing responses,
+ * recording latencies) would run on the server's event loop, and the raw log's synchronous
+ * commit (better-sqlite3 blocks the loop during the fsync) would stall the load generator's
+ * clock, so throughput would be understated and latency measured wrongly. The child pays
+ * one IPC round trip at start and stop, outside the measured interval.
+ */
+
+export type IngestOptions = {
+  readonly connections: number;
+  readonly durationS: number;
+  /** unmeasured load first, so JIT, fastify's caches and the SQLite file are warm */
+  readonly warmupS: number;
+  readonly eventsPerBody: number;
+};
+
+export type IngestRun = {
+  readonly mode: IngestMode;
+  readonly eventsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly requests: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  /** events the server reports stored (durable) or handed to the no-op log, warm-up included */
+  readonly stored: number;
+  readonly expectedStored: number;
+  readonly publishes?: number;
+  readonly commits?: number;
+};
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+const nextMessage = async (child: ChildProcess, kind: ServerMessage['kind']): Promise<ServerMessage> => {
+  for (;;) {
+    const [message] = (await Promise.race([
+      once(child, 'message'),
+      once(child, 'exit').then(([code]) => {
+        throw new Error(`the ingest server exited with code ${String(code)} before sending '${kind}'`);
+      }),
+    ])) as [ServerMessage];
+    if (message.kind === kind) return message;
+  }
+};
+
+const load = (url: string, options: IngestOptions, durationS: number, nextBody: () => string) =>
+  autocannon({
+    url,
+    connections: options.connections,
+    duration: durationS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/batch',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${BENCH_WRITE_KEY}:`).toString('base64')}`,
+        },
+        setupRequest: (request) => ({ ...request, body: nextBody() }),
+      },
+    ],
+  });
+
+export const runIngest = async (mode: IngestMode, rawLogFile: string, options: IngestOptions): Promise<IngestRun> => {
+  const child = fork(
+    fileURLToPath(new URL('../bin/run.js', import.meta.url)),
+    ['bench/ingestServer.ts', mode, rawLogFile],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const exited = once(child, 'exit');
+  try {
+    const ready = await nextMessage(child, 'ready');
+    if (ready.kind !== 'ready') throw new Error('unreachable');
+    const bodies = batchBodies(options.eventsPerBody);
+    const warmup = await load(ready.url, options, options.warmupS, bodies.next);
+    const result = await load(ready.url, options, options.durationS, bodies.next);
+    child.send({ kind: 'stop' } satisfies ParentMessage);
+    const stopped = await nextMessage(child, 'stopped');
+    if (stopped.kind !== 'stopped') throw new Error('unreachable');
+    await exited;
+    return {
+      mode,
+      eventsPerSecond: (result['2xx'] * options.eventsPerBody) / result.duration,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      requests: result['2xx'] + result.non2xx,
+      non2xx: result.non2xx + warmup.non2xx,
+      errors: result.errors + warmup.errors,
+      stored: stopped.stored,
+      expectedStored: (result['2xx'] + warmup['2xx']) * options.eventsPerBody,
+      ...(stopped.publishes === undefined ? {} : { publishes: stopped.publishes }),
+      ...(stopped.commits === undefined ? {} : { commits: stopped.commits }),
+    };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  }
+};

@@ -1,0 +1,18 @@
+/** What ingestBench.ts (the load generator) and ingestServer.ts (the collector under load) share. */
+
+export type IngestMode = 'durable' | 'parse-only';
+
+export const BENCH_WRITE_KEY = 'wk_bench_0123456789abcdef';
+
+export type ServerMessage =
+  | { readonly kind: 'ready'; readonly url: string }
+  | {
+      readonly kind: 'stopped';
+      /** events the raw log holds (durable) or was handed (parse-only) */
+      readonly stored: number;
+      /** durable only: how many publishes the group commit folded into how many transactions */
+      readonly publishes?: number;
+      readonly commits?: number;
+    };
+
+export type ParentMessage = { readonly kind: 'stop' };

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../application/clock.ts';
+import { IngestEvents } from '../application/ingestEvents.ts';
+import { registerCollectorRoutes } from '../infrastructure/http/collectorRoutes.ts';
+import { createHttpServer } from '../infrastructure/http/createHttpServer.ts';
+import { SqliteRawLog } from '../infrastructure/sqlite/sqliteRawLog.ts';
+import { BENCH_WRITE_KEY, type ParentMessage, type ServerMessage } from './ingestProtocol.ts';
+import { NoopRawLog } from './noopRawLog.ts';
+
+/**
+ * The collector under load, in its own process (`node bin/run.js bench/ingestServer.ts
+ * <durable|parse-only> <raw.db>`), started and stopped by ingestBench.ts over the IPC channel.
+ * The production pieces as `journey collector` wires them (fastify, collector routes,
+ * IngestEvents, SqliteRawLog), without the request logger, which the bench is not about.
+ */
+
+const send = (message: ServerMessage): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (!process.send) return reject(new Error('ingestServer.ts must be started with an IPC channel (fork)'));
+    process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
+  });
+
+const [mode, file] = process.argv.slice(2);
+if ((mode !== 'durable' && mode !== 'parse-only') || file === undefined) {
+  console.error('usage: node bin/run.js bench/ingestServer.ts <durable|parse-only> <raw.db>');
+  process.exit(2);
+}
+
+const sqlite = mode === 'durable' ? new SqliteRawLog(file) : undefined;
+const noop = new NoopRawLog();
+const ingest = new IngestEvents(sqlite ?? noop, systemClock, () => randomUUID());
+const app = createHttpServer({ logger: false });
+registerCollectorRoutes(app, { ingest, writeKeys: new Map([[BENCH_WRITE_KEY, 'bench']]) });
+const url = await app.listen({ port: 0, host: '127.0.0.1' });
+
+process.on('message', (message: ParentMessage) => {
+  if (message.kind !== 'stop') return;
+  void (async () => {
+    await app.close();
+    let stopped: ServerMessage;
+    if (sqlite) {
+      // every event after offset 0 of a group that never consumed: the whole log
+      const stored = await sqlite.pending('bench-count');
+      const { publishes, commits } = sqlite.stats();
+      await sqlite.close();
+      stopped = { kind: 'stopped', stored, publishes, commits };
+    } else {
+      stopped = { kind: 'stopped', stored: noop.count() };
+    }
+    await send(stopped);
+    process.disconnect();
+  })();
+});
+
+await send({ kind: 'ready', url });

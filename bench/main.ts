@@ -1,0 +1,244 @@
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadRules } from '../infrastructure/config/loadRules.ts';
+import { commitsPerSecond, eventsInsertBaseline, orderedScanBaseline, rawLogInsertBaseline } from './baselines.ts';
+import { eventRows, journeyDeliveries, rawLogRows } from './eventFactory.ts';
+import { type IngestRun, runIngest } from './ingestBench.ts';
+import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
+import { type CatchUpRun, prepareProjectionStore, runCatchUp } from './projectionBench.ts';
+import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from './report.ts';
+import { settle, summarize } from './stats.ts';
+import { removeDatabase, tempFiles } from './tempFiles.ts';
+
+/**
+ * `npm run bench`: Journey's throughput, each figure beside a baseline measured in the same
+ * run and judged as a ratio, because this shared 2-core machine moves absolute figures by
+ * ±25%. Every measurement runs RUNS times with its baseline in the same round (so a noisy
+ * minute hits both) and reports the median and the spread. `--quick` shrinks everything
+ * for trying the bench itself out; its figures are not the ones to quote.
+ */
+
+const RUNS = 3;
+const quick = process.argv.includes('--quick');
+const config = {
+  ingestDurationS: quick ? 2 : 10,
+  ingestWarmupS: 1,
+  connections: 10,
+  eventsPerBody: 100,
+  rawInsertRows: quick ? 20_000 : 100_000,
+  mapperEvents: quick ? 10_000 : 100_000,
+  projectionEvents: quick ? 20_000 : 250_000,
+  fsyncMs: quick ? 300 : 700,
+};
+const outFile = join(fileURLToPath(new URL('..', import.meta.url)), '.bench-out', 'results.json');
+
+const started = performance.now();
+const startedAt = new Date().toISOString();
+const log = (message: string): void => {
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
+};
+const median = (xs: readonly number[]): number => summarize(xs).median;
+
+const files = await tempFiles();
+try {
+  log(`temp files in ${files.dir}${quick ? ' (quick mode: figures not comparable)' : ''}`);
+
+  // --- the disk's fsync price, as context for every durable figure
+  const fsyncFull: number[] = [];
+  const fsyncNormal: number[] = [];
+  for (let round = 1; round <= RUNS; round++) {
+    log(`fsync round ${round}/${RUNS}`);
+    fsyncFull.push(commitsPerSecond(files.file('fsync-full.db'), 'FULL', config.fsyncMs));
+    fsyncNormal.push(commitsPerSecond(files.file('fsync-normal.db'), 'NORMAL', config.fsyncMs));
+  }
+
+  // --- 1. HTTP ingest
+  const ingestOptions = {
+    connections: config.connections,
+    durationS: config.ingestDurationS,
+    warmupS: config.ingestWarmupS,
+    eventsPerBody: config.eventsPerBody,
+  };
+  const parseOnly: IngestRun[] = [];
+  const durable: IngestRun[] = [];
+  const rawInsert: number[] = [];
+  {
+    log(`building ${config.rawInsertRows.toLocaleString('en-US')} raw-log rows for the insert baseline`);
+    const rows = rawLogRows(config.rawInsertRows, config.eventsPerBody);
+    for (let round = 1; round <= RUNS; round++) {
+      log(`ingest round ${round}/${RUNS}: parse-only server`);
+      parseOnly.push(await runIngest('parse-only', files.file('ingest-noop.db'), ingestOptions));
+      log(`ingest round ${round}/${RUNS}: durable server`);
+      const rawFile = files.file('ingest-raw.db');
+      durable.push(await runIngest('durable', rawFile, ingestOptions));
+      await removeDatabase(rawFile);
+      log(`ingest round ${round}/${RUNS}: raw insert baseline`);
+      const baselineFile = files.file('baseline-raw.db');
+      rawInsert.push(rawLogInsertBaseline(baselineFile, rows));
+      await removeDatabase(baselineFile);
+      await settle();
+    }
+  }
+
+  // --- 2. mapper + append
+  const rules = loadRules(undefined);
+  const mapper: MapperRun[] = [];
+  const eventsInsert: number[] = [];
+  {
+    log(`filling a raw log with ${config.mapperEvents.toLocaleString('en-US')} demo events`);
+    const source = await prepareMapperSource(files, config.mapperEvents);
+    const rows = eventRows(journeyDeliveries(config.mapperEvents, rules, 5));
+    for (let round = 1; round <= RUNS; round++) {
+      log(`mapper round ${round}/${RUNS}: events insert baseline`);
+      const baselineFile = files.file('baseline-events.db');
+      eventsInsert.push(eventsInsertBaseline(baselineFile, rows));
+      await removeDatabase(baselineFile);
+      log(`mapper round ${round}/${RUNS}: mapper`);
+      mapper.push(await runMapper(files, source, rules));
+      await settle();
+    }
+    await removeDatabase(source.file);
+  }
+
+  // --- 3. projection catch-up
+  const catchUp: CatchUpRun[] = [];
+  const scan: number[] = [];
+  {
+    log(`appending ${config.projectionEvents.toLocaleString('en-US')} journey events`);
+    const store = await prepareProjectionStore(files, journeyDeliveries(config.projectionEvents, rules));
+    try {
+      for (let round = 1; round <= RUNS; round++) {
+        log(`projection round ${round}/${RUNS}: ordered scan baseline`);
+        const scanned = orderedScanBaseline(store.file);
+        if (scanned.rows !== store.count) throw new Error(`scanned ${scanned.rows} of ${store.count} events`);
+        scan.push(scanned.rowsPerSecond);
+        log(`projection round ${round}/${RUNS}: catch-up`);
+        catchUp.push(await runCatchUp(files, store));
+        await settle();
+      }
+    } finally {
+      await store.store.close();
+    }
+  }
+
+  const figures: Figure[] = [
+    {
+      id: 'ingest-durable-vs-raw-insert',
+      label: 'HTTP ingest, 100-event batches, durable (raw log, synchronous=FULL)',
+      unit: 'events/s',
+      value: summarize(durable.map((r) => r.eventsPerSecond)),
+      baseline: {
+        label: 'better-sqlite3 insert, raw-log table, 1,000/tx, NORMAL',
+        value: summarize(rawInsert),
+      },
+      target: 0.5,
+    },
+    {
+      id: 'ingest-durable-vs-parse-only',
+      label: 'HTTP ingest, 100-event batches, durable (raw log, synchronous=FULL)',
+      unit: 'events/s',
+      value: summarize(durable.map((r) => r.eventsPerSecond)),
+      baseline: {
+        label: 'same server, parse + validate only (no-op raw log)',
+        value: summarize(parseOnly.map((r) => r.eventsPerSecond)),
+      },
+    },
+    {
+      id: 'ingest-latency-p50',
+      label: 'HTTP ingest, durable: p50 latency per request',
+      unit: 'ms',
+      value: summarize(durable.map((r) => r.p50Ms)),
+      baseline: { label: 'parse + validate only: p50', value: summarize(parseOnly.map((r) => r.p50Ms)) },
+    },
+    {
+      id: 'ingest-latency-p99',
+      label: 'HTTP ingest, durable: p99 latency per request',
+      unit: 'ms',
+      value: summarize(durable.map((r) => r.p99Ms)),
+      baseline: { label: 'parse + validate only: p99', value: summarize(parseOnly.map((r) => r.p99Ms)) },
+    },
+    {
+      id: 'mapper-append',
+      label: `mapper + append, ${config.mapperEvents.toLocaleString('en-US')} raw events, default rules`,
+      unit: 'events/s',
+      value: summarize(mapper.map((r) => r.eventsPerSecond)),
+      baseline: {
+        label: 'better-sqlite3 insert, events table, same row count, 1,000/tx',
+        value: summarize(eventsInsert),
+      },
+    },
+    {
+      id: 'projection-catch-up',
+      label: `projection catch-up (journey), ${config.projectionEvents.toLocaleString('en-US')} events`,
+      unit: 'events/s',
+      value: summarize(catchUp.map((r) => r.eventsPerSecond)),
+      baseline: { label: 'ordered scan of events + JSON.parse (iterate)', value: summarize(scan) },
+      target: 0.25,
+    },
+    {
+      id: 'sqlite-commits-full',
+      label: 'context: single-row commits, WAL, synchronous=FULL',
+      unit: 'commits/s',
+      value: summarize(fsyncFull),
+      baseline: { label: 'same with synchronous=NORMAL (no fsync)', value: summarize(fsyncNormal) },
+    },
+  ];
+
+  const fsyncMs = 1000 / median(fsyncFull) - 1000 / median(fsyncNormal);
+  const context = {
+    fsyncMsPerCommit: fsyncMs,
+    ingestDurableEventsPerCommit: median(durable.map((r) => (r.commits ? r.stored / r.commits : 0))),
+    ingestDurableRequestsPerCommit: median(durable.map((r) => (r.commits ? (r.publishes ?? 0) / r.commits : 0))),
+    mapperJourneyEventsAppended: median(mapper.map((r) => r.appended)),
+    mapperAppendsPerCommit: median(mapper.map((r) => (r.commits ? r.appends / r.commits : 0))),
+    runs: { parseOnly, durable, rawInsert, mapper, eventsInsert, catchUp, scan, fsyncFull, fsyncNormal },
+  };
+  const notes: string[] = [];
+  for (const run of [...parseOnly, ...durable]) {
+    if (run.non2xx > 0 || run.errors > 0) {
+      notes.push(`${run.mode} ingest run had ${run.non2xx} non-2xx answers and ${run.errors} connection errors`);
+    }
+    if (run.stored !== run.expectedStored) {
+      notes.push(`${run.mode} ingest run stored ${run.stored} events for ${run.expectedStored} acknowledged`);
+    }
+  }
+
+  const runSeconds = (performance.now() - started) / 1000;
+  const report: BenchReport = {
+    startedAt,
+    node: process.version,
+    cpus: cpus().length,
+    quick,
+    runs: RUNS,
+    config,
+    figures,
+    context,
+    notes,
+    runSeconds,
+  };
+  await writeJson(outFile, report);
+
+  const lines = [
+    '',
+    `Journey bench, ${startedAt}, Node ${process.version}, ${cpus().length} cores: median of ${RUNS} runs, each beside its baseline from the same run${quick ? ' (QUICK MODE: not comparable)' : ''}`,
+    '',
+    renderTable(figures),
+    '',
+    `fsync on this disk: about ${fsyncMs.toFixed(2)} ms per durable commit (1/FULL − 1/NORMAL commit rate)`,
+    `durable ingest group commit: ${context.ingestDurableRequestsPerCommit.toFixed(1)} requests (${context.ingestDurableEventsPerCommit.toFixed(0)} events) per fsync`,
+    `mapper: ${context.mapperJourneyEventsAppended.toLocaleString('en-US')} store events appended for ${config.mapperEvents.toLocaleString('en-US')} raw events, ${context.mapperAppendsPerCommit.toFixed(1)} appends per commit`,
+    `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,
+    ...notes.map((n) => `NOTE: ${n}`),
+    `targets: ${figures
+      .filter((f) => f.target !== undefined)
+      .map((f) => `${f.id} ${verdictOf(f)}`)
+      .join(', ')}`,
+    `results: ${outFile}`,
+    `bench ran in ${runSeconds.toFixed(0)} s`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+} finally {
+  await files.remove();
+}
