@@ -18,11 +18,11 @@ import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { type Credentials, resolveCredentials } from '../../infrastructure/config/credentials.ts';
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
-import { SqliteEventStore } from '../../infrastructure/sqlite/sqliteEventStore.ts';
-import { SqliteRawLog } from '../../infrastructure/sqlite/sqliteRawLog.ts';
 import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
 import { journeyProjection } from '../../projections/journey/journeyProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+
+import { eventStoreFor, rawLogFor } from './adapters.ts';
 
 export const ConfigToken = Symbol.for('journey.Config');
 export const CredentialsToken = Symbol.for('journey.Credentials');
@@ -30,8 +30,8 @@ export const RulesToken = Symbol.for('journey.Rules');
 
 /**
  * The composition root: which adapter serves each port. Bindings are lazy singletons, so a
- * process that runs only the collector never opens the read models. Today every port is on
- * the embedded SQLite adapters; the NATS and EventStoreDB adapters plug in here.
+ * process that runs only the collector never opens the read models. `adapters.ts` picks the
+ * raw log and event store adapters from the configuration.
  */
 export const createContainer = (config: JourneyConfig): Container => {
   const container = new Container({ defaultScope: 'Singleton' });
@@ -46,13 +46,11 @@ export const createContainer = (config: JourneyConfig): Container => {
 
   container
     .bind<EventStore>(EventStoreToken)
-    .toDynamicValue(
-      () => new SqliteEventStore(dataFile('events.db'), { pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS }),
-    )
+    .toDynamicValue(() => eventStoreFor(config))
     .onDeactivation(closeOnUnbind);
   container
     .bind<RawLog>(RawLogToken)
-    .toDynamicValue(() => new SqliteRawLog(dataFile('raw.db'), { pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS }))
+    .toDynamicValue(() => rawLogFor(config))
     .onDeactivation(closeOnUnbind);
   container
     .bind<SqliteReadModels>(SqliteReadModels)

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { type Clock, ClockToken } from '../../application/clock.ts';
+import { EventStoreToken } from '../../application/eventStore.ts';
 import { IngestEvents } from '../../application/ingestEvents.ts';
 import { JourneyQueries } from '../../application/journeyQueries.ts';
 import { LoggerToken } from '../../application/logger.ts';
@@ -13,6 +14,7 @@ import { registerCollectorRoutes } from '../../infrastructure/http/collectorRout
 import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+import { whenReady } from './adapters.ts';
 import { CredentialsToken, createContainer, RulesToken } from './container.ts';
 
 const ensureDataDir = (dir: string): void => {
@@ -57,6 +59,9 @@ export const startJourney = async (
     await container.unbindAllAsync();
   };
   try {
+    // connect to what these apps use first, so an unreachable server fails start-up with its URL
+    if (apps.includes('collector') || apps.includes('mapper')) await whenReady(container.get(RawLogToken));
+    if (apps.includes('mapper') || apps.includes('projector')) await whenReady(container.get(EventStoreToken));
     let url: string | undefined;
     if (apps.includes('collector') || apps.includes('api')) {
       const app = createHttpServer({ logger });
