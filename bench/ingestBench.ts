@@ -22,6 +22,8 @@ export type IngestOptions = {
   /** unmeasured load first, so JIT, fastify's caches and the SQLite file are warm */
   readonly warmupS: number;
   readonly eventsPerBody: number;
+  /** extra node flags for the server process, e.g. `--cpu-prof` (NODE_OPTIONS refuses it) */
+  readonly serverExecArgv?: readonly string[];
 };
 
 export type IngestRun = {
@@ -77,6 +79,7 @@ export const runIngest = async (mode: IngestMode, rawLogFile: string, options: I
     ['bench/ingestServer.ts', mode, rawLogFile],
     {
       cwd: projectRoot,
+      execArgv: [...process.execArgv, ...(options.serverExecArgv ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );

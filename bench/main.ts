@@ -21,6 +21,8 @@ import { removeDatabase, tempFiles } from './tempFiles.ts';
 
 const RUNS = 3;
 const quick = process.argv.includes('--quick');
+/** `--profile`: CPU profiles of the ingest server processes into .bench-out/profiles */
+const profile = process.argv.includes('--profile');
 const config = {
   ingestDurationS: quick ? 2 : 10,
   ingestWarmupS: 1,
@@ -31,7 +33,8 @@ const config = {
   projectionEvents: quick ? 20_000 : 250_000,
   fsyncMs: quick ? 300 : 700,
 };
-const outFile = join(fileURLToPath(new URL('..', import.meta.url)), '.bench-out', 'results.json');
+const outDir = join(fileURLToPath(new URL('..', import.meta.url)), '.bench-out');
+const outFile = join(outDir, 'results.json');
 
 const started = performance.now();
 const startedAt = new Date().toISOString();
@@ -59,6 +62,7 @@ try {
     durationS: config.ingestDurationS,
     warmupS: config.ingestWarmupS,
     eventsPerBody: config.eventsPerBody,
+    ...(profile ? { serverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`] } : {}),
   };
   const parseOnly: IngestRun[] = [];
   const durable: IngestRun[] = [];
@@ -199,7 +203,10 @@ try {
     if (run.non2xx > 0 || run.errors > 0) {
       notes.push(`${run.mode} ingest run had ${run.non2xx} non-2xx answers and ${run.errors} connection errors`);
     }
-    if (run.stored !== run.expectedStored) {
+    // autocannon stops with up to one request per connection in flight in each of its two
+    // runs (warm-up and measured): the server stores those, but they are never counted as answered
+    const inFlight = 2 * config.connections * config.eventsPerBody;
+    if (run.stored < run.expectedStored || run.stored > run.expectedStored + inFlight) {
       notes.push(`${run.mode} ingest run stored ${run.stored} events for ${run.expectedStored} acknowledged`);
     }
   }

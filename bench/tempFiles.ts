@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +13,20 @@ export type TempFiles = {
 /** One directory under the OS temp dir for every SQLite file of the bench; `remove()` deletes it all. */
 export const tempFiles = async (): Promise<TempFiles> => {
   const dir = await mkdtemp(join(tmpdir(), 'journey-bench-'));
+  // Ctrl-C skips `finally`: the hundreds of MB of databases would stay behind
+  const onInterrupt = () => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
   let n = 0;
   return {
     dir,
     file: (name) => join(dir, `${++n}-${name}`),
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove: async () => {
+      process.off('SIGINT', onInterrupt);
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 };
 
