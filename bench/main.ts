@@ -118,7 +118,7 @@ try {
         if (scanned.rows !== store.count) throw new Error(`scanned ${scanned.rows} of ${store.count} events`);
         scan.push(scanned.rowsPerSecond);
         log(`projection round ${round}/${RUNS}: catch-up`);
-        catchUp.push(await runCatchUp(files, store));
+        catchUp.push(await runCatchUp(store));
         await settle();
       }
     } finally {
@@ -174,7 +174,7 @@ try {
     },
     {
       id: 'projection-catch-up',
-      label: `projection catch-up (journey), ${config.projectionEvents.toLocaleString('en-US')} events`,
+      label: `projection catch-up (timeline ∥ users), ${config.projectionEvents.toLocaleString('en-US')} events`,
       unit: 'events/s',
       value: summarize(catchUp.map((r) => r.eventsPerSecond)),
       baseline: { label: 'ordered scan of events + JSON.parse (iterate)', value: summarize(scan) },

@@ -1,18 +1,31 @@
+import { link, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ANY } from '../application/eventStore.ts';
+import { silentLogger } from '../application/logger.ts';
+import { eventStoreFor } from '../apps/all/adapters.ts';
+import { journeyProjection, readModelFileOf } from '../apps/projector/journeyProjections.ts';
+import { Projector } from '../apps/projector/projector.ts';
+import { WorkerProjection } from '../apps/projector/workerProjection.ts';
+import { JOURNEY_STREAM_PREFIX } from '../domain/journey/journeyEvent.ts';
+import { loadConfig } from '../infrastructure/config/config.ts';
 import { SqliteEventStore } from '../infrastructure/sqlite/sqliteEventStore.ts';
 import { SqliteReadModels } from '../infrastructure/sqlite/sqliteReadModels.ts';
-import { DEFAULT_MEANINGFUL_EVENTS, journeyProjection } from '../projections/journey/journeyProjection.ts';
 import { ProjectionRunner } from '../projections/projectionRunner.ts';
 import type { JourneyDelivery } from './eventFactory.ts';
 import { perSecond } from './stats.ts';
 import { removeDatabase, type TempFiles } from './tempFiles.ts';
 
 /**
- * Projection catch-up: `ProjectionRunner.catchUp()` of the journey projection over a filled
- * SqliteEventStore into fresh SqliteReadModels, the way a new projector (or a rebuild) starts.
+ * Projection catch-up over a filled SqliteEventStore into fresh read models, the way a new
+ * projector (or a rebuild) starts.
  */
 
-export type ProjectionStore = { readonly file: string; readonly store: SqliteEventStore; readonly count: number };
+export type ProjectionStore = {
+  readonly dataDir: string;
+  readonly file: string;
+  readonly store: SqliteEventStore;
+  readonly count: number;
+};
 
 export type CatchUpRun = { readonly eventsPerSecond: number; readonly applied: number };
 
@@ -24,7 +37,9 @@ export const prepareProjectionStore = async (
   files: TempFiles,
   deliveries: readonly JourneyDelivery[],
 ): Promise<ProjectionStore> => {
-  const file = files.file('projection-events.db');
+  const dataDir = files.file('projector');
+  await mkdir(dataDir);
+  const file = join(dataDir, 'events.db');
   const store = new SqliteEventStore(file);
   let count = 0;
   for (const delivery of deliveries) {
@@ -35,25 +50,34 @@ export const prepareProjectionStore = async (
       }),
     );
   }
-  return { file, store, count };
+  return { dataDir, file, store, count };
 };
 
-export const runCatchUp = async (files: TempFiles, source: ProjectionStore): Promise<CatchUpRun> => {
-  const file = files.file('projection-readmodels.db');
-  const readModels = new SqliteReadModels(file);
+/**
+ * The projector as `journey start` runs it: the users projection in this thread and the
+ * timeline in a worker thread, both from a fresh checkpoint; timed until both have applied
+ * the store's last event.
+ */
+export const runCatchUp = async (source: ProjectionStore): Promise<CatchUpRun> => {
+  const config = loadConfig({ JOURNEY_DATA_DIR: source.dataDir, LOG_LEVEL: 'warn' });
+  const eventStore = eventStoreFor(config);
+  const users = new SqliteReadModels(readModelFileOf(config, 'users'));
   try {
-    const runner = new ProjectionRunner(
-      source.store,
-      readModels,
-      journeyProjection(new Set(DEFAULT_MEANINGFUL_EVENTS)),
-    );
+    const head = await eventStore.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
+    if (!head) throw new Error('the projection store is empty');
+    const projector = new Projector([
+      new ProjectionRunner(eventStore, users, journeyProjection(config, 'users')),
+      new WorkerProjection(config, 'timeline', silentLogger),
+    ]);
     const start = performance.now();
-    const applied = await runner.catchUp();
+    projector.start();
+    await projector.waitFor(head);
     const end = performance.now();
-    if (applied !== source.count) throw new Error(`catch-up applied ${applied} of ${source.count} events`);
-    return { eventsPerSecond: perSecond(applied, start, end), applied };
+    await projector.stop();
+    return { eventsPerSecond: perSecond(source.count, start, end), applied: source.count };
   } finally {
-    await readModels.close();
-    await removeDatabase(file);
+    await users.close();
+    await eventStore.close();
+    for (const name of ['users', 'timeline'] as const) await removeDatabase(readModelFileOf(config, name));
   }
 };

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ANY, type EventData } from '../application/eventStore.ts';
 import { MemoryEventStore } from '../infrastructure/memory/memoryEventStore.ts';
 import { MemoryReadModels } from '../infrastructure/memory/memoryReadModels.ts';
-import { DEFAULT_MEANINGFUL_EVENTS, journeyProjection } from './journey/journeyProjection.ts';
 import { ProjectionRunner } from './projectionRunner.ts';
+import { DEFAULT_MEANINGFUL_EVENTS, usersProjection } from './users/usersProjection.ts';
 
 const page = (i: number): EventData => ({
   id: `00000000-0000-8000-8000-${String(i).padStart(12, '0')}`,
@@ -22,7 +22,7 @@ const setUp = async (events: number) => {
   await store.append('identity-a1', [{ id: 'link', type: 'AnonymousIdLinked', data: {} }], { expectedRevision: ANY });
   const readModels = new MemoryReadModels();
   const runner = () =>
-    new ProjectionRunner(store, readModels, journeyProjection(new Set(DEFAULT_MEANINGFUL_EVENTS)), { batchSize: 10 });
+    new ProjectionRunner(store, readModels, usersProjection(new Set(DEFAULT_MEANINGFUL_EVENTS)), { batchSize: 10 });
   const projectedCount = async () => {
     let total = 0;
     for (let u = 0; u < 7; u++) total += (await readModels.getProfile(`u${u}`))?.eventCount ?? 0;

@@ -10,11 +10,16 @@ import type { ReadModelStore } from '../application/readModels.ts';
 import type { Projection } from './projection.ts';
 
 export type ProjectionRunnerOptions = {
+  /** events per read-model transaction at most; larger batches catch up faster (default 5000) */
   readonly batchSize?: number;
+  /** told the checkpoint after each applied batch (a worker thread reports progress with it) */
+  readonly onApplied?: (position: Position) => void;
   readonly logger?: Logger;
   /** wait before re-subscribing after a failure */
   readonly retryDelayMs?: number;
 };
+
+const DEFAULT_BATCH_SIZE = 5000;
 
 /**
  * Follows the store's global log from the projection's checkpoint and applies each batch in
@@ -56,7 +61,7 @@ export class ProjectionRunner {
 
   /** Applies everything up to the current head once and returns how many events it applied. */
   async catchUp(): Promise<number> {
-    const batchSize = this.options.batchSize ?? 1000;
+    const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.checkpoint = await this.readModels.readCheckpoint(this.projection.name);
     let applied = 0;
     for (;;) {
@@ -85,7 +90,7 @@ export class ProjectionRunner {
         this.subscription = this.eventStore.subscribeAll({
           ...(this.checkpoint ? { fromPosition: this.checkpoint } : {}),
           streamPrefix: this.projection.streamPrefix,
-          batchSize: this.options.batchSize ?? 1000,
+          batchSize: this.options.batchSize ?? DEFAULT_BATCH_SIZE,
         });
         for await (const batch of this.subscription) {
           if (this.stopped) break;
@@ -121,6 +126,7 @@ export class ProjectionRunner {
     }
     this.checkpoint = last.position;
     this.resolveWaiters(last.position);
+    this.options.onApplied?.(last.position);
     return true;
   }
 

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Container } from 'inversify';
 import { type Clock, ClockToken, systemClock } from '../../application/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
@@ -19,14 +18,19 @@ import { type Credentials, resolveCredentials } from '../../infrastructure/confi
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
-import { journeyProjection } from '../../projections/journey/journeyProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
 
+import { journeyProjection, readModelFileOf } from '../projector/journeyProjections.ts';
+import { Projector } from '../projector/projector.ts';
+import { WorkerProjection } from '../projector/workerProjection.ts';
 import { eventStoreFor, rawLogFor } from './adapters.ts';
+import { splitReadModelQueries } from './splitReadModelQueries.ts';
 
 export const ConfigToken = Symbol.for('journey.Config');
 export const CredentialsToken = Symbol.for('journey.Credentials');
 export const RulesToken = Symbol.for('journey.Rules');
+const UsersReadModelsToken = Symbol.for('journey.UsersReadModels');
+const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');
 
 /**
  * The composition root: which adapter serves each port. Bindings are lazy singletons, so a
@@ -35,7 +39,6 @@ export const RulesToken = Symbol.for('journey.Rules');
  */
 export const createContainer = (config: JourneyConfig): Container => {
   const container = new Container({ defaultScope: 'Singleton' });
-  const dataFile = (name: string) => join(config.JOURNEY_DATA_DIR, name);
   const closeOnUnbind = <T extends { close(): Promise<void> }>(value: T) => value.close();
 
   container.bind<JourneyConfig>(ConfigToken).toConstantValue(config);
@@ -52,12 +55,18 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<RawLog>(RawLogToken)
     .toDynamicValue(() => rawLogFor(config))
     .onDeactivation(closeOnUnbind);
+  // Each projection writes its own file (see apps/projector/journeyProjections.ts); the
+  // timeline's is written by a worker thread, and read here for queries only.
+  const usersReadModels = () => new SqliteReadModels(readModelFileOf(config, 'users'));
+  container.bind<SqliteReadModels>(UsersReadModelsToken).toDynamicValue(usersReadModels).onDeactivation(closeOnUnbind);
   container
-    .bind<SqliteReadModels>(SqliteReadModels)
-    .toDynamicValue(() => new SqliteReadModels(dataFile('readmodels.db')))
+    .bind<SqliteReadModels>(TimelineReadModelsToken)
+    .toDynamicValue(() => new SqliteReadModels(readModelFileOf(config, 'timeline')))
     .onDeactivation(closeOnUnbind);
-  container.bind<ReadModelStore>(ReadModelStoreToken).toService(SqliteReadModels);
-  container.bind<ReadModelQueries>(ReadModelQueriesToken).toService(SqliteReadModels);
+  container.bind<ReadModelStore>(ReadModelStoreToken).toService(UsersReadModelsToken);
+  container
+    .bind<ReadModelQueries>(ReadModelQueriesToken)
+    .toDynamicValue((ctx) => splitReadModelQueries(ctx.get(TimelineReadModelsToken), ctx.get(UsersReadModelsToken)));
 
   container
     .bind(IngestEvents)
@@ -68,16 +77,19 @@ export const createContainer = (config: JourneyConfig): Container => {
   container
     .bind(JourneyQueries)
     .toDynamicValue((ctx) => new JourneyQueries(ctx.get(ReadModelQueriesToken), config.JOURNEY_ACTIVE_WINDOW_DAYS));
-  container
-    .bind(ProjectionRunner)
-    .toDynamicValue(
-      (ctx) =>
+  container.bind(Projector).toDynamicValue(
+    (ctx) =>
+      new Projector([
         new ProjectionRunner(
           ctx.get(EventStoreToken),
           ctx.get(ReadModelStoreToken),
-          journeyProjection(new Set(config.JOURNEY_MEANINGFUL_EVENTS)),
-          { logger: ctx.get(LoggerToken) },
+          journeyProjection(config, 'users'),
+          {
+            logger: ctx.get(LoggerToken),
+          },
         ),
-    );
+        new WorkerProjection(config, 'timeline', ctx.get(LoggerToken)),
+      ]),
+  );
   return container;
 };

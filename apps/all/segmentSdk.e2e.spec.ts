@@ -7,7 +7,7 @@ import { type EventStore, EventStoreToken } from '../../application/eventStore.t
 import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
 import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
-import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+import { Projector } from '../projector/projector.ts';
 import { type RunningJourney, startJourney } from './startJourney.ts';
 
 const WRITE_KEY = 'wk_segment_sdk_test';
@@ -64,7 +64,7 @@ describe('Segment analytics-node against the collector', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     const head = await store.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
-    if (head) await journey.container.get(ProjectionRunner).waitFor(head);
+    if (head) await journey.container.get(Projector).waitFor(head);
 
     const response = await fetch(`${journey.url}/api/users/grace/journey`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },

@@ -7,7 +7,7 @@ import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
 import { type ReadModelStore, ReadModelStoreToken } from '../../application/readModels.ts';
 import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
-import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+import { Projector } from '../projector/projector.ts';
 import { HAND_MADE_AS_OF, handMadeEvents, handMadeFunnel, handMadeNewSignups } from './handMadeDataset.ts';
 import { type RunningJourney, startJourney } from './startJourney.ts';
 
@@ -41,7 +41,7 @@ const api = async (url: string, path: string) => {
 /** Waits until the projector has applied everything the mapper appended to journey streams. */
 const settled = async (journey: RunningJourney) => {
   const store = journey.container.get<EventStore>(EventStoreToken);
-  const runner = journey.container.get(ProjectionRunner);
+  const runner = journey.container.get(Projector);
   for (let i = 0; i < 200; i++) {
     const head = await store.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
     const pending = await journey.container.get<RawLog>(RawLogToken).pending('mapper');
@@ -143,6 +143,6 @@ describe('the embedded pipeline, HTTP in to read models out', () => {
     expect(body.stages).toEqual(handMadeFunnel);
     expect((await api(url, '/api/users/dave/journey')).body.events).toHaveLength(6);
     const live = journey.container.get<ReadModelStore>(ReadModelStoreToken);
-    expect(await live.readCheckpoint('journey')).not.toBeNull();
+    expect(await live.readCheckpoint('users')).not.toBeNull();
   });
 });

@@ -13,7 +13,7 @@ import { registerApiRoutes } from '../../infrastructure/http/apiRoutes.ts';
 import { registerCollectorRoutes } from '../../infrastructure/http/collectorRoutes.ts';
 import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
-import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+import { Projector } from '../projector/projector.ts';
 import { whenReady } from './adapters.ts';
 import { CredentialsToken, createContainer, RulesToken } from './container.ts';
 
@@ -93,9 +93,9 @@ export const startJourney = async (
       stops.push(() => consumer.stop());
     }
     if (apps.includes('projector')) {
-      const runner = container.get(ProjectionRunner);
-      runner.start();
-      stops.push(() => runner.stop());
+      const projector = container.get(Projector);
+      projector.start();
+      stops.push(() => projector.stop());
     }
     logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
     return { url, credentials, apps, container, stop };

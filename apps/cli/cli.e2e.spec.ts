@@ -79,7 +79,9 @@ describe('the journey command', () => {
         const r = await fetch(`http://127.0.0.1:${port}/api/users/ada/journey`, {
           headers: { authorization: `Bearer ${credentials.apiToken}` },
         });
-        if (r.status === 200) return (await r.json()) as { events: { type: string }[] };
+        // the timeline and users projections converge independently: wait for the event itself
+        const body = r.status === 200 ? ((await r.json()) as { events: { type: string }[] }) : undefined;
+        if (body && body.events.length > 0) return body;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error('ada never appeared');

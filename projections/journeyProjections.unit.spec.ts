@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../application/eventStore.ts';
-import { MemoryReadModels } from '../../infrastructure/memory/memoryReadModels.ts';
-import { DEFAULT_MEANINGFUL_EVENTS, journeyProjection } from './journeyProjection.ts';
+import type { RecordedEvent } from '../application/eventStore.ts';
+import { MemoryReadModels } from '../infrastructure/memory/memoryReadModels.ts';
+import { timelineProjection } from './timeline/timelineProjection.ts';
+import { DEFAULT_MEANINGFUL_EVENTS, usersProjection } from './users/usersProjection.ts';
 
 let position = 0n;
 const recorded = (
@@ -26,17 +27,18 @@ const recorded = (
 /** given these events were projected, then the read models answer ... */
 const given = async (...events: RecordedEvent[]) => {
   const readModels = new MemoryReadModels();
-  const projection = journeyProjection(new Set(DEFAULT_MEANINGFUL_EVENTS));
   const last = events[events.length - 1];
   if (last) {
-    await readModels.applyBatch('journey', { from: null, to: last.position }, (writer) => {
-      for (const e of events) projection.apply(e, writer);
-    });
+    for (const projection of [timelineProjection, usersProjection(new Set(DEFAULT_MEANINGFUL_EVENTS))]) {
+      await readModels.applyBatch(projection.name, { from: null, to: last.position }, (writer) => {
+        for (const e of events) projection.apply(e, writer);
+      });
+    }
   }
   return readModels;
 };
 
-describe('journey projection', () => {
+describe('the timeline and users projections', () => {
   it('builds the profile from identify and sign-up, whatever order they arrive in', async () => {
     const then = await given(
       recorded('u1', 'UserSignedUp', '2026-03-01T10:00:01.000Z', { email: 'new@example.com' }),

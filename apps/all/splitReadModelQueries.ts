@@ -1,0 +1,11 @@
+import type { ReadModelQueries } from '../../application/readModels.ts';
+
+/** Queries over two read-model stores: the timeline in one, users and activity in the other. */
+export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadModelQueries): ReadModelQueries => ({
+  getJourney: (userId, options) => timeline.getJourney(userId, options),
+  getProfile: (userId) => users.getProfile(userId),
+  getProfiles: (userIds) => users.getProfiles(userIds),
+  stageSummaries: (asOf) => users.stageSummaries(asOf),
+  stageSummary: (userId, asOf) => users.stageSummary(userId, asOf),
+  countSignups: (after, until) => users.countSignups(after, until),
+});

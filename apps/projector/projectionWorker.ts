@@ -1,0 +1,40 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { positionToString } from '../../application/eventStore.ts';
+import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { createLogger } from '../../infrastructure/logging/createLogger.ts';
+import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
+import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+import { eventStoreFor, whenReady } from '../all/adapters.ts';
+import { journeyProjection, type ProjectionName, readModelFileOf } from './journeyProjections.ts';
+import type { WorkerMessage } from './workerProjection.ts';
+
+/**
+ * A worker thread that runs one projection with its own connections: the store it reads
+ * and the read-model file it writes. It reports each checkpoint to the main thread and
+ * stops when told to.
+ */
+const { config, name } = workerData as { config: JourneyConfig; name: ProjectionName };
+const port = parentPort;
+if (!port) throw new Error('projectionWorker.ts runs as a worker thread only');
+const post = (message: WorkerMessage) => port.postMessage(message);
+
+const eventStore = eventStoreFor(config);
+await whenReady(eventStore);
+const readModels = new SqliteReadModels(readModelFileOf(config, name));
+const projection = journeyProjection(config, name);
+const runner = new ProjectionRunner(eventStore, readModels, projection, {
+  logger: createLogger(config.LOG_LEVEL, `journey-${name}`),
+  onApplied: (position) => post({ type: 'applied', position: positionToString(position) }),
+});
+const initial = await readModels.readCheckpoint(projection.name);
+if (initial) post({ type: 'applied', position: positionToString(initial) });
+runner.start();
+
+port.on('message', async (message: { type: 'stop' }) => {
+  if (message.type !== 'stop') return;
+  await runner.stop();
+  await readModels.close();
+  await eventStore.close();
+  post({ type: 'stopped' });
+  port.close();
+});

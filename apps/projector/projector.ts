@@ -1,0 +1,26 @@
+import type { Position } from '../../application/eventStore.ts';
+
+/** One projection being run, in this thread (ProjectionRunner) or a worker (WorkerProjection). */
+export interface RunningProjection {
+  start(): void;
+  stop(): Promise<void>;
+  waitFor(position: Position): Promise<void>;
+}
+
+/** The projector app: all of Journey's projections, each following the store on its own. */
+export class Projector {
+  constructor(readonly projections: readonly RunningProjection[]) {}
+
+  start(): void {
+    for (const p of this.projections) p.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.projections.map((p) => p.stop()));
+  }
+
+  /** resolves once every projection has applied the event at `position` */
+  async waitFor(position: Position): Promise<void> {
+    await Promise.all(this.projections.map((p) => p.waitFor(position)));
+  }
+}
