@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { isJourneyEventType, type JourneyEventType } from '../../domain/journey/journeyEvent.ts';
+import { alertsConfigShape } from './alertsConfig.ts';
+import { browserSdkConfigShape } from './browserSdkConfig.ts';
 
 const DEFAULT_MEANINGFUL = 'ProjectCreated,DeploymentStarted,DeploymentCompleted';
 
@@ -27,6 +29,8 @@ const list = z.string().transform((s) =>
  * way, and a bad value stops start-up with the variable's name and what is allowed.
  */
 export const configSchema = z.object({
+  ...alertsConfigShape,
+  ...browserSdkConfigShape,
   PORT: wholeNumber('8080', 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
   JOURNEY_DATA_DIR: z.string().min(1).default('./data'),
