@@ -95,29 +95,22 @@ export class MapRawEvents {
         links.set(link.anonymousId, link);
       }
     }
-    const recorded: IdentityLink[] = [];
-    for (const link of links.values()) {
-      const existing = await this.lookUpLink(link.anonymousId);
-      if (existing !== undefined) {
-        if (existing === link.userId) recorded.push(link);
-        continue;
-      }
-      await this.eventStore.append(
-        identityStreamOf(link.anonymousId),
-        [
-          {
-            id: journeyEventId(0, 'link', link.anonymousId, link.userId),
-            type: ANONYMOUS_ID_LINKED,
-            data: link,
-          },
-        ],
-        { expectedRevision: ANY },
-      );
-      // A racing mapper may have linked this id to someone else first: the stream decides.
-      const winner = await this.lookUpLink(link.anonymousId);
-      if (winner === link.userId) recorded.push(link);
-    }
-    return recorded;
+    // concurrently: the store's group commit then writes all of a delivery's links at once
+    const recorded = await Promise.all([...links.values()].map((link) => this.recordLink(link)));
+    return recorded.filter((link): link is IdentityLink => link !== undefined);
+  }
+
+  /** the link when it is (now) the anonymous id's link, undefined when another user had it first */
+  private async recordLink(link: IdentityLink): Promise<IdentityLink | undefined> {
+    const existing = await this.lookUpLink(link.anonymousId);
+    if (existing !== undefined) return existing === link.userId ? link : undefined;
+    await this.eventStore.append(
+      identityStreamOf(link.anonymousId),
+      [{ id: journeyEventId(0, 'link', link.anonymousId, link.userId), type: ANONYMOUS_ID_LINKED, data: link }],
+      { expectedRevision: ANY },
+    );
+    // A racing mapper may have linked this id to someone else first: the stream decides.
+    return (await this.lookUpLink(link.anonymousId)) === link.userId ? link : undefined;
   }
 
   private async targetOf(raw: IngestedEvent): Promise<Target> {
