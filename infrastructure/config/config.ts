@@ -3,6 +3,7 @@ import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { isJourneyEventType, type JourneyEventType } from '../../domain/journey/journeyEvent.ts';
 import { alertsConfigShape } from './alertsConfig.ts';
 import { browserSdkConfigShape } from './browserSdkConfig.ts';
+import { eventStoreConfigShape } from './eventStoreConfig.ts';
 
 const DEFAULT_MEANINGFUL = 'ProjectCreated,DeploymentStarted,DeploymentCompleted';
 
@@ -31,6 +32,7 @@ const list = z.string().transform((s) =>
 export const configSchema = z.object({
   ...alertsConfigShape,
   ...browserSdkConfigShape,
+  ...eventStoreConfigShape,
   PORT: wholeNumber('8080', 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
   JOURNEY_DATA_DIR: z.string().min(1).default('./data'),
