@@ -1,4 +1,4 @@
-import { link, mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ANY } from '../application/eventStore.ts';
 import { silentLogger } from '../application/logger.ts';
