@@ -8,6 +8,7 @@ import { type IngestRun, runIngest } from './ingestBench.ts';
 import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
 import { type CatchUpRun, prepareProjectionStore, runCatchUp } from './projectionBench.ts';
 import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from './report.ts';
+import { sdkSize } from './sdkSizeBench.ts';
 import { settle, summarize } from './stats.ts';
 import { removeDatabase, tempFiles } from './tempFiles.ts';
 
@@ -189,8 +190,13 @@ try {
     },
   ];
 
+  // the browser SDK's weight on every customer page: one build, no runs needed
+  const sdk = await sdkSize();
+  const sdkVerdict = sdk.gzip < 5 * 1024 ? 'PASS' : 'MISS';
+
   const fsyncMs = 1000 / median(fsyncFull) - 1000 / median(fsyncNormal);
   const context = {
+    sdkBytes: sdk,
     fsyncMsPerCommit: fsyncMs,
     ingestDurableEventsPerCommit: median(durable.map((r) => (r.commits ? r.stored / r.commits : 0))),
     ingestDurableRequestsPerCommit: median(durable.map((r) => (r.commits ? (r.publishes ?? 0) / r.commits : 0))),
@@ -235,6 +241,7 @@ try {
     `fsync on this disk: about ${fsyncMs.toFixed(2)} ms per durable commit (1/FULL − 1/NORMAL commit rate)`,
     `durable ingest group commit: ${context.ingestDurableRequestsPerCommit.toFixed(1)} requests (${context.ingestDurableEventsPerCommit.toFixed(0)} events) per fsync`,
     `mapper: ${context.mapperJourneyEventsAppended.toLocaleString('en-US')} store events appended for ${config.mapperEvents.toLocaleString('en-US')} raw events, ${context.mapperAppendsPerCommit.toFixed(1)} appends per commit`,
+    `browser SDK /sdk.js: ${sdk.raw.toLocaleString('en-US')} bytes, ${sdk.gzip.toLocaleString('en-US')} gzipped (target < 5 KB gzip: ${sdkVerdict})`,
     `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,
     ...notes.map((n) => `NOTE: ${n}`),
     `targets: ${figures

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestEvents, IngestResult } from '../../application/ingestEvents.ts';
 import { type RawEventType, rawEventTypes } from '../../domain/raw/rawEvent.ts';
+import { corsOrigin } from './corsOrigin.ts';
 import { HttpError } from './httpError.ts';
+import { registerSdkRoutes } from './sdkRoutes.ts';
 import { secretMatcher } from './secretMatcher.ts';
 
 /** Segment's request limit; per-event (32 KB) and per-batch (2,500) limits live in IngestEvents. */
@@ -11,6 +13,8 @@ export type CollectorDeps = {
   ingest: IngestEvents;
   /** write-key secret → source name */
   writeKeys: ReadonlyMap<string, string>;
+  /** origins browsers may post from (`JOURNEY_CORS_ORIGINS`); default `['*']`, any origin */
+  corsOrigins?: readonly string[];
 };
 
 type JsonObject = Record<string, unknown>;
@@ -69,9 +73,12 @@ const describeResult = (result: IngestResult, total: number, pathOf: (index: num
  * (and its aliases `/v1/b`, `/v1/import`), one route per event type, and the one-letter paths
  * analytics.js uses (`/v1/t`, `/v1/i`, ...). A 200 is sent only after the raw log has stored
  * every valid event durably; invalid events are dead-lettered and listed in the answer.
+ * Also serves the browser SDK (`/sdk.js`, `/sdk.mjs`).
  */
 export const registerCollectorRoutes = (app: FastifyInstance, deps: CollectorDeps): void => {
   const sourceOfKey = secretMatcher(deps.writeKeys);
+  const allowOrigin = corsOrigin(deps.corsOrigins);
+  registerSdkRoutes(app, allowOrigin);
 
   const authenticate = (request: FastifyRequest): string => {
     const body = request.body;
@@ -136,9 +143,11 @@ export const registerCollectorRoutes = (app: FastifyInstance, deps: CollectorDep
 
   const options = {
     bodyLimit: COLLECTOR_BODY_LIMIT,
-    // browser SDKs post cross-origin; the write key, not the origin, is what authorizes
-    onRequest: async (_request: FastifyRequest, reply: FastifyReply) => {
-      reply.header('access-control-allow-origin', '*');
+    // browser SDKs post cross-origin; by default the write key, not the origin, is what authorizes
+    onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+      const origin = allowOrigin(request.headers.origin);
+      if (origin !== undefined) reply.header('access-control-allow-origin', origin);
+      if (origin !== '*') reply.header('vary', 'Origin');
     },
   };
   for (const path of ['/v1/batch', '/v1/b', '/v1/import']) app.post(path, options, batch);
@@ -146,13 +155,17 @@ export const registerCollectorRoutes = (app: FastifyInstance, deps: CollectorDep
     app.post(`/v1/${type}`, options, single(type));
     app.post(`/v1/${type.charAt(0)}`, options, single(type));
   }
-  app.options('/v1/*', async (_request, reply) =>
-    reply
+  app.options('/v1/*', async (request, reply) => {
+    const origin = allowOrigin(request.headers.origin);
+    // an origin not configured gets no allow-* headers, so the browser never sends the post
+    if (origin === undefined) return reply.code(204).header('vary', 'Origin').send();
+    if (origin !== '*') reply.header('vary', 'Origin');
+    return reply
       .code(204)
-      .header('access-control-allow-origin', '*')
+      .header('access-control-allow-origin', origin)
       .header('access-control-allow-methods', 'POST')
       .header('access-control-allow-headers', 'authorization, content-type')
       .header('access-control-max-age', '86400')
-      .send(),
-  );
+      .send();
+  });
 };

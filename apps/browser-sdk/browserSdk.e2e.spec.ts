@@ -1,0 +1,208 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../infrastructure/config/config.ts';
+import { startJourney } from '../all/startJourney.ts';
+import { eventually, rawEvents, settled, userJourney } from './e2e/journeyProbe.ts';
+import { launchChromium } from './e2e/launchChromium.ts';
+import { freePort, startTestSite, type TestSite } from './e2e/testSite.ts';
+import type { Journey } from './journey.ts';
+
+const WRITE_KEY = 'wk_browser_sdk_test';
+const API_TOKEN = 'jt_browser_sdk_test_token';
+/** short timers, so retries and batches happen within a test's patience */
+const FAST = { flushIntervalMs: 100, retryBaseMs: 100, retryMaxMs: 400 };
+
+declare global {
+  interface Window {
+    journey: Journey;
+  }
+}
+
+const start = (dataDir: string, port = 0) =>
+  startJourney(
+    loadConfig({
+      PORT: String(port),
+      JOURNEY_DATA_DIR: dataDir,
+      JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
+      JOURNEY_API_TOKEN: API_TOKEN,
+      LOG_LEVEL: 'silent',
+      JOURNEY_SQLITE_POLL_MS: '20',
+    }),
+  );
+
+const anonymousIdOf = async (page: Page): Promise<string> => {
+  await page.waitForFunction(() => window.journey?.anonymousId() !== undefined);
+  return (await page.evaluate(() => window.journey.anonymousId())) ?? '';
+};
+
+const queuedIds = (page: Page): Promise<string[]> =>
+  page.evaluate(() =>
+    (JSON.parse(localStorage.getItem('journey.queue') ?? '[]') as { messageId: string }[]).map((e) => e.messageId),
+  );
+
+describe('the browser SDK in Chromium, against a running Journey', () => {
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await context?.close();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const newJourney = async (port?: number) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'journey-browser-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const journey = await start(dataDir, port);
+    cleanups.push(() => journey.stop());
+    return { journey, dataDir };
+  };
+
+  const newSite = async (options: TestSite['options']) => {
+    const site = await startTestSite(options);
+    cleanups.push(() => site.close());
+    return site;
+  };
+
+  it('captures clicks, SPA page views, visibility and viewport, and joins anonymous views to the user on identify', async () => {
+    const { journey, dataDir } = await newJourney();
+    const collector = journey.url ?? '';
+    const site = await newSite({
+      sdkSrc: `${collector}/sdk.js`,
+      init: { writeKey: WRITE_KEY, host: collector, ...FAST },
+    });
+    context = await browser.newContext();
+    const page = await context.newPage();
+
+    await page.goto(`${site.url}/app/home`);
+    const anonymousId = await anonymousIdOf(page);
+    await page.click('#buy');
+    await page.click('#pricing-link');
+    expect(page.url()).toBe(`${site.url}/app/pricing`);
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page.reload();
+    expect(await anonymousIdOf(page)).toBe(anonymousId);
+    await page.evaluate(() => window.journey.identify('ada', { email: 'ada@example.com', name: 'Ada' }));
+
+    const mine = (events: ReturnType<typeof rawEvents>) => events.filter((e) => e.anonymousId === anonymousId);
+    const raw = await eventually(
+      'every browser event reaching the raw log',
+      () => mine(rawEvents(dataDir)),
+      (events) => events.some((e) => e.type === 'identify') && events.filter((e) => e.type === 'page').length === 3,
+    );
+    const tracks = (name: string) => raw.filter((e) => e.event === name).map((e) => e.properties ?? {});
+    expect(tracks('Element Clicked')).toEqual([
+      expect.objectContaining({ tagName: 'button', text: 'Buy now', selector: '#buy', elementId: 'buy' }),
+      expect.objectContaining({ tagName: 'a', text: 'Pricing', href: `${site.url}/app/pricing` }),
+    ]);
+    expect(tracks('Visibility Changed')).toContainEqual({ state: 'hidden' });
+    expect(tracks('Viewport Resized').filter((p) => p.initial === true)).toHaveLength(2);
+    expect(raw.filter((e) => e.type === 'page').map((e) => e.properties?.path)).toEqual([
+      '/app/home',
+      '/app/pricing',
+      '/app/pricing',
+    ]);
+    expect(new Set(raw.map((e) => e.messageId)).size).toBe(raw.length);
+
+    await settled(journey);
+    const ada = await eventually(
+      "ada's journey with her anonymous page views",
+      () => userJourney(journey, API_TOKEN, 'ada'),
+      (answer) => answer.events.filter((e) => e.type === 'PageViewed').length === 3,
+    );
+    expect(ada.events.map((e) => e.type).sort()).toEqual(['PageViewed', 'PageViewed', 'PageViewed', 'UserIdentified']);
+    expect(ada.events.find((e) => e.type === 'UserIdentified')?.data).toMatchObject({ email: 'ada@example.com' });
+  });
+
+  it('works as an ES module imported cross-origin from /sdk.mjs', async () => {
+    const { journey, dataDir } = await newJourney();
+    const collector = journey.url ?? '';
+    const site = await newSite({
+      sdkSrc: `${collector}/sdk.mjs`,
+      module: true,
+      init: { writeKey: WRITE_KEY, host: collector, autoCapture: false, ...FAST },
+    });
+    context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${site.url}/app/home`);
+    const anonymousId = await anonymousIdOf(page);
+    await page.evaluate(() => window.journey.track('Module Loaded', { ok: true }));
+    const raw = await eventually(
+      'the track event reaching the raw log',
+      () => rawEvents(dataDir).filter((e) => e.anonymousId === anonymousId),
+      (events) => events.length > 0,
+    );
+    expect(raw).toEqual([expect.objectContaining({ type: 'track', event: 'Module Loaded', properties: { ok: true } })]);
+  });
+
+  it('keeps events in localStorage across a reload while the collector is down, and delivers each once when it comes up', async () => {
+    const port = await freePort();
+    const collector = `http://127.0.0.1:${port}`;
+    const manualOnly = { clicks: false, visibility: false, viewport: false };
+    const site = await newSite({
+      sdkSrc: '/sdk.js',
+      init: { writeKey: WRITE_KEY, host: collector, autoCapture: manualOnly, ...FAST },
+    });
+    context = await browser.newContext();
+    const page = await context.newPage();
+
+    await page.goto(`${site.url}/app/home`);
+    const anonymousId = await anonymousIdOf(page);
+    await page.evaluate(() => window.journey.track('Offline One'));
+    await eventually(
+      'two queued events',
+      () => queuedIds(page),
+      (ids) => ids.length === 2,
+    );
+    await page.reload();
+    await page.evaluate(() => window.journey.track('Offline Two'));
+    const queued = await eventually(
+      'four queued events after the reload',
+      () => queuedIds(page),
+      (ids) => ids.length === 4,
+    );
+
+    const { journey, dataDir } = await newJourney(port);
+    await page.evaluate(() => window.journey.identify('grace'));
+    await eventually(
+      'the queue draining',
+      () => queuedIds(page),
+      (ids) => ids.length === 0,
+    );
+
+    const raw = rawEvents(dataDir).filter((e) => e.anonymousId === anonymousId);
+    expect(
+      raw
+        .filter((e) => e.type !== 'identify')
+        .map((e) => e.messageId)
+        .sort(),
+    ).toEqual([...queued].sort());
+    expect(raw.map((e) => e.event ?? e.type).sort()).toEqual([
+      'Offline One',
+      'Offline Two',
+      'identify',
+      'page',
+      'page',
+    ]);
+
+    await settled(journey);
+    const grace = await eventually(
+      "grace's journey",
+      () => userJourney(journey, API_TOKEN, 'grace'),
+      (answer) => answer.events.length === 3,
+    );
+    expect(grace.events.map((e) => e.type).sort()).toEqual(['PageViewed', 'PageViewed', 'UserIdentified']);
+  });
+});
