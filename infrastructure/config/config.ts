@@ -54,6 +54,9 @@ export const configSchema = z.object({
 
 export type JourneyConfig = z.infer<typeof configSchema>;
 
+/** variables whose values may hold secrets, never echoed in an error */
+const isSecret = (name: string): boolean => /TOKEN|KEYS|PASSWORD|CONNECTION_STRING|SECRET/.test(name);
+
 export const loadConfig = (env: Record<string, string | undefined> = process.env): JourneyConfig => {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(present);
@@ -61,7 +64,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   const lines = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '');
     const value = env[name];
-    return `  ${name}${value === undefined ? '' : `=${name.includes('TOKEN') || name.includes('KEYS') ? '(hidden)' : value}`}: ${issue.message}`;
+    return `  ${name}${value === undefined ? '' : `=${isSecret(name) ? '(hidden)' : value}`}: ${issue.message}`;
   });
   throw new ConfigError(
     `Journey cannot start: the configuration is invalid.\n${lines.join('\n')}\nFix the variable(s) above or unset them to use the defaults (see README.md, "Configuration").`,

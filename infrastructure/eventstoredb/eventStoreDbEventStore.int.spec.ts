@@ -1,0 +1,162 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeEventStoreContract } from '../../application/eventStore.contract.ts';
+import { NO_STREAM, type RecordedEvent } from '../../application/eventStore.ts';
+import { someEvents } from '../../application/eventStoreTestData.contract.ts';
+import { isConfigError, isUnavailableError } from '../../domain/errors/journeyError.ts';
+import { EsdbEmulator } from './emulator/esdbEmulator.ts';
+import { EventStoreDbEventStore } from './eventStoreDbEventStore.ts';
+import { NamespacedEventStore } from './namespacedEventStore.ts';
+
+const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
+
+// a fresh emulator per test is cheap (one in-process gRPC server) and gives empty storage
+describeEventStoreContract('eventstoredb (emulator)', async () => {
+  const emulator = await EsdbEmulator.start();
+  const store = new EventStoreDbEventStore(emulator.connectionString, { reconnectDelayMs: 10 });
+  await store.ready();
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await emulator.stop();
+    },
+  };
+});
+
+// the wrapper the real-server run uses, held to the contract where it can be checked here
+describeEventStoreContract('eventstoredb (emulator, namespaced as for a real server)', async () => {
+  const emulator = await EsdbEmulator.start();
+  const store = new EventStoreDbEventStore(emulator.connectionString);
+  return {
+    store: new NamespacedEventStore(store),
+    cleanup: async () => {
+      await store.close();
+      await emulator.stop();
+    },
+  };
+});
+
+if (realServer) {
+  // a real server cannot be emptied between tests: each test gets its own stream namespace
+  describeEventStoreContract('eventstoredb (real server)', async () => {
+    const store = new EventStoreDbEventStore(realServer);
+    await store.ready();
+    return { store: new NamespacedEventStore(store), cleanup: () => store.close() };
+  });
+}
+
+describe('EventStoreDB contract against a real server', () => {
+  it.skipIf(realServer === undefined)(
+    'SKIPPED without a real server: run `docker compose up eventstore`, then `EVENTSTORE_CONNECTION_STRING=esdb://127.0.0.1:2113?tls=false npm test`',
+    () => {
+      expect(realServer).toBeDefined();
+    },
+  );
+});
+
+describe('EventStoreDbEventStore on the emulator', () => {
+  const opened: { close(): Promise<unknown> }[] = [];
+  afterEach(async () => {
+    for (const resource of opened.splice(0).reverse()) await resource.close();
+  });
+  const started = async () => {
+    const emulator = await EsdbEmulator.start();
+    const store = new EventStoreDbEventStore(emulator.connectionString, { reconnectDelayMs: 10 });
+    opened.push({ close: () => emulator.stop() }, store);
+    return { emulator, store };
+  };
+
+  it('leaves the system events of a fresh server out of readAll and headPosition', async () => {
+    const { emulator, store } = await started();
+    expect(emulator.store.log.length).toBeGreaterThan(0);
+    expect(await store.readAll()).toEqual([]);
+    expect(await store.headPosition()).toBeNull();
+  });
+
+  it('recognises a replay with the original expected revision beyond the idempotency window', async () => {
+    const emulator = await EsdbEmulator.start();
+    const store = new EventStoreDbEventStore(emulator.connectionString, { idempotencyWindow: 2 });
+    opened.push({ close: () => emulator.stop() }, store);
+    const opening = someEvents(2);
+    const first = await store.append('s', opening, { expectedRevision: NO_STREAM });
+    await store.append('s', someEvents(5));
+    const again = await store.append('s', opening, { expectedRevision: NO_STREAM });
+    expect(again).toEqual(first);
+    expect(await store.readStream('s')).toHaveLength(7);
+  });
+
+  it('resubscribes after the server drops the subscription, without gaps or repeats', async () => {
+    const { emulator, store } = await started();
+    await store.append('journey-1', someEvents(3));
+    const subscription = store.subscribeAll({ streamPrefix: 'journey-' });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const got: RecordedEvent[] = [];
+    const take = async (count: number) => {
+      while (got.length < count) {
+        const next = await iterator.next();
+        if (next.done) throw new Error('the subscription ended');
+        got.push(...next.value);
+      }
+    };
+    await take(3);
+    for (let drop = 0; drop < 3; drop++) {
+      emulator.dropSubscriptions();
+      await store.append(`journey-${drop}`, someEvents(2));
+      await take(3 + 2 * (drop + 1));
+    }
+    await subscription.close();
+    expect(got.map((e) => e.id)).toEqual((await store.readAll({ streamPrefix: 'journey-' })).map((e) => e.id));
+  });
+
+  it('fails ready() on a closed port with a message naming the host and what to do', async () => {
+    const emulator = await EsdbEmulator.start();
+    const closedPort = emulator.connectionString;
+    await emulator.stop();
+    const store = new EventStoreDbEventStore(closedPort, { readyTimeoutMs: 2_000 });
+    opened.push(store);
+    const error = await store.ready().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toSatisfy(isUnavailableError);
+    expect(String((error as Error).message)).toMatch(/127\.0\.0\.1:\d+ is not reachable/);
+    expect(String((error as Error).message)).toContain('docker compose up eventstore');
+  });
+
+  it('says to fix the TLS setting when the client expects TLS from an insecure server', async () => {
+    const { emulator } = await started();
+    const store = new EventStoreDbEventStore(emulator.connectionString.replace('?tls=false', ''), {
+      readyTimeoutMs: 2_000,
+    });
+    opened.push(store);
+    const error = await store.ready().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(String(error)).toMatch(/tls/i);
+    expect(error).toSatisfy((e: unknown) => isConfigError(e) || isUnavailableError(e));
+  });
+
+  it('says to fix the credentials when the server denies access', async () => {
+    const emulator = await EsdbEmulator.start({ denyAccess: true });
+    const store = new EventStoreDbEventStore(emulator.connectionString);
+    opened.push({ close: () => emulator.stop() }, store);
+    const error = await store.ready().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toSatisfy(isConfigError);
+    expect(String((error as Error).message)).toMatch(/refused the credentials.*esdb:\/\/admin:changeit@/);
+  });
+
+  it('keeps credentials out of its messages', async () => {
+    const store = new EventStoreDbEventStore('esdb://admin:secret@127.0.0.1:1?tls=false', { readyTimeoutMs: 1_000 });
+    opened.push(store);
+    const error = await store.ready().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(String(error)).not.toContain('secret');
+    expect(String(error)).toContain('esdb://127.0.0.1:1?tls=false');
+  });
+});
