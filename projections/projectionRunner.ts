@@ -6,8 +6,8 @@ import {
   type RecordedEvent,
 } from '../application/eventStore.ts';
 import { type Logger, silentLogger } from '../application/logger.ts';
-import type { ReadModelStore } from '../application/readModels.ts';
-import type { Projection } from './projection.ts';
+import type { ReadModelWriter } from '../application/readModels.ts';
+import type { CheckpointedStore, Projection } from './projection.ts';
 
 export type ProjectionRunnerOptions = {
   /** events per read-model transaction at most; larger batches catch up faster (default 5000) */
@@ -27,7 +27,7 @@ const DEFAULT_BATCH_SIZE = 5000;
  * the checkpoint first, the batch is dropped and the runner resumes from where that one got
  * to, so no event takes effect twice.
  */
-export class ProjectionRunner {
+export class ProjectionRunner<Writer = ReadModelWriter> {
   private checkpoint: Position | null = null;
   private subscription: AllSubscription | undefined;
   private running: Promise<void> | undefined;
@@ -36,8 +36,8 @@ export class ProjectionRunner {
 
   constructor(
     private readonly eventStore: EventStore,
-    private readonly readModels: ReadModelStore,
-    readonly projection: Projection,
+    private readonly readModels: CheckpointedStore<Writer>,
+    readonly projection: Projection<Writer>,
     private readonly options: ProjectionRunnerOptions = {},
   ) {}
 

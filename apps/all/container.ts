@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { Container } from 'inversify';
+import { AlertDispatcher } from '../../application/alertDispatcher.ts';
+import { type AlertStore, AlertStoreToken } from '../../application/alertStore.ts';
 import { type Clock, ClockToken, systemClock } from '../../application/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
 import { IngestEvents } from '../../application/ingestEvents.ts';
@@ -13,11 +16,15 @@ import {
   ReadModelStoreToken,
 } from '../../application/readModels.ts';
 import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
+import { alertChannelOf, alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { type Credentials, resolveCredentials } from '../../infrastructure/config/credentials.ts';
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
+import { SqliteAlertStore } from '../../infrastructure/sqlite/sqliteAlertStore.ts';
 import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
+import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
 
 import { journeyProjection, readModelFileOf } from '../projector/journeyProjections.ts';
@@ -68,6 +75,25 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<ReadModelQueries>(ReadModelQueriesToken)
     .toDynamicValue((ctx) => splitReadModelQueries(ctx.get(TimelineReadModelsToken), ctx.get(UsersReadModelsToken)));
 
+  // the alert store has its own file, so alert commits never wait for the other read models
+  container
+    .bind<AlertStore>(AlertStoreToken)
+    .toDynamicValue(() => new SqliteAlertStore(join(config.JOURNEY_DATA_DIR, 'alerts.db')))
+    .onDeactivation(closeOnUnbind);
+  container.bind(AlertDispatcher).toDynamicValue(
+    (ctx) =>
+      new AlertDispatcher(
+        ctx.get(AlertStoreToken),
+        config.SLACK_BOT_TOKEN === undefined ? undefined : slackNotifierOf(config, config.SLACK_BOT_TOKEN),
+        ctx.get(ClockToken),
+        {
+          channelFor: alertChannelOf(config),
+          pollMs: config.JOURNEY_SQLITE_POLL_MS,
+          logger: ctx.get(LoggerToken),
+        },
+      ),
+  );
+
   container
     .bind(IngestEvents)
     .toDynamicValue((ctx) => new IngestEvents(ctx.get(RawLogToken), ctx.get(ClockToken), () => crypto.randomUUID()));
@@ -81,15 +107,29 @@ export const createContainer = (config: JourneyConfig): Container => {
     (ctx) =>
       new Projector([
         new ProjectionRunner(
-          ctx.get(EventStoreToken),
-          ctx.get(ReadModelStoreToken),
+          ctx.get<EventStore>(EventStoreToken),
+          ctx.get<ReadModelStore>(ReadModelStoreToken),
           journeyProjection(config, 'users'),
           {
             logger: ctx.get(LoggerToken),
           },
         ),
         new WorkerProjection(config, 'timeline', ctx.get(LoggerToken)),
+        // in this thread, beside the alerter: a committed outbox row wakes it in-process
+        new ProjectionRunner(
+          ctx.get<EventStore>(EventStoreToken),
+          ctx.get<AlertStore>(AlertStoreToken),
+          alertsProjection(alertRulesOf(config), ctx.get<Clock>(ClockToken)),
+          { logger: ctx.get(LoggerToken), batchSize: 500 },
+        ),
       ]),
   );
   return container;
 };
+
+export const slackNotifierOf = (config: JourneyConfig, token: string): SlackNotifier =>
+  new SlackNotifier({
+    token,
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    publicUrl: config.JOURNEY_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+  });

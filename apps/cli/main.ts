@@ -32,7 +32,7 @@ const run = async (apps: readonly AppName[]): Promise<void> => {
 };
 
 const program = new Command('journey')
-  .description('Journey: real-time customer-journey analytics (collector, mapper, projector, API)')
+  .description('Journey: real-time customer-journey analytics (collector, mapper, projector, API, alerter)')
   .showHelpAfterError();
 
 program
@@ -45,6 +45,7 @@ const appDescriptions: Record<AppName, string> = {
   mapper: 'run only the mapper: raw log → identity → rules → per-user journey streams',
   projector: 'run only the projector: journey streams → read models',
   api: 'run only the query API',
+  alerter: 'run only the alerter: alert outbox → Slack (exactly once per alert), slow-deployment timer',
 };
 for (const name of appNames) {
   program

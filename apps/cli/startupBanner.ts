@@ -13,6 +13,13 @@ export const startupBanner = (config: JourneyConfig, journey: RunningJourney): s
     lines.push(`  API         ${url}/api                           token:     ${journey.credentials.apiToken}`);
     lines.push(`  health      ${url}/healthz`);
   }
+  if (journey.apps.includes('alerter')) {
+    lines.push(
+      config.SLACK_BOT_TOKEN === undefined
+        ? '  alerter     Slack not configured (set SLACK_BOT_TOKEN): alerts are logged only'
+        : `  alerter     posting to Slack ${config.SLACK_ALERT_CHANNEL}`,
+    );
+  }
   if (journey.credentials.generated)
     lines.push(`  (keys generated and kept in ${config.JOURNEY_DATA_DIR}/credentials.json)`);
   if (journey.apps.includes('collector') && journey.apps.includes('api')) {

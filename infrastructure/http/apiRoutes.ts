@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { type AlertStore, alertStatuses } from '../../application/alertStore.ts';
 import type { Clock } from '../../application/clock.ts';
 import type { JourneyQueries } from '../../application/journeyQueries.ts';
+import { alertKinds } from '../../domain/alerts/alert.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { stages } from '../../domain/stage/stage.ts';
 import { HttpError } from './httpError.ts';
@@ -12,6 +14,8 @@ export type ApiDeps = {
   queries: JourneyQueries;
   apiToken: string;
   clock: Clock;
+  /** serves GET /api/alerts when present */
+  alerts?: Pick<AlertStore, 'listAlerts'>;
 };
 
 /** A message for a malformed value only; a missing one gets the shared "is required". */
@@ -28,6 +32,11 @@ const asOfQuery = z.object({ asOf: instant.optional() });
 const dailyQuery = z.object({ from: day, to: day });
 const userParams = z.object({ userId: z.string().min(1).max(255) });
 const stageParams = z.object({ stage: z.enum(stages) });
+const alertsQuery = z.object({
+  status: z.enum(alertStatuses).optional(),
+  kind: z.enum(alertKinds).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
 
 const bearerToken = (header: string | undefined): string | undefined =>
   header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
@@ -75,6 +84,14 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
         const { asOf } = validateRequest(asOfQuery, request.query, 'query');
         return deps.queries.stageUsers(stage, asOf ?? nowIso());
       });
+
+      const alerts = deps.alerts;
+      if (alerts) {
+        api.get('/alerts', async (request) => {
+          const filter = validateRequest(alertsQuery, request.query, 'query');
+          return { alerts: await alerts.listAlerts(filter) };
+        });
+      }
     },
     { prefix: '/api' },
   );

@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Test support: a local HTTP server speaking the part of the Slack Web API Journey calls
+ * (chat.postMessage with metadata, conversations.history/replies with include_all_metadata,
+ * conversations.list, auth.test), driven by the real WebClient through `slackApiUrl`. It
+ * records what it receives and can be told to answer 429 with Retry-After, 500, a Slack
+ * error, or hang.
+ */
+export type FakeSlackMessage = {
+  readonly channel: string;
+  readonly ts: string;
+  readonly text: string;
+  readonly blocks: unknown;
+  readonly threadTs?: string;
+  readonly metadata?: { event_type: string; event_payload: { key?: string } };
+};
+
+export type FakeFault = { status: 429; retryAfterSeconds: number } | { status: 500 } | { error: string } | 'hang';
+
+export type FakeSlack = {
+  /** for SLACK_API_URL */
+  readonly apiUrl: string;
+  /** messages posted, in order */
+  readonly messages: FakeSlackMessage[];
+  /** every call with the time it arrived (epoch ms, sub-millisecond) */
+  readonly calls: { method: string; at: number; body: Record<string, unknown> }[];
+  /** the next `times` calls of `method` get `fault` */
+  failNext(method: string, fault: FakeFault, times?: number): void;
+  /** called after a chat.postMessage was stored and answered */
+  onPosted: ((message: FakeSlackMessage) => void) | undefined;
+  keysPosted(): string[];
+  close(): Promise<void>;
+};
+
+const readBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if ((req.headers['content-type'] ?? '').includes('json'))
+    return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    // the WebClient form-encodes nested values as JSON
+    try {
+      body[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+    } catch {
+      body[k] = v;
+    }
+  }
+  return body;
+};
+
+const channelIdOf = (channel: string): string =>
+  /^[CGD][A-Z0-9]{2,}$/.test(channel)
+    ? channel
+    : `C${Buffer.from(channel.replace(/^#/, '')).toString('hex').toUpperCase().slice(0, 16)}`;
+
+export const startFakeSlack = async (options: { knownChannels?: readonly string[] } = {}): Promise<FakeSlack> => {
+  const known = new Map(
+    (options.knownChannels ?? ['#journey-alerts']).map((c) => [channelIdOf(c), c.replace(/^#/, '')]),
+  );
+  const messages: FakeSlackMessage[] = [];
+  const calls: FakeSlack['calls'] = [];
+  const faults: { method: string; fault: FakeFault }[] = [];
+  const hung = new Set<ServerResponse>();
+  let seq = 0;
+
+  const reply = (res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+
+  const handle = (method: string, body: Record<string, unknown>, res: ServerResponse): FakeSlackMessage | undefined => {
+    switch (method) {
+      case 'auth.test':
+        reply(res, { ok: true, user: 'journey-bot', user_id: 'U0BOT', team: 'Fake Team', team_id: 'T0FAKE' });
+        return undefined;
+      case 'chat.postMessage': {
+        const channel = channelIdOf(String(body.channel ?? ''));
+        if (!known.has(channel)) {
+          reply(res, { ok: false, error: 'channel_not_found' });
+          return undefined;
+        }
+        seq++;
+        const message: FakeSlackMessage = {
+          channel,
+          ts: `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`,
+          text: String(body.text ?? ''),
+          blocks: body.blocks,
+          ...(body.thread_ts ? { threadTs: String(body.thread_ts) } : {}),
+          ...(body.metadata ? { metadata: body.metadata as FakeSlackMessage['metadata'] & object } : {}),
+        };
+        messages.push(message);
+        reply(res, { ok: true, channel, ts: message.ts, message: { text: message.text } });
+        return message;
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        const channel = String(body.channel ?? '');
+        if (!known.has(channel)) {
+          reply(res, { ok: false, error: 'channel_not_found' });
+          return undefined;
+        }
+        const oldest = Number(body.oldest ?? 0);
+        const withMetadata = String(body.include_all_metadata) === 'true';
+        const thread = method === 'conversations.replies' ? String(body.ts) : undefined;
+        const found = messages
+          .filter((m) => m.channel === channel && Number(m.ts) >= oldest)
+          .filter((m) => (thread ? m.ts === thread || m.threadTs === thread : m.threadTs === undefined))
+          .map((m) => ({ ts: m.ts, text: m.text, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
+        reply(res, { ok: true, messages: thread ? found : found.reverse(), has_more: false });
+        return undefined;
+      }
+      case 'conversations.list':
+        reply(res, { ok: true, channels: [...known].map(([id, name]) => ({ id, name })) });
+        return undefined;
+      default:
+        reply(res, { ok: false, error: 'unknown_method' });
+        return undefined;
+    }
+  };
+
+  const server = createServer(async (req, res) => {
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    const body = await readBody(req);
+    calls.push({ method, at: performance.timeOrigin + performance.now(), body });
+    const i = faults.findIndex((f) => f.method === method);
+    const fault = i >= 0 ? faults.splice(i, 1)[0]?.fault : undefined;
+    if (fault === 'hang') {
+      hung.add(res);
+      return;
+    }
+    if (fault && 'status' in fault) {
+      if (fault.status === 429)
+        reply(res, { ok: false, error: 'ratelimited' }, 429, { 'retry-after': String(fault.retryAfterSeconds) });
+      else reply(res, { ok: false, error: 'internal' }, 500);
+      return;
+    }
+    if (fault) {
+      reply(res, { ok: false, error: fault.error });
+      return;
+    }
+    const posted = handle(method, body, res);
+    if (posted) fake.onPosted?.(posted);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const fake: FakeSlack = {
+    apiUrl: `http://127.0.0.1:${port}/api/`,
+    messages,
+    calls,
+    onPosted: undefined,
+    failNext(method, fault, times = 1) {
+      for (let n = 0; n < times; n++) faults.push({ method, fault });
+    },
+    keysPosted: () => messages.map((m) => m.metadata?.event_payload.key ?? '(no key)'),
+    close: async () => {
+      for (const res of hung) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return fake;
+};

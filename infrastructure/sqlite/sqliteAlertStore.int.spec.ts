@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeAlertStoreContract } from '../../application/alertStore.contract.ts';
+import { SqliteAlertStore } from './sqliteAlertStore.ts';
+import { sqliteTestFiles } from './sqliteTestFiles.ts';
+
+let files: Awaited<ReturnType<typeof sqliteTestFiles>>;
+beforeAll(async () => {
+  files = await sqliteTestFiles('alerts');
+});
+afterAll(async () => {
+  await files.remove();
+});
+
+describeAlertStoreContract('sqlite', async () => {
+  const store = new SqliteAlertStore(files.file());
+  return { store, cleanup: () => store.close() };
+});
+
+describe('SqliteAlertStore', () => {
+  it('keeps the outbox and its delivery state across a reopen', async () => {
+    const file = files.file();
+    const first = new SqliteAlertStore(file);
+    await first.update((w) =>
+      w.raise(
+        {
+          key: 'signup:a',
+          kind: 'signup',
+          userId: 'a',
+          occurredAt: '2026-05-01T12:00:00+02:00',
+          content: { headline: 'h', facts: [] },
+        },
+        '2026-05-01T12:00:00.000Z',
+      ),
+    );
+    await first.beginAttempt('signup:a');
+    await first.close();
+    const second = new SqliteAlertStore(file);
+    expect(await second.get('signup:a')).toMatchObject({
+      attempts: 1,
+      status: 'pending',
+      occurredAt: '2026-05-01T10:00:00.000Z',
+    });
+    await second.close();
+  });
+});
