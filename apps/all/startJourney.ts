@@ -73,7 +73,11 @@ export const startJourney = async (
     if (apps.includes('collector') || apps.includes('api')) {
       const app = createHttpServer({ logger });
       if (apps.includes('collector')) {
-        registerCollectorRoutes(app, { ingest: container.get(IngestEvents), writeKeys: credentials.writeKeys });
+        registerCollectorRoutes(app, {
+          ingest: container.get(IngestEvents),
+          writeKeys: credentials.writeKeys,
+          corsOrigins: config.JOURNEY_CORS_ORIGINS,
+        });
       }
       if (apps.includes('api')) {
         registerApiRoutes(app, {
