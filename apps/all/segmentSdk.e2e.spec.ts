@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
-import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
-import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
-import { Projector } from '../projector/projector.ts';
+import { pipelineSettled } from './pipelineSettled.ts';
 import { type RunningJourney, startJourney } from './startJourney.ts';
 
 const WRITE_KEY = 'wk_segment_sdk_test';
@@ -59,12 +56,7 @@ describe('Segment analytics-node against the collector', () => {
     await analytics.closeAndFlush({ timeout: 10_000 });
     expect(errors).toEqual([]);
 
-    const store = journey.container.get<EventStore>(EventStoreToken);
-    for (let i = 0; i < 200 && (await journey.container.get<RawLog>(RawLogToken).pending('mapper')) > 0; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    const head = await store.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
-    if (head) await journey.container.get(Projector).waitFor(head);
+    await pipelineSettled(journey);
 
     const response = await fetch(`${journey.url}/api/users/grace/journey`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },

@@ -2,13 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
-import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
 import { type ReadModelStore, ReadModelStoreToken } from '../../application/readModels.ts';
-import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
-import { Projector } from '../projector/projector.ts';
 import { HAND_MADE_AS_OF, handMadeEvents, handMadeFunnel, handMadeNewSignups } from './handMadeDataset.ts';
+import { pipelineSettled } from './pipelineSettled.ts';
 import { type RunningJourney, startJourney } from './startJourney.ts';
 
 const WRITE_KEY = 'wk_test_0123456789';
@@ -38,22 +35,6 @@ const api = async (url: string, path: string) => {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 
-/** Waits until the projector has applied everything the mapper appended to journey streams. */
-const settled = async (journey: RunningJourney) => {
-  const store = journey.container.get<EventStore>(EventStoreToken);
-  const runner = journey.container.get(Projector);
-  for (let i = 0; i < 200; i++) {
-    const head = await store.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
-    const pending = await journey.container.get<RawLog>(RawLogToken).pending('mapper');
-    if (pending === 0 && head) {
-      await runner.waitFor(head);
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('the pipeline did not settle in 5 s');
-};
-
 describe('the embedded pipeline, HTTP in to read models out', () => {
   let dataDir: string;
   let journey: RunningJourney;
@@ -66,7 +47,7 @@ describe('the embedded pipeline, HTTP in to read models out', () => {
     const response = await postBatch(url, handMadeEvents());
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ success: true, accepted: handMadeEvents().length });
-    await settled(journey);
+    await pipelineSettled(journey);
   });
 
   afterAll(async () => {
@@ -130,7 +111,7 @@ describe('the embedded pipeline, HTTP in to read models out', () => {
     const retry = await postBatch(url, [{ ...handMadeEvents()[0], messageId: 'fixed-1' }]);
     expect(await again.json()).toMatchObject({ accepted: 1 });
     expect(await retry.json()).toMatchObject({ accepted: 0, duplicates: 1 });
-    await settled(journey);
+    await pipelineSettled(journey);
     const after = await api(url, '/api/users/alice/journey');
     expect((after.body.events as unknown[]).length).toBe((before.body.events as unknown[]).length + 1);
   });

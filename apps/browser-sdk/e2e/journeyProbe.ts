@@ -1,10 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type EventStore, EventStoreToken } from '../../../application/eventStore.ts';
-import { type RawLog, RawLogToken } from '../../../application/rawLog.ts';
-import { JOURNEY_STREAM_PREFIX } from '../../../domain/journey/journeyEvent.ts';
+import { pipelineSettled } from '../../all/pipelineSettled.ts';
 import type { RunningJourney } from '../../all/startJourney.ts';
-import { Projector } from '../../projector/projector.ts';
 
 export type StoredRawEvent = {
   messageId: string;
@@ -41,18 +38,7 @@ export const eventually = async <T>(what: string, probe: () => Promise<T> | T, d
 };
 
 /** Waits until the mapper has read the raw log and the projector has applied what it appended. */
-export const settled = async (journey: RunningJourney): Promise<void> => {
-  const store = journey.container.get<EventStore>(EventStoreToken);
-  const projector = journey.container.get(Projector);
-  const rawLog = journey.container.get<RawLog>(RawLogToken);
-  await eventually(
-    'the pipeline settling',
-    () => rawLog.pending('mapper'),
-    (pending) => pending === 0,
-  );
-  const head = await store.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
-  if (head) await projector.waitFor(head);
-};
+export const settled = (journey: RunningJourney): Promise<void> => pipelineSettled(journey);
 
 export type JourneyAnswer = { status: number; events: { type: string; data: Record<string, unknown> }[] };
 
