@@ -8,6 +8,7 @@ import type {
 } from '../../application/rawLog.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import { ConsumerSet } from '../embedded/consumerSet.ts';
 import {
   type ConsumerTiming,
   consumerTiming,
@@ -30,7 +31,7 @@ export class MemoryRawLog implements RawLog {
   private readonly offsets = new Map<string, number>();
   private readonly deadLetters: DeadLetter[] = [];
   private readonly published = new WakeSignal();
-  private readonly consumers = new Set<RawConsumer>();
+  private readonly consumers = new ConsumerSet();
   private readonly timing: ConsumerTiming;
   private closed = false;
 
@@ -53,15 +54,7 @@ export class MemoryRawLog implements RawLog {
 
   consume(options: ConsumeOptions, handler: (delivery: RawDelivery) => Promise<void>): RawConsumer {
     this.assertOpen();
-    const consumer = startOffsetConsumer(this.backend, this.published, this.timing, options, handler);
-    const tracked: RawConsumer = {
-      stop: async () => {
-        this.consumers.delete(tracked);
-        await consumer.stop();
-      },
-    };
-    this.consumers.add(tracked);
-    return tracked;
+    return this.consumers.track(startOffsetConsumer(this.backend, this.published, this.timing, options, handler));
   }
 
   async reject(items: readonly Omit<DeadLetter, 'id' | 'at'>[]): Promise<void> {
@@ -82,7 +75,7 @@ export class MemoryRawLog implements RawLog {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.consumers].map((c) => c.stop()));
+    await this.consumers.stopAll();
   }
 
   private readonly backend: OffsetLogBackend = {

@@ -10,6 +10,7 @@ import type {
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import { partitionKeyOf } from '../../domain/raw/ingestRawEvent.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import { ConsumerSet } from '../embedded/consumerSet.ts';
 import {
   type ConsumerTiming,
   consumerTiming,
@@ -34,7 +35,7 @@ export class SqliteRawLog implements RawLog {
   private readonly stmts: RawLogStatements;
   private readonly published = new WakeSignal();
   private readonly publishes: GroupCommit<readonly IngestedEvent[], PublishReceipt>;
-  private readonly consumers = new Set<RawConsumer>();
+  private readonly consumers = new ConsumerSet();
   private readonly timing: ConsumerTiming;
   private readonly backend: OffsetLogBackend;
   private readonly rejectTx: Database.Transaction<
@@ -106,15 +107,7 @@ export class SqliteRawLog implements RawLog {
 
   consume(options: ConsumeOptions, handler: (delivery: RawDelivery) => Promise<void>): RawConsumer {
     this.assertOpen();
-    const consumer = startOffsetConsumer(this.backend, this.published, this.timing, options, handler);
-    const tracked: RawConsumer = {
-      stop: async () => {
-        this.consumers.delete(tracked);
-        await consumer.stop();
-      },
-    };
-    this.consumers.add(tracked);
-    return tracked;
+    return this.consumers.track(startOffsetConsumer(this.backend, this.published, this.timing, options, handler));
   }
 
   async reject(items: readonly Omit<DeadLetter, 'id' | 'at'>[]): Promise<void> {
@@ -148,7 +141,7 @@ export class SqliteRawLog implements RawLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.consumers].map((c) => c.stop()));
+    await this.consumers.stopAll();
     await this.publishes.drain();
     this.db.close();
   }
