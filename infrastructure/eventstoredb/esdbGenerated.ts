@@ -23,11 +23,21 @@ export const streamsGrpc = require(
 export const serverFeaturesPb = require(
   `${generated}/serverfeatures_pb.js`,
 ) as typeof import('@eventstore/db-client/generated/serverfeatures_pb.js');
+export const statusPb = require(
+  `${generated}/status_pb.js`,
+) as typeof import('@eventstore/db-client/generated/status_pb.js');
 export const serverFeaturesGrpc = require(
   `${generated}/serverfeatures_grpc_pb.js`,
 ) as typeof import('@eventstore/db-client/generated/serverfeatures_grpc_pb.js');
+
+/** google.protobuf.Any from the copy of google-protobuf the generated files themselves load */
+export const anyPb = createRequire(require.resolve(`${generated}/status_pb.js`))(
+  'google-protobuf/google/protobuf/any_pb.js',
+) as typeof import('google-protobuf/google/protobuf/any_pb.js');
 
 export type ReadReq = import('@eventstore/db-client/generated/streams_pb.js').ReadReq;
 export type ReadResp = import('@eventstore/db-client/generated/streams_pb.js').ReadResp;
 export type AppendReq = import('@eventstore/db-client/generated/streams_pb.js').AppendReq;
 export type AppendResp = import('@eventstore/db-client/generated/streams_pb.js').AppendResp;
+export type BatchAppendReq = import('@eventstore/db-client/generated/streams_pb.js').BatchAppendReq;
+export type BatchAppendResp = import('@eventstore/db-client/generated/streams_pb.js').BatchAppendResp;

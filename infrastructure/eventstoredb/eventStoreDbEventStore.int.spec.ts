@@ -1,3 +1,9 @@
+import {
+  NO_STREAM as ESDB_NO_STREAM,
+  EventStoreDBClient,
+  jsonEvent,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../../application/eventStore.contract.ts';
 import { NO_STREAM, type RecordedEvent } from '../../application/eventStore.ts';
@@ -9,19 +15,23 @@ import { NamespacedEventStore } from './namespacedEventStore.ts';
 
 const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
 
-// a fresh emulator per test is cheap (one in-process gRPC server) and gives empty storage
-describeEventStoreContract('eventstoredb (emulator)', async () => {
-  const emulator = await EsdbEmulator.start();
-  const store = new EventStoreDbEventStore(emulator.connectionString, { reconnectDelayMs: 10 });
-  await store.ready();
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      await emulator.stop();
-    },
-  };
-});
+// a fresh emulator per test is cheap (one in-process gRPC server) and gives empty storage;
+// the client appends through BatchAppend when the server lists it and through Append when
+// not, so the contract runs once per path
+for (const batchAppend of [false, true]) {
+  describeEventStoreContract(`eventstoredb (emulator, ${batchAppend ? 'BatchAppend' : 'Append'})`, async () => {
+    const emulator = await EsdbEmulator.start({ batchAppend });
+    const store = new EventStoreDbEventStore(emulator.connectionString, { reconnectDelayMs: 10 });
+    await store.ready();
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await emulator.stop();
+      },
+    };
+  });
+}
 
 // the wrapper the real-server run uses, held to the contract where it can be checked here
 describeEventStoreContract('eventstoredb (emulator, namespaced as for a real server)', async () => {
@@ -65,6 +75,41 @@ describe('EventStoreDbEventStore on the emulator', () => {
     opened.push({ close: () => emulator.stop() }, store);
     return { emulator, store };
   };
+
+  it.each([false, true])('appends through the path the server advertises (batchAppend: %s)', async (batchAppend) => {
+    const emulator = await EsdbEmulator.start({ batchAppend });
+    const store = new EventStoreDbEventStore(emulator.connectionString);
+    opened.push({ close: () => emulator.stop() }, store);
+    await store.append('s', someEvents(2), { expectedRevision: NO_STREAM });
+    await expect(store.append('s', someEvents(1), { expectedRevision: NO_STREAM })).rejects.toThrow();
+    expect(await store.readStream('s')).toHaveLength(2);
+    expect(emulator.calls.batchAppend > 0).toBe(batchAppend);
+    expect(emulator.calls.append > 0).toBe(!batchAppend);
+  });
+
+  it.each([false, true])('gives the client the same results on both paths (batchAppend: %s)', async (batchAppend) => {
+    const emulator = await EsdbEmulator.start({ batchAppend });
+    const client = EventStoreDBClient.connectionString(emulator.connectionString);
+    opened.push({ close: () => emulator.stop() }, { close: () => client.dispose() });
+    const event = () => jsonEvent({ type: 't', data: { n: 1 } });
+    const first = await client.appendToStream('s', [event(), event()], { expectedRevision: ESDB_NO_STREAM });
+    expect(first).toMatchObject({ success: true, nextExpectedRevision: 1n });
+    // concurrent appends share one BatchAppend call, each answered under its correlation id
+    const [noStream, behind, next] = await Promise.allSettled([
+      client.appendToStream('s', event(), { expectedRevision: ESDB_NO_STREAM }),
+      client.appendToStream('s', event(), { expectedRevision: 5n }),
+      client.appendToStream('s', event(), { expectedRevision: 1n }),
+    ]);
+    for (const [outcome, expectedVersion] of [
+      [noStream, 'no_stream'],
+      [behind, 5n],
+    ] as const) {
+      expect(outcome.status === 'rejected' && outcome.reason).toBeInstanceOf(WrongExpectedVersionError);
+      expect(outcome).toMatchObject({ reason: { streamName: 's', expectedVersion, actualVersion: 1n } });
+    }
+    expect(next).toMatchObject({ value: { success: true, nextExpectedRevision: 2n } });
+    expect(emulator.calls).toEqual(batchAppend ? { append: 0, batchAppend: 1 } : { append: 4, batchAppend: 0 });
+  });
 
   it('leaves the system events of a fresh server out of readAll and headPosition', async () => {
     const { emulator, store } = await started();

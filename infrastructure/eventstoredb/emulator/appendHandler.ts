@@ -1,16 +1,9 @@
-import { Metadata, type ServerReadableStream, type sendUnaryData, status } from '@grpc/grpc-js';
+import { type ServerReadableStream, type sendUnaryData, status } from '@grpc/grpc-js';
 import { type AppendReq, type AppendResp, sharedPb, streamsPb } from '../esdbGenerated.ts';
-import type { EmulatedExpectation, EmulatorStore, ProposedEvent } from './emulatorStore.ts';
+import { emulatedAppend, esdbError, ReceivedEvents } from './emulatedAppend.ts';
+import type { EmulatedExpectation, EmulatorStore } from './emulatorStore.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const Options = streamsPb.AppendReq.Options;
-
-/** a gRPC error carrying ESDB's `exception` trailer, which the client maps to its error classes */
-const esdbError = (code: status, exception: string, details: string) => {
-  const metadata = new Metadata();
-  metadata.set('exception', exception);
-  return { code, details, metadata };
-};
 
 const expectationOf = (options: InstanceType<typeof Options>): EmulatedExpectation => {
   switch (options.getExpectedStreamRevisionCase()) {
@@ -23,24 +16,6 @@ const expectationOf = (options: InstanceType<typeof Options>): EmulatedExpectati
     default:
       return { kind: 'any' };
   }
-};
-
-/** ProposedMessage → stored form, or the reason ESDB would refuse it */
-const proposedOf = (message: InstanceType<typeof streamsPb.AppendReq.ProposedMessage>): ProposedEvent | string => {
-  const uuid = message.getId();
-  const id = uuid?.hasString() ? uuid.getString().toLowerCase() : undefined;
-  if (id === undefined || !UUID.test(id)) return `event id ${id ?? '(none)'} is not a UUID`;
-  const metadata = message.getMetadataMap();
-  const type = metadata.get('type');
-  const contentType = metadata.get('content-type');
-  if (!type || !contentType) return `event ${id} lacks the required metadata type and content-type`;
-  return {
-    id,
-    type,
-    contentType,
-    data: message.getData_asU8(),
-    customMetadata: message.getCustomMetadata_asU8(),
-  };
 };
 
 const wrongExpectedVersion = (expected: EmulatedExpectation, current: bigint | undefined): AppendResp => {
@@ -63,15 +38,11 @@ export const appendHandler =
   (store: EmulatorStore) =>
   (call: ServerReadableStream<AppendReq, AppendResp>, callback: sendUnaryData<AppendResp>) => {
     let options: InstanceType<typeof Options> | undefined;
-    const proposed: ProposedEvent[] = [];
-    let refused: string | undefined;
+    const received = new ReceivedEvents();
     call.on('data', (request: AppendReq) => {
       if (request.hasOptions()) options = request.getOptions();
       const message = request.getProposedMessage();
-      if (message === undefined) return;
-      const event = proposedOf(message);
-      if (typeof event === 'string') refused ??= event;
-      else proposed.push(event);
+      if (message !== undefined) received.add([message]);
     });
     call.on('error', () => undefined);
     call.on('end', () => {
@@ -80,13 +51,12 @@ export const appendHandler =
         callback({ code: status.INVALID_ARGUMENT, details: 'the first append message must carry the options' });
         return;
       }
-      if (refused !== undefined) {
-        callback(esdbError(status.INVALID_ARGUMENT, 'missing-required-metadata-property', refused));
+      const expected = expectationOf(options);
+      const outcome = emulatedAppend(store, identifier.getStreamName_asU8(), expected, received);
+      if (outcome.kind === 'refused') {
+        callback(esdbError(status.INVALID_ARGUMENT, 'missing-required-metadata-property', outcome.reason));
         return;
       }
-      const streamId = Buffer.from(identifier.getStreamName_asU8()).toString('utf8');
-      const expected = expectationOf(options);
-      const outcome = store.append(streamId, expected, proposed);
       if (outcome.kind === 'wrong_expected_version') {
         callback(null, wrongExpectedVersion(expected, outcome.current));
         return;
