@@ -4,6 +4,7 @@ import { isJourneyEventType, type JourneyEventType } from '../../domain/journey/
 import { alertsConfigShape } from './alertsConfig.ts';
 import { browserSdkConfigShape } from './browserSdkConfig.ts';
 import { eventStoreConfigShape } from './eventStoreConfig.ts';
+import { natsConfigShape } from './natsConfig.ts';
 
 const DEFAULT_MEANINGFUL = 'ProjectCreated,DeploymentStarted,DeploymentCompleted';
 
@@ -33,6 +34,7 @@ export const configSchema = z.object({
   ...alertsConfigShape,
   ...browserSdkConfigShape,
   ...eventStoreConfigShape,
+  ...natsConfigShape,
   PORT: wholeNumber('8080', 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
   JOURNEY_DATA_DIR: z.string().min(1).default('./data'),
