@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import { partitionKeyOf } from '../domain/raw/ingestRawEvent.ts';
 import type { IngestedEvent } from '../domain/raw/rawEvent.ts';
 import type { ConsumeOptions, RawConsumer, RawDelivery, RawLog } from './rawLog.ts';
 
@@ -30,6 +32,26 @@ export const rawEvent = (user: string, options: { messageId?: string; anonymous?
 };
 
 export const messageIdsOf = (events: readonly IngestedEvent[]): string[] => events.map((e) => e.messageId);
+
+/**
+ * Every published event delivered exactly once, each partition key's events in publish
+ * order, and, for a log with one global order, all of them in publish order.
+ */
+export const expectDeliveredInOrder = (
+  handled: readonly IngestedEvent[],
+  published: readonly IngestedEvent[],
+  orderedAcrossPartitions: boolean,
+): void => {
+  if (orderedAcrossPartitions) {
+    expect(messageIdsOf(handled)).toEqual(messageIdsOf(published));
+    return;
+  }
+  const keys = [...new Set(published.map(partitionKeyOf))];
+  const ofKey = (events: readonly IngestedEvent[], key: string) =>
+    messageIdsOf(events.filter((e) => partitionKeyOf(e) === key));
+  expect(keys.map((key) => ofKey(handled, key))).toEqual(keys.map((key) => ofKey(published, key)));
+  expect(handled).toHaveLength(published.length);
+};
 
 /** the messageIds in a dead letter's payload: one event, or a list of them */
 export const payloadMessageIds = (payload: unknown): string[] =>

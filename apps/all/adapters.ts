@@ -3,6 +3,7 @@ import type { EventStore } from '../../application/eventStore.ts';
 import type { RawLog } from '../../application/rawLog.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { EventStoreDbEventStore } from '../../infrastructure/eventstoredb/eventStoreDbEventStore.ts';
+import { JetStreamRawLog } from '../../infrastructure/nats/jetStreamRawLog.ts';
 import { SqliteEventStore } from '../../infrastructure/sqlite/sqliteEventStore.ts';
 import { SqliteRawLog } from '../../infrastructure/sqlite/sqliteRawLog.ts';
 
@@ -13,7 +14,22 @@ import { SqliteRawLog } from '../../infrastructure/sqlite/sqliteRawLog.ts';
  * `ready(): Promise<void>`, which start-up awaits so a bad URL fails fast with its message.
  */
 export const rawLogFor = (config: JourneyConfig): RawLog =>
-  new SqliteRawLog(join(config.JOURNEY_DATA_DIR, 'raw.db'), { pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS });
+  config.NATS_URL
+    ? new JetStreamRawLog(config.NATS_URL, {
+        auth: {
+          ...(config.NATS_USER === undefined ? {} : { user: config.NATS_USER }),
+          ...(config.NATS_PASSWORD === undefined ? {} : { password: config.NATS_PASSWORD }),
+          ...(config.NATS_TOKEN === undefined ? {} : { token: config.NATS_TOKEN }),
+          ...(config.NATS_CREDS === undefined ? {} : { credsFile: config.NATS_CREDS }),
+          ...(config.NATS_TLS_CA === undefined ? {} : { tlsCaFile: config.NATS_TLS_CA }),
+        },
+        partitions: config.JOURNEY_RAW_PARTITIONS,
+        duplicateWindowMs: config.JOURNEY_RAW_DUPLICATE_WINDOW,
+        maxAgeMs: config.JOURNEY_RAW_MAX_AGE,
+        maxBytes: config.JOURNEY_RAW_MAX_BYTES,
+        publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
+      })
+    : new SqliteRawLog(join(config.JOURNEY_DATA_DIR, 'raw.db'), { pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS });
 
 export const eventStoreFor = (config: JourneyConfig): EventStore =>
   config.EVENTSTORE_CONNECTION_STRING

@@ -1,0 +1,64 @@
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { partitionSubject, type RawStreamNames } from './rawStreams.ts';
+
+/** how long a delivery may stay unacknowledged before JetStream hands it to another process */
+export const ACK_WAIT_MS = 30_000;
+
+export const durableName = (group: string, partition: number): string => `${group}-p${partition}`;
+
+const isNotFound = (error: unknown): boolean => error instanceof JetStreamApiError && error.status === 404;
+
+/**
+ * One durable pull consumer per partition of the group. `max_ack_pending: 1` is what keeps a
+ * partition in order when several mapper processes share the group: JetStream hands out the
+ * partition's next event only after the previous one was acknowledged (or dead-lettered).
+ * `max_deliver` stays unlimited on the server: the adapter counts attempts itself and
+ * dead-letters after `maxDeliveries`, whereas a server-side limit would silently drop an
+ * event whose last attempt died with its process, without a dead letter.
+ */
+export const ensureGroupConsumers = async (
+  jsm: JetStreamManager,
+  names: RawStreamNames,
+  group: string,
+): Promise<void> => {
+  for (let partition = 0; partition < names.partitions; partition++) {
+    const name = durableName(group, partition);
+    try {
+      await jsm.consumers.info(names.stream, name);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await jsm.consumers.add(names.stream, {
+        durable_name: name,
+        filter_subject: partitionSubject(names, partition),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        max_ack_pending: 1,
+        max_deliver: -1,
+        ack_wait: nanos(ACK_WAIT_MS),
+      });
+    }
+  }
+};
+
+/**
+ * What the group has not acknowledged: per partition, the consumer's undelivered plus
+ * unacknowledged events, or all of the partition's events while its consumer does not exist.
+ */
+export const pendingOf = async (jsm: JetStreamManager, names: RawStreamNames, group: string): Promise<number> => {
+  let pending = 0;
+  const missing: number[] = [];
+  for (let partition = 0; partition < names.partitions; partition++) {
+    try {
+      const info = await jsm.consumers.info(names.stream, durableName(group, partition));
+      pending += info.num_pending + info.num_ack_pending;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      missing.push(partition);
+    }
+  }
+  if (missing.length === 0) return pending;
+  const { state } = await jsm.streams.info(names.stream, { subjects_filter: `${names.subjectRoot}.*` });
+  for (const partition of missing) pending += state.subjects?.[partitionSubject(names, partition)] ?? 0;
+  return pending;
+};

@@ -1,0 +1,198 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type {
+  ConsumeOptions,
+  DeadLetter,
+  PublishReceipt,
+  RawConsumer,
+  RawDelivery,
+  RawLog,
+} from '../../application/rawLog.ts';
+import { UnavailableError } from '../../domain/errors/journeyError.ts';
+import { partitionKeyOf } from '../../domain/raw/ingestRawEvent.ts';
+import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import { type GroupConsumer, type GroupConsumerTiming, type NatsClients, startGroupConsumer } from './groupConsumer.ts';
+import { pendingOf } from './groupConsumers.ts';
+import { listDeadLetters, writeDeadLetters } from './jetStreamDeadLetters.ts';
+import { connectNats, displayUrl, type NatsAuth } from './natsConnection.ts';
+import {
+  ensureRawStreams,
+  partitionOf,
+  partitionSubject,
+  type RawStreamLimits,
+  type RawStreamNames,
+} from './rawStreams.ts';
+
+export type JetStreamRawLogOptions = Partial<RawStreamNames> &
+  Partial<RawStreamLimits> &
+  Partial<GroupConsumerTiming> & {
+    readonly auth?: NatsAuth;
+    /** how long a publish waits for JetStream's acknowledgements */
+    readonly publishTimeoutMs?: number;
+  };
+
+type Connected = NatsClients & { readonly nc: NatsConnection };
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The raw log on NATS JetStream: one message per event on `raw.<partition>`, the partition
+ * being a stable hash of the partition key (user, else anonymous id) modulo
+ * JOURNEY_RAW_PARTITIONS. Partitions rather than a subject per user keep the consumer count
+ * fixed (one per partition and group) while still ordering each person's events; a subject
+ * per user would need a consumer per user, or one consumer and no parallelism at all.
+ * `Nats-Msg-Id` = messageId makes JetStream drop repeats within the duplicate window, which
+ * is what makes client retries harmless and `duplicates` exact.
+ */
+export class JetStreamRawLog implements RawLog {
+  private readonly names: RawStreamNames;
+  private readonly limits: RawStreamLimits;
+  private readonly timing: GroupConsumerTiming;
+  private readonly publishTimeoutMs: number;
+  private connecting: Promise<Connected> | undefined;
+  private readonly consumers = new Set<GroupConsumer>();
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: JetStreamRawLogOptions = {},
+  ) {
+    this.names = {
+      stream: options.stream ?? 'RAW',
+      deadLetterStream: options.deadLetterStream ?? 'RAW_REJECTED',
+      subjectRoot: options.subjectRoot ?? 'raw',
+      partitions: options.partitions ?? 8,
+    };
+    this.limits = {
+      duplicateWindowMs: options.duplicateWindowMs ?? 24 * HOUR_MS,
+      maxAgeMs: options.maxAgeMs ?? 7 * 24 * HOUR_MS,
+      maxBytes: options.maxBytes ?? 0,
+    };
+    this.timing = {
+      retryInitialMs: options.retryInitialMs ?? 50,
+      retryMaxMs: options.retryMaxMs ?? 5_000,
+      fetchExpiresMs: options.fetchExpiresMs ?? 1_000,
+    };
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+  }
+
+  /** connects and creates or updates the streams; start-up awaits it so a bad URL fails fast */
+  async ready(): Promise<void> {
+    await this.connection();
+  }
+
+  async publish(events: readonly IngestedEvent[]): Promise<PublishReceipt> {
+    const { js } = await this.connection();
+    if (events.length === 0) return { stored: 0, duplicates: 0 };
+    // all in flight at once: one round trip for the request instead of one per event
+    const acks = await Promise.allSettled(
+      events.map((event) =>
+        js.publish(
+          partitionSubject(this.names, partitionOf(partitionKeyOf(event), this.names.partitions)),
+          JSON.stringify(event),
+          {
+            msgID: event.messageId,
+            timeout: this.publishTimeoutMs,
+          },
+        ),
+      ),
+    );
+    let duplicates = 0;
+    let failed = 0;
+    let firstReason = '';
+    for (const ack of acks) {
+      if (ack.status === 'fulfilled') duplicates += ack.value.duplicate ? 1 : 0;
+      else if (failed++ === 0) firstReason = ack.reason instanceof Error ? ack.reason.message : String(ack.reason);
+    }
+    if (failed > 0)
+      throw new UnavailableError(
+        `NATS JetStream at ${displayUrl(this.url)} did not acknowledge ${failed} of ${events.length} events (${firstReason}); ` +
+          'retry the request: events already stored are recognised by their messageId and not stored twice',
+      );
+    return { stored: events.length - duplicates, duplicates };
+  }
+
+  consume(options: ConsumeOptions, handler: (delivery: RawDelivery) => Promise<void>): RawConsumer {
+    this.assertOpen();
+    const consumer = startGroupConsumer(
+      () => this.connection(),
+      this.names,
+      this.timing,
+      options,
+      handler,
+      (items) => this.reject(items),
+    );
+    this.consumers.add(consumer);
+    // kept until its last pull ran out, which close() waits for
+    void consumer.finished.then(() => this.consumers.delete(consumer));
+    return { stop: () => consumer.stop() };
+  }
+
+  async reject(items: readonly Omit<DeadLetter, 'id' | 'at'>[]): Promise<void> {
+    const { js } = await this.connection();
+    try {
+      await writeDeadLetters(js, this.names, items, this.publishTimeoutMs);
+    } catch (error) {
+      throw this.unavailable('did not store the dead letters', error);
+    }
+  }
+
+  async listRejected(options: { readonly limit?: number } = {}): Promise<DeadLetter[]> {
+    const { jsm } = await this.connection();
+    return listDeadLetters(jsm, this.names, options.limit);
+  }
+
+  async pending(group: string): Promise<number> {
+    const { jsm } = await this.connection();
+    return pendingOf(jsm, this.names, group);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const consumers = [...this.consumers];
+    await Promise.all(consumers.map((c) => c.stop()));
+    // their last pulls run out first, so that no event is left with a pull nobody reads
+    await Promise.all(consumers.map((c) => c.finished));
+    const connecting = this.connecting;
+    if (connecting) await (await connecting.catch(() => undefined))?.nc.close();
+  }
+
+  private connection(): Promise<Connected> {
+    if (this.closed) return Promise.reject(this.unavailable('is closed; open a new JetStreamRawLog'));
+    if (!this.connecting) {
+      const opening = this.open();
+      this.connecting = opening;
+      // a failed attempt is forgotten, so the next call tries again
+      opening.catch(() => {
+        if (this.connecting === opening) this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  private async open(): Promise<Connected> {
+    const nc = await connectNats(this.url, this.options.auth);
+    try {
+      const jsm = await jetstreamManager(nc);
+      await ensureRawStreams(jsm, this.names, this.limits);
+      return { nc, js: jetstream(nc), jsm };
+    } catch (error) {
+      await nc.close();
+      throw new UnavailableError(
+        `NATS_URL=${displayUrl(this.url)} has no usable JetStream (${error instanceof Error ? error.message : String(error)}); ` +
+          `start nats-server with -js, or give the account JetStream and the ${this.names.stream}/${this.names.deadLetterStream} streams' permissions`,
+        { cause: error },
+      );
+    }
+  }
+
+  private unavailable(what: string, cause?: unknown): UnavailableError {
+    const detail = cause === undefined ? '' : ` (${cause instanceof Error ? cause.message : String(cause)})`;
+    return new UnavailableError(`the NATS raw log on ${displayUrl(this.url)} ${what}${detail}`, { cause });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw this.unavailable('is closed; open a new JetStreamRawLog');
+  }
+}
