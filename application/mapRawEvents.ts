@@ -10,6 +10,7 @@ import { applyRules } from '../domain/mapping/applyRules.ts';
 import type { CompiledRules } from '../domain/mapping/compileRules.ts';
 import type { IngestedEvent } from '../domain/raw/rawEvent.ts';
 import { ANY, type EventData, type EventStore } from './eventStore.ts';
+import { journeyEventDataOf } from './journeyEventDataOf.ts';
 import { journeyEventId } from './journeyEventId.ts';
 import type { RawDelivery, RawLog } from './rawLog.ts';
 
@@ -51,22 +52,8 @@ export class MapRawEvents {
       const outcome = applyRules(this.rules, raw);
       for (const error of outcome.errors) unmappable.push({ reason: error.reason, payload: raw });
       if (outcome.events.length === 0) continue;
-      const occurredAt = Date.parse(raw.timestamp);
       const list = byStream.get(target.streamId) ?? [];
-      for (const mapped of outcome.events) {
-        list.push({
-          id: journeyEventId(occurredAt, raw.messageId, mapped.ruleId),
-          type: mapped.type,
-          data: mapped.data,
-          metadata: {
-            occurredAt: new Date(occurredAt).toISOString(),
-            sourceMessageIds: [raw.messageId],
-            ruleId: mapped.ruleId,
-            ...(target.userId === undefined ? {} : { userId: target.userId }),
-            ...(raw.anonymousId === undefined ? {} : { anonymousId: raw.anonymousId }),
-          },
-        });
-      }
+      for (const mapped of outcome.events) list.push(journeyEventDataOf(raw, mapped, target.userId));
       byStream.set(target.streamId, list);
       if (target.anonymousId !== undefined) anonymousTargets.set(target.streamId, target);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData } from '../application/eventStore.ts';
-import { journeyEventId } from '../application/journeyEventId.ts';
+import { journeyEventDataOf } from '../application/journeyEventDataOf.ts';
 import { type DemoEvent, demoDataset } from '../apps/cli/demo/demoDataset.ts';
 import { journeyStreamOf } from '../domain/journey/journeyEvent.ts';
 import { applyRules } from '../domain/mapping/applyRules.ts';
@@ -108,22 +108,10 @@ export const journeyDeliveries = (
     for (const raw of raws.slice(start, start + deliverySize)) {
       const userId = raw.userId ?? links.get(raw.anonymousId ?? '') ?? raw.anonymousId ?? '';
       const streamId = journeyStreamOf(userId);
-      const occurredAt = Date.parse(raw.timestamp);
       for (const mapped of applyRules(rules, raw).events) {
         if (produced >= count) break;
         const list = delivery.get(streamId) ?? [];
-        list.push({
-          id: journeyEventId(occurredAt, raw.messageId, mapped.ruleId),
-          type: mapped.type,
-          data: mapped.data,
-          metadata: {
-            occurredAt: new Date(occurredAt).toISOString(),
-            sourceMessageIds: [raw.messageId],
-            ruleId: mapped.ruleId,
-            userId,
-            ...(raw.anonymousId === undefined ? {} : { anonymousId: raw.anonymousId }),
-          },
-        });
+        list.push(journeyEventDataOf(raw, mapped, userId));
         delivery.set(streamId, list);
         produced++;
       }

@@ -20,6 +20,22 @@
 export const HAND_MADE_AS_OF = '2026-03-10T23:59:59.999Z';
 export const handMadeFunnel = { signedUp: 1, activated: 2, active: 1, inactive: 2 };
 export const handMadeNewSignups = 2;
+/** what GET /api/funnel?asOf=HAND_MADE_AS_OF answers, window 15 days */
+export const handMadeFunnelAnswer = {
+  asOf: HAND_MADE_AS_OF,
+  windowDays: 15,
+  newSignups: handMadeNewSignups,
+  stages: handMadeFunnel,
+};
+/** dave's journey in event-time order: his anonymous page views joined before the identify */
+export const handMadeDaveJourney = [
+  'PageViewed',
+  'PageViewed',
+  'UserIdentified',
+  'UserSignedUp',
+  'DeploymentStarted',
+  'ErrorEncountered',
+];
 
 const track = (userId: string, event: string, timestamp: string, properties: Record<string, unknown> = {}) => ({
   type: 'track',
