@@ -74,7 +74,7 @@ export interface AlertStore {
   markSkipped(key: string, reason: string, at: string): Promise<void>;
   /** newest first */
   listAlerts(filter?: AlertFilter): Promise<StoredAlert[]>;
-  /** called after this process committed a transaction that raised alerts; returns unsubscribe */
+  /** called after this process (any of its threads) committed a transaction that raised alerts; returns unsubscribe */
   onRaised(listener: () => void): () => void;
   close(): Promise<void>;
 }

@@ -32,7 +32,12 @@ const now = () => performance.timeOrigin + performance.now();
  * the fake Slack receiving the chat.postMessage for that user's key. Goal: p99 < 50 ms.
  */
 export const alertLatencyBench = async (
-  options: { readonly eventsPerSecond?: number; readonly seconds?: number } = {},
+  options: {
+    readonly eventsPerSecond?: number;
+    readonly seconds?: number;
+    /** extra node flags for the Journey process, e.g. --cpu-prof */
+    readonly execArgv?: readonly string[];
+  } = {},
 ): Promise<AlertLatencyRun> => {
   const rate = options.eventsPerSecond ?? 1_000;
   const seconds = options.seconds ?? 30;
@@ -40,19 +45,23 @@ export const alertLatencyBench = async (
   const dataDir = await mkdtemp(join(tmpdir(), 'journey-bench-alerts-'));
   const slack = await startFakeSlack();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [join(import.meta.dirname, '../bin/journey.js'), 'start'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      JOURNEY_DATA_DIR: dataDir,
-      JOURNEY_WRITE_KEYS: WRITE_KEY,
-      JOURNEY_API_TOKEN: 'jt_bench_0123456789abcdef',
-      LOG_LEVEL: 'warn',
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_API_URL: slack.apiUrl,
+  const child = spawn(
+    process.execPath,
+    [...(options.execArgv ?? []), join(import.meta.dirname, '../bin/journey.js'), 'start'],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        JOURNEY_DATA_DIR: dataDir,
+        JOURNEY_WRITE_KEYS: WRITE_KEY,
+        JOURNEY_API_TOKEN: 'jt_bench_0123456789abcdef',
+        LOG_LEVEL: 'warn',
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_API_URL: slack.apiUrl,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -1,9 +1,18 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { alertLatencyBench } from './alertLatencyBench.ts';
 
-/** `node bin/run.js bench/alertLatencyMain.ts [seconds] [eventsPerSecond]`: the alert latency bench on its own. */
-const seconds = Number(process.argv[2] ?? 30);
-const eventsPerSecond = Number(process.argv[3] ?? 1_000);
-const run = await alertLatencyBench({ seconds, eventsPerSecond });
+/**
+ * `node bin/run.js bench/alertLatencyMain.ts [seconds] [eventsPerSecond] [--profile]`: the alert
+ * latency bench on its own; `--profile` writes Journey's CPU profile to .bench-out/profiles.
+ */
+const [seconds = 30, eventsPerSecond = 1_000] = process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith('--'))
+  .map(Number);
+const profileDir = join(fileURLToPath(new URL('..', import.meta.url)), '.bench-out', 'profiles');
+const execArgv = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+const run = await alertLatencyBench({ seconds, eventsPerSecond, execArgv });
 process.stdout.write(
   `sign-up alerts, ingest → Slack post, ${eventsPerSecond}/s for ${seconds} s: ${run.posted}/${run.sent} posted; ` +
     `p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, max ${run.maxMs.toFixed(1)} ms (goal p99 < 50 ms); ` +

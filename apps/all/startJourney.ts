@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { AlertDispatcher } from '../../application/alertDispatcher.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/alertStore.ts';
 import { type Clock, ClockToken } from '../../application/clock.ts';
 import { EventStoreToken } from '../../application/eventStore.ts';
@@ -7,10 +6,8 @@ import { IngestEvents } from '../../application/ingestEvents.ts';
 import { JourneyQueries } from '../../application/journeyQueries.ts';
 import { LoggerToken } from '../../application/logger.ts';
 import { MapRawEvents } from '../../application/mapRawEvents.ts';
-import { raiseSlowDeployments } from '../../application/raiseSlowDeployments.ts';
 import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
-import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import type { Credentials } from '../../infrastructure/config/credentials.ts';
 import { registerApiRoutes } from '../../infrastructure/http/apiRoutes.ts';
@@ -19,7 +16,8 @@ import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts'
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { Projector } from '../projector/projector.ts';
 import { whenReady } from './adapters.ts';
-import { CredentialsToken, createContainer, RulesToken, slackNotifierOf } from './container.ts';
+import { CredentialsToken, createContainer, RulesToken } from './container.ts';
+import { SupervisedWorker } from './supervisedWorker.ts';
 
 const ensureDataDir = (dir: string): void => {
   try {
@@ -33,8 +31,6 @@ const ensureDataDir = (dir: string): void => {
 
 export const appNames = ['collector', 'mapper', 'projector', 'api', 'alerter'] as const;
 
-/** how often the slow-deployment timer looks for deployments past their threshold */
-const SLOW_DEPLOYMENT_TICK_MS = 5_000;
 export type AppName = (typeof appNames)[number];
 
 export type RunningJourney = {
@@ -109,7 +105,7 @@ export const startJourney = async (
       projector.start();
       stops.push(() => projector.stop());
     }
-    if (apps.includes('alerter')) stops.push(await startAlerter(config, container, logger));
+    if (apps.includes('alerter')) stops.push(await startAlerter(config, logger));
     logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
     return { url, credentials, apps, container, stop };
   } catch (error) {
@@ -118,38 +114,14 @@ export const startJourney = async (
   }
 };
 
-/** The alerter: the outbox drained to Slack, and the slow-deployment timer. Returns its stop. */
-const startAlerter = async (
-  config: JourneyConfig,
-  container: ReturnType<typeof createContainer>,
-  logger: JourneyLogger,
-): Promise<() => Promise<void>> => {
-  if (config.SLACK_BOT_TOKEN === undefined) {
-    logger.warn(
-      {},
-      'Slack is not configured (SLACK_BOT_TOKEN unset): alerts are logged and marked "logged", not posted',
-    );
-  } else {
-    const identity = await slackNotifierOf(config, config.SLACK_BOT_TOKEN).identity();
-    if (identity.ok) logger.info({ channel: config.SLACK_ALERT_CHANNEL }, `alerts post to Slack as ${identity.who}`);
-    else logger.error({}, `Slack alerts may fail: ${identity.reason}`);
-  }
-  const store = container.get<AlertStore>(AlertStoreToken);
-  const clock = container.get<Clock>(ClockToken);
-  const rules = alertRulesOf(config);
-  const dispatcher = container.get(AlertDispatcher);
-  dispatcher.start();
-  const tick = async () => {
-    try {
-      await raiseSlowDeployments(store, rules, clock.now());
-    } catch (error) {
-      logger.error({ err: error }, 'the slow-deployment timer failed; it runs again shortly');
-    }
-  };
-  const timer = setInterval(() => void tick(), SLOW_DEPLOYMENT_TICK_MS);
-  void tick();
-  return async () => {
-    clearInterval(timer);
-    await dispatcher.stop();
-  };
+/** The alerter in its worker thread (apps/alerter/alerterWorker.ts); resolves once it runs. */
+const startAlerter = async (config: JourneyConfig, logger: JourneyLogger): Promise<() => Promise<void>> => {
+  const alerter = new SupervisedWorker({
+    label: 'the alerter',
+    module: new URL('../alerter/alerterWorker.ts', import.meta.url),
+    workerData: { config },
+    logger,
+  });
+  await alerter.startReady();
+  return () => alerter.stop();
 };

@@ -42,4 +42,32 @@ describe('SqliteAlertStore', () => {
     });
     await second.close();
   });
+
+  it('wakes the alerter in another thread: a raise on one connection tells the others on that file', async () => {
+    const file = files.file();
+    const projector = new SqliteAlertStore(file);
+    const alerter = new SqliteAlertStore(file);
+    const elsewhere = new SqliteAlertStore(files.file());
+    let alerterTold = 0;
+    let elsewhereTold = 0;
+    alerter.onRaised(() => alerterTold++);
+    elsewhere.onRaised(() => elsewhereTold++);
+    const told = new Promise<void>((resolve) => alerter.onRaised(resolve));
+    await projector.update((w) =>
+      w.raise(
+        {
+          key: 'signup:x',
+          kind: 'signup',
+          userId: 'x',
+          occurredAt: '2026-05-01T10:00:00.000Z',
+          content: { headline: 'h', facts: [] },
+        },
+        '2026-05-01T10:00:00.000Z',
+      ),
+    );
+    await told;
+    expect(alerterTold).toBe(1);
+    expect(elsewhereTold).toBe(0);
+    await Promise.all([projector.close(), alerter.close(), elsewhere.close()]);
+  });
 });

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { AlertFilter, AlertStore, AlertWriter, StoredAlert } from '../../application/alertStore.ts';
 import { comparePositions, type Position, positionFromString, positionToString } from '../../application/eventStore.ts';
@@ -35,6 +37,8 @@ export class SqliteAlertStore implements AlertStore {
   private readonly stmts: AlertStatements;
   private readonly tx: Database.Transaction<(apply: (writer: AlertWriter) => unknown) => unknown>;
   private readonly listeners = new Set<() => void>();
+  /** tells this file's stores in other threads of this process (the alerter's worker) */
+  private readonly raised: BroadcastChannel;
   private raisedInTx = 0;
   /** delivery-state writes made in the same tick share one transaction (and its fsync) */
   private readonly deliveryWrites: GroupCommit<() => unknown, unknown>;
@@ -49,6 +53,13 @@ export class SqliteAlertStore implements AlertStore {
     this.tx = this.db.transaction((apply: (writer: AlertWriter) => unknown) => apply(this.writer));
     const batch = this.db.transaction((writes: readonly (() => unknown)[]) => writes.map((w) => outcomeOf(w)));
     this.deliveryWrites = new GroupCommit((writes) => batch.immediate(writes), `alert outbox ${file}`);
+    this.raised = new BroadcastChannel(`journey-alerts-raised:${resolve(file)}`);
+    this.raised.onmessage = () => this.notifyListeners();
+    (this.raised as unknown as { unref(): void }).unref();
+  }
+
+  private notifyListeners(): void {
+    for (const l of this.listeners) l();
   }
 
   private write<T>(fn: () => T): Promise<T> {
@@ -80,7 +91,10 @@ export class SqliteAlertStore implements AlertStore {
     this.raisedInTx = 0;
     // IMMEDIATE: state is read then written, and another process must wait for the lock
     const result = this.tx.immediate(apply) as T;
-    if (this.raisedInTx > 0) for (const l of this.listeners) l();
+    if (this.raisedInTx > 0) {
+      this.notifyListeners();
+      this.raised.postMessage(null);
+    }
     return result;
   }
 
@@ -147,6 +161,7 @@ export class SqliteAlertStore implements AlertStore {
     await this.deliveryWrites.drain();
     this.closed = true;
     this.listeners.clear();
+    this.raised.close();
     this.db.close();
   }
 
