@@ -83,6 +83,11 @@ export interface ReadModelQueries {
   stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined>;
   /** sign-ups with event time in (`after`, `until`] */
   countSignups(after: string, until: string): Promise<number>;
+  /**
+   * Users whose id starts with `prefix` (exactly) or whose email starts with it (ASCII case
+   * ignored), in user-id order, at most `limit`: the dashboard's user search.
+   */
+  searchUsers(prefix: string, limit: number): Promise<UserProfile[]>;
 }
 
 export const ReadModelStoreToken = Symbol.for('journey.ReadModelStore');

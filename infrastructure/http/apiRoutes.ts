@@ -31,6 +31,10 @@ const asOfQuery = z.object({ asOf: instant.optional() });
 // the order of the days and the length of the range are the domain's rule (utcDaysBetween)
 const dailyQuery = z.object({ from: day, to: day });
 const userParams = z.object({ userId: z.string().min(1).max(255) });
+const userSearchQuery = z.object({
+  search: z.string().min(1).max(255),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
 const stageParams = z.object({ stage: z.enum(stages) });
 const alertsQuery = z.object({
   status: z.enum(alertStatuses).optional(),
@@ -67,6 +71,11 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
       api.get('/users/:userId/journey', async (request) => {
         const { userId } = validateRequest(userParams, request.params, 'path');
         return deps.queries.journey(userId, deps.clock.now());
+      });
+
+      api.get('/users', async (request) => {
+        const { search, limit } = validateRequest(userSearchQuery, request.query, 'query');
+        return deps.queries.searchUsers(search, limit);
       });
 
       api.get('/funnel', async (request) => {

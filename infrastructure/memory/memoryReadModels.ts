@@ -11,6 +11,9 @@ import type {
 import { canonicalInstant, utcDayOf } from '../embedded/instants.ts';
 import { deepFreeze } from './deepFreeze.ts';
 
+/** what SQLite's lower() does: ASCII letters only, so both adapters fold alike */
+const asciiLowerCase = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
 type ActiveDay = { first: string; last: string };
 
 const samePosition = (a: Position | null, b: Position | null): boolean =>
@@ -124,6 +127,14 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
       if (p.signedUpAt !== undefined && p.signedUpAt > from && p.signedUpAt <= to) count++;
     }
     return count;
+  }
+
+  async searchUsers(prefix: string, limit: number): Promise<UserProfile[]> {
+    const folded = asciiLowerCase(prefix);
+    const found = [...this.profiles.values()].filter(
+      (p) => p.userId.startsWith(prefix) || (p.email !== undefined && asciiLowerCase(p.email).startsWith(folded)),
+    );
+    return found.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)).slice(0, limit);
   }
 
   async close(): Promise<void> {}

@@ -123,6 +123,15 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     return row?.n ?? 0;
   }
 
+  async searchUsers(prefix: string, limit: number): Promise<UserProfile[]> {
+    this.assertOpen();
+    // the highest code point after a prefix bounds every text that starts with it
+    const email = prefix.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    return this.stmts.searchUsers
+      .all({ id: prefix, idEnd: `${prefix}\u{10FFFF}`, email, emailEnd: `${email}\u{10FFFF}`, limit })
+      .map(toUserProfile);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
