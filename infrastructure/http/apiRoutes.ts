@@ -6,6 +6,7 @@ import type { JourneyQueries } from '../../application/journeyQueries.ts';
 import { alertKinds } from '../../domain/alerts/alert.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { stages } from '../../domain/stage/stage.ts';
+import { registerDashboardRoutes } from './dashboardRoutes.ts';
 import { HttpError } from './httpError.ts';
 import { secretMatcher } from './secretMatcher.ts';
 import { validateRequest } from './validateRequest.ts';
@@ -53,6 +54,8 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
   if (deps.apiToken === '') throw new ConfigError('the API token is empty; set JOURNEY_API_TOKEN');
   const isApiToken = secretMatcher(new Map([[deps.apiToken, true]]));
   const nowIso = () => new Date(deps.clock.now()).toISOString();
+  // the dashboard is a client of these routes, served by the same process at /
+  registerDashboardRoutes(app);
 
   // A plugin, so the token hook guards every route under /api, including ones added later.
   app.register(
