@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../infrastructure/config/config.ts';
+import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
 import { type FakeSlack, startFakeSlack } from '../../infrastructure/slack/fakeSlack.ts';
 import { handMadeDaveJourney, handMadeEvents, handMadeFunnel, handMadeNewSignups } from '../all/handMadeDataset.ts';
 import { pipelineSettled } from '../all/pipelineSettled.ts';
 import { type RunningJourney, startJourney } from '../all/startJourney.ts';
 import { launchChromium } from '../browser-sdk/e2e/launchChromium.ts';
+import { startupBanner } from '../cli/startupBanner.ts';
 
 const WRITE_KEY = 'wk_dashboard_test_0123';
 const API_TOKEN = 'jt_dashboard_test_0123456789';
@@ -77,6 +78,7 @@ describe('the dashboard in Chromium, against a running Journey with the hand-mad
   let browser: Browser;
   let slack: FakeSlack;
   let journey: RunningJourney;
+  let config: JourneyConfig;
   let dataDir: string;
   let url: string;
   let context: BrowserContext | undefined;
@@ -85,18 +87,17 @@ describe('the dashboard in Chromium, against a running Journey with the hand-mad
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'journey-dashboard-'));
     slack = await startFakeSlack();
-    journey = await startJourney(
-      loadConfig({
-        PORT: '0',
-        JOURNEY_DATA_DIR: dataDir,
-        JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-        JOURNEY_API_TOKEN: API_TOKEN,
-        LOG_LEVEL: 'silent',
-        JOURNEY_SQLITE_POLL_MS: '20',
-        SLACK_BOT_TOKEN: 'xoxb-test-token',
-        SLACK_API_URL: slack.apiUrl,
-      }),
-    );
+    config = loadConfig({
+      PORT: '0',
+      JOURNEY_DATA_DIR: dataDir,
+      JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
+      JOURNEY_API_TOKEN: API_TOKEN,
+      LOG_LEVEL: 'silent',
+      JOURNEY_SQLITE_POLL_MS: '20',
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_API_URL: slack.apiUrl,
+    });
+    journey = await startJourney(config);
     url = journey.url ?? '';
     expect((await postBatch(url, handMadeEvents())).status).toBe(200);
     // live sign-ups raise alerts (the hand-made events are too old to): one reaches Slack, one Slack refuses
@@ -214,6 +215,8 @@ describe('the dashboard in Chromium, against a running Journey with the hand-mad
     await page.locator('#token-form button[type="submit"]').click();
     await page.locator('#token-reason:not([hidden])').waitFor();
     expect(await page.locator('#token-reason').textContent()).toContain('refused');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-token.png') });
 
     await page.locator('#token-input').fill(API_TOKEN);
     await page.locator('#token-form button[type="submit"]').click();
@@ -229,6 +232,17 @@ describe('the dashboard in Chromium, against a running Journey with the hand-mad
     expect(await page.evaluate(() => localStorage.getItem('journey.apiToken'))).toBeNull();
     // the wrong token's 401s are expected console errors of the browser; nothing else may fail
     expect(pageErrors.filter((e) => !e.includes('401'))).toEqual([]);
+  });
+
+  it("opens signed in from the start-up banner's dashboard link", async () => {
+    const link = /^ {2}dashboard +(\S+)$/m.exec(startupBanner(config, journey))?.[1];
+    expect(link).toBe(`${url}/#token=${API_TOKEN}`);
+    context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(link ?? '');
+    await page.locator('#stage-cards .card[data-stage="total"]').waitFor();
+    expect(await page.locator('#token-dialog').isVisible()).toBe(false);
+    expect(new URL(page.url()).hash).not.toContain('token');
   });
 
   it('serves the page with its content security policy, and revalidates it by ETag', async () => {

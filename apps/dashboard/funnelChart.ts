@@ -12,11 +12,12 @@ const STACK: readonly Stage[] = ['active', 'activated', 'signedUp', 'inactive'];
 
 const totalOf = (day: FunnelDay): number => stageOrder.reduce((sum, s) => sum + day.stages[s], 0);
 
-/** whole-number gridlines at 1, 2 or 5 × 10ⁿ steps, about `count` of them, the last at or above `max` */
+/** whole-number gridlines 1, 2 or 5 × 10ⁿ apart, at most `count` + 1 intervals, the last at or above `max` */
 export const niceTicks = (max: number, count = 4): number[] => {
-  const raw = Math.max(1, max) / count;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = Math.max(1, [1, 2, 5, 10].map((f) => f * magnitude).find((s) => s >= raw) ?? 10 * magnitude);
+  let step = 1;
+  for (let magnitude = 1; Math.ceil(max / step) > count + 1; magnitude *= 10) {
+    step = [1, 2, 5].map((f) => f * magnitude).find((s) => Math.ceil(max / s) <= count + 1) ?? 10 * magnitude;
+  }
   const steps = Math.max(1, Math.ceil(max / step));
   return Array.from({ length: steps + 1 }, (_, i) => i * step);
 };
@@ -72,8 +73,11 @@ export const funnelChart = (days: readonly FunnelDay[], selected?: string): Safe
       html`<circle class="new-signups-dot" cx="${x(i)}" cy="${y(d.newSignups)}" r="3.5" data-date="${d.date}" data-count="${d.newSignups}"></circle>`,
   );
 
+  const empty = days.every((d) => totalOf(d) === 0)
+    ? html`<text class="empty-note" x="${M.left + plotW / 2}" y="${M.top + plotH / 2}" text-anchor="middle">No one had signed up by the end of this range; pick earlier or later days</text>`
+    : '';
   return html`<svg class="funnel-chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="Users by stage per day">
-    ${grid}${bars}${line}<g class="dots">${dots}</g>
+    ${grid}${bars}${line}<g class="dots">${dots}</g>${empty}
   </svg>`;
 };
 

@@ -35,7 +35,7 @@ const load = async (target: HTMLElement, run: (client: ApiClient) => Promise<voi
     await run(api);
   } catch (error) {
     if (error instanceof TokenRefusedError) {
-      askForToken('Journey refused that token. Paste the API token printed by npm start.');
+      askForToken('Journey refused that token; check it and paste it again.');
       return;
     }
     render(target, message('error', error instanceof ApiError ? error.message : String(error)));
