@@ -131,10 +131,16 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
 
   async searchUsers(prefix: string, limit: number): Promise<UserProfile[]> {
     const folded = asciiLowerCase(prefix);
-    const found = [...this.profiles.values()].filter(
-      (p) => p.userId.startsWith(prefix) || (p.email !== undefined && asciiLowerCase(p.email).startsWith(folded)),
-    );
-    return found.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)).slice(0, limit);
+    const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const byId = [...this.profiles.values()]
+      .filter((p) => p.userId.startsWith(prefix))
+      .sort((a, b) => compare(a.userId, b.userId));
+    const byEmail = [...this.profiles.values()]
+      .flatMap((p) => (p.email === undefined ? [] : [{ p, email: asciiLowerCase(p.email) }]))
+      .filter(({ p, email }) => email.startsWith(folded) && !p.userId.startsWith(prefix))
+      .sort((a, b) => compare(a.email, b.email) || compare(a.p.userId, b.p.userId))
+      .map(({ p }) => p);
+    return [...byId, ...byEmail].slice(0, limit);
   }
 
   async close(): Promise<void> {}
