@@ -204,6 +204,10 @@ describe('the dashboard in Chromium, against a running Journey with the hand-mad
     await page.evaluate(() => window.scrollTo(0, 0));
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    // a phone's width: one column, nothing cut off sideways
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-narrow.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 
