@@ -155,6 +155,10 @@ const wire = () => {
     input.value = '';
     start(token);
   });
+  // Escape would close the dialog and leave a blurred page with nothing to do
+  $('#token-dialog').addEventListener('cancel', (event) => {
+    if (api === undefined) event.preventDefault();
+  });
   $('#forget-token').addEventListener('click', () => {
     forgetApiToken();
     document.body.classList.remove('connected');
@@ -172,7 +176,8 @@ const wire = () => {
     button.addEventListener('click', () => {
       const days = Number(button.dataset.rangeDays);
       saveState({ from: addDays(state.to, 1 - days), to: state.to });
-      refreshAll();
+      ($('#range-form') as HTMLFormElement).from.value = state.from;
+      void loadChart();
     });
   }
   $('#as-of-form').addEventListener('submit', (event) => event.preventDefault());
