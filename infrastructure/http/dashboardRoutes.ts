@@ -17,7 +17,9 @@ const CONTENT_SECURITY_POLICY = [
 /**
  * `GET /` (the dashboard page), `GET /dashboard/app.css` and `GET /dashboard/app.js`. None of
  * them needs the token: they hold no data, and the page asks for the token before it calls
- * /api. Unversioned URLs, so every load revalidates with the ETag.
+ * /api. Unversioned URLs, so every load revalidates with the ETag. Built on the first request
+ * (esbuild, well under a second, once), like the SDK: a process whose dashboard nobody opens
+ * never pays for it.
  */
 export const registerDashboardRoutes = (app: FastifyInstance): void => {
   const serve =
