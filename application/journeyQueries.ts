@@ -95,6 +95,11 @@ export class JourneyQueries {
     return { asOf: new Date(asOf).toISOString(), stage, users };
   }
 
+  /** the dashboard's user search: by user-id or email prefix */
+  async searchUsers(prefix: string, limit: number): Promise<{ search: string; users: UserProfile[] }> {
+    return { search: prefix, users: await this.readModels.searchUsers(prefix, limit) };
+  }
+
   private async funnelAt(asOf: number): Promise<Funnel> {
     const asOfIso = new Date(asOf).toISOString();
     const [summaries, newSignups] = await Promise.all([

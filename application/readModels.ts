@@ -83,6 +83,13 @@ export interface ReadModelQueries {
   stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined>;
   /** sign-ups with event time in (`after`, `until`] */
   countSignups(after: string, until: string): Promise<number>;
+  /**
+   * The dashboard's user search: users whose id starts with `prefix` (exactly), in id order,
+   * then users whose email starts with it (ASCII case ignored), in email order; each user
+   * once, at most `limit`. Two index ranges cut at `limit`, so a one-letter prefix over
+   * millions of users costs what a long one does.
+   */
+  searchUsers(prefix: string, limit: number): Promise<UserProfile[]>;
 }
 
 export const ReadModelStoreToken = Symbol.for('journey.ReadModelStore');

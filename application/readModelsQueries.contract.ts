@@ -180,4 +180,54 @@ export const describeReadModelQueriesContract = (storeOf: () => ReadModels): voi
       expect(await store.countSignups('2025-01-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z')).toBe(3);
     });
   });
+
+  describe('user search', () => {
+    const seed = async (store: ReadModels): Promise<void> => {
+      await applyNext(store, (w) => {
+        w.putProfile(profile('ada', { email: 'ada@example.com' }));
+        w.putProfile(profile('adam', { email: 'Zed@Example.com', name: 'Adam' }));
+        w.putProfile(profile('u-1', { email: 'ADAline@example.com' }));
+        w.putProfile(profile('u-2'));
+        w.putProfile(profile('Adele', { email: 'adele@example.com' }));
+        w.putProfile(profile('ad%_', { email: 'percent@example.com' }));
+        w.putProfile(profile('bob', { email: 'bob@ada.example' }));
+      });
+      // a later batch updates a profile: search sees the current email only
+      await applyNext(store, (w) => w.putProfile(profile('u-2', { email: 'ada.two@example.com' })));
+    };
+    const ids = (found: readonly UserProfile[]) => found.map((p) => p.userId);
+
+    it('finds users by id prefix, case-sensitive, in id order, then by email prefix, ASCII case ignored, in email order', async () => {
+      const store = storeOf();
+      await seed(store);
+      // ada matches by id and by email: listed once, with the id matches
+      expect(ids(await store.searchUsers('ad', 10))).toEqual(['ad%_', 'ada', 'adam', 'u-2', 'u-1', 'Adele']);
+      expect(ids(await store.searchUsers('ADA', 10))).toEqual(['u-2', 'ada', 'u-1']);
+      expect(ids(await store.searchUsers('Ad', 10))).toEqual(['Adele', 'u-2', 'ada', 'u-1']);
+      expect(ids(await store.searchUsers('zed@', 10))).toEqual(['adam']);
+      expect(ids(await store.searchUsers('u-', 10))).toEqual(['u-1', 'u-2']);
+      expect(await store.searchUsers('ad', 10)).toContainEqual(
+        profile('adam', { email: 'Zed@Example.com', name: 'Adam' }),
+      );
+    });
+
+    it('matches a prefix only, treats % and _ as themselves, and finds nothing for an unknown prefix', async () => {
+      const store = storeOf();
+      await seed(store);
+      expect(ids(await store.searchUsers('example', 10))).toEqual([]);
+      expect(ids(await store.searchUsers('ad%', 10))).toEqual(['ad%_']);
+      expect(ids(await store.searchUsers('a_a', 10))).toEqual([]);
+      expect(ids(await store.searchUsers('bob@ada', 10))).toEqual(['bob']);
+      expect(await store.searchUsers('nobody', 10)).toEqual([]);
+    });
+
+    it('returns at most limit users, id matches first', async () => {
+      const store = storeOf();
+      await seed(store);
+      expect(ids(await store.searchUsers('ad', 2))).toEqual(['ad%_', 'ada']);
+      expect(ids(await store.searchUsers('ad', 4))).toEqual(['ad%_', 'ada', 'adam', 'u-2']);
+      expect(ids(await store.searchUsers('Ad', 2))).toEqual(['Adele', 'u-2']);
+      expect(ids(await store.searchUsers('a', 1))).toEqual(['ad%_']);
+    });
+  });
 };

@@ -13,6 +13,7 @@ import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from
 import { sdkSize } from './sdkSizeBench.ts';
 import { settle, summarize } from './stats.ts';
 import { removeDatabase, tempFiles } from './tempFiles.ts';
+import { userSearchFigures } from './userSearchBench.ts';
 
 /**
  * `npm run bench`: Journey's throughput, each figure beside a baseline measured in the same
@@ -145,6 +146,9 @@ try {
   const alerts = await alertLatencyBench({ eventsPerSecond: ALERT_RATE, seconds: quick ? 5 : 30 });
   const alertVerdict = alerts.p99Ms < 50 ? 'PASS' : 'MISS';
 
+  // --- 6. the dashboard's user search at 100k users, beside a primary-key lookup (no target)
+  const userSearch = await userSearchFigures(files, quick ? 10_000 : 100_000, RUNS, log);
+
   const figures: Figure[] = [
     {
       id: 'ingest-durable-vs-raw-insert',
@@ -200,6 +204,7 @@ try {
       target: 0.25,
     },
     ...eventStoreDb,
+    ...userSearch,
     {
       id: 'sqlite-commits-full',
       label: 'context: single-row commits, WAL, synchronous=FULL',

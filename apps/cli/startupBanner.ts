@@ -12,6 +12,8 @@ export const startupBanner = (config: JourneyConfig, journey: RunningJourney): s
   if (journey.apps.includes('api')) {
     lines.push(`  API         ${url}/api                           token:     ${journey.credentials.apiToken}`);
     lines.push(`  health      ${url}/healthz`);
+    // the token rides in the fragment, which browsers never send to the server
+    lines.push(`  dashboard   ${url}/#token=${encodeURIComponent(journey.credentials.apiToken)}`);
   }
   if (journey.apps.includes('alerter')) {
     lines.push(

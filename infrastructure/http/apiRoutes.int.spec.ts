@@ -107,6 +107,12 @@ class DatasetReadModels implements ReadModelQueries {
     return users.filter(({ profile: p }) => p.signedUpAt !== undefined && p.signedUpAt > after && p.signedUpAt <= until)
       .length;
   }
+  async searchUsers(prefix: string, limit: number) {
+    return users
+      .map((u) => u.profile)
+      .filter((p) => p.userId.startsWith(prefix) || p.email?.toLowerCase().startsWith(prefix.toLowerCase()))
+      .slice(0, limit);
+  }
 }
 
 let app: FastifyInstance | undefined;
@@ -249,7 +255,18 @@ describe('API routes', () => {
     expect(earlier.body).toMatchObject({ users: [{ userId: 'bob' }] });
   });
 
+  it('searches users by id or email prefix, at most limit', async () => {
+    const { get } = await start();
+    const res = await get('/api/users?search=ALI');
+    expect(res).toMatchObject({ status: 200, body: { search: 'ALI', users: [users[0]?.profile] } });
+    const some = await get('/api/users?search=e&limit=2');
+    expect(some.body).toEqual({ search: 'e', users: [users[4]?.profile] });
+    expect((await get('/api/users?search=b&limit=1')).body).toMatchObject({ users: [{ userId: 'bob' }] });
+  });
+
   it.each([
+    ['/api/users', 'search', /^query parameter search is required/],
+    ['/api/users?search=a&limit=101', 'limit', /^query parameter limit/],
     ['/api/funnel?asOf=yesterday', 'asOf', /^query parameter asOf must be an ISO-8601 date-time/],
     ['/api/funnel/daily?from=2026-03-05', 'to', /^query parameter to is required/],
     ['/api/funnel/daily?from=2026-03-05&to=2026-3-6', 'to', /^query parameter to must be a day written YYYY-MM-DD/],

@@ -6,6 +6,7 @@ import type { JourneyQueries } from '../../application/journeyQueries.ts';
 import { alertKinds } from '../../domain/alerts/alert.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { stages } from '../../domain/stage/stage.ts';
+import { registerDashboardRoutes } from './dashboardRoutes.ts';
 import { HttpError } from './httpError.ts';
 import { secretMatcher } from './secretMatcher.ts';
 import { validateRequest } from './validateRequest.ts';
@@ -31,6 +32,10 @@ const asOfQuery = z.object({ asOf: instant.optional() });
 // the order of the days and the length of the range are the domain's rule (utcDaysBetween)
 const dailyQuery = z.object({ from: day, to: day });
 const userParams = z.object({ userId: z.string().min(1).max(255) });
+const userSearchQuery = z.object({
+  search: z.string().min(1).max(255),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
 const stageParams = z.object({ stage: z.enum(stages) });
 const alertsQuery = z.object({
   status: z.enum(alertStatuses).optional(),
@@ -49,6 +54,8 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
   if (deps.apiToken === '') throw new ConfigError('the API token is empty; set JOURNEY_API_TOKEN');
   const isApiToken = secretMatcher(new Map([[deps.apiToken, true]]));
   const nowIso = () => new Date(deps.clock.now()).toISOString();
+  // the dashboard is a client of these routes, served by the same process at /
+  registerDashboardRoutes(app);
 
   // A plugin, so the token hook guards every route under /api, including ones added later.
   app.register(
@@ -67,6 +74,11 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
       api.get('/users/:userId/journey', async (request) => {
         const { userId } = validateRequest(userParams, request.params, 'path');
         return deps.queries.journey(userId, deps.clock.now());
+      });
+
+      api.get('/users', async (request) => {
+        const { search, limit } = validateRequest(userSearchQuery, request.query, 'query');
+        return deps.queries.searchUsers(search, limit);
       });
 
       api.get('/funnel', async (request) => {

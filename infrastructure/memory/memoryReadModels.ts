@@ -11,6 +11,9 @@ import type {
 import { canonicalInstant, utcDayOf } from '../embedded/instants.ts';
 import { deepFreeze } from './deepFreeze.ts';
 
+/** what SQLite's lower() does: ASCII letters only, so both adapters fold alike */
+const asciiLowerCase = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
 type ActiveDay = { first: string; last: string };
 
 const samePosition = (a: Position | null, b: Position | null): boolean =>
@@ -124,6 +127,20 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
       if (p.signedUpAt !== undefined && p.signedUpAt > from && p.signedUpAt <= to) count++;
     }
     return count;
+  }
+
+  async searchUsers(prefix: string, limit: number): Promise<UserProfile[]> {
+    const folded = asciiLowerCase(prefix);
+    const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const byId = [...this.profiles.values()]
+      .filter((p) => p.userId.startsWith(prefix))
+      .sort((a, b) => compare(a.userId, b.userId));
+    const byEmail = [...this.profiles.values()]
+      .flatMap((p) => (p.email === undefined ? [] : [{ p, email: asciiLowerCase(p.email) }]))
+      .filter(({ p, email }) => email.startsWith(folded) && !p.userId.startsWith(prefix))
+      .sort((a, b) => compare(a.email, b.email) || compare(a.p.userId, b.p.userId))
+      .map(({ p }) => p);
+    return [...byId, ...byEmail].slice(0, limit);
   }
 
   async close(): Promise<void> {}

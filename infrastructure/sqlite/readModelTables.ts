@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS users (
   last_event_type TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS users_by_signup ON users (signed_up_at);
+CREATE INDEX IF NOT EXISTS users_by_email ON users (lower(email), user_id);
 CREATE TABLE IF NOT EXISTS activity_days (
   user_id TEXT NOT NULL,
   day TEXT NOT NULL,
@@ -119,6 +120,14 @@ export const prepareReadModelStatements = (db: SqliteDatabase) => {
        FROM users u LEFT JOIN activity_days a ON a.user_id = u.user_id AND a.first_at <= @asOf
        WHERE u.user_id = @userId AND u.signed_up_at IS NOT NULL AND u.signed_up_at <= @asOf
        GROUP BY u.user_id`,
+    ),
+    // each a range of one index read in its order, stopping at the limit
+    searchUsersById: db.prepare<{ from: string; to: string; limit: number }, UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE user_id >= @from AND user_id < @to ORDER BY user_id LIMIT @limit`,
+    ),
+    searchUsersByEmail: db.prepare<{ from: string; to: string; limit: number }, UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE lower(email) >= @from AND lower(email) < @to
+       ORDER BY lower(email), user_id LIMIT @limit`,
     ),
     countSignups: db.prepare<[after: string, until: string], { n: number }>(
       'SELECT COUNT(*) AS n FROM users WHERE signed_up_at > ? AND signed_up_at <= ?',

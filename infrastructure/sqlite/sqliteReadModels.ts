@@ -123,6 +123,19 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     return row?.n ?? 0;
   }
 
+  async searchUsers(prefix: string, limit: number): Promise<UserProfile[]> {
+    this.assertOpen();
+    // the highest code point after a prefix bounds every text that starts with it
+    const byId = this.stmts.searchUsersById.all({ from: prefix, to: `${prefix}\u{10FFFF}`, limit });
+    if (byId.length >= limit) return byId.map(toUserProfile);
+    const email = prefix.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    // users found by id may match by email too: ask for enough to fill the limit without them
+    const byEmail = this.stmts.searchUsersByEmail
+      .all({ from: email, to: `${email}\u{10FFFF}`, limit: limit + byId.length })
+      .filter((row) => !row.user_id.startsWith(prefix));
+    return [...byId, ...byEmail].slice(0, limit).map(toUserProfile);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -1,0 +1,81 @@
+import type { JourneyView } from './apiClient.ts';
+import { formatCount, formatDateTime, formatDay, formatTime, humanType } from './format.ts';
+import { html, type SafeHtml } from './html.ts';
+import { stageLabel } from './stageLabels.ts';
+
+type JourneyEventView = JourneyView['events'][number];
+
+/** a colour family per kind of event, so a failure stands out in a long journey */
+const toneOf = (type: string): string => {
+  if (/Failed|Error/.test(type)) return 'bad';
+  if (/Completed/.test(type)) return 'good';
+  if (/Deployment/.test(type)) return 'warn';
+  if (/Project/.test(type)) return 'info';
+  if (/SignedUp|Authenticated|Identified/.test(type)) return 'accent';
+  return 'muted';
+};
+
+const shown = (value: unknown): string | undefined => {
+  if (value === null || value === undefined || value === '') return undefined;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+};
+
+const dataChips = (data: unknown): SafeHtml => {
+  if (data === null || typeof data !== 'object') return html``;
+  const entries = Object.entries(data as Record<string, unknown>)
+    .map(([key, value]) => [key, shown(value)] as const)
+    .filter((e): e is readonly [string, string] => e[1] !== undefined)
+    .slice(0, 8);
+  return html`<ul class="chips">${entries.map(([k, v]) => html`<li><span class="k">${k}</span> ${v.length > 80 ? `${v.slice(0, 79)}…` : v}</li>`)}</ul>`;
+};
+
+const initials = (view: JourneyView): string =>
+  (view.profile.name ?? view.profile.email ?? view.userId)
+    .split(/[\s@._-]+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]?.toUpperCase())
+    .join('');
+
+const byDay = (events: readonly JourneyEventView[]): [string, JourneyEventView[]][] => {
+  const days = new Map<string, JourneyEventView[]>();
+  for (const e of events) {
+    const day = e.occurredAt.slice(0, 10);
+    days.set(day, [...(days.get(day) ?? []), e]);
+  }
+  return [...days];
+};
+
+/** One user's journey: who they are, their stage now, and every journey event by day. */
+export const timelineView = (view: JourneyView): SafeHtml => {
+  const p = view.profile;
+  return html`<section class="journey" data-user-id="${view.userId}">
+    <header class="journey-head">
+      <div class="avatar" aria-hidden="true">${initials(view)}</div>
+      <div class="who">
+        <h3>${p.name ?? view.userId}</h3>
+        <p>${p.email ?? ''}${p.email && p.name ? html` · ` : ''}${p.name ? html`<code>${view.userId}</code>` : ''}</p>
+      </div>
+      <div class="stage-now">
+        ${view.stage === null ? html`<span class="badge badge-none">Not signed up</span>` : html`<span class="badge badge-${view.stage}" data-stage="${view.stage}">${stageLabel[view.stage]}</span>`}
+        <small>stage today</small>
+      </div>
+    </header>
+    <dl class="facts">
+      <div><dt>Signed up</dt><dd>${p.signedUpAt ? formatDateTime(p.signedUpAt) : '—'}</dd></div>
+      <div><dt>Last activity</dt><dd>${p.lastActivityAt ? formatDateTime(p.lastActivityAt) : '—'}</dd></div>
+      <div><dt>Last seen</dt><dd>${formatDateTime(p.lastSeenAt)}</dd></div>
+      <div><dt>Events</dt><dd>${formatCount(p.eventCount)}</dd></div>
+    </dl>
+    <ol class="timeline">${byDay(view.events).map(
+      ([day, events]) =>
+        html`<li class="timeline-day"><h4>${formatDay(day)}</h4><ol>${events.map(
+          (e) => html`<li class="event tone-${toneOf(e.type)}" data-type="${e.type}" data-occurred-at="${e.occurredAt}">
+          <time datetime="${e.occurredAt}">${formatTime(e.occurredAt)}</time>
+          <div class="event-body"><strong>${humanType(e.type)}</strong>${dataChips(e.data)}</div>
+        </li>`,
+        )}</ol></li>`,
+    )}</ol>
+  </section>`;
+};
