@@ -39,6 +39,8 @@ export type IngestRun = {
   readonly expectedStored: number;
   readonly publishes?: number;
   readonly commits?: number;
+  /** jetstream modes: the JetStream messages those events took */
+  readonly messages?: number;
 };
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -73,6 +75,7 @@ const load = (url: string, options: IngestOptions, durationS: number, nextBody: 
     ],
   });
 
+/** `rawLogFile`: the SQLite file (durable, parse-only) or the NATS URL (jetstream modes) */
 export const runIngest = async (mode: IngestMode, rawLogFile: string, options: IngestOptions): Promise<IngestRun> => {
   const child = fork(
     fileURLToPath(new URL('../bin/run.js', import.meta.url)),
@@ -106,6 +109,7 @@ export const runIngest = async (mode: IngestMode, rawLogFile: string, options: I
       expectedStored: (result['2xx'] + warmup['2xx']) * options.eventsPerBody,
       ...(stopped.publishes === undefined ? {} : { publishes: stopped.publishes }),
       ...(stopped.commits === undefined ? {} : { commits: stopped.commits }),
+      ...(stopped.messages === undefined ? {} : { messages: stopped.messages }),
     };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill();
