@@ -9,8 +9,8 @@ import {
   messageIdsOf,
   pause,
   payloadMessageIds,
-  Recorder,
   type RawLogSemantics,
+  Recorder,
   rawEvent,
 } from './rawLogTestKit.contract.ts';
 
@@ -77,28 +77,25 @@ export const describeRawLogDeliveryContract = (logOf: () => RawLog, semantics: R
       },
     );
 
-    it(
-      'suppresses repeats within one publish and a repeated publish; an event repeated in another publish arrives at least once, first version first',
-      async () => {
-        const log = logOf();
-        const [a, b, c] = [rawEvent('u1'), rawEvent('u1'), rawEvent('u1')];
-        if (!a || !b || !c) throw new Error('unreachable');
-        expect(await log.publish([a, b])).toEqual({ stored: 2, duplicates: 0 });
-        expect(await log.publish([a, b])).toEqual({ stored: 0, duplicates: 2 });
-        const receipt = await log.publish([b, c, { ...c, properties: { changed: true } }]);
-        expect(receipt.stored + receipt.duplicates).toBe(3);
-        expect(receipt.duplicates).toBeGreaterThanOrEqual(1);
-        const recorder = new Recorder().start(log, { group: 'mapper' });
-        await recorder.until(2 + receipt.stored);
-        await eventually(async () => (await log.pending('mapper')) === 0, 'everything acknowledged');
-        const handled = messageIdsOf(recorder.handled);
-        expect([...new Set(handled)]).toEqual(messageIdsOf([a, b, c]));
-        // only b, sent again in another publish, may come twice; c's repeat never comes
-        expect(handled.filter((id) => id !== b.messageId)).toEqual(messageIdsOf([a, c]));
-        expect(recorder.handled.find((e) => e.messageId === c.messageId)).toEqual(c);
-        await recorder.stop();
-      },
-    );
+    it('suppresses repeats within one publish and a repeated publish; an event repeated in another publish arrives at least once, first version first', async () => {
+      const log = logOf();
+      const [a, b, c] = [rawEvent('u1'), rawEvent('u1'), rawEvent('u1')];
+      if (!a || !b || !c) throw new Error('unreachable');
+      expect(await log.publish([a, b])).toEqual({ stored: 2, duplicates: 0 });
+      expect(await log.publish([a, b])).toEqual({ stored: 0, duplicates: 2 });
+      const receipt = await log.publish([b, c, { ...c, properties: { changed: true } }]);
+      expect(receipt.stored + receipt.duplicates).toBe(3);
+      expect(receipt.duplicates).toBeGreaterThanOrEqual(1);
+      const recorder = new Recorder().start(log, { group: 'mapper' });
+      await recorder.until(2 + receipt.stored);
+      await eventually(async () => (await log.pending('mapper')) === 0, 'everything acknowledged');
+      const handled = messageIdsOf(recorder.handled);
+      expect([...new Set(handled)]).toEqual(messageIdsOf([a, b, c]));
+      // only b, sent again in another publish, may come twice; c's repeat never comes
+      expect(handled.filter((id) => id !== b.messageId)).toEqual(messageIdsOf([a, c]));
+      expect(recorder.handled.find((e) => e.messageId === c.messageId)).toEqual(c);
+      await recorder.stop();
+    });
 
     it('keeps each partition in publish order and delivers every event once, in batches of at most batchSize', async () => {
       const log = logOf();

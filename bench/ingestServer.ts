@@ -4,8 +4,8 @@ import { IngestEvents } from '../application/ingestEvents.ts';
 import { registerCollectorRoutes } from '../infrastructure/http/collectorRoutes.ts';
 import { createHttpServer } from '../infrastructure/http/createHttpServer.ts';
 import { SqliteRawLog } from '../infrastructure/sqlite/sqliteRawLog.ts';
-import { BENCH_WRITE_KEY, type ParentMessage, type ServerMessage } from './ingestProtocol.ts';
 import { openBenchJetStream } from './benchJetStream.ts';
+import { BENCH_WRITE_KEY, type ParentMessage, type ServerMessage } from './ingestProtocol.ts';
 import { NoopRawLog } from './noopRawLog.ts';
 
 /**

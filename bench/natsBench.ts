@@ -79,7 +79,11 @@ const runNatsMappers = async (
   count: number,
 ): Promise<{ eventsPerSecond: number; handled: number }> => {
   const eventsFile = files.file(`nats-mapper-${processes}.db`);
-  const observer = new JetStreamRawLog(server.url, { ...benchStreamNames(tag), maxAgeMs: 3_600_000, duplicateWindowMs: 3_600_000 });
+  const observer = new JetStreamRawLog(server.url, {
+    ...benchStreamNames(tag),
+    maxAgeMs: 3_600_000,
+    duplicateWindowMs: 3_600_000,
+  });
   const workers = Array.from({ length: processes }, () =>
     fork(workerScript, ['bench/natsMapperWorker.ts', server.url, tag, group, eventsFile], {
       cwd: projectRoot,
@@ -146,7 +150,14 @@ export const natsBench = async (files: TempFiles, options: NatsBenchOptions): Pr
         embeddedMapper.push((await runMapper(files, source, options.rules)).eventsPerSecond);
         for (const processes of [1, 2]) {
           log(`nats mapper round ${round}/${options.runs}: ${processes} mapper process(es) on JetStream`);
-          const run = await runNatsMappers(server, tag, `r${round}x${processes}`, processes, files, options.mapperEvents);
+          const run = await runNatsMappers(
+            server,
+            tag,
+            `r${round}x${processes}`,
+            processes,
+            files,
+            options.mapperEvents,
+          );
           if (run.handled < options.mapperEvents)
             notes.push(`${processes} mapper(s) handled ${run.handled} of ${options.mapperEvents} events`);
           (processes === 1 ? oneMapper : twoMappers).push(run.eventsPerSecond);

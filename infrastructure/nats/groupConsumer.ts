@@ -94,7 +94,8 @@ export const startGroupConsumer = (
     if (stop.signal.aborted) return message.nak();
     const deliveryCount = message.info.deliveryCount;
     const known = progress.get(String(partition));
-    const state: Progress = known?.seq === message.seq ? known : { seq: message.seq, done: 0, failures: 0, refusedKept: false };
+    const state: Progress =
+      known?.seq === message.seq ? known : { seq: message.seq, done: 0, failures: 0, refusedKept: false };
     progress.set(String(partition), state);
     const decoded = decodeRawMessage(message, names.stream);
     const chunks = chunksOf(decoded.events, batchSize);

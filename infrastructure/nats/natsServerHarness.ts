@@ -75,9 +75,13 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
 
   const launch = async (): Promise<void> => {
     log = '';
-    const started = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...configArgs], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const started = spawn(
+      'nats-server',
+      ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...configArgs],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = started;
     started.stdout?.on('data', (chunk: Buffer) => {
       log += chunk.toString();

@@ -5,7 +5,10 @@ import { type IngestedEvent, rawEventSchema } from '../../domain/raw/rawEvent.ts
 export type RefusedRawEvent = { readonly reason: string; readonly payload: unknown };
 
 /** a message's events in order, and what could not be read as an event */
-export type DecodedRawMessage = { readonly events: readonly IngestedEvent[]; readonly refused: readonly RefusedRawEvent[] };
+export type DecodedRawMessage = {
+  readonly events: readonly IngestedEvent[];
+  readonly refused: readonly RefusedRawEvent[];
+};
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
@@ -25,7 +28,9 @@ export const decodeRawMessage = (message: JsMsg, stream: string): DecodedRawMess
   } catch {
     return {
       events: [],
-      refused: [{ reason: 'not JSON: a raw event is one JSON object (or an array of them)', payload: message.string() }],
+      refused: [
+        { reason: 'not JSON: a raw event is one JSON object (or an array of them)', payload: message.string() },
+      ],
     };
   }
   const items = Array.isArray(body) ? body : [body];
