@@ -16,7 +16,7 @@ try {
   const result = await natsBench(files, {
     runs,
     ingest: { connections: 10, durationS: quick ? 2 : 10, warmupS: 1, eventsPerBody: 100 },
-    mapperEvents: quick ? 10_000 : 50_000,
+    mapperEvents: quick ? 5_000 : 20_000,
     rules: loadRules(undefined),
     log: (m) => process.stderr.write(`[nats bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${m}\n`),
   });
