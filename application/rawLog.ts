@@ -42,7 +42,10 @@ export type ConsumeOptions = {
 };
 
 export interface RawConsumer {
-  /** stops fetching, waits for the delivery in flight, then resolves */
+  /**
+   * stops fetching, waits for the delivery in flight (JetStream: the rest of the message in
+   * hand, so that it is acknowledged whole), then resolves
+   */
   stop(): Promise<void>;
 }
 

@@ -95,6 +95,37 @@ describe('JetStreamRawLog', () => {
     await log.close();
   });
 
+  it('takes an array of events in one message from a backend, dead-lettering only the invalid ones', async () => {
+    const options = { ...freshNames(), ...fastRetries };
+    const log = new JetStreamRawLog(server.url, options);
+    const nc = await connectNats(server.url);
+    try {
+      await log.ready();
+      const { jetstream } = await import('@nats-io/jetstream');
+      const body = [
+        { type: 'track', event: 'Signed Up', userId: 'erin' },
+        { type: 'track', event: 'Nobody' },
+        { type: 'track', event: 'Project Created', userId: 'erin' },
+      ];
+      await jetstream(nc).publish(`${options.subjectRoot}.${partitionOf('u:erin', 4)}`, JSON.stringify(body), {
+        msgID: 'batch-1',
+      });
+      const recorder = new Recorder().start(log, { group: 'mapper' });
+      await recorder.until(2);
+      expect(recorder.handled.map((e) => [e.event, e.messageId])).toEqual([
+        ['Signed Up', 'batch-1-0'],
+        ['Project Created', 'batch-1-2'],
+      ]);
+      await expect
+        .poll(async () => (await log.listRejected()).map((d) => [d.stage, d.reason]))
+        .toEqual([['collector', 'userId: needs a userId or an anonymousId']]);
+      await recorder.stop();
+    } finally {
+      await nc.close();
+      await log.close();
+    }
+  });
+
   it('stores a request as one message per partition, and a retried request not at all', async () => {
     const options = { ...freshNames(), ...fastRetries };
     const log = new JetStreamRawLog(server.url, options);
