@@ -41,6 +41,8 @@ export type IngestRun = {
   readonly commits?: number;
   /** jetstream modes: the JetStream messages those events took */
   readonly messages?: number;
+  /** CPU time of the server process over warm-up and run */
+  readonly cpuMs?: number;
 };
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -110,6 +112,7 @@ export const runIngest = async (mode: IngestMode, rawLogFile: string, options: I
       ...(stopped.publishes === undefined ? {} : { publishes: stopped.publishes }),
       ...(stopped.commits === undefined ? {} : { commits: stopped.commits }),
       ...(stopped.messages === undefined ? {} : { messages: stopped.messages }),
+      ...(stopped.cpuMs === undefined ? {} : { cpuMs: stopped.cpuMs }),
     };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill();

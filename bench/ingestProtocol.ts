@@ -16,6 +16,8 @@ export type ServerMessage =
       readonly commits?: number;
       /** jetstream modes: JetStream messages stored for those events */
       readonly messages?: number;
+      /** CPU time the server process used from ready to stop (user + system) */
+      readonly cpuMs?: number;
     };
 
 export type ParentMessage = { readonly kind: 'stop' };

@@ -54,9 +54,12 @@ process.on('message', (message: ParentMessage) => {
     } else {
       stopped = { kind: 'stopped', stored: noop.count() };
     }
-    await send(stopped);
+    const cpu = process.cpuUsage(cpuAtReady);
+    await send({ ...stopped, cpuMs: (cpu.user + cpu.system) / 1000 });
     process.disconnect();
   })();
 });
 
+// CPU time of this process from ready to stop: what the requests cost, whatever the machine's load
+const cpuAtReady = process.cpuUsage();
 await send({ kind: 'ready', url });

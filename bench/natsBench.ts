@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CompiledRules } from '../domain/mapping/compileRules.ts';
 import { JetStreamRawLog } from '../infrastructure/nats/jetStreamRawLog.ts';
@@ -36,6 +37,28 @@ export type NatsBenchResult = {
   readonly context: Record<string, unknown>;
   readonly notes: string[];
 };
+
+/** CPU time (user + system, ms) the nats-server listening on `url`'s port has used, from /proc */
+const natsServerCpuMs = (url: string): number => {
+  const port = new URL(url).port;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (args[0]?.endsWith('nats-server') && args[args.indexOf('-p') + 1] === port) {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux)
+        return (Number(fields[11]) + Number(fields[12])) * 10;
+      }
+    } catch {
+      // the process went away while listing
+    }
+  }
+  return Number.NaN;
+};
+
+/** CPU per 1,000 stored events of a run: the collector's, plus nats-server's when given */
+const cpuPerThousand = (run: IngestRun, natsMs = 0): number =>
+  run.stored > 0 && run.cpuMs !== undefined ? ((run.cpuMs + natsMs) * 1000) / run.stored : 0;
 
 const workerScript = fileURLToPath(new URL('../bin/run.js', import.meta.url));
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -118,15 +141,19 @@ export const natsBench = async (files: TempFiles, options: NatsBenchOptions): Pr
   const parseOnly: IngestRun[] = [];
   const grouped: IngestRun[] = [];
   const perEvent: IngestRun[] = [];
+  // CPU ms per 1,000 events (collector + nats-server): unlike events/s, hardly moved by other load
+  const parseOnlyCpu: number[] = [];
+  const groupedCpu: number[] = [];
+  const perEventCpu: number[] = [];
   const embeddedMapper: number[] = [];
   const oneMapper: number[] = [];
   const twoMappers: number[] = [];
   const notes: string[] = [];
   try {
     const modes = [
-      { mode: 'parse-only', runs: parseOnly, what: 'parse-only server' },
-      { mode: 'jetstream', runs: grouped, what: 'JetStream raw log, grouped per partition' },
-      { mode: 'jetstream-per-event', runs: perEvent, what: 'naive one publish per event' },
+      { mode: 'parse-only', runs: parseOnly, cpu: parseOnlyCpu, what: 'parse-only server' },
+      { mode: 'jetstream', runs: grouped, cpu: groupedCpu, what: 'JetStream raw log, grouped per partition' },
+      { mode: 'jetstream-per-event', runs: perEvent, cpu: perEventCpu, what: 'naive one publish per event' },
     ] as const;
     for (let round = 1; round <= options.runs; round++) {
       // each round starts with another mode, so a noisy stretch does not always hit the same one
@@ -135,7 +162,11 @@ export const natsBench = async (files: TempFiles, options: NatsBenchOptions): Pr
         if (!m) continue;
         log(`nats ingest round ${round}/${options.runs}: ${m.what}`);
         const target = m.mode === 'parse-only' ? files.file('nats-noop.db') : server.url;
-        m.runs.push(await runIngest(m.mode, target, options.ingest));
+        const natsBefore = natsServerCpuMs(server.url);
+        const run = await runIngest(m.mode, target, options.ingest);
+        const natsMs = m.mode === 'parse-only' ? 0 : natsServerCpuMs(server.url) - natsBefore;
+        m.runs.push(run);
+        m.cpu.push(cpuPerThousand(run, Number.isNaN(natsMs) ? 0 : natsMs));
       }
       await settle();
     }
@@ -218,6 +249,20 @@ export const natsBench = async (files: TempFiles, options: NatsBenchOptions): Pr
       baseline: { label: 'parse + validate only: p99', value: summarize(parseOnly.map((r) => r.p99Ms)) },
     },
     {
+      id: 'nats-ingest-cpu',
+      label: 'HTTP ingest → JetStream, grouped: CPU ms per 1,000 events (collector + nats-server)',
+      unit: 'ms',
+      value: summarize(groupedCpu),
+      baseline: { label: 'parse + validate only: CPU ms per 1,000 events (collector)', value: summarize(parseOnlyCpu) },
+    },
+    {
+      id: 'nats-ingest-per-event-cpu',
+      label: 'HTTP ingest → JetStream, naive per event: CPU ms per 1,000 events (collector + nats-server)',
+      unit: 'ms',
+      value: summarize(perEventCpu),
+      baseline: { label: 'parse + validate only: CPU ms per 1,000 events (collector)', value: summarize(parseOnlyCpu) },
+    },
+    {
       id: 'nats-mapper-1',
       label: `mapper JetStream → SQLite store, 1 process, ${options.mapperEvents.toLocaleString('en-US')} events`,
       unit: 'events/s',
@@ -236,7 +281,17 @@ export const natsBench = async (files: TempFiles, options: NatsBenchOptions): Pr
     natsIngestMessagesPerRequest: summarize(
       grouped.map((r) => (r.messages && r.stored ? (r.messages / r.stored) * options.ingest.eventsPerBody : 0)),
     ).median,
-    runs: { parseOnly, grouped, perEvent, embeddedMapper, oneMapper, twoMappers },
+    runs: {
+      parseOnly,
+      grouped,
+      perEvent,
+      parseOnlyCpu,
+      groupedCpu,
+      perEventCpu,
+      embeddedMapper,
+      oneMapper,
+      twoMappers,
+    },
   };
   return { figures, context, notes };
 };
