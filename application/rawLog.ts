@@ -5,8 +5,12 @@ import type { IngestedEvent } from '../domain/raw/rawEvent.ts';
  * by the mapper with at-least-once delivery. Adapters: memory, SQLite (embedded), NATS
  * JetStream.
  *
- * - `publish` resolves only once every event is durably stored. Events whose messageId is
- *   already in the log are suppressed (counted as duplicates), so client retries are harmless.
+ * - `publish` resolves only once every event is durably stored. Repeats of a messageId within
+ *   one publish, and a publish repeating earlier events (a client's retry), are suppressed
+ *   (counted as duplicates), so client retries are harmless. The embedded logs suppress every
+ *   messageId already in the log; a log that groups a publish into a few messages (JetStream)
+ *   may deliver an event again when it comes back inside a different publish, so consumers
+ *   are idempotent by messageId (the mapper's event ids derive from it).
  * - Events of one partition key (`partitionKeyOf`: the user, else the anonymous id) are
  *   delivered in publish order.
  * - A consumer group sees each event until its handler resolves for the delivery holding it;
@@ -38,7 +42,10 @@ export type ConsumeOptions = {
 };
 
 export interface RawConsumer {
-  /** stops fetching, waits for the delivery in flight, then resolves */
+  /**
+   * stops fetching, waits for the delivery in flight (JetStream: the rest of the message in
+   * hand, so that it is acknowledged whole), then resolves
+   */
   stop(): Promise<void>;
 }
 
@@ -47,7 +54,10 @@ export interface RawLog {
   consume(options: ConsumeOptions, handler: (delivery: RawDelivery) => Promise<void>): RawConsumer;
   reject(items: readonly Omit<DeadLetter, 'id' | 'at'>[]): Promise<void>;
   listRejected(options?: { readonly limit?: number }): Promise<DeadLetter[]>;
-  /** events published but not yet acknowledged by the group */
+  /**
+   * what the group has not acknowledged yet: events (embedded logs) or messages of one or
+   * more events (JetStream); 0 exactly when the group has acknowledged everything
+   */
   pending(group: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -31,6 +31,28 @@ export const rawEvent = (user: string, options: { messageId?: string; anonymous?
   };
 };
 
+/** what a log promises, from its declared capabilities (see RawLogCapabilities) */
+export type RawLogSemantics = {
+  readonly ordered: boolean;
+  readonly exactDuplicates: boolean;
+  readonly pendingCountsEvents: boolean;
+};
+
+/** `unacknowledged` events are pending: that count exactly, or 1 to that count of messages */
+export const expectPending = async (
+  log: RawLog,
+  group: string,
+  unacknowledged: number,
+  semantics: RawLogSemantics,
+): Promise<void> => {
+  const pending = await log.pending(group);
+  if (semantics.pendingCountsEvents || unacknowledged === 0) expect(pending).toBe(unacknowledged);
+  else {
+    expect(pending).toBeGreaterThanOrEqual(1);
+    expect(pending).toBeLessThanOrEqual(unacknowledged);
+  }
+};
+
 export const messageIdsOf = (events: readonly IngestedEvent[]): string[] => events.map((e) => e.messageId);
 
 /**

@@ -39,6 +39,10 @@ export type IngestRun = {
   readonly expectedStored: number;
   readonly publishes?: number;
   readonly commits?: number;
+  /** jetstream modes: the JetStream messages those events took */
+  readonly messages?: number;
+  /** CPU time of the server process over warm-up and run */
+  readonly cpuMs?: number;
 };
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -73,6 +77,7 @@ const load = (url: string, options: IngestOptions, durationS: number, nextBody: 
     ],
   });
 
+/** `rawLogFile`: the SQLite file (durable, parse-only) or the NATS URL (jetstream modes) */
 export const runIngest = async (mode: IngestMode, rawLogFile: string, options: IngestOptions): Promise<IngestRun> => {
   const child = fork(
     fileURLToPath(new URL('../bin/run.js', import.meta.url)),
@@ -106,6 +111,8 @@ export const runIngest = async (mode: IngestMode, rawLogFile: string, options: I
       expectedStored: (result['2xx'] + warmup['2xx']) * options.eventsPerBody,
       ...(stopped.publishes === undefined ? {} : { publishes: stopped.publishes }),
       ...(stopped.commits === undefined ? {} : { commits: stopped.commits }),
+      ...(stopped.messages === undefined ? {} : { messages: stopped.messages }),
+      ...(stopped.cpuMs === undefined ? {} : { cpuMs: stopped.cpuMs }),
     };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill();

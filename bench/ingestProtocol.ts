@@ -1,6 +1,7 @@
 /** What ingestBench.ts (the load generator) and ingestServer.ts (the collector under load) share. */
 
-export type IngestMode = 'durable' | 'parse-only';
+/** durable: SQLite raw log; jetstream: the grouped JetStream raw log; jetstream-per-event: the naive baseline */
+export type IngestMode = 'durable' | 'parse-only' | 'jetstream' | 'jetstream-per-event';
 
 export const BENCH_WRITE_KEY = 'wk_bench_0123456789abcdef';
 
@@ -13,6 +14,10 @@ export type ServerMessage =
       /** durable only: how many publishes the group commit folded into how many transactions */
       readonly publishes?: number;
       readonly commits?: number;
+      /** jetstream modes: JetStream messages stored for those events */
+      readonly messages?: number;
+      /** CPU time the server process used from ready to stop (user + system) */
+      readonly cpuMs?: number;
     };
 
 export type ParentMessage = { readonly kind: 'stop' };

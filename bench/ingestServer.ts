@@ -4,6 +4,7 @@ import { IngestEvents } from '../application/ingestEvents.ts';
 import { registerCollectorRoutes } from '../infrastructure/http/collectorRoutes.ts';
 import { createHttpServer } from '../infrastructure/http/createHttpServer.ts';
 import { SqliteRawLog } from '../infrastructure/sqlite/sqliteRawLog.ts';
+import { openBenchJetStream } from './benchJetStream.ts';
 import { BENCH_WRITE_KEY, type ParentMessage, type ServerMessage } from './ingestProtocol.ts';
 import { NoopRawLog } from './noopRawLog.ts';
 
@@ -21,14 +22,18 @@ const send = (message: ServerMessage): Promise<void> =>
   });
 
 const [mode, file] = process.argv.slice(2);
-if ((mode !== 'durable' && mode !== 'parse-only') || file === undefined) {
-  console.error('usage: node bin/run.js bench/ingestServer.ts <durable|parse-only> <raw.db>');
+const jetStreamMode = mode === 'jetstream' || mode === 'jetstream-per-event';
+if ((mode !== 'durable' && mode !== 'parse-only' && !jetStreamMode) || file === undefined) {
+  console.error(
+    'usage: node bin/run.js bench/ingestServer.ts <durable|parse-only> <raw.db> | <jetstream|jetstream-per-event> <nats-url>',
+  );
   process.exit(2);
 }
 
 const sqlite = mode === 'durable' ? new SqliteRawLog(file) : undefined;
 const noop = new NoopRawLog();
-const ingest = new IngestEvents(sqlite ?? noop, systemClock, () => randomUUID());
+const nats = jetStreamMode ? await openBenchJetStream(mode, file) : undefined;
+const ingest = new IngestEvents(sqlite ?? nats?.log ?? noop, systemClock, () => randomUUID());
 const app = createHttpServer({ logger: false });
 registerCollectorRoutes(app, { ingest, writeKeys: new Map([[BENCH_WRITE_KEY, 'bench']]) });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -44,12 +49,17 @@ process.on('message', (message: ParentMessage) => {
       const { publishes, commits } = sqlite.stats();
       await sqlite.close();
       stopped = { kind: 'stopped', stored, publishes, commits };
+    } else if (nats) {
+      stopped = { kind: 'stopped', ...(await nats.finish()) };
     } else {
       stopped = { kind: 'stopped', stored: noop.count() };
     }
-    await send(stopped);
+    const cpu = process.cpuUsage(cpuAtReady);
+    await send({ ...stopped, cpuMs: (cpu.user + cpu.system) / 1000 });
     process.disconnect();
   })();
 });
 
+// CPU time of this process from ready to stop: what the requests cost, whatever the machine's load
+const cpuAtReady = process.cpuUsage();
 await send({ kind: 'ready', url });

@@ -8,6 +8,7 @@ import { eventRows, journeyDeliveries, rawLogRows } from './eventFactory.ts';
 import { eventStoreDbFigures } from './eventStoreDbBench.ts';
 import { type IngestRun, runIngest } from './ingestBench.ts';
 import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
+import { natsBench } from './natsBench.ts';
 import { type CatchUpRun, prepareProjectionStore, runCatchUp } from './projectionBench.ts';
 import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from './report.ts';
 import { sdkSize } from './sdkSizeBench.ts';
@@ -139,6 +140,15 @@ try {
     log,
   );
 
+  // --- 4b. the NATS JetStream raw log (issue 3): ingest and mappers, each beside its baselines
+  const nats = await natsBench(files, {
+    runs: RUNS,
+    ingest: ingestOptions,
+    mapperEvents: quick ? 5_000 : 20_000,
+    rules,
+    log,
+  });
+
   // --- 5. ingest → Slack latency of sign-up alerts (one 30 s run: it is long, and its spread is in its percentiles)
   log(
     `alerts: ${ALERT_RATE.toLocaleString('en-US')} sign-ups/s for ${quick ? 5 : 30} s, journey start in a child process`,
@@ -205,6 +215,7 @@ try {
     },
     ...eventStoreDb,
     ...userSearch,
+    ...nats.figures,
     {
       id: 'sqlite-commits-full',
       label: 'context: single-row commits, WAL, synchronous=FULL',
@@ -228,8 +239,9 @@ try {
     mapperJourneyEventsAppended: median(mapper.map((r) => r.appended)),
     mapperAppendsPerCommit: median(mapper.map((r) => (r.commits ? r.appends / r.commits : 0))),
     runs: { parseOnly, durable, rawInsert, mapper, eventsInsert, catchUp, scan, fsyncFull, fsyncNormal },
+    nats: nats.context,
   };
-  const notes: string[] = [];
+  const notes: string[] = [...nats.notes];
   for (const run of [...parseOnly, ...durable]) {
     if (run.non2xx > 0 || run.errors > 0) {
       notes.push(`${run.mode} ingest run had ${run.non2xx} non-2xx answers and ${run.errors} connection errors`);

@@ -1,5 +1,6 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { ConsumeOptions, DeadLetter, RawConsumer, RawDelivery } from '../../application/rawLog.ts';
+import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
 import { sleep } from '../embedded/wakeSignal.ts';
 import { ACK_WAIT_MS, durableName, ensureGroupConsumers } from './groupConsumers.ts';
 import { decodeRawMessage } from './rawMessage.ts';
@@ -20,13 +21,44 @@ export type GroupConsumer = RawConsumer & {
   readonly finished: Promise<void>;
 };
 
+/** what a handler call gets at most when consumeOptions.batchSize is not given, as the embedded logs */
+const DEFAULT_BATCH_SIZE = 500;
+
+type Progress = {
+  readonly seq: number;
+  /** chunks of the message handled (or dead-lettered) */
+  done: number;
+  /** failed attempts of chunk `done` */
+  failures: number;
+  /** whether the message's invalid events are already dead letters */
+  refusedKept: boolean;
+};
+
+const chunksOf = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+};
+
+/** one event as itself, several as a list: what a dead letter's payload holds */
+const payloadOf = (events: readonly IngestedEvent[]): unknown => (events.length === 1 ? events[0] : events);
+
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * Consumes a group: one pull loop per partition, and one handler call at a time across them,
- * as the embedded logs do, so the mapper never runs concurrently with itself in one process.
- * A delivery holds one event: with `max_ack_pending: 1` JetStream has no second event of the
- * partition to give until the first is acknowledged.
+ * Consumes a group: one pull loop per partition, each handling its partition's messages one
+ * after the other, the partitions concurrently. Partitions hold different users, so this is
+ * what several mapper processes do anyway (the mapper is safe to race with itself), and it
+ * lets the event store's group commit share a commit among partitions: handling one
+ * partition at a time made the mapper on JetStream more than ten times slower than the
+ * embedded one (bench/natsBench.ts). A message holds one request's events of one partition; it is handed to the handler in
+ * chunks of at most `batchSize`, in order, and acknowledged after the last chunk. With
+ * `max_ack_pending: 1` JetStream has no second message of the partition to give until then.
+ * Progress through a message is remembered per partition, so a chunk that fails comes back
+ * alone (the chunks before it are not handed out again by this process) and is
+ * dead-lettered alone after `maxDeliveries` attempts, the rest of the message going on.
+ * A consumer that is stopped finishes the message in hand. After a crash, the next process
+ * gets the whole message again: at least once, which the mapper's idempotent appends absorb.
  */
 export const startGroupConsumer = (
   clients: () => Promise<NatsClients>,
@@ -38,61 +70,85 @@ export const startGroupConsumer = (
 ): GroupConsumer => {
   const { group } = options;
   const maxDeliveries = options.maxDeliveries ?? 5;
+  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
   const stop = new AbortController();
   const backoff = (attempt: number): number =>
     Math.min(timing.retryMaxMs, timing.retryInitialMs * 2 ** Math.max(0, attempt - 1));
-  let turn: Promise<void> = Promise.resolve();
-  const exclusive = (work: () => Promise<void>): Promise<void> => {
-    const run = turn.then(work);
-    turn = run.catch(() => {});
-    return run;
+  // the partitions' messages being handled, which stop() waits for
+  const inFlight = new Set<Promise<void>>();
+  const tracked = async (work: Promise<void>): Promise<void> => {
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
   };
 
-  const handle = async (message: JsMsg): Promise<void> => {
+  // where each partition's message in hand got to; one entry per partition, since a
+  // partition has at most one unacknowledged message (max_ack_pending 1)
+  const progress = new Map<string, Progress>();
+
+  const handle = async (message: JsMsg, partition: number): Promise<void> => {
     // a stopped consumer hands what it still received straight back, for the next consumer
     if (stop.signal.aborted) return message.nak();
-    const decoded = decodeRawMessage(message, names.stream);
     const deliveryCount = message.info.deliveryCount;
-    if (!decoded.ok) {
-      return settle(message, deliveryCount, { stage: 'collector', reason: decoded.reason, payload: decoded.payload });
-    }
-    const { event } = decoded;
-    let reason: string;
-    if (deliveryCount > maxDeliveries) {
-      // the last attempts died with their process, or the dead letter failed to be written
-      reason = `delivered ${deliveryCount - 1} times without being acknowledged`;
-    } else {
-      // a slow handler must not look like a dead process to JetStream
-      const keepAlive = setInterval(() => message.working(), ACK_WAIT_MS / 3);
-      let failure: { error: unknown } | undefined;
-      try {
-        await handler({ events: [event], deliveryCount });
-      } catch (error) {
-        failure = { error };
-      } finally {
-        clearInterval(keepAlive);
+    const known = progress.get(String(partition));
+    const state: Progress =
+      known?.seq === message.seq ? known : { seq: message.seq, done: 0, failures: 0, refusedKept: false };
+    progress.set(String(partition), state);
+    const decoded = decodeRawMessage(message, names.stream);
+    const chunks = chunksOf(decoded.events, batchSize);
+    // a slow handler must not look like a dead process to JetStream
+    const keepAlive = setInterval(() => message.working(), ACK_WAIT_MS / 3);
+    try {
+      if (!state.refusedKept && decoded.refused.length > 0) {
+        if (!(await kept(decoded.refused.map((r) => ({ stage: 'collector' as const, ...r })))))
+          return message.nak(backoff(deliveryCount));
+        state.refusedKept = true;
       }
-      if (!failure) {
-        // a lost acknowledgement only means a redelivery (at least once), never a dead letter
-        await message.ackAck({ timeout: 5_000 }).catch(() => false);
-        return;
+      if (known !== state && deliveryCount > maxDeliveries && chunks.length > 0) {
+        // the last attempts died with their process, or a dead letter failed to be written
+        const reason = `delivered ${deliveryCount - 1} times without being acknowledged`;
+        if (!(await kept([{ stage: 'mapper', reason, payload: payloadOf(decoded.events) }])))
+          return message.nak(backoff(deliveryCount));
+        state.done = chunks.length;
       }
-      if (stop.signal.aborted || deliveryCount < maxDeliveries) return message.nak(backoff(deliveryCount));
-      reason = reasonOf(failure.error);
+      while (state.done < chunks.length) {
+        const events = chunks[state.done] ?? [];
+        // the first chunk's attempts are JetStream's deliveries; a later chunk counts its own
+        const attempt = state.done === 0 ? Math.max(deliveryCount, state.failures + 1) : state.failures + 1;
+        let failure: { error: unknown } | undefined;
+        try {
+          await handler({ events, deliveryCount: attempt });
+        } catch (error) {
+          failure = { error };
+        }
+        if (failure) {
+          if (stop.signal.aborted || attempt < maxDeliveries) {
+            state.failures++;
+            return message.nak(backoff(attempt));
+          }
+          const item = { stage: 'mapper' as const, reason: reasonOf(failure.error), payload: payloadOf(events) };
+          if (!(await kept([item]))) return message.nak(backoff(attempt));
+        }
+        state.done++;
+        state.failures = 0;
+      }
+    } finally {
+      clearInterval(keepAlive);
     }
-    return settle(message, deliveryCount, { stage: 'mapper', reason, payload: event });
+    progress.delete(String(partition));
+    // a lost acknowledgement only means a redelivery (at least once), never a dead letter
+    await message.ackAck({ timeout: 5_000 }).catch(() => false);
   };
 
-  /** dead-letters the message, then takes it out of the partition so the next one can go */
-  const settle = async (message: JsMsg, deliveryCount: number, item: Omit<DeadLetter, 'id' | 'at'>): Promise<void> => {
-    try {
-      await deadLetter([item]);
-      // no reason: with '+TERM <reason>' nats-server 2.9 left the event pending here (seen in tests)
-      message.term();
-    } catch {
-      message.nak(backoff(deliveryCount));
-    }
-  };
+  /** writes dead letters; false when they could not be stored, so the message comes back */
+  const kept = async (items: readonly Omit<DeadLetter, 'id' | 'at'>[]): Promise<boolean> =>
+    deadLetter(items).then(
+      () => true,
+      () => false,
+    );
 
   const partitionLoop = async (partition: number, { js }: NatsClients): Promise<void> => {
     let failures = 0;
@@ -104,7 +160,7 @@ export const startGroupConsumer = (
           // nobody until ack_wait; instead the loop sees it out and gives back what arrives
           const message = await consumer.next({ expires: timing.fetchExpiresMs });
           failures = 0;
-          if (message) await exclusive(() => handle(message));
+          if (message) await tracked(handle(message, partition));
         }
       } catch {
         // server restarting, connection closed: try again unless stopped
@@ -135,7 +191,7 @@ export const startGroupConsumer = (
     async stop(): Promise<void> {
       stop.abort();
       // the delivery in flight finishes and is acknowledged; later ones are handed back
-      await exclusive(async () => {});
+      await Promise.allSettled([...inFlight]);
     },
   };
 };

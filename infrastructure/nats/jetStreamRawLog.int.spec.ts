@@ -1,8 +1,17 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MapRawEvents } from '../../application/mapRawEvents.ts';
 import { describeRawLogContract } from '../../application/rawLog.contract.ts';
 import type { RawLog } from '../../application/rawLog.ts';
 import { Recorder, rawEvent } from '../../application/rawLogTestKit.contract.ts';
 import { isUnavailableError } from '../../domain/errors/journeyError.ts';
+import { journeyStreamOf } from '../../domain/journey/journeyEvent.ts';
+import { compileRules } from '../../domain/mapping/compileRules.ts';
+import { defaultRules } from '../../domain/mapping/defaultRules.ts';
+import { partitionKeyOf } from '../../domain/raw/ingestRawEvent.ts';
+import { SqliteEventStore } from '../sqlite/sqliteEventStore.ts';
 import { JetStreamRawLog, type JetStreamRawLogOptions } from './jetStreamRawLog.ts';
 import { connectNats } from './natsConnection.ts';
 import { type NatsServerHarness, startNatsServer } from './natsServerHarness.ts';
@@ -47,7 +56,7 @@ describeRawLogContract(
       },
     };
   },
-  { reopen: true, orderedAcrossPartitions: false },
+  { reopen: true, orderedAcrossPartitions: false, exactDuplicates: false, pendingCountsEvents: false },
 );
 
 describe('JetStreamRawLog', () => {
@@ -84,6 +93,81 @@ describe('JetStreamRawLog', () => {
     await recorder.stop();
     await nc.close();
     await log.close();
+  });
+
+  it('takes an array of events in one message from a backend, dead-lettering only the invalid ones', async () => {
+    const options = { ...freshNames(), ...fastRetries };
+    const log = new JetStreamRawLog(server.url, options);
+    const nc = await connectNats(server.url);
+    try {
+      await log.ready();
+      const { jetstream } = await import('@nats-io/jetstream');
+      const body = [
+        { type: 'track', event: 'Signed Up', userId: 'erin' },
+        { type: 'track', event: 'Nobody' },
+        { type: 'track', event: 'Project Created', userId: 'erin' },
+      ];
+      await jetstream(nc).publish(`${options.subjectRoot}.${partitionOf('u:erin', 4)}`, JSON.stringify(body), {
+        msgID: 'batch-1',
+      });
+      const recorder = new Recorder().start(log, { group: 'mapper' });
+      await recorder.until(2);
+      expect(recorder.handled.map((e) => [e.event, e.messageId])).toEqual([
+        ['Signed Up', 'batch-1-0'],
+        ['Project Created', 'batch-1-2'],
+      ]);
+      await expect
+        .poll(async () => (await log.listRejected()).map((d) => [d.stage, d.reason]))
+        .toEqual([['collector', 'userId: needs a userId or an anonymousId']]);
+      await recorder.stop();
+    } finally {
+      await nc.close();
+      await log.close();
+    }
+  });
+
+  it('stores a request as one message per partition, and a retried request not at all', async () => {
+    const options = { ...freshNames(), ...fastRetries };
+    const log = new JetStreamRawLog(server.url, options);
+    const nc = await connectNats(server.url);
+    try {
+      await log.ready();
+      const events = Array.from({ length: 100 }, (_, i) => rawEvent(`u${i % 30}`));
+      expect(await log.publish(events)).toEqual({ stored: 100, duplicates: 0 });
+      expect(await log.publish(events)).toEqual({ stored: 0, duplicates: 100 });
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      const { state } = await (await jetstreamManager(nc)).streams.info(options.stream ?? 'RAW');
+      const partitions = new Set(events.map((e) => partitionOf(partitionKeyOf(e), 4)));
+      expect(state.messages).toBe(partitions.size);
+    } finally {
+      await nc.close();
+      await log.close();
+    }
+  });
+
+  it('lets the mapper count an event sent again in another request once (idempotent appends)', async () => {
+    const log = new JetStreamRawLog(server.url, { ...freshNames(), ...fastRetries });
+    const dir = await mkdtemp(join(tmpdir(), 'journey-nats-mapper-'));
+    const store = new SqliteEventStore(join(dir, 'events.db'));
+    try {
+      await log.ready();
+      const made = (event: string) => ({ ...rawEvent('carol'), event, properties: { projectId: 'p1' } });
+      const [signUp, project, deploy] = [made('Signed Up'), made('Project Created'), made('Deployment Started')];
+      await log.publish([signUp, project]);
+      // the client lost the answer and sends the second event again with a new one
+      // JetStream stores it again: the group's Nats-Msg-Id differs from the first request's
+      expect(await log.publish([project, deploy])).toEqual({ stored: 2, duplicates: 0 });
+      const mapper = new MapRawEvents(store, log, compileRules(defaultRules, 'default rules'));
+      const consumer = log.consume({ group: 'mapper' }, mapper.handle);
+      await expect.poll(() => log.pending('mapper'), { timeout: 10_000 }).toBe(0);
+      await consumer.stop();
+      const journey = await store.readStream(journeyStreamOf('carol'));
+      expect(journey.map((e) => e.type)).toEqual(['UserSignedUp', 'ProjectCreated', 'DeploymentStarted']);
+    } finally {
+      await log.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers publishes with UnavailableError while the server is down, and recovers', async () => {

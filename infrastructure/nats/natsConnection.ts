@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type ConnectionOptions, connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { UnavailableError } from '../../domain/errors/journeyError.ts';
+import { ConfigError, UnavailableError } from '../../domain/errors/journeyError.ts';
 
 /** how to authenticate; every field optional, secrets never appear in messages */
 export type NatsAuth = {
@@ -23,14 +23,41 @@ const codeOf = (error: unknown): string => {
   return typeof e.message === 'string' ? e.message : String(error);
 };
 
-/** the start-up failure, naming the URL and the two ways out */
-export const unreachableError = (url: string, error: unknown): UnavailableError =>
-  new UnavailableError(
-    `NATS_URL=${displayUrl(url)} is not reachable (${codeOf(error)}); start nats-server -js or unset NATS_URL to run embedded`,
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|EPROTO/;
+
+const isAuthError = (error: unknown): boolean => {
+  const e = error as { name?: unknown; message?: unknown };
+  return e.name === 'AuthorizationError' || /authorization violation|authentication/i.test(String(e.message ?? ''));
+};
+
+/** the start-up failure, naming the URL and the way out: credentials, TLS, or the server itself */
+export const unreachableError = (url: string, error: unknown): UnavailableError => {
+  const at = `NATS_URL=${displayUrl(url)}`;
+  if (isAuthError(error))
+    return new UnavailableError(
+      `${at} refused the credentials (${codeOf(error)}); set NATS_USER and NATS_PASSWORD, NATS_TOKEN or NATS_CREDS to what the server's authorization expects`,
+      { cause: error },
+    );
+  const code = codeOf(error);
+  const message = String((error as { message?: unknown }).message ?? '');
+  if (TLS_CODES.test(code) || /certificate|tls/i.test(message))
+    return new UnavailableError(
+      `${at}: TLS failed (${message || code}); set NATS_TLS_CA to the PEM file of the CA that signed the server's certificate, and connect with a host name the certificate names`,
+      { cause: error },
+    );
+  return new UnavailableError(
+    `${at} is not reachable (${code}); start nats-server -js or unset NATS_URL to run embedded`,
     { cause: error },
   );
+};
 
 export const connectNats = async (url: string, auth: NatsAuth = {}): Promise<NatsConnection> => {
+  const readable = (file: string | undefined, variable: string): void => {
+    if (file !== undefined && !existsSync(file))
+      throw new ConfigError(`${variable}=${file} does not exist; point it at the file, or unset ${variable}`);
+  };
+  readable(auth.credsFile, 'NATS_CREDS');
+  readable(auth.tlsCaFile, 'NATS_TLS_CA');
   const options: ConnectionOptions = {
     servers: url.split(',').map((s) => s.trim()),
     name: 'journey-raw-log',

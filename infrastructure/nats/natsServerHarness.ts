@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,11 @@ export type NatsServerHarness = {
   kill(): Promise<void>;
   /** starts it again on the same port and store (after `kill`, or restarts a running one) */
   restart(): Promise<void>;
+};
+
+export type NatsServerOptions = {
+  /** a nats-server config file's text (authorization, tls, …); the flags still set port, store and -js */
+  readonly config?: string;
 };
 
 const freePort = (): Promise<number> =>
@@ -55,18 +60,28 @@ const assertInstalled = (): void => {
  * (such as a developer's on 4222). Its store lives in a temp dir that survives `kill` and
  * `restart`, which is what restart and outage tests need.
  */
-export const startNatsServer = async (): Promise<NatsServerHarness> => {
+export const startNatsServer = async (options: NatsServerOptions = {}): Promise<NatsServerHarness> => {
   assertInstalled();
   const port = await freePort();
   const storeDir = await mkdtemp(join(tmpdir(), 'journey-nats-'));
+  const configArgs: string[] = [];
+  if (options.config !== undefined) {
+    const file = join(storeDir, 'server.conf');
+    await writeFile(file, options.config);
+    configArgs.push('-c', file);
+  }
   let child: ChildProcess | undefined;
   let log = '';
 
   const launch = async (): Promise<void> => {
     log = '';
-    const started = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const started = spawn(
+      'nats-server',
+      ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...configArgs],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = started;
     started.stdout?.on('data', (chunk: Buffer) => {
       log += chunk.toString();

@@ -1,0 +1,146 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawEvent } from '../../application/rawLogTestKit.contract.ts';
+import { isConfigError } from '../../domain/errors/journeyError.ts';
+import { loadConfig } from '../../infrastructure/config/config.ts';
+import { type NatsServerHarness, startNatsServer } from '../../infrastructure/nats/natsServerHarness.ts';
+import { rawLogFor, whenReady } from './adapters.ts';
+
+/**
+ * NATS_USER / NATS_PASSWORD, NATS_TOKEN and NATS_TLS_CA from the environment through the
+ * config schema and rawLogFor to a real nats-server that requires them: the right values
+ * connect and publish, wrong ones stop start-up with the URL and the variable to fix.
+ * NATS_CREDS (JWT + nkey) needs an operator-mode server set up with nsc, which is not
+ * installed here; only its missing-file message is tested.
+ */
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'journey-nats-security-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** starts with this environment (plus a data dir) and publishes one event; the error if it fails */
+const connectWith = async (env: Record<string, string>): Promise<unknown> => {
+  const log = rawLogFor(loadConfig({ JOURNEY_DATA_DIR: dir, ...env }));
+  try {
+    await whenReady(log);
+    expect(await log.publish([rawEvent('u1')])).toEqual({ stored: 1, duplicates: 0 });
+    return undefined;
+  } catch (error) {
+    return error;
+  } finally {
+    await log.close();
+  }
+};
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+describe('NATS with user and password', () => {
+  let server: NatsServerHarness;
+  beforeAll(async () => {
+    server = await startNatsServer({ config: 'authorization { user: journey, password: "s3cret-pass" }\n' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('connects and publishes with NATS_USER and NATS_PASSWORD', async () => {
+    expect(await connectWith({ NATS_URL: server.url, NATS_USER: 'journey', NATS_PASSWORD: 's3cret-pass' })).toBe(
+      undefined,
+    );
+  });
+
+  it.each([
+    ['a wrong password', { NATS_USER: 'journey', NATS_PASSWORD: 'wrong-pass' }],
+    ['no credentials', {}],
+  ])('with %s, names the URL and the variables to set, and never the password', async (_, auth) => {
+    const error = messageOf(await connectWith({ NATS_URL: server.url, ...auth }));
+    expect(error).toContain(`NATS_URL=${server.url} refused the credentials (Authorization Violation)`);
+    expect(error).toContain('set NATS_USER and NATS_PASSWORD, NATS_TOKEN or NATS_CREDS');
+    expect(error).not.toContain('wrong-pass');
+  });
+});
+
+describe('NATS with a token', () => {
+  let server: NatsServerHarness;
+  beforeAll(async () => {
+    server = await startNatsServer({ config: 'authorization { token: "t0ken-0123456789" }\n' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('connects and publishes with NATS_TOKEN', async () => {
+    expect(await connectWith({ NATS_URL: server.url, NATS_TOKEN: 't0ken-0123456789' })).toBe(undefined);
+  });
+
+  it('refuses a wrong token with the URL and what to set', async () => {
+    const error = messageOf(await connectWith({ NATS_URL: server.url, NATS_TOKEN: 'not-the-token' }));
+    expect(error).toContain(`NATS_URL=${server.url} refused the credentials`);
+    expect(error).toContain('NATS_TOKEN');
+    expect(error).not.toContain('not-the-token');
+  });
+});
+
+describe('NATS over TLS with a self-signed certificate', () => {
+  let server: NatsServerHarness;
+  let cert: string;
+  beforeAll(async () => {
+    cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    // the client connects to the host name "localhost" the server announces, so both are named
+    const openssl = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (openssl.error || openssl.status !== 0)
+      throw new Error(`these tests need openssl on PATH to make a certificate: ${openssl.stderr ?? openssl.error}`);
+    server = await startNatsServer({ config: `tls { cert_file: "${cert}", key_file: "${key}" }\n` });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('connects and publishes with NATS_TLS_CA naming the certificate', async () => {
+    expect(await connectWith({ NATS_URL: server.url, NATS_TLS_CA: cert })).toBe(undefined);
+  });
+
+  it('without NATS_TLS_CA, says TLS failed and to set NATS_TLS_CA', async () => {
+    const error = messageOf(await connectWith({ NATS_URL: server.url }));
+    expect(error).toContain(`NATS_URL=${server.url}: TLS failed (self-signed certificate)`);
+    expect(error).toContain('set NATS_TLS_CA to the PEM file of the CA');
+  });
+
+  it('stops with a config error when NATS_TLS_CA or NATS_CREDS names no file', async () => {
+    const missing = join(dir, 'nope.pem');
+    const tls = await connectWith({ NATS_URL: server.url, NATS_TLS_CA: missing });
+    expect(isConfigError(tls)).toBe(true);
+    expect(messageOf(tls)).toBe(`NATS_TLS_CA=${missing} does not exist; point it at the file, or unset NATS_TLS_CA`);
+    const creds = await connectWith({ NATS_URL: server.url, NATS_CREDS: join(dir, 'user.creds') });
+    expect(messageOf(creds)).toContain('NATS_CREDS=');
+    expect(messageOf(creds)).toContain('does not exist');
+  });
+});

@@ -1,0 +1,41 @@
+import { cpus } from 'node:os';
+import { loadRules } from '../infrastructure/config/loadRules.ts';
+import { natsBench } from './natsBench.ts';
+import { renderTable, verdictOf } from './report.ts';
+import { tempFiles } from './tempFiles.ts';
+
+/**
+ * `node bin/run.js bench/natsBenchMain.ts [--quick]`: the NATS JetStream figures on their own
+ * (also part of `npm run bench`). Needs nats-server on PATH.
+ */
+const quick = process.argv.includes('--quick');
+const runs = quick ? 1 : 3;
+const files = await tempFiles();
+const started = performance.now();
+try {
+  const result = await natsBench(files, {
+    runs,
+    ingest: { connections: 10, durationS: quick ? 2 : 10, warmupS: 1, eventsPerBody: 100 },
+    mapperEvents: quick ? 5_000 : 20_000,
+    rules: loadRules(undefined),
+    log: (m) => process.stderr.write(`[nats bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${m}\n`),
+  });
+  process.stdout.write(
+    [
+      '',
+      `Journey NATS bench, Node ${process.version}, ${cpus().length} cores: median of ${runs} run(s), each beside its baseline from the same run${quick ? ' (QUICK MODE: not comparable)' : ''}`,
+      '',
+      renderTable(result.figures),
+      '',
+      `JetStream messages per 100-event request (grouped): ${Number(result.context.natsIngestMessagesPerRequest).toFixed(1)}`,
+      ...result.notes.map((n) => `NOTE: ${n}`),
+      `targets: ${result.figures
+        .filter((f) => f.target !== undefined)
+        .map((f) => `${f.id} ${verdictOf(f)}`)
+        .join(', ')}`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  await files.remove();
+}
