@@ -44,6 +44,9 @@ export type StageSummary = {
   readonly lastActivityAt: string | null;
 };
 
+/** how many of something fell on one UTC day (`YYYY-MM-DD`) */
+export type DayCount = { readonly date: string; readonly count: number };
+
 export type CheckpointResult =
   | { readonly kind: 'stored' }
   | { readonly kind: 'mismatch'; readonly current: Position | null };
@@ -83,6 +86,8 @@ export interface ReadModelQueries {
   stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined>;
   /** sign-ups with event time in (`after`, `until`] */
   countSignups(after: string, until: string): Promise<number>;
+  /** sign-ups per UTC day of their event time, from `from` to `to` (YYYY-MM-DD, both included); only days with any, by date */
+  signupsByDay(from: string, to: string): Promise<DayCount[]>;
 }
 
 export const ReadModelStoreToken = Symbol.for('journey.ReadModelStore');

@@ -8,4 +8,5 @@ export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadMod
   stageSummaries: (asOf) => users.stageSummaries(asOf),
   stageSummary: (userId, asOf) => users.stageSummary(userId, asOf),
   countSignups: (after, until) => users.countSignups(after, until),
+  signupsByDay: (from, to) => users.signupsByDay(from, to),
 });

@@ -107,6 +107,12 @@ class DatasetReadModels implements ReadModelQueries {
     return users.filter(({ profile: p }) => p.signedUpAt !== undefined && p.signedUpAt > after && p.signedUpAt <= until)
       .length;
   }
+  async signupsByDay(from: string, to: string) {
+    const days = users
+      .flatMap(({ profile: p }) => p.signedUpAt?.slice(0, 10) ?? [])
+      .filter((d) => d >= from && d <= to);
+    return [...new Set(days)].sort().map((date) => ({ date, count: days.filter((d) => d === date).length }));
+  }
 }
 
 let app: FastifyInstance | undefined;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAlertStoreContract } from '../../application/alertStore.contract.ts';
+import { describeAlertStoreSeriesContract } from '../../application/alertStoreSeries.contract.ts';
 import { SqliteAlertStore } from './sqliteAlertStore.ts';
 import { sqliteTestFiles } from './sqliteTestFiles.ts';
 
@@ -42,4 +43,9 @@ describe('SqliteAlertStore', () => {
     });
     await second.close();
   });
+});
+
+describeAlertStoreSeriesContract('sqlite', async () => {
+  const store = new SqliteAlertStore(files.file());
+  return { store, cleanup: () => store.close() };
 });
