@@ -8,6 +8,7 @@ import { eventRows, journeyDeliveries, rawLogRows } from './eventFactory.ts';
 import { eventStoreDbFigures } from './eventStoreDbBench.ts';
 import { type IngestRun, runIngest } from './ingestBench.ts';
 import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
+import { metricsFigureRows, metricsFigures } from './metricsBench.ts';
 import { type CatchUpRun, prepareProjectionStore, runCatchUp } from './projectionBench.ts';
 import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from './report.ts';
 import { sdkSize } from './sdkSizeBench.ts';
@@ -144,6 +145,8 @@ try {
   );
   const alerts = await alertLatencyBench({ eventsPerSecond: ALERT_RATE, seconds: quick ? 5 : 30 });
   const alertVerdict = alerts.p99Ms < 50 ? 'PASS' : 'MISS';
+  log('metrics: collector with and without the latency hook and counters; a /metrics scrape with projections behind');
+  const metrics = await metricsFigures({ quick });
 
   const figures: Figure[] = [
     {
@@ -200,6 +203,7 @@ try {
       target: 0.25,
     },
     ...eventStoreDb,
+    ...metricsFigureRows(metrics),
     {
       id: 'sqlite-commits-full',
       label: 'context: single-row commits, WAL, synchronous=FULL',

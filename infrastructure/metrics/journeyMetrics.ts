@@ -16,7 +16,7 @@ export type MetricSources = {
 };
 
 /** projection lag is counted up to this many events per scrape (see projectionLag) */
-export const LAG_COUNT_CAP = 10_000;
+export const LAG_COUNT_CAP = 1_000;
 
 /**
  * One process's Prometheus metrics, on a registry of its own (several Journeys in one test
