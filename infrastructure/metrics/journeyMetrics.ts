@@ -78,7 +78,7 @@ export class JourneyMetrics {
     const self = this;
     const failures = new Counter({
       name: 'journey_metrics_source_errors_total',
-      help: 'scrapes in which a gauge could not read its store (the gauge then has no sample)',
+      help: 'scrapes in which a gauge could not read its store (the gauge then has no sample); shows from the next scrape',
       labelNames: ['gauge'],
       registers,
     });
@@ -94,12 +94,14 @@ export class JourneyMetrics {
     };
     new Gauge({
       name: 'journey_mapper_lag_events',
-      help: 'raw events published and not yet acknowledged by the mapper group',
+      help: 'raw events published and not yet acknowledged by the consumer group (the mapper)',
+      // a label, so that a process without a mapper exports no sample rather than a false 0
+      labelNames: ['group'],
       registers,
       async collect() {
         await safely(this, async () => {
           const rawLog = self.sources.rawLog;
-          if (rawLog) this.set(await rawLog.pending('mapper'));
+          if (rawLog) this.set({ group: 'mapper' }, await rawLog.pending('mapper'));
         });
       },
     });
