@@ -45,6 +45,9 @@ export interface AlertWriter {
   raise(alert: AlertDraft, raisedAt: string): boolean;
 }
 
+/** alerts of one kind whose event time fell on one UTC day (`YYYY-MM-DD`) */
+export type AlertDayCount = { readonly date: string; readonly kind: AlertKind; readonly count: number };
+
 export type AlertFilter = { readonly status?: AlertStatus; readonly kind?: AlertKind; readonly limit?: number };
 
 export interface AlertStore {
@@ -74,6 +77,10 @@ export interface AlertStore {
   markSkipped(key: string, reason: string, at: string): Promise<void>;
   /** newest first */
   listAlerts(filter?: AlertFilter): Promise<StoredAlert[]>;
+  /** alerts per UTC day of their event time and kind, days `from` to `to` (YYYY-MM-DD, both included); only days with any, by date then kind */
+  countAlertsByDay(from: string, to: string): Promise<AlertDayCount[]>;
+  /** how many alerts are in each delivery state; every state is present, 0 when none */
+  countAlertsByStatus(): Promise<Record<AlertStatus, number>>;
   /** called after this process (any of its threads) committed a transaction that raised alerts; returns unsubscribe */
   onRaised(listener: () => void): () => void;
   close(): Promise<void>;

@@ -44,6 +44,9 @@ export type StageSummary = {
   readonly lastActivityAt: string | null;
 };
 
+/** how many of something fell on one UTC day (`YYYY-MM-DD`) */
+export type DayCount = { readonly date: string; readonly count: number };
+
 export type CheckpointResult =
   | { readonly kind: 'stored' }
   | { readonly kind: 'mismatch'; readonly current: Position | null };
@@ -90,6 +93,8 @@ export interface ReadModelQueries {
    * millions of users costs what a long one does.
    */
   searchUsers(prefix: string, limit: number): Promise<UserProfile[]>;
+  /** sign-ups per UTC day of their event time, from `from` to `to` (YYYY-MM-DD, both included); only days with any, by date */
+  signupsByDay(from: string, to: string): Promise<DayCount[]>;
 }
 
 export const ReadModelStoreToken = Symbol.for('journey.ReadModelStore');

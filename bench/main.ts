@@ -8,6 +8,7 @@ import { eventRows, journeyDeliveries, rawLogRows } from './eventFactory.ts';
 import { eventStoreDbFigures } from './eventStoreDbBench.ts';
 import { type IngestRun, runIngest } from './ingestBench.ts';
 import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
+import { metricsFigureRows, metricsFigures } from './metricsBench.ts';
 import { natsBench } from './natsBench.ts';
 import { type CatchUpRun, prepareProjectionStore, runCatchUp } from './projectionBench.ts';
 import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from './report.ts';
@@ -155,6 +156,8 @@ try {
   );
   const alerts = await alertLatencyBench({ eventsPerSecond: ALERT_RATE, seconds: quick ? 5 : 30 });
   const alertVerdict = alerts.p99Ms < 50 ? 'PASS' : 'MISS';
+  log('metrics: collector with and without the latency hook and counters; a /metrics scrape with projections behind');
+  const metrics = await metricsFigures({ quick });
 
   // --- 6. the dashboard's user search at 100k users, beside a primary-key lookup (no target)
   const userSearch = await userSearchFigures(files, quick ? 10_000 : 100_000, RUNS, log);
@@ -216,6 +219,7 @@ try {
     ...eventStoreDb,
     ...userSearch,
     ...nats.figures,
+    ...metricsFigureRows(metrics),
     {
       id: 'sqlite-commits-full',
       label: 'context: single-row commits, WAL, synchronous=FULL',

@@ -9,4 +9,5 @@ export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadMod
   stageSummary: (userId, asOf) => users.stageSummary(userId, asOf),
   countSignups: (after, until) => users.countSignups(after, until),
   searchUsers: (prefix, limit) => users.searchUsers(prefix, limit),
+  signupsByDay: (from, to) => users.signupsByDay(from, to),
 });

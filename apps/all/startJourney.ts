@@ -1,22 +1,27 @@
 import { mkdirSync } from 'node:fs';
 import { type AlertStore, AlertStoreToken } from '../../application/alertStore.ts';
 import { type Clock, ClockToken } from '../../application/clock.ts';
+import { DailySeries } from '../../application/dailySeries.ts';
 import { EventStoreToken } from '../../application/eventStore.ts';
 import { IngestEvents } from '../../application/ingestEvents.ts';
 import { JourneyQueries } from '../../application/journeyQueries.ts';
 import { LoggerToken } from '../../application/logger.ts';
 import { MapRawEvents } from '../../application/mapRawEvents.ts';
 import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
+import { ReadModelQueriesToken } from '../../application/readModels.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import type { Credentials } from '../../infrastructure/config/credentials.ts';
 import { registerApiRoutes } from '../../infrastructure/http/apiRoutes.ts';
 import { registerCollectorRoutes } from '../../infrastructure/http/collectorRoutes.ts';
 import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
+import { registerOpsRoutes } from '../../infrastructure/http/opsRoutes.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { Projector } from '../projector/projector.ts';
 import { whenReady } from './adapters.ts';
 import { CredentialsToken, createContainer, RulesToken } from './container.ts';
+import { type JourneyOps, journeyOps } from './journeyOps.ts';
+import { startOpsServer } from './opsServer.ts';
 import { SupervisedWorker } from './supervisedWorker.ts';
 
 const ensureDataDir = (dir: string): void => {
@@ -39,6 +44,10 @@ export type RunningJourney = {
   readonly credentials: Credentials;
   readonly apps: readonly AppName[];
   readonly container: ReturnType<typeof createContainer>;
+  /** this process's metrics and readiness */
+  readonly ops: JourneyOps;
+  /** where /metrics, /readyz and /healthz are served when there is no HTTP server here (JOURNEY_OPS_PORT) */
+  readonly opsUrl: string | undefined;
   stop(): Promise<void>;
 };
 
@@ -53,6 +62,7 @@ export const startJourney = async (
 ): Promise<RunningJourney> => {
   ensureDataDir(config.JOURNEY_DATA_DIR);
   const container = createContainer(config);
+  const ops = journeyOps(config, container, apps); // before anything resolves the raw log
   const logger = container.get<JourneyLogger>(LoggerToken);
   const credentials = container.get<Credentials>(CredentialsToken);
   if (apps.includes('mapper')) container.get(RulesToken); // a bad rules file stops start-up here
@@ -68,6 +78,7 @@ export const startJourney = async (
     let url: string | undefined;
     if (apps.includes('collector') || apps.includes('api')) {
       const app = createHttpServer({ logger });
+      registerOpsRoutes(app, ops);
       if (apps.includes('collector')) {
         registerCollectorRoutes(app, {
           ingest: container.get(IngestEvents),
@@ -81,6 +92,7 @@ export const startJourney = async (
           apiToken: credentials.apiToken,
           clock: container.get<Clock>(ClockToken),
           alerts: container.get<AlertStore>(AlertStoreToken),
+          series: new DailySeries(container.get(ReadModelQueriesToken), container.get<AlertStore>(AlertStoreToken)),
         });
       }
       try {
@@ -95,6 +107,8 @@ export const startJourney = async (
       }
       stops.push(() => app.close());
     }
+    const opsServer = url === undefined ? await startOpsServer(config, ops, logger) : undefined;
+    if (opsServer) stops.push(opsServer.close);
     if (apps.includes('mapper')) {
       const mapper = container.get(MapRawEvents);
       const consumer = container.get<RawLog>(RawLogToken).consume({ group: 'mapper' }, mapper.handle);
@@ -107,7 +121,7 @@ export const startJourney = async (
     }
     if (apps.includes('alerter')) stops.push(await startAlerter(config, logger));
     logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
-    return { url, credentials, apps, container, stop };
+    return { url, credentials, apps, container, ops, opsUrl: opsServer?.url, stop };
   } catch (error) {
     await stop();
     throw error;

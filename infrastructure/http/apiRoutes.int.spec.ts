@@ -113,6 +113,12 @@ class DatasetReadModels implements ReadModelQueries {
       .filter((p) => p.userId.startsWith(prefix) || p.email?.toLowerCase().startsWith(prefix.toLowerCase()))
       .slice(0, limit);
   }
+  async signupsByDay(from: string, to: string) {
+    const days = users
+      .flatMap(({ profile: p }) => p.signedUpAt?.slice(0, 10) ?? [])
+      .filter((d) => d >= from && d <= to);
+    return [...new Set(days)].sort().map((date) => ({ date, count: days.filter((d) => d === date).length }));
+  }
 }
 
 let app: FastifyInstance | undefined;

@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { type AlertStore, alertStatuses } from '../../application/alertStore.ts';
+import type { AlertStore } from '../../application/alertStore.ts';
 import type { Clock } from '../../application/clock.ts';
+import type { DailySeries } from '../../application/dailySeries.ts';
 import type { JourneyQueries } from '../../application/journeyQueries.ts';
-import { alertKinds } from '../../domain/alerts/alert.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
-import { stages } from '../../domain/stage/stage.ts';
+import { registerApiDocsRoutes } from './apiDocsRoutes.ts';
+import { alertsQuery, asOfQuery, dailyQuery, stageParams, userParams, userSearchQuery } from './apiSchemas.ts';
 import { registerDashboardRoutes } from './dashboardRoutes.ts';
 import { HttpError } from './httpError.ts';
 import { secretMatcher } from './secretMatcher.ts';
+import { registerSeriesRoutes } from './seriesRoutes.ts';
 import { validateRequest } from './validateRequest.ts';
 
 export type ApiDeps = {
@@ -17,31 +18,9 @@ export type ApiDeps = {
   clock: Clock;
   /** serves GET /api/alerts when present */
   alerts?: Pick<AlertStore, 'listAlerts'>;
+  /** serves GET /api/signups/daily and /api/alerts/daily when present */
+  series?: DailySeries;
 };
-
-/** A message for a malformed value only; a missing one gets the shared "is required". */
-const whenPresent = (message: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? undefined : message;
-const instant = z.iso.datetime({
-  offset: true,
-  error: whenPresent('must be an ISO-8601 date-time such as 2026-01-31T23:59:59Z'),
-});
-const day = z.iso.date({ error: whenPresent('must be a day written YYYY-MM-DD such as 2026-01-31') });
-
-const asOfQuery = z.object({ asOf: instant.optional() });
-// the order of the days and the length of the range are the domain's rule (utcDaysBetween)
-const dailyQuery = z.object({ from: day, to: day });
-const userParams = z.object({ userId: z.string().min(1).max(255) });
-const userSearchQuery = z.object({
-  search: z.string().min(1).max(255),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
-const stageParams = z.object({ stage: z.enum(stages) });
-const alertsQuery = z.object({
-  status: z.enum(alertStatuses).optional(),
-  kind: z.enum(alertKinds).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
-});
 
 const bearerToken = (header: string | undefined): string | undefined =>
   header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
@@ -104,7 +83,10 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
           return { alerts: await alerts.listAlerts(filter) };
         });
       }
+      if (deps.series) registerSeriesRoutes(api, deps.series);
     },
     { prefix: '/api' },
   );
+  // the OpenAPI document and the docs page, open (outside the token-guarded plugin)
+  registerApiDocsRoutes(app);
 };

@@ -1,4 +1,12 @@
-import type { AlertFilter, AlertStore, AlertWriter, StoredAlert } from '../../application/alertStore.ts';
+import {
+  type AlertDayCount,
+  type AlertFilter,
+  type AlertStatus,
+  type AlertStore,
+  type AlertWriter,
+  alertStatuses,
+  type StoredAlert,
+} from '../../application/alertStore.ts';
 import { comparePositions, type Position } from '../../application/eventStore.ts';
 import type { CheckpointResult } from '../../application/readModels.ts';
 import type { AlertDraft } from '../../domain/alerts/alert.ts';
@@ -111,6 +119,22 @@ export class MemoryAlertStore implements AlertStore {
       )
       .reverse()
       .slice(0, filter.limit ?? 100);
+  }
+  async countAlertsByDay(from: string, to: string): Promise<AlertDayCount[]> {
+    const counts = new Map<string, AlertDayCount>();
+    for (const a of this.state.alerts.values()) {
+      const date = a.occurredAt.slice(0, 10);
+      if (date < from || date > to) continue;
+      const key = `${date} ${a.kind}`;
+      counts.set(key, { date, kind: a.kind, count: (counts.get(key)?.count ?? 0) + 1 });
+    }
+    return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => c);
+  }
+
+  async countAlertsByStatus(): Promise<Record<AlertStatus, number>> {
+    const counts = Object.fromEntries(alertStatuses.map((s) => [s, 0])) as Record<AlertStatus, number>;
+    for (const a of this.state.alerts.values()) counts[a.status] += 1;
+    return counts;
   }
 
   onRaised(listener: () => void): () => void {

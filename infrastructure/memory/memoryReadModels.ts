@@ -1,6 +1,7 @@
 import { comparePositions, type Position } from '../../application/eventStore.ts';
 import type {
   CheckpointResult,
+  DayCount,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
@@ -127,6 +128,14 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
       if (p.signedUpAt !== undefined && p.signedUpAt > from && p.signedUpAt <= to) count++;
     }
     return count;
+  }
+  async signupsByDay(from: string, to: string): Promise<DayCount[]> {
+    const counts = new Map<string, number>();
+    for (const p of this.profiles.values()) {
+      const date = p.signedUpAt?.slice(0, 10);
+      if (date !== undefined && date >= from && date <= to) counts.set(date, (counts.get(date) ?? 0) + 1);
+    }
+    return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, count]) => ({ date, count }));
   }
 
   async searchUsers(prefix: string, limit: number): Promise<UserProfile[]> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAlertStoreContract } from '../../application/alertStore.contract.ts';
+import { describeAlertStoreSeriesContract } from '../../application/alertStoreSeries.contract.ts';
 import { SqliteAlertStore } from './sqliteAlertStore.ts';
 import { sqliteTestFiles } from './sqliteTestFiles.ts';
 
@@ -70,4 +71,9 @@ describe('SqliteAlertStore', () => {
     expect(elsewhereTold).toBe(0);
     await Promise.all([projector.close(), alerter.close(), elsewhere.close()]);
   });
+});
+
+describeAlertStoreSeriesContract('sqlite', async () => {
+  const store = new SqliteAlertStore(files.file());
+  return { store, cleanup: () => store.close() };
 });

@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import type { AlertFilter, AlertStore, AlertWriter, StoredAlert } from '../../application/alertStore.ts';
+import {
+  type AlertDayCount,
+  type AlertFilter,
+  type AlertStatus,
+  type AlertStore,
+  type AlertWriter,
+  alertStatuses,
+  type StoredAlert,
+} from '../../application/alertStore.ts';
 import { comparePositions, type Position, positionFromString, positionToString } from '../../application/eventStore.ts';
 import type { CheckpointResult } from '../../application/readModels.ts';
 import type { TrackedDeployment } from '../../domain/alerts/alertRules.ts';
@@ -149,6 +157,27 @@ export class SqliteAlertStore implements AlertStore {
     return this.stmts.list
       .all({ status: filter.status ?? null, kind: filter.kind ?? null, limit: filter.limit ?? 100 })
       .map(toStoredAlert);
+  }
+  async countAlertsByDay(from: string, to: string): Promise<AlertDayCount[]> {
+    this.assertOpen();
+    return this.db
+      .prepare<[from: string, until: string], AlertDayCount>(
+        `SELECT substr(occurred_at, 1, 10) AS date, kind, COUNT(*) AS count FROM alerts
+         WHERE occurred_at >= ? AND occurred_at <= ? GROUP BY date, kind ORDER BY date, kind`,
+      )
+      .all(`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`);
+  }
+
+  async countAlertsByStatus(): Promise<Record<AlertStatus, number>> {
+    this.assertOpen();
+    const counts = Object.fromEntries(alertStatuses.map((s) => [s, 0])) as Record<AlertStatus, number>;
+    const rows = this.db
+      .prepare<[], { status: AlertStatus; count: number }>(
+        'SELECT status, COUNT(*) AS count FROM alerts GROUP BY status',
+      )
+      .all();
+    for (const row of rows) counts[row.status] = row.count;
+    return counts;
   }
 
   onRaised(listener: () => void): () => void {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../application/readModels.contract.ts';
+import { describeReadModelSeriesContract } from '../../application/readModelsSeries.contract.ts';
 import { applyNext, pos } from '../../application/readModelsTestKit.contract.ts';
 import { SqliteReadModels } from './sqliteReadModels.ts';
 import { sqliteTestFiles } from './sqliteTestFiles.ts';
@@ -62,4 +63,9 @@ describe('SqliteReadModels', () => {
     expect((await store.getJourney('u1'))[0]?.occurredAt).toBe('2026-01-01T00:00:00.000Z');
     await store.close();
   });
+});
+
+describeReadModelSeriesContract('sqlite', async () => {
+  const store = new SqliteReadModels(files.file());
+  return { store, cleanup: () => store.close() };
 });

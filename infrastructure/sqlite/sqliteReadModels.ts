@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { comparePositions, type Position, positionFromString, positionToString } from '../../application/eventStore.ts';
 import type {
   CheckpointResult,
+  DayCount,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
@@ -121,6 +122,14 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     this.assertOpen();
     const row = this.stmts.countSignups.get(canonicalInstant(after, 'after'), canonicalInstant(until, 'until'));
     return row?.n ?? 0;
+  }
+  async signupsByDay(from: string, to: string): Promise<DayCount[]> {
+    return this.db
+      .prepare<[from: string, until: string], { date: string; count: number }>(
+        `SELECT substr(signed_up_at, 1, 10) AS date, COUNT(*) AS count FROM users
+         WHERE signed_up_at >= ? AND signed_up_at <= ? GROUP BY date ORDER BY date`,
+      )
+      .all(`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`);
   }
 
   async searchUsers(prefix: string, limit: number): Promise<UserProfile[]> {

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import {
+  alertsAnswer,
+  alertsQuery,
+  asOfQuery,
+  dailyAlertsAnswer,
+  dailyFunnelAnswer,
+  dailyQuery,
+  dailySignupsAnswer,
+  funnelAnswer,
+  journeyAnswer,
+  stageParams,
+  stageUsersAnswer,
+  userParams,
+  userSearchAnswer,
+  userSearchQuery,
+} from './apiSchemas.ts';
+
+export type DescribedRoute = {
+  readonly method: 'GET';
+  /** as registered with fastify: `/api/users/:userId/journey` */
+  readonly path: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: 'read models' | 'series' | 'docs';
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  /** the 200 answer; `html`/`asset` for the docs page and its files */
+  readonly answer: z.ZodType | 'html' | 'asset';
+  /** true for routes that need no API token */
+  readonly open?: boolean;
+  /** answers this route may give besides 200 and 401 */
+  readonly errors?: readonly (400 | 404 | 503)[];
+};
+
+export const docsAssets = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
+
+/**
+ * Every route under /api with the zod schemas it validates with and answers in. The OpenAPI
+ * document is generated from this list; a test fails when a registered /api route is missing
+ * here, so a new route must be described to land.
+ */
+export const apiDescription: readonly DescribedRoute[] = [
+  {
+    method: 'GET',
+    path: '/api/users/:userId/journey',
+    summary: "A user's journey timeline with their stage as of now",
+    tag: 'read models',
+    params: userParams,
+    answer: journeyAnswer,
+    errors: [400, 404, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/users',
+    summary: 'Users whose id or email starts with a prefix (the dashboard search)',
+    tag: 'read models',
+    query: userSearchQuery,
+    answer: userSearchAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/funnel',
+    summary: 'The onboarding funnel as of an instant',
+    tag: 'read models',
+    query: asOfQuery,
+    answer: funnelAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/funnel/daily',
+    summary: 'The funnel for each UTC day of a range, each day as of its last millisecond',
+    description:
+      'Grafana (Infinity): root selector `days`, time field `asOf`, columns `stages.signedUp`, `stages.activated`, `stages.active`, `stages.inactive`, `newSignups`.',
+    tag: 'series',
+    query: dailyQuery,
+    answer: dailyFunnelAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/signups/daily',
+    summary: 'Sign-ups per UTC day of their event time; every day of the range, 0 when none',
+    description: 'Grafana (Infinity): root selector `days`, time field `time`, column `signups`.',
+    tag: 'series',
+    query: dailyQuery,
+    answer: dailySignupsAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/alerts/daily',
+    summary: 'Alerts per UTC day of the event that raised them, by kind, with a total',
+    description:
+      'Grafana (Infinity): root selector `days`, time field `time`, columns `total`, `signup`, `deploy-slow`, `deploy-failed`, `error`.',
+    tag: 'series',
+    query: dailyQuery,
+    answer: dailyAlertsAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/stages/:stage/users',
+    summary: 'The users in one stage as of an instant',
+    tag: 'read models',
+    params: stageParams,
+    query: asOfQuery,
+    answer: stageUsersAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/alerts',
+    summary: 'Alerts, newest first, with their delivery state',
+    tag: 'read models',
+    query: alertsQuery,
+    answer: alertsAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/openapi.json',
+    summary: 'This document',
+    tag: 'docs',
+    answer: z.record(z.string(), z.unknown()),
+    open: true,
+  },
+  {
+    method: 'GET',
+    path: '/api/docs',
+    summary: 'The API docs page (Swagger UI)',
+    tag: 'docs',
+    answer: 'html',
+    open: true,
+  },
+  {
+    method: 'GET',
+    path: '/api/docs/:asset',
+    summary: 'Files of the docs page',
+    tag: 'docs',
+    params: z.object({ asset: z.enum(docsAssets) }),
+    answer: 'asset',
+    open: true,
+    errors: [404],
+  },
+];

@@ -1,0 +1,163 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type AlertStatus, alertStatuses } from '../../application/alertStore.ts';
+import type { EventStore } from '../../application/eventStore.ts';
+import { type FollowedProjection, projectionLag } from '../../application/projectionLag.ts';
+import type { RawLog } from '../../application/rawLog.ts';
+
+/** Where the gauges read from at scrape time; a part left out is not exported by this process. */
+export type MetricSources = {
+  /** mapper lag: raw events the mapper group has not acknowledged */
+  readonly rawLog?: Pick<RawLog, 'pending'>;
+  readonly eventStore?: Pick<EventStore, 'readAll'>;
+  /** called at scrape time, so the read models are opened only when first scraped */
+  readonly projections?: () => readonly FollowedProjection[];
+  readonly alerts?: { countAlertsByStatus(): Promise<Record<AlertStatus, number>> };
+  readonly now: () => number;
+};
+
+/** projection lag is counted up to this many events per scrape (see projectionLag) */
+export const LAG_COUNT_CAP = 1_000;
+
+/**
+ * One process's Prometheus metrics, on a registry of its own (several Journeys in one test
+ * process must not share counters). Counters move where things happen (collector, mapper,
+ * HTTP server); gauges read the stores when scraped, so they are right in every process.
+ */
+export class JourneyMetrics {
+  readonly registry = new Registry();
+  readonly eventsIngested: Counter;
+  readonly eventsDuplicate: Counter;
+  readonly eventsRejected: Counter<'stage'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  private sources: MetricSources = { now: Date.now };
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'journey_' });
+    this.eventsIngested = new Counter({
+      name: 'journey_events_ingested_total',
+      help: 'raw events durably stored in the raw log (duplicates not counted)',
+      registers,
+    });
+    this.eventsDuplicate = new Counter({
+      name: 'journey_events_duplicate_total',
+      help: 'raw events refused as duplicates of a messageId already stored',
+      registers,
+    });
+    this.eventsRejected = new Counter({
+      name: 'journey_events_rejected_total',
+      help: 'raw events dead-lettered with a reason, by the stage that refused them (collector: invalid, mapper: unmappable)',
+      labelNames: ['stage'],
+      registers,
+    });
+    for (const stage of ['collector', 'mapper']) this.eventsRejected.inc({ stage }, 0);
+    this.httpDuration = new Histogram({
+      name: 'journey_http_request_duration_seconds',
+      help: 'HTTP request duration by method, route pattern and status code',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.defineGauges(registers);
+  }
+
+  /** what the gauges read; set once the process knows which apps it runs */
+  observe(sources: MetricSources): void {
+    this.sources = sources;
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private defineGauges(registers: Registry[]): void {
+    const self = this;
+    const failures = new Counter({
+      name: 'journey_metrics_source_errors_total',
+      help: 'scrapes in which a gauge could not read its store (the gauge then has no sample); shows from the next scrape',
+      labelNames: ['gauge'],
+      registers,
+    });
+    /** a store that fails leaves its gauge empty instead of failing the whole scrape */
+    const safely = async (gauge: Gauge<string>, read: () => Promise<void>): Promise<void> => {
+      gauge.reset();
+      try {
+        await read();
+      } catch {
+        gauge.reset();
+        failures.inc({ gauge: (gauge as unknown as { name: string }).name });
+      }
+    };
+    new Gauge({
+      name: 'journey_mapper_lag_events',
+      help: 'raw events published and not yet acknowledged by the consumer group (the mapper)',
+      // a label, so that a process without a mapper exports no sample rather than a false 0
+      labelNames: ['group'],
+      registers,
+      async collect() {
+        await safely(this, async () => {
+          const rawLog = self.sources.rawLog;
+          if (rawLog) this.set({ group: 'mapper' }, await rawLog.pending('mapper'));
+        });
+      },
+    });
+    new Gauge({
+      name: 'journey_projection_lag_events',
+      help: `journey events in the store that a projection has not applied (counted up to ${LAG_COUNT_CAP})`,
+      labelNames: ['projection'],
+      registers,
+      async collect() {
+        await safely(this, async () => {
+          for (const lag of await self.lags()) this.set({ projection: lag.projection }, lag.events);
+        });
+      },
+    });
+    new Gauge({
+      name: 'journey_projection_lag_seconds',
+      help: 'age of the oldest event in the store that a projection has not applied; 0 when caught up',
+      labelNames: ['projection'],
+      registers,
+      async collect() {
+        await safely(this, async () => {
+          for (const lag of await self.lags()) this.set({ projection: lag.projection }, lag.seconds);
+        });
+      },
+    });
+    new Gauge({
+      name: 'journey_alerts',
+      help: 'alerts in the outbox by delivery state',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        await safely(this, async () => {
+          const alerts = self.sources.alerts;
+          if (!alerts) return;
+          const counts = await alerts.countAlertsByStatus();
+          for (const status of alertStatuses) this.set({ status }, counts[status]);
+        });
+      },
+    });
+  }
+
+  // both lag gauges of one scrape share one read per projection
+  private lagsOfScrape: Promise<Awaited<ReturnType<typeof projectionLag>>[]> | undefined;
+  private lags(): Promise<Awaited<ReturnType<typeof projectionLag>>[]> {
+    if (!this.lagsOfScrape) {
+      const { eventStore, projections = () => [], now } = this.sources;
+      const at = now();
+      this.lagsOfScrape = eventStore
+        ? Promise.all(projections().map((p) => projectionLag(eventStore, p, LAG_COUNT_CAP, at)))
+        : Promise.resolve([]);
+      void this.lagsOfScrape
+        .finally(() => {
+          this.lagsOfScrape = undefined;
+        })
+        .catch(() => {});
+    }
+    return this.lagsOfScrape;
+  }
+}

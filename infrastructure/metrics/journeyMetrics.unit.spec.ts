@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { JourneyMetrics } from './journeyMetrics.ts';
+
+const line = (text: string, prefix: string) => text.split('\n').find((l) => l.startsWith(prefix));
+
+describe('JourneyMetrics', () => {
+  it('leaves a gauge empty and counts the failure when its store fails, instead of failing the scrape', async () => {
+    const metrics = new JourneyMetrics();
+    metrics.observe({
+      now: Date.now,
+      rawLog: {
+        pending: async () => {
+          throw new Error('NATS_URL=nats://x:4222 is not reachable');
+        },
+      },
+      alerts: { countAlertsByStatus: async () => ({ pending: 2, posted: 5, logged: 0, failed: 1, skipped: 0 }) },
+    });
+    await metrics.text();
+    // the error counter is written out beside the gauges, so a failure shows from the next scrape
+    const text = await metrics.text();
+    expect(line(text, 'journey_mapper_lag_events{')).toBeUndefined();
+    expect(line(text, 'journey_metrics_source_errors_total{gauge="journey_mapper_lag_events"}')).toMatch(/ 1$/);
+    expect(line(text, 'journey_alerts{status="posted"}')).toBe('journey_alerts{status="posted"} 5');
+    expect(line(text, 'journey_alerts{status="failed"}')).toBe('journey_alerts{status="failed"} 1');
+  });
+
+  it('exports no gauge sample for a source this process does not have', async () => {
+    const text = await new JourneyMetrics().text();
+    expect(line(text, 'journey_mapper_lag_events{')).toBeUndefined();
+    expect(line(text, 'journey_projection_lag_events{')).toBeUndefined();
+    expect(line(text, 'journey_alerts{')).toBeUndefined();
+    expect(line(text, 'journey_events_rejected_total{stage="collector"}')).toBe(
+      'journey_events_rejected_total{stage="collector"} 0',
+    );
+  });
+});
