@@ -5,6 +5,7 @@ import { alertsConfigShape } from './alertsConfig.ts';
 import { browserSdkConfigShape } from './browserSdkConfig.ts';
 import { eventStoreConfigShape } from './eventStoreConfig.ts';
 import { natsConfigShape } from './natsConfig.ts';
+import { reportConfigShape } from './reportConfig.ts';
 
 const DEFAULT_MEANINGFUL = 'ProjectCreated,DeploymentStarted,DeploymentCompleted';
 
@@ -35,6 +36,7 @@ export const configSchema = z.object({
   ...browserSdkConfigShape,
   ...eventStoreConfigShape,
   ...natsConfigShape,
+  ...reportConfigShape,
   PORT: wholeNumber('8080', 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
   JOURNEY_DATA_DIR: z.string().min(1).default('./data'),
