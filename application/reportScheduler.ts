@@ -54,7 +54,9 @@ export class ReportScheduler {
     if (lastRecorded >= due) return [];
     const firstMissed = addDays(lastRecorded, 1);
     const earliest = addDays(due, 1 - Math.max(1, this.options.catchUpDays));
-    return daysFrom(firstMissed > earliest ? firstMissed : earliest, due).filter((d) => !recorded.has(d));
+    // YYYY-MM-DD days compare as strings
+    const from = [firstMissed, earliest].sort()[1] ?? earliest;
+    return daysFrom(from, due).filter((d) => !recorded.has(d));
   }
 
   /** reports every due date, one after the other; runs never overlap */

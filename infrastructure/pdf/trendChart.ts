@@ -52,7 +52,9 @@ export const drawTrendChart = (
   if (points.length > 0) {
     const first = points[0] as { count: number };
     doc.moveTo(xOf(0), plot.y + plot.height).lineTo(xOf(0), yOf(first.count));
-    points.forEach((p, i) => doc.lineTo(xOf(i), yOf(p.count)));
+    points.forEach((p, i) => {
+      doc.lineTo(xOf(i), yOf(p.count));
+    });
     doc
       .lineTo(xOf(points.length - 1), plot.y + plot.height)
       .closePath()
@@ -60,7 +62,9 @@ export const drawTrendChart = (
       .fill(color);
     doc.fillOpacity(1);
     doc.moveTo(xOf(0), yOf(first.count));
-    points.forEach((p, i) => doc.lineTo(xOf(i), yOf(p.count)));
+    points.forEach((p, i) => {
+      doc.lineTo(xOf(i), yOf(p.count));
+    });
     doc.lineWidth(1.8).lineJoin('round').strokeColor(color).stroke();
 
     const lastIndex = points.length - 1;

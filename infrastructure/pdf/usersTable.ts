@@ -25,7 +25,7 @@ export const rowsFitting = (top: number): number =>
   Math.max(1, Math.floor((theme.page.height - theme.page.margin - 24 - top - HEADER_HEIGHT) / ROW_HEIGHT));
 
 /** the text cut with an ellipsis to fit `width` at the current font */
-const fit = (doc: PDFKit.PDFDocument, text: string, width: number): string => {
+const fitted = (doc: PDFKit.PDFDocument, text: string, width: number): string => {
   if (doc.widthOfString(text) <= width) return text;
   let lo = 0;
   let hi = text.length;
@@ -72,7 +72,7 @@ export const drawUserRow = (
   const line = (i: number, text: string, y: number, font: string, size: number, color: string) => {
     const { x, width } = cell(i);
     doc.font(font).fontSize(size).fillColor(color);
-    doc.text(fit(doc, text, width), x, top + y, { lineBreak: false });
+    doc.text(fitted(doc, text, width), x, top + y, { lineBreak: false });
   };
   const split = (iso: string | null): string[] => (iso === null ? ['—', ''] : formatInstant(iso).split(' '));
   line(0, user.userId, 6, theme.font.bold, 8, theme.ink);
