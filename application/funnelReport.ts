@@ -36,6 +36,8 @@ export interface ReportRenderer {
 
 /** Delivers a rendered report (Slack, or files for a dry run). */
 export interface ReportPublisher {
+  /** fails, saying what to fix, when publishing cannot work (unknown channel, bad token); called before recording */
+  check(): Promise<void>;
   publish(report: FunnelReport, documents: ReadonlyMap<Stage, Uint8Array>): Promise<void>;
 }
 

@@ -82,6 +82,8 @@ export class RunFunnelReport {
       return { kind: 'dry-run', report, documents };
     }
 
+    // a channel that cannot be posted to must not leave the date recorded and unsent
+    await this.deps.publisher.check();
     const id = this.deps.newId();
     for (;;) {
       try {

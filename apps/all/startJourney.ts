@@ -18,6 +18,7 @@ import { registerCollectorRoutes } from '../../infrastructure/http/collectorRout
 import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { Projector } from '../projector/projector.ts';
+import { funnelReportOf, reportPublisherOf, startReporter } from '../reporter/reporter.ts';
 import { whenReady } from './adapters.ts';
 import { CredentialsToken, createContainer, RulesToken, slackNotifierOf } from './container.ts';
 
@@ -31,7 +32,7 @@ const ensureDataDir = (dir: string): void => {
   }
 };
 
-export const appNames = ['collector', 'mapper', 'projector', 'api', 'alerter'] as const;
+export const appNames = ['collector', 'mapper', 'projector', 'api', 'alerter', 'reporter'] as const;
 
 /** how often the slow-deployment timer looks for deployments past their threshold */
 const SLOW_DEPLOYMENT_TICK_MS = 5_000;
@@ -85,6 +86,7 @@ export const startJourney = async (
           apiToken: credentials.apiToken,
           clock: container.get<Clock>(ClockToken),
           alerts: container.get<AlertStore>(AlertStoreToken),
+          reports: funnelReportOf(config, container, reportPublisherOf(config)),
         });
       }
       try {
@@ -110,6 +112,7 @@ export const startJourney = async (
       stops.push(() => projector.stop());
     }
     if (apps.includes('alerter')) stops.push(await startAlerter(config, container, logger));
+    if (apps.includes('reporter')) stops.push(await startReporter(config, container));
     logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
     return { url, credentials, apps, container, stop };
   } catch (error) {

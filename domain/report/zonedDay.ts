@@ -99,3 +99,12 @@ export const daysFrom = (from: string, to: string): string[] => {
   for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);
   return days;
 };
+
+/** `YYYY-MM-DD HH:mm` of an ISO instant in the zone, for people reading a report */
+export const zonedDateTimeFormatter = (timeZone: string): ((iso: string) => string) => {
+  const f = formatterOf(timeZone);
+  return (iso) => {
+    const p = Object.fromEntries(f.formatToParts(Date.parse(iso)).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  };
+};

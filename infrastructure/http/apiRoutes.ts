@@ -4,7 +4,8 @@ import { type AlertStore, alertStatuses } from '../../application/alertStore.ts'
 import type { Clock } from '../../application/clock.ts';
 import type { JourneyQueries } from '../../application/journeyQueries.ts';
 import { alertKinds } from '../../domain/alerts/alert.ts';
-import { ConfigError } from '../../domain/errors/journeyError.ts';
+import { ConfigError, NotFoundError } from '../../domain/errors/journeyError.ts';
+import type { UsersByActivationStageReported } from '../../domain/report/usersByActivationStageReported.ts';
 import { stages } from '../../domain/stage/stage.ts';
 import { HttpError } from './httpError.ts';
 import { secretMatcher } from './secretMatcher.ts';
@@ -16,6 +17,8 @@ export type ApiDeps = {
   clock: Clock;
   /** serves GET /api/alerts when present */
   alerts?: Pick<AlertStore, 'listAlerts'>;
+  /** serves GET /api/reports/:date when present */
+  reports?: { recorded(date: string): Promise<UsersByActivationStageReported | undefined> };
 };
 
 /** A message for a malformed value only; a missing one gets the shared "is required". */
@@ -32,6 +35,7 @@ const asOfQuery = z.object({ asOf: instant.optional() });
 const dailyQuery = z.object({ from: day, to: day });
 const userParams = z.object({ userId: z.string().min(1).max(255) });
 const stageParams = z.object({ stage: z.enum(stages) });
+const reportParams = z.object({ date: day });
 const alertsQuery = z.object({
   status: z.enum(alertStatuses).optional(),
   kind: z.enum(alertKinds).optional(),
@@ -90,6 +94,19 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
         api.get('/alerts', async (request) => {
           const filter = validateRequest(alertsQuery, request.query, 'query');
           return { alerts: await alerts.listAlerts(filter) };
+        });
+      }
+
+      const reports = deps.reports;
+      if (reports) {
+        api.get('/reports/:date', async (request) => {
+          const { date } = validateRequest(reportParams, request.params, 'path');
+          const recorded = await reports.recorded(date);
+          if (!recorded)
+            throw new NotFoundError(
+              `no funnel report is recorded for ${date}; run: npx journey report run --date ${date}`,
+            );
+          return recorded;
         });
       }
     },

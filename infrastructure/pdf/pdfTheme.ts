@@ -30,22 +30,7 @@ export const growthMeaning: Record<Stage, 'good' | 'bad' | 'neutral'> = {
   inactive: 'bad',
 };
 
-/** `YYYY-MM-DD HH:mm` of an ISO instant in the report's zone */
-export const dateTimeFormatter = (timeZone: string): ((iso: string) => string) => {
-  const f = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-  return (iso) => {
-    const p = Object.fromEntries(f.formatToParts(Date.parse(iso)).map((x) => [x.type, x.value]));
-    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
-  };
-};
+export { zonedDateTimeFormatter as dateTimeFormatter } from '../../domain/report/zonedDay.ts';
 
 /** `Tuesday, 10 March 2026` of a YYYY-MM-DD day */
 export const longDate = (day: string): string =>
