@@ -3,6 +3,7 @@ import { funnelOf } from '../domain/stage/funnel.ts';
 import { type Stage, stageOf, stages } from '../domain/stage/stage.ts';
 import type { FunnelReport, ReportUser, StageReport } from './funnelReport.ts';
 import type { ReadModelQueries, StageSummary } from './readModels.ts';
+import { stageSummaryAsOf } from './stageSummaryAsOf.ts';
 
 export type FunnelReportOptions = {
   readonly timeZone: string;
@@ -22,7 +23,8 @@ const summaryOf = (s: StageSummary) => ({
 /**
  * The funnel as of the end of `date` in the zone, with everything the PDFs and Slack show:
  * the users of each stage, the change from the day before and a trend. Stage logic is the
- * domain's (`stageOf`, `funnelOf`) over the read models' as-of summaries, so a report for a
+ * domain's (`stageOf`, `funnelOf`) over one read of the activity history (which agrees with
+ * `stageSummaries` for every instant, by the read-model contract), so a report for a
  * past date is what the funnel was then, whenever it is run.
  */
 export const buildFunnelReport = async (
@@ -34,7 +36,10 @@ export const buildFunnelReport = async (
   // at least two days: the change from the day before comes from the trend
   const trendDays = Math.max(2, options.trendDays ?? 30);
   const asOf = endOfZonedDay(date, timeZone);
-  const summaries = await readModels.stageSummaries(iso(asOf));
+  // one read of every user's activity days: the day's summaries and each trend day's follow from it
+  const history = await readModels.activityHistory(iso(asOf));
+  const asOfIso = iso(asOf);
+  const summaries = history.flatMap((h) => stageSummaryAsOf(h, asOfIso) ?? []);
   const byStage = new Map<Stage, StageSummary[]>(stages.map((s) => [s, []]));
   for (const s of summaries) byStage.get(stageOf(summaryOf(s), asOf, windowDays))?.push(s);
 
@@ -42,21 +47,20 @@ export const buildFunnelReport = async (
   const trend = new Map<string, Record<Stage, number>>();
   for (const day of trendDates) {
     const dayAsOf = endOfZonedDay(day, timeZone);
-    const daySummaries = await readModels.stageSummaries(iso(dayAsOf));
-    trend.set(day, funnelOf(daySummaries.map(summaryOf), dayAsOf, windowDays, 0).stages);
+    const dayAsOfIso = iso(dayAsOf);
+    const daySummaries: { activeDays: number; lastActivityAt: number | null }[] = [];
+    for (const h of history) {
+      const s = stageSummaryAsOf(h, dayAsOfIso);
+      if (s) daySummaries.push(summaryOf(s));
+    }
+    trend.set(day, funnelOf(daySummaries, dayAsOf, windowDays, 0).stages);
   }
   const newSignups = await readModels.countSignups(iso(startOfZonedDay(date, timeZone) - 1), iso(asOf));
 
   const profiles = new Map((await readModels.getProfiles(summaries.map((s) => s.userId))).map((p) => [p.userId, p]));
-  const latestOf = async (userId: string) => {
-    const journey = await readModels.getJourney(userId);
-    const asOfIso = iso(asOf);
-    const upTo = journey.filter((e) => e.occurredAt <= asOfIso);
-    return upTo
-      .slice(-(options.latestEvents ?? 3))
-      .reverse()
-      .map((e) => ({ type: e.type, occurredAt: e.occurredAt }));
-  };
+  const latest = new Map(
+    (await readModels.latestEvents(iso(asOf), options.latestEvents ?? 3)).map((l) => [l.userId, l.events]),
+  );
 
   const stageReports: StageReport[] = [];
   for (const stage of stages) {
@@ -72,7 +76,7 @@ export const buildFunnelReport = async (
         ...(p?.name === undefined ? {} : { name: p.name }),
         signedUpAt: s.signedUpAt,
         lastActivityAt: s.lastActivityAt,
-        latestEvents: await latestOf(s.userId),
+        latestEvents: latest.get(s.userId) ?? [],
       });
     }
     const previous = trend.get(addDays(date, -1))?.[stage] ?? 0;

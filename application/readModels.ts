@@ -44,6 +44,23 @@ export type StageSummary = {
   readonly lastActivityAt: string | null;
 };
 
+/**
+ * A signed-up user's activity days as of an instant A: enough to compute their StageSummary
+ * as of any T ≤ A (`stageSummaryAsOf`), so a 30-day trend needs one read, not thirty.
+ */
+export type ActivityHistory = {
+  readonly userId: string;
+  readonly signedUpAt: string;
+  /** UTC days with activity that began at or before A: the first and the latest activity of each */
+  readonly days: readonly { readonly firstAt: string; readonly lastAt: string }[];
+};
+
+/** a user's newest timeline events, newest first */
+export type LatestEvents = {
+  readonly userId: string;
+  readonly events: readonly { readonly type: string; readonly occurredAt: string }[];
+};
+
 export type CheckpointResult =
   | { readonly kind: 'stored' }
   | { readonly kind: 'mismatch'; readonly current: Position | null };
@@ -83,6 +100,10 @@ export interface ReadModelQueries {
   stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined>;
   /** sign-ups with event time in (`after`, `until`] */
   countSignups(after: string, until: string): Promise<number>;
+  /** every user with a sign-up at or before `asOf`, with their activity days up to it */
+  activityHistory(asOf: string): Promise<ActivityHistory[]>;
+  /** for every user with timeline events at or before `asOf`, the newest `perUser` of those */
+  latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]>;
 }
 
 export const ReadModelStoreToken = Symbol.for('journey.ReadModelStore');

@@ -10,6 +10,7 @@ import { type IngestRun, runIngest } from './ingestBench.ts';
 import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
 import { type CatchUpRun, prepareProjectionStore, runCatchUp } from './projectionBench.ts';
 import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from './report.ts';
+import { reportBench } from './reportFigures.ts';
 import { sdkSize } from './sdkSizeBench.ts';
 import { settle, summarize } from './stats.ts';
 import { removeDatabase, tempFiles } from './tempFiles.ts';
@@ -145,6 +146,9 @@ try {
   const alerts = await alertLatencyBench({ eventsPerSecond: ALERT_RATE, seconds: quick ? 5 : 30 });
   const alertVerdict = alerts.p99Ms < 50 ? 'PASS' : 'MISS';
 
+  // --- 6. the daily funnel report: 100k users, each run in a fresh child process (peak RSS of its own)
+  const dailyReport = await reportBench(files, { users: quick ? 10_000 : 100_000, runs: RUNS, log });
+
   const figures: Figure[] = [
     {
       id: 'ingest-durable-vs-raw-insert',
@@ -200,6 +204,7 @@ try {
       target: 0.25,
     },
     ...eventStoreDb,
+    ...dailyReport.figures,
     {
       id: 'sqlite-commits-full',
       label: 'context: single-row commits, WAL, synchronous=FULL',
@@ -216,6 +221,7 @@ try {
   const fsyncMs = 1000 / median(fsyncFull) - 1000 / median(fsyncNormal);
   const context = {
     sdkBytes: sdk,
+    dailyReport: dailyReport.context,
     alerts,
     fsyncMsPerCommit: fsyncMs,
     ingestDurableEventsPerCommit: median(durable.map((r) => (r.commits ? r.stored / r.commits : 0))),

@@ -8,4 +8,6 @@ export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadMod
   stageSummaries: (asOf) => users.stageSummaries(asOf),
   stageSummary: (userId, asOf) => users.stageSummary(userId, asOf),
   countSignups: (after, until) => users.countSignups(after, until),
+  activityHistory: (asOf) => users.activityHistory(asOf),
+  latestEvents: (asOf, perUser) => timeline.latestEvents(asOf, perUser),
 });

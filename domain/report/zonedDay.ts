@@ -102,6 +102,13 @@ export const daysFrom = (from: string, to: string): string[] => {
 
 /** `YYYY-MM-DD HH:mm` of an ISO instant in the zone, for people reading a report */
 export const zonedDateTimeFormatter = (timeZone: string): ((iso: string) => string) => {
+  // UTC, the default, needs no Intl: a report of 100k users formats 200k instants
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') {
+    return (iso) => {
+      const s = new Date(Date.parse(iso)).toISOString();
+      return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
+    };
+  }
   const f = formatterOf(timeZone);
   return (iso) => {
     const p = Object.fromEntries(f.formatToParts(Date.parse(iso)).map((x) => [x.type, x.value]));

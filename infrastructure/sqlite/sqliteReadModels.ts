@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import { comparePositions, type Position, positionFromString, positionToString } from '../../application/eventStore.ts';
 import type {
+  ActivityHistory,
   CheckpointResult,
+  LatestEvents,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
@@ -18,6 +20,7 @@ import {
   toTimelineEntry,
   toUserProfile,
 } from './readModelTables.ts';
+import { prepareReportStatements } from './reportStatements.ts';
 import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
 
 export type SqliteReadModelsOptions = { readonly busyTimeoutMs?: number };
@@ -37,6 +40,7 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
   private readonly stmts: ReadModelStatements;
   private readonly applyTx: Database.Transaction<(...args: ApplyArgs) => CheckpointResult>;
   private closed = false;
+  private reportStatements: ReturnType<typeof prepareReportStatements> | undefined;
 
   /** `file`: the database file, or ':memory:'; other adapters may share it */
   constructor(
@@ -121,6 +125,18 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     this.assertOpen();
     const row = this.stmts.countSignups.get(canonicalInstant(after, 'after'), canonicalInstant(until, 'until'));
     return row?.n ?? 0;
+  }
+
+  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+    this.assertOpen();
+    this.reportStatements ??= prepareReportStatements(this.db);
+    return this.reportStatements.activityHistory(canonicalInstant(asOf, 'asOf'));
+  }
+
+  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+    this.assertOpen();
+    this.reportStatements ??= prepareReportStatements(this.db);
+    return this.reportStatements.latestEvents(canonicalInstant(asOf, 'asOf'), perUser);
   }
 
   async close(): Promise<void> {
