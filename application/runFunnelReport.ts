@@ -38,6 +38,13 @@ export const readRecordedReports = async (
   };
 };
 
+/** the latest recorded report of a date, if any (what GET /api/reports/:date answers) */
+export const recordedReport = async (
+  store: EventStore,
+  date: string,
+): Promise<UsersByActivationStageReported | undefined> =>
+  (await readRecordedReports(store)).reports.findLast((r) => r.date === date);
+
 const recordedReportOf = (e: RecordedEvent): UsersByActivationStageReported =>
   usersByActivationStageReportedSchema.parse(e.data);
 
@@ -108,6 +115,6 @@ export class RunFunnelReport {
 
   /** the latest recorded report for a date, if any */
   async recorded(date: string): Promise<UsersByActivationStageReported | undefined> {
-    return (await readRecordedReports(this.deps.store)).reports.findLast((r) => r.date === date);
+    return recordedReport(this.deps.store, date);
   }
 }

@@ -9,6 +9,7 @@ import { LoggerToken } from '../../application/logger.ts';
 import { MapRawEvents } from '../../application/mapRawEvents.ts';
 import { raiseSlowDeployments } from '../../application/raiseSlowDeployments.ts';
 import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
+import { recordedReport } from '../../application/runFunnelReport.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
@@ -18,7 +19,6 @@ import { registerCollectorRoutes } from '../../infrastructure/http/collectorRout
 import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { Projector } from '../projector/projector.ts';
-import { funnelReportOf, reportPublisherOf, startReporter } from '../reporter/reporter.ts';
 import { whenReady } from './adapters.ts';
 import { CredentialsToken, createContainer, RulesToken, slackNotifierOf } from './container.ts';
 
@@ -86,7 +86,7 @@ export const startJourney = async (
           apiToken: credentials.apiToken,
           clock: container.get<Clock>(ClockToken),
           alerts: container.get<AlertStore>(AlertStoreToken),
-          reports: funnelReportOf(config, container, reportPublisherOf(config)),
+          reports: { recorded: (date) => recordedReport(container.get(EventStoreToken), date) },
         });
       }
       try {
@@ -112,7 +112,9 @@ export const startJourney = async (
       stops.push(() => projector.stop());
     }
     if (apps.includes('alerter')) stops.push(await startAlerter(config, container, logger));
-    if (apps.includes('reporter')) stops.push(await startReporter(config, container));
+    // imported when run: pdfkit and croner need not load in every process
+    if (apps.includes('reporter'))
+      stops.push(await (await import('../reporter/reporter.ts')).startReporter(config, container));
     logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
     return { url, credentials, apps, container, stop };
   } catch (error) {

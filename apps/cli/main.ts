@@ -3,7 +3,6 @@ import { isConfigError, isJourneyError } from '../../domain/errors/journeyError.
 import { loadConfig } from '../../infrastructure/config/config.ts';
 import { resolveCredentials } from '../../infrastructure/config/credentials.ts';
 import { type AppName, appNames, startJourney } from '../all/startJourney.ts';
-import { runReportCommand } from '../reporter/runReportCommand.ts';
 import { runDemo } from './demo/runDemo.ts';
 import { startupBanner } from './startupBanner.ts';
 
@@ -103,6 +102,7 @@ program
   )
   .option('--force', 'send it again even if the date was already reported')
   .action(async (options: { date: string; out?: string; dryRun?: boolean; force?: boolean }) => {
+    const { runReportCommand } = await import('../reporter/runReportCommand.ts');
     await runReportCommand(loadConfig(), options, (line) => process.stdout.write(`${line}\n`));
   });
 
