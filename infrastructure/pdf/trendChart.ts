@@ -2,9 +2,9 @@ import { formatCount, shortDate, theme } from './pdfTheme.ts';
 
 type Box = { x: number; y: number; width: number; height: number };
 
-/** a round axis maximum at or above `max`: 1, 2, 2.5 or 5 times a power of ten */
+/** a round axis maximum at or above `max`: 1, 2, 2.5 or 5 times a power of ten; small ones in fours so grid lines are whole counts */
 const niceMax = (max: number): number => {
-  if (max <= 4) return 4;
+  if (max <= 20) return Math.max(4, Math.ceil(max / 4) * 4);
   const power = 10 ** Math.floor(Math.log10(max));
   for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= max) return step * power;
   return 10 * power;
