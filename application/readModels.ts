@@ -46,6 +46,22 @@ export type StageSummary = {
 
 /** how many of something fell on one UTC day (`YYYY-MM-DD`) */
 export type DayCount = { readonly date: string; readonly count: number };
+/**
+ * A signed-up user's activity days as of an instant A: enough to compute their StageSummary
+ * as of any T ≤ A (`stageSummaryAsOf`), so a 30-day trend needs one read, not thirty.
+ */
+export type ActivityHistory = {
+  readonly userId: string;
+  readonly signedUpAt: string;
+  /** UTC days with activity that began at or before A: the first and the latest activity of each */
+  readonly days: readonly { readonly firstAt: string; readonly lastAt: string }[];
+};
+
+/** a user's newest timeline events, newest first */
+export type LatestEvents = {
+  readonly userId: string;
+  readonly events: readonly { readonly type: string; readonly occurredAt: string }[];
+};
 
 export type CheckpointResult =
   | { readonly kind: 'stored' }
@@ -95,6 +111,10 @@ export interface ReadModelQueries {
   searchUsers(prefix: string, limit: number): Promise<UserProfile[]>;
   /** sign-ups per UTC day of their event time, from `from` to `to` (YYYY-MM-DD, both included); only days with any, by date */
   signupsByDay(from: string, to: string): Promise<DayCount[]>;
+  /** every user with a sign-up at or before `asOf`, with their activity days up to it */
+  activityHistory(asOf: string): Promise<ActivityHistory[]>;
+  /** for every user with timeline events at or before `asOf`, the newest `perUser` of those */
+  latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]>;
 }
 
 export const ReadModelStoreToken = Symbol.for('journey.ReadModelStore');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StageSummary, UserProfile } from './readModels.ts';
 import { applyNext, type ReadModels } from './readModelsTestKit.contract.ts';
+import { stageSummaryAsOf } from './stageSummaryAsOf.ts';
 
 const profile = (userId: string, extra: Partial<UserProfile> = {}): UserProfile => ({
   userId,
@@ -164,6 +165,72 @@ export const describeReadModelQueriesContract = (storeOf: () => ReadModels): voi
         { userId: 'yesterday', signedUpAt: '2026-01-01T00:00:00.000Z', activeDays: 0, lastActivityAt: null },
       ]);
       expect(await store.stageSummaries('2025-12-31T23:59:59.999Z')).toEqual([]);
+    });
+
+    it('gives, from one activity history read as of A, the stage summaries of every T up to A', async () => {
+      const store = storeOf();
+      await seed(store);
+      const history = await store.activityHistory('2026-01-20T00:00:00.000Z');
+      expect(history.map((h) => h.userId).sort()).toEqual([
+        'exact',
+        'only-later',
+        'quiet',
+        'regular',
+        'today',
+        'too-late',
+        'yesterday',
+      ]);
+      const instants = [
+        '2025-12-31T23:59:59.999Z',
+        '2026-01-02T12:00:00.000Z',
+        '2026-01-02T23:59:59.999Z',
+        '2026-01-09T23:59:59.999Z',
+        '2026-01-10T01:30:00.000Z',
+        T,
+        '2026-01-11T23:59:59.999Z',
+      ];
+      for (const asOf of instants) {
+        const fromHistory = history.flatMap((h) => stageSummaryAsOf(h, asOf) ?? []);
+        expect(byUser(fromHistory), asOf).toEqual(byUser(await store.stageSummaries(asOf)));
+      }
+    });
+
+    it('lists the newest timeline events of every user at or before asOf, newest first', async () => {
+      const store = storeOf();
+      const entry = (userId: string, type: string, occurredAt: string) => ({
+        userId,
+        eventId: `${userId}-${type}-${occurredAt}`,
+        type,
+        occurredAt,
+        data: {},
+        ruleId: 'r',
+        sourceMessageIds: ['m'],
+      });
+      await applyNext(store, (w) => {
+        w.addTimelineEntry(entry('ann', 'UserSignedUp', '2026-01-01T00:00:00.000Z'));
+        w.addTimelineEntry(entry('ann', 'DeploymentStarted', '2026-01-03T00:00:00.000Z'));
+        w.addTimelineEntry(entry('ann', 'ProjectCreated', '2026-01-02T00:00:00.000Z'));
+        w.addTimelineEntry(entry('ann', 'PageViewed', '2026-01-05T00:00:00.000Z'));
+        w.addTimelineEntry(entry('ben', 'PageViewed', '2026-01-06T00:00:00.000Z'));
+        w.addTimelineEntry(entry('cy', 'UserSignedUp', '2026-01-01T00:00:00.000Z'));
+      });
+      expect(await store.latestEvents('2026-01-04T00:00:00.000Z', 2)).toEqual([
+        {
+          userId: 'ann',
+          events: [
+            { type: 'DeploymentStarted', occurredAt: '2026-01-03T00:00:00.000Z' },
+            { type: 'ProjectCreated', occurredAt: '2026-01-02T00:00:00.000Z' },
+          ],
+        },
+        { userId: 'cy', events: [{ type: 'UserSignedUp', occurredAt: '2026-01-01T00:00:00.000Z' }] },
+      ]);
+      expect(
+        (await store.latestEvents('2026-02-01T00:00:00.000Z', 1)).map((l) => [l.userId, l.events[0]?.type]),
+      ).toEqual([
+        ['ann', 'PageViewed'],
+        ['ben', 'PageViewed'],
+        ['cy', 'UserSignedUp'],
+      ]);
     });
 
     it('counts sign-ups in (after, until]', async () => {

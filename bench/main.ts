@@ -12,6 +12,7 @@ import { metricsFigureRows, metricsFigures } from './metricsBench.ts';
 import { natsBench } from './natsBench.ts';
 import { type CatchUpRun, prepareProjectionStore, runCatchUp } from './projectionBench.ts';
 import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from './report.ts';
+import { reportBench } from './reportFigures.ts';
 import { sdkSize } from './sdkSizeBench.ts';
 import { settle, summarize } from './stats.ts';
 import { removeDatabase, tempFiles } from './tempFiles.ts';
@@ -162,6 +163,9 @@ try {
   // --- 6. the dashboard's user search at 100k users, beside a primary-key lookup (no target)
   const userSearch = await userSearchFigures(files, quick ? 10_000 : 100_000, RUNS, log);
 
+  // --- 6. the daily funnel report: 100k users, each run in a fresh child process (peak RSS of its own)
+  const dailyReport = await reportBench(files, { users: quick ? 10_000 : 100_000, runs: RUNS, log });
+
   const figures: Figure[] = [
     {
       id: 'ingest-durable-vs-raw-insert',
@@ -220,6 +224,7 @@ try {
     ...userSearch,
     ...nats.figures,
     ...metricsFigureRows(metrics),
+    ...dailyReport.figures,
     {
       id: 'sqlite-commits-full',
       label: 'context: single-row commits, WAL, synchronous=FULL',
@@ -236,6 +241,7 @@ try {
   const fsyncMs = 1000 / median(fsyncFull) - 1000 / median(fsyncNormal);
   const context = {
     sdkBytes: sdk,
+    dailyReport: dailyReport.context,
     alerts,
     fsyncMsPerCommit: fsyncMs,
     ingestDurableEventsPerCommit: median(durable.map((r) => (r.commits ? r.stored / r.commits : 0))),

@@ -10,4 +10,6 @@ export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadMod
   countSignups: (after, until) => users.countSignups(after, until),
   searchUsers: (prefix, limit) => users.searchUsers(prefix, limit),
   signupsByDay: (from, to) => users.signupsByDay(from, to),
+  activityHistory: (asOf) => users.activityHistory(asOf),
+  latestEvents: (asOf, perUser) => timeline.latestEvents(asOf, perUser),
 });

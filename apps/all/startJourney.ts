@@ -9,6 +9,7 @@ import { LoggerToken } from '../../application/logger.ts';
 import { MapRawEvents } from '../../application/mapRawEvents.ts';
 import { type RawLog, RawLogToken } from '../../application/rawLog.ts';
 import { ReadModelQueriesToken } from '../../application/readModels.ts';
+import { recordedReport } from '../../application/runFunnelReport.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import type { Credentials } from '../../infrastructure/config/credentials.ts';
@@ -34,7 +35,7 @@ const ensureDataDir = (dir: string): void => {
   }
 };
 
-export const appNames = ['collector', 'mapper', 'projector', 'api', 'alerter'] as const;
+export const appNames = ['collector', 'mapper', 'projector', 'api', 'alerter', 'reporter'] as const;
 
 export type AppName = (typeof appNames)[number];
 
@@ -93,6 +94,7 @@ export const startJourney = async (
           clock: container.get<Clock>(ClockToken),
           alerts: container.get<AlertStore>(AlertStoreToken),
           series: new DailySeries(container.get(ReadModelQueriesToken), container.get<AlertStore>(AlertStoreToken)),
+          reports: { recorded: (date) => recordedReport(container.get(EventStoreToken), date) },
         });
       }
       try {
@@ -120,6 +122,9 @@ export const startJourney = async (
       stops.push(() => projector.stop());
     }
     if (apps.includes('alerter')) stops.push(await startAlerter(config, logger));
+    // imported when run: pdfkit and croner need not load in every process
+    if (apps.includes('reporter'))
+      stops.push(await (await import('../reporter/reporter.ts')).startReporter(config, container));
     logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
     return { url, credentials, apps, container, ops, opsUrl: opsServer?.url, stop };
   } catch (error) {

@@ -46,6 +46,7 @@ const appDescriptions: Record<AppName, string> = {
   projector: 'run only the projector: journey streams → read models',
   api: 'run only the query API',
   alerter: 'run only the alerter: alert outbox → Slack (exactly once per alert), slow-deployment timer',
+  reporter: 'run only the reporter: the daily funnel report (PDF per stage, Slack) on JOURNEY_REPORT_CRON',
 };
 for (const name of appNames) {
   program
@@ -87,6 +88,23 @@ program
       process.exitCode = ok ? 0 : 1;
     },
   );
+
+program
+  .command('report')
+  .description('the daily funnel report')
+  .command('run')
+  .description('report one date now: record it, render a PDF per stage, post to SLACK_REPORT_CHANNEL')
+  .requiredOption('--date <YYYY-MM-DD>', 'the day to report, in JOURNEY_REPORT_TZ', isoDay)
+  .option('--out <dir>', 'also write the PDFs here (with --dry-run: the PDFs and Slack payloads)')
+  .option(
+    '--dry-run',
+    'write the PDFs and Slack payloads to --out (default JOURNEY_DATA_DIR/reports); record and post nothing',
+  )
+  .option('--force', 'send it again even if the date was already reported')
+  .action(async (options: { date: string; out?: string; dryRun?: boolean; force?: boolean }) => {
+    const { runReportCommand } = await import('../reporter/runReportCommand.ts');
+    await runReportCommand(loadConfig(), options, (line) => process.stdout.write(`${line}\n`));
+  });
 
 try {
   await program.parseAsync(process.argv);

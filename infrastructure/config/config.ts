@@ -6,6 +6,7 @@ import { browserSdkConfigShape } from './browserSdkConfig.ts';
 import { eventStoreConfigShape } from './eventStoreConfig.ts';
 import { natsConfigShape } from './natsConfig.ts';
 import { opsConfigShape } from './opsConfig.ts';
+import { reportConfigShape } from './reportConfig.ts';
 
 const DEFAULT_MEANINGFUL = 'ProjectCreated,DeploymentStarted,DeploymentCompleted';
 
@@ -37,6 +38,7 @@ export const configSchema = z.object({
   ...eventStoreConfigShape,
   ...natsConfigShape,
   ...opsConfigShape,
+  ...reportConfigShape,
   PORT: wholeNumber('8080', 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
   JOURNEY_DATA_DIR: z.string().min(1).default('./data'),

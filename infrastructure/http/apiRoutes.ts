@@ -3,9 +3,18 @@ import type { AlertStore } from '../../application/alertStore.ts';
 import type { Clock } from '../../application/clock.ts';
 import type { DailySeries } from '../../application/dailySeries.ts';
 import type { JourneyQueries } from '../../application/journeyQueries.ts';
-import { ConfigError } from '../../domain/errors/journeyError.ts';
+import { ConfigError, NotFoundError } from '../../domain/errors/journeyError.ts';
+import type { UsersByActivationStageReported } from '../../domain/report/usersByActivationStageReported.ts';
 import { registerApiDocsRoutes } from './apiDocsRoutes.ts';
-import { alertsQuery, asOfQuery, dailyQuery, stageParams, userParams, userSearchQuery } from './apiSchemas.ts';
+import {
+  alertsQuery,
+  asOfQuery,
+  dailyQuery,
+  reportParams,
+  stageParams,
+  userParams,
+  userSearchQuery,
+} from './apiSchemas.ts';
 import { registerDashboardRoutes } from './dashboardRoutes.ts';
 import { HttpError } from './httpError.ts';
 import { secretMatcher } from './secretMatcher.ts';
@@ -20,6 +29,8 @@ export type ApiDeps = {
   alerts?: Pick<AlertStore, 'listAlerts'>;
   /** serves GET /api/signups/daily and /api/alerts/daily when present */
   series?: DailySeries;
+  /** serves GET /api/reports/:date when present */
+  reports?: { recorded(date: string): Promise<UsersByActivationStageReported | undefined> };
 };
 
 const bearerToken = (header: string | undefined): string | undefined =>
@@ -84,6 +95,19 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
         });
       }
       if (deps.series) registerSeriesRoutes(api, deps.series);
+
+      const reports = deps.reports;
+      if (reports) {
+        api.get('/reports/:date', async (request) => {
+          const { date } = validateRequest(reportParams, request.params, 'path');
+          const recorded = await reports.recorded(date);
+          if (!recorded)
+            throw new NotFoundError(
+              `no funnel report is recorded for ${date}; run: npx journey report run --date ${date}`,
+            );
+          return recorded;
+        });
+      }
     },
     { prefix: '/api' },
   );

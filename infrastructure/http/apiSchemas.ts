@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertStatuses } from '../../application/alertStore.ts';
 import { alertContentSchema, alertKinds } from '../../domain/alerts/alert.ts';
+import { usersByActivationStageReportedSchema } from '../../domain/report/usersByActivationStageReported.ts';
 import { stages } from '../../domain/stage/stage.ts';
 
 /**
@@ -30,6 +31,7 @@ export const userSearchQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('at most this many; default 20'),
 });
 export const stageParams = z.object({ stage: z.enum(stages) });
+export const reportParams = z.object({ date: day.describe('the report date D, YYYY-MM-DD, in JOURNEY_REPORT_TZ') });
 export const alertsQuery = z.object({
   status: z.enum(alertStatuses).optional(),
   kind: z.enum(alertKinds).optional(),
@@ -150,3 +152,6 @@ export const errorAnswer = z.object({
     .optional()
     .describe('400: each bad field and why'),
 });
+
+/** the recorded event itself: the domain's schema is the answer's */
+export const reportAnswer = usersByActivationStageReportedSchema;

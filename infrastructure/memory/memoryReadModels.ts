@@ -1,7 +1,9 @@
 import { comparePositions, type Position } from '../../application/eventStore.ts';
 import type {
+  ActivityHistory,
   CheckpointResult,
   DayCount,
+  LatestEvents,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
@@ -150,6 +152,34 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
       .sort((a, b) => compare(a.email, b.email) || compare(a.p.userId, b.p.userId))
       .map(({ p }) => p);
     return [...byId, ...byEmail].slice(0, limit);
+  }
+
+  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+    const t = canonicalInstant(asOf, 'asOf');
+    const histories: ActivityHistory[] = [];
+    for (const profile of this.profiles.values()) {
+      if (profile.signedUpAt === undefined || profile.signedUpAt > t) continue;
+      const days = [...(this.activity.get(profile.userId)?.values() ?? [])]
+        .filter((d) => d.first <= t)
+        .sort((a, b) => (a.first < b.first ? -1 : 1))
+        .map((d) => ({ firstAt: d.first, lastAt: d.last }));
+      histories.push({ userId: profile.userId, signedUpAt: profile.signedUpAt, days });
+    }
+    return histories.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  }
+
+  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+    const t = canonicalInstant(asOf, 'asOf');
+    const result: LatestEvents[] = [];
+    for (const userId of [...this.timeline.keys()].sort()) {
+      const events = (await this.getJourney(userId))
+        .filter((e) => e.occurredAt <= t)
+        .slice(-perUser)
+        .reverse()
+        .map((e) => ({ type: e.type, occurredAt: e.occurredAt }));
+      if (events.length > 0) result.push({ userId, events });
+    }
+    return result;
   }
 
   async close(): Promise<void> {}

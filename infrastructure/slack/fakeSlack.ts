@@ -4,10 +4,22 @@ import type { AddressInfo } from 'node:net';
 /**
  * Test support: a local HTTP server speaking the part of the Slack Web API Journey calls
  * (chat.postMessage with metadata, conversations.history/replies with include_all_metadata,
- * conversations.list, auth.test), driven by the real WebClient through `slackApiUrl`. It
- * records what it receives and can be told to answer 429 with Retry-After, 500, a Slack
- * error, or hang.
+ * conversations.list, auth.test, and the file upload flow files.getUploadURLExternal →
+ * upload URL → files.completeUploadExternal, plus files.info), driven by the real WebClient
+ * through `slackApiUrl`. The upload URL is a real endpoint of this server that stores the
+ * bytes it receives. It records what it receives and can be told to answer 429 with
+ * Retry-After, 500, a Slack error, or hang.
  */
+export type FakeSlackFile = {
+  readonly id: string;
+  readonly filename: string;
+  readonly title: string;
+  /** the length announced to files.getUploadURLExternal */
+  readonly length: number;
+  /** what arrived at the upload URL */
+  readonly bytes: Buffer;
+};
+
 export type FakeSlackMessage = {
   readonly channel: string;
   readonly ts: string;
@@ -15,6 +27,8 @@ export type FakeSlackMessage = {
   readonly blocks: unknown;
   readonly threadTs?: string;
   readonly metadata?: { event_type: string; event_payload: { key?: string } };
+  /** files shared with this message by files.completeUploadExternal */
+  readonly files?: readonly FakeSlackFile[];
 };
 
 export type FakeFault = { status: 429; retryAfterSeconds: number } | { status: 500 } | { error: string } | 'hang';
@@ -24,6 +38,8 @@ export type FakeSlack = {
   readonly apiUrl: string;
   /** messages posted, in order */
   readonly messages: FakeSlackMessage[];
+  /** bytes received at upload URLs, by file id (completed or not) */
+  readonly uploads: Map<string, { filename: string; length: number; bytes?: Buffer }>;
   /** every call with the time it arrived (epoch ms, sub-millisecond) */
   readonly calls: { method: string; at: number; body: Record<string, unknown> }[];
   /** the next `times` calls of `method` get `fault` */
@@ -65,7 +81,23 @@ export const startFakeSlack = async (options: { knownChannels?: readonly string[
   const calls: FakeSlack['calls'] = [];
   const faults: { method: string; fault: FakeFault }[] = [];
   const hung = new Set<ServerResponse>();
+  const uploads: FakeSlack['uploads'] = new Map();
+  const fileShares = new Map<string, { channel: string; ts: string }>();
   let seq = 0;
+  let baseUrl = '';
+  const nextTs = () => {
+    seq++;
+    return `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`;
+  };
+  const fileView = (id: string, title: string) => {
+    const share = fileShares.get(id);
+    return {
+      id,
+      title,
+      name: uploads.get(id)?.filename,
+      shares: share ? { public: { [share.channel]: [{ ts: share.ts }] } } : {},
+    };
+  };
 
   const reply = (res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -83,10 +115,9 @@ export const startFakeSlack = async (options: { knownChannels?: readonly string[
           reply(res, { ok: false, error: 'channel_not_found' });
           return undefined;
         }
-        seq++;
         const message: FakeSlackMessage = {
           channel,
-          ts: `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`,
+          ts: nextTs(),
           text: String(body.text ?? ''),
           blocks: body.blocks,
           ...(body.thread_ts ? { threadTs: String(body.thread_ts) } : {}),
@@ -113,6 +144,72 @@ export const startFakeSlack = async (options: { knownChannels?: readonly string[
         reply(res, { ok: true, messages: thread ? found : found.reverse(), has_more: false });
         return undefined;
       }
+      case 'files.getUploadURLExternal': {
+        const filename = String(body.filename ?? '');
+        const length = Number(body.length);
+        if (filename === '' || !Number.isInteger(length) || length <= 0) {
+          reply(res, { ok: false, error: 'invalid_arguments' });
+          return undefined;
+        }
+        seq++;
+        const id = `F${String(seq).padStart(8, '0')}`;
+        uploads.set(id, { filename, length });
+        reply(res, { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id });
+        return undefined;
+      }
+      case 'files.completeUploadExternal': {
+        const requested = Array.isArray(body.files) ? (body.files as { id?: string; title?: string }[]) : [];
+        const files: FakeSlackFile[] = [];
+        for (const f of requested) {
+          const upload = uploads.get(String(f.id));
+          // Slack refuses a file whose bytes did not arrive, or arrived short
+          if (!upload?.bytes || upload.bytes.length !== upload.length) {
+            reply(res, { ok: false, error: 'file_upload_incomplete' });
+            return undefined;
+          }
+          files.push({
+            id: String(f.id),
+            filename: upload.filename,
+            title: String(f.title ?? upload.filename),
+            length: upload.length,
+            bytes: upload.bytes,
+          });
+        }
+        if (files.length === 0) {
+          reply(res, { ok: false, error: 'invalid_arguments' });
+          return undefined;
+        }
+        if (body.channel_id === undefined) {
+          reply(res, { ok: true, files: files.map((f) => fileView(f.id, f.title)) });
+          return undefined;
+        }
+        const channel = String(body.channel_id);
+        if (!known.has(channel)) {
+          reply(res, { ok: false, error: 'channel_not_found' });
+          return undefined;
+        }
+        const message: FakeSlackMessage = {
+          channel,
+          ts: nextTs(),
+          text: String(body.initial_comment ?? ''),
+          blocks: body.blocks,
+          files,
+          ...(body.thread_ts ? { threadTs: String(body.thread_ts) } : {}),
+        };
+        messages.push(message);
+        for (const f of files) fileShares.set(f.id, { channel, ts: message.ts });
+        reply(res, { ok: true, files: files.map((f) => fileView(f.id, f.title)) });
+        return message;
+      }
+      case 'files.info': {
+        const id = String(body.file ?? '');
+        if (!uploads.has(id)) {
+          reply(res, { ok: false, error: 'file_not_found' });
+          return undefined;
+        }
+        reply(res, { ok: true, file: fileView(id, uploads.get(id)?.filename ?? id) });
+        return undefined;
+      }
       case 'conversations.list':
         reply(res, { ok: true, channels: [...known].map(([id, name]) => ({ id, name })) });
         return undefined;
@@ -123,6 +220,20 @@ export const startFakeSlack = async (options: { knownChannels?: readonly string[
   };
 
   const server = createServer(async (req, res) => {
+    const upload = /^\/upload\/(F\d+)$/.exec(req.url ?? '');
+    if (upload) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const entry = uploads.get(upload[1] ?? '');
+      calls.push({ method: 'upload', at: performance.timeOrigin + performance.now(), body: { fileId: upload[1] } });
+      if (!entry || req.method !== 'POST') {
+        res.writeHead(404).end('no such upload');
+        return;
+      }
+      entry.bytes = Buffer.concat(chunks);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${entry.bytes.length}`);
+      return;
+    }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const body = await readBody(req);
     calls.push({ method, at: performance.timeOrigin + performance.now(), body });
@@ -147,10 +258,12 @@ export const startFakeSlack = async (options: { knownChannels?: readonly string[
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   const fake: FakeSlack = {
     apiUrl: `http://127.0.0.1:${port}/api/`,
     messages,
+    uploads,
     calls,
     onPosted: undefined,
     failNext(method, fault, times = 1) {

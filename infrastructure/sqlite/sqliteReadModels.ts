@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import { comparePositions, type Position, positionFromString, positionToString } from '../../application/eventStore.ts';
 import type {
+  ActivityHistory,
   CheckpointResult,
   DayCount,
+  LatestEvents,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
@@ -19,6 +21,7 @@ import {
   toTimelineEntry,
   toUserProfile,
 } from './readModelTables.ts';
+import { prepareReportStatements } from './reportStatements.ts';
 import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
 
 export type SqliteReadModelsOptions = { readonly busyTimeoutMs?: number };
@@ -38,6 +41,7 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
   private readonly stmts: ReadModelStatements;
   private readonly applyTx: Database.Transaction<(...args: ApplyArgs) => CheckpointResult>;
   private closed = false;
+  private reportStatements: ReturnType<typeof prepareReportStatements> | undefined;
 
   /** `file`: the database file, or ':memory:'; other adapters may share it */
   constructor(
@@ -143,6 +147,18 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
       .all({ from: email, to: `${email}\u{10FFFF}`, limit: limit + byId.length })
       .filter((row) => !row.user_id.startsWith(prefix));
     return [...byId, ...byEmail].slice(0, limit).map(toUserProfile);
+  }
+
+  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+    this.assertOpen();
+    this.reportStatements ??= prepareReportStatements(this.db);
+    return this.reportStatements.activityHistory(canonicalInstant(asOf, 'asOf'));
+  }
+
+  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+    this.assertOpen();
+    this.reportStatements ??= prepareReportStatements(this.db);
+    return this.reportStatements.latestEvents(canonicalInstant(asOf, 'asOf'), perUser);
   }
 
   async close(): Promise<void> {

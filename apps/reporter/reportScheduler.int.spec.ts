@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../application/clock.ts';
+import type { FunnelReport, ReportPublisher, ReportRenderer } from '../../application/funnelReport.ts';
+import { ReportScheduler } from '../../application/reportScheduler.ts';
+import { RunFunnelReport, readRecordedReports } from '../../application/runFunnelReport.ts';
+import { MemoryEventStore } from '../../infrastructure/memory/memoryEventStore.ts';
+import { MemoryReadModels } from '../../infrastructure/memory/memoryReadModels.ts';
+import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
+
+const renderer: ReportRenderer = { render: async (_, stage) => new TextEncoder().encode(`pdf of ${stage}`) };
+
+/** records the dates it publishes; optionally holds every publish until released */
+const recordingPublisher = () => {
+  const published: string[] = [];
+  const publisher: ReportPublisher = {
+    check: async () => {},
+    publish: async (report: FunnelReport) => {
+      published.push(report.recorded.date);
+    },
+  };
+  return { published, publisher };
+};
+
+const setup = (timeZone = 'UTC') => {
+  const store = new MemoryEventStore();
+  const clock = {
+    at: 0,
+    now() {
+      return this.at;
+    },
+  } satisfies Clock & { at: number };
+  const { published, publisher } = recordingPublisher();
+  let ids = 0;
+  const report = new RunFunnelReport({
+    store,
+    readModels: new MemoryReadModels(),
+    renderer,
+    publisher,
+    options: { timeZone, windowDays: 15, trendDays: 2 },
+    newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+  });
+  const scheduler = (catchUpDays = 3, cron = '0 6 * * *') =>
+    new ReportScheduler(
+      { store, schedule: cronSchedule(cron, timeZone), clock, report: (date) => report.run(date) },
+      { timeZone, catchUpDays },
+    );
+  return { store, clock, published, report, scheduler };
+};
+
+const recordedDates = async (store: MemoryEventStore) => (await readRecordedReports(store)).reports.map((r) => r.date);
+
+describe('the report schedule (croner) with an injected clock', () => {
+  it('reports yesterday once the day’s run time has passed, and the day before yesterday until then', async () => {
+    const { clock, scheduler } = setup();
+    clock.at = Date.parse('2026-03-12T05:59:00Z');
+    expect(await scheduler().dueDates()).toEqual(['2026-03-10']);
+    clock.at = Date.parse('2026-03-12T06:00:00Z');
+    expect(await scheduler().dueDates()).toEqual(['2026-03-11']);
+  });
+
+  it('catches up the days missed while the reporter was down, oldest first, at most JOURNEY_REPORT_CATCHUP_DAYS', async () => {
+    const { store, clock, published, report, scheduler } = setup();
+    await report.run('2026-03-04');
+    clock.at = Date.parse('2026-03-12T07:30:00Z');
+    const runs = await scheduler(3).catchUp();
+    expect(runs.map((r) => r.kind)).toEqual(['reported', 'reported', 'reported']);
+    expect(published).toEqual(['2026-03-04', '2026-03-09', '2026-03-10', '2026-03-11']);
+    expect(await recordedDates(store)).toEqual(['2026-03-04', '2026-03-09', '2026-03-10', '2026-03-11']);
+    // a restart later the same day finds nothing missed
+    expect(await scheduler(3).catchUp()).toEqual([]);
+  });
+
+  it('catches up fewer days when fewer were missed, and a first start reports only the day due', async () => {
+    const first = setup();
+    first.clock.at = Date.parse('2026-03-12T07:30:00Z');
+    await first.scheduler().catchUp();
+    expect(first.published).toEqual(['2026-03-11']);
+
+    const second = setup();
+    await second.report.run('2026-03-09');
+    second.clock.at = Date.parse('2026-03-12T07:30:00Z');
+    await second.scheduler(5).catchUp();
+    expect(second.published).toEqual(['2026-03-09', '2026-03-10', '2026-03-11']);
+  });
+
+  it('works in the report zone: 06:00 in Tokyo is 21:00 UTC the day before', async () => {
+    const { clock, scheduler } = setup('Asia/Tokyo');
+    clock.at = Date.parse('2026-03-11T21:00:00Z'); // 2026-03-12 06:00 in Tokyo
+    expect(await scheduler().dueDates()).toEqual(['2026-03-11']);
+    clock.at = Date.parse('2026-03-11T20:59:00Z');
+    expect(await scheduler().dueDates()).toEqual(['2026-03-10']);
+  });
+
+  it('start() catches up at once, and overlapping ticks never report a date twice', async () => {
+    const { clock, published, scheduler } = setup();
+    clock.at = Date.parse('2026-03-12T07:30:00Z');
+    const s = scheduler();
+    s.start();
+    await Promise.all([s.catchUp(), s.catchUp()]);
+    await s.stop();
+    expect(published).toEqual(['2026-03-11']);
+  });
+});
+
+describe('two reporters racing for the same date', () => {
+  it('records and publishes it once: the expected revision lets only one append win', async () => {
+    const { store, published, report } = setup();
+    const other = new RunFunnelReport({
+      store,
+      readModels: new MemoryReadModels(),
+      renderer,
+      publisher: { check: async () => {}, publish: async (r) => void published.push(`other ${r.recorded.date}`) },
+      options: { timeZone: 'UTC', windowDays: 15, trendDays: 2 },
+      newId: () => 'ffffffff-0000-4000-8000-000000000001',
+    });
+    const runs = await Promise.all([report.run('2026-03-10'), other.run('2026-03-10')]);
+    expect(runs.map((r) => r.kind).sort()).toEqual(['already-reported', 'reported']);
+    expect(published).toHaveLength(1);
+    expect(await recordedDates(store)).toEqual(['2026-03-10']);
+  });
+
+  it('--force records and publishes the date again, marked forced', async () => {
+    const { store, published, report } = setup();
+    await report.run('2026-03-10');
+    expect((await report.run('2026-03-10')).kind).toBe('already-reported');
+    expect((await report.run('2026-03-10', { force: true })).kind).toBe('reported');
+    expect(published).toEqual(['2026-03-10', '2026-03-10']);
+    expect((await readRecordedReports(store)).reports.map((r) => r.forced)).toEqual([false, true]);
+  });
+});

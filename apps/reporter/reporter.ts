@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import type { Container } from 'inversify';
+import { type Clock, ClockToken } from '../../application/clock.ts';
+import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
+import type { ReportPublisher } from '../../application/funnelReport.ts';
+import { LoggerToken } from '../../application/logger.ts';
+import { type ReadModelQueries, ReadModelQueriesToken } from '../../application/readModels.ts';
+import { ReportScheduler } from '../../application/reportScheduler.ts';
+import { RunFunnelReport } from '../../application/runFunnelReport.ts';
+import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import { PdfReportRenderer } from '../../infrastructure/pdf/pdfReportRenderer.ts';
+import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
+import { DryRunReportPublisher } from '../../infrastructure/slack/dryRunReportPublisher.ts';
+import { SlackReportPublisher } from '../../infrastructure/slack/slackReportPublisher.ts';
+import { whenReady } from '../all/adapters.ts';
+
+/** Slack when a token is set; otherwise the PDFs and payloads go to JOURNEY_DATA_DIR/reports. */
+export const reportPublisherOf = (config: JourneyConfig): ReportPublisher =>
+  config.SLACK_BOT_TOKEN === undefined
+    ? new DryRunReportPublisher(join(config.JOURNEY_DATA_DIR, 'reports'), config.SLACK_REPORT_CHANNEL)
+    : new SlackReportPublisher({
+        token: config.SLACK_BOT_TOKEN,
+        ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+        channel: config.SLACK_REPORT_CHANNEL,
+      });
+
+/** The report use case on this configuration's event store and read models. */
+export const funnelReportOf = (config: JourneyConfig, container: Container, publisher: ReportPublisher) =>
+  new RunFunnelReport({
+    store: container.get<EventStore>(EventStoreToken),
+    readModels: container.get<ReadModelQueries>(ReadModelQueriesToken),
+    renderer: new PdfReportRenderer(),
+    publisher,
+    options: { timeZone: config.JOURNEY_REPORT_TZ, windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS },
+    newId: () => crypto.randomUUID(),
+  });
+
+/** The reporter app: the daily report on JOURNEY_REPORT_CRON, missed days caught up on start. Returns its stop. */
+export const startReporter = async (config: JourneyConfig, container: Container): Promise<() => Promise<void>> => {
+  const logger = container.get<JourneyLogger>(LoggerToken);
+  await whenReady(container.get(EventStoreToken));
+  if (config.SLACK_BOT_TOKEN === undefined) {
+    logger.warn(
+      { dir: join(config.JOURNEY_DATA_DIR, 'reports') },
+      'Slack is not configured (SLACK_BOT_TOKEN unset): daily reports are recorded and written as files, not posted',
+    );
+  }
+  const report = funnelReportOf(config, container, reportPublisherOf(config));
+  const scheduler = new ReportScheduler(
+    {
+      store: container.get<EventStore>(EventStoreToken),
+      schedule: cronSchedule(config.JOURNEY_REPORT_CRON, config.JOURNEY_REPORT_TZ),
+      clock: container.get<Clock>(ClockToken),
+      report: (date) => report.run(date),
+    },
+    { timeZone: config.JOURNEY_REPORT_TZ, catchUpDays: config.JOURNEY_REPORT_CATCHUP_DAYS, logger },
+  );
+  scheduler.start();
+  logger.info(
+    { cron: config.JOURNEY_REPORT_CRON, timeZone: config.JOURNEY_REPORT_TZ, channel: config.SLACK_REPORT_CHANNEL },
+    'the daily funnel report is scheduled',
+  );
+  return () => scheduler.stop();
+};

@@ -1,0 +1,93 @@
+import type { ReportUser } from '../../application/funnelReport.ts';
+import { theme } from './pdfTheme.ts';
+
+/**
+ * The users of a stage as a table continued over pages. Rows have one fixed height, so the
+ * page count is known before drawing ("Page 3 of 12" without buffering every page, which a
+ * 100k-user stage could not afford) and no cell needs measuring.
+ */
+export const ROW_HEIGHT = 30;
+const HEADER_HEIGHT = 20;
+const EVENTS_SHOWN = 3;
+
+const columns = [
+  { title: 'User', width: 98 },
+  { title: 'Email', width: 142 },
+  { title: 'Signed up', width: 72 },
+  { title: 'Last activity', width: 78 },
+  { title: 'Latest journey events', width: 125.28 },
+] as const;
+
+export const tableWidth = columns.reduce((sum, c) => sum + c.width, 0);
+
+/** how many rows fit between `top` and the footer */
+export const rowsFitting = (top: number): number =>
+  Math.max(1, Math.floor((theme.page.height - theme.page.margin - 24 - top - HEADER_HEIGHT) / ROW_HEIGHT));
+
+/** the text cut with an ellipsis to fit `width` at the current font */
+const fitted = (doc: PDFKit.PDFDocument, text: string, width: number): string => {
+  if (doc.widthOfString(text) <= width) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (doc.widthOfString(`${text.slice(0, mid)}…`) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${text.slice(0, lo)}…`;
+};
+
+export const drawTableHeader = (doc: PDFKit.PDFDocument, top: number): number => {
+  const left = theme.page.margin;
+  doc.rect(left, top, tableWidth, HEADER_HEIGHT).fill(theme.headerFill);
+  doc.font(theme.font.bold).fontSize(7.5).fillColor(theme.neutral);
+  let x = left;
+  for (const c of columns) {
+    doc.text(c.title.toUpperCase(), x + 6, top + 7, { width: c.width - 12, lineBreak: false, characterSpacing: 0.3 });
+    x += c.width;
+  }
+  return top + HEADER_HEIGHT;
+};
+
+export const drawUserRow = (
+  doc: PDFKit.PDFDocument,
+  user: ReportUser,
+  top: number,
+  zebra: boolean,
+  formatInstant: (iso: string) => string,
+): void => {
+  const left = theme.page.margin;
+  if (zebra) doc.rect(left, top, tableWidth, ROW_HEIGHT).fill(theme.zebra);
+  doc
+    .moveTo(left, top + ROW_HEIGHT)
+    .lineTo(left + tableWidth, top + ROW_HEIGHT)
+    .lineWidth(0.4)
+    .strokeColor(theme.rule)
+    .stroke();
+  const cell = (i: number) => {
+    let x = left;
+    for (let c = 0; c < i; c++) x += columns[c]?.width ?? 0;
+    return { x: x + 6, width: (columns[i]?.width ?? 0) - 12 };
+  };
+  const line = (i: number, text: string, y: number, font: string, size: number, color: string) => {
+    const { x, width } = cell(i);
+    doc.font(font).fontSize(size).fillColor(color);
+    doc.text(fitted(doc, text, width), x, top + y, { lineBreak: false });
+  };
+  const split = (iso: string | null): string[] => (iso === null ? ['—', ''] : formatInstant(iso).split(' '));
+  line(0, user.userId, 6, theme.font.bold, 8, theme.ink);
+  line(1, user.email ?? '—', 6, theme.font.regular, 8, user.email ? theme.ink : theme.faint);
+  if (user.name) line(1, user.name, 17, theme.font.regular, 7, theme.muted);
+  const [signedDate = '', signedTime = ''] = split(user.signedUpAt);
+  line(2, signedDate, 6, theme.font.regular, 8, theme.ink);
+  line(2, signedTime, 17, theme.font.regular, 7, theme.muted);
+  const [lastDate = '', lastTime = ''] = split(user.lastActivityAt);
+  line(3, lastDate, 6, theme.font.regular, 8, user.lastActivityAt ? theme.ink : theme.faint);
+  line(3, lastTime, 17, theme.font.regular, 7, theme.muted);
+  const events = user.latestEvents.slice(0, EVENTS_SHOWN);
+  if (events.length === 0) line(4, 'none', 6, theme.font.regular, 7, theme.faint);
+  events.forEach((e, i) => {
+    const when = formatInstant(e.occurredAt).slice(5);
+    line(4, `${e.type}  ${when}`, 4 + i * 8.2, theme.font.regular, 6.5, i === 0 ? theme.ink : theme.muted);
+  });
+};

@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stages } from '../../domain/stage/stage.ts';
+import { reportFixture } from '../pdf/reportFixture.ts';
+import { type FakeSlack, startFakeSlack } from './fakeSlack.ts';
+import { SlackReportPublisher } from './slackReportPublisher.ts';
+
+let slack: FakeSlack;
+beforeEach(async () => {
+  slack = await startFakeSlack({ knownChannels: ['#portal-analytics'] });
+});
+afterEach(async () => {
+  await slack.close();
+});
+
+const publisher = (channel = '#portal-analytics') =>
+  new SlackReportPublisher({ token: 'xoxb-test', apiUrl: slack.apiUrl, channel, timeoutMs: 5_000 });
+const documents = () =>
+  new Map(stages.map((s, i) => [s, new Uint8Array(Buffer.from(`%PDF-1.3 ${s} ${'x'.repeat(i * 100)}`))]));
+
+describe('the report to Slack through the real WebClient and the upload flow', () => {
+  it('uploads each stage’s PDF to its upload URL, shares it with the stage text, and threads the replies under it', async () => {
+    const report = reportFixture({ signedUp: 2, activated: 0, active: 1, inactive: 3 });
+    const p = publisher();
+    await p.check();
+    await p.publish(report, documents());
+    expect(slack.calls.map((c) => c.method).filter((m) => m.startsWith('files.') || m === 'upload')).toEqual(
+      stages.flatMap(() => ['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']),
+    );
+    const top = slack.messages.filter((m) => m.threadTs === undefined);
+    expect(top).toHaveLength(4);
+    top.forEach((m, i) => {
+      const stage = stages[i] ?? 'signedUp';
+      expect(m.files?.[0]?.bytes.equals(Buffer.from(documents().get(stage) ?? []))).toBe(true);
+      expect(m.files?.[0]?.title).toBe(`${['Signed up', 'Activated', 'Active', 'Inactive'][i]} users, 2026-03-10`);
+    });
+    expect(top[3]?.text).toContain('*Inactive users on 2026-03-10* (UTC): *3* (+2 from the day before)');
+    expect(top[1]?.text).toContain('*0* (no change from the day before)');
+    expect(top[1]?.text).toContain('No users in this stage.');
+    const threads = top.map((m) => slack.messages.filter((r) => r.threadTs === m.ts).length);
+    expect(threads).toEqual([2, 0, 1, 3]);
+  });
+
+  it('posts the first 50 replies of a long stage, then "and N more — see the PDF"', async () => {
+    const report = reportFixture({ signedUp: 0, activated: 0, active: 73, inactive: 0 });
+    await publisher().publish(report, documents());
+    const active = slack.messages.find((m) => m.files?.[0]?.filename === 'funnel-2026-03-10-active.pdf');
+    const replies = slack.messages.filter((m) => m.threadTs === active?.ts).map((m) => m.text);
+    expect(replies).toHaveLength(51);
+    expect(replies[0]).toMatch(/^\*active-user-000000\* \(active\.0@example\.com\) · signed up 2026-03-10 22:59/);
+    expect(replies[49]).toMatch(/^\*active-user-000049\*/);
+    expect(replies[50]).toBe('and 23 more — see the PDF');
+  });
+
+  it('refuses, before anything is recorded, a channel the bot cannot see, naming SLACK_REPORT_CHANNEL', async () => {
+    await expect(publisher('#nowhere').check()).rejects.toThrow(
+      'channel #nowhere does not exist or the bot cannot see it; set SLACK_REPORT_CHANNEL',
+    );
+    expect(slack.messages).toEqual([]);
+  });
+
+  it('says which step failed and what Slack answered', async () => {
+    slack.failNext('files.completeUploadExternal', { error: 'not_in_channel' });
+    await expect(
+      publisher().publish(reportFixture({ signedUp: 1, activated: 0, active: 0, inactive: 0 }), documents()),
+    ).rejects.toThrow(
+      'the funnel report could not share funnel-2026-03-10-signedUp.pdf in Slack: not_in_channel: the bot is not a member of #portal-analytics',
+    );
+  });
+});
