@@ -6,8 +6,8 @@ import type { TrackedDeployment } from '../../domain/alerts/alertRules.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import { canonicalInstant } from '../embedded/instants.ts';
 import {
-  type AlertStateTableNames,
   type AlertStatements,
+  type AlertStateTableNames,
   type DeploymentRow,
   prepareAlertStatements,
   toStoredAlert,
