@@ -1,6 +1,6 @@
 import type { EventStore } from './eventStore.ts';
-import type { RawDelivery, RawLog } from './rawLog.ts';
 import { countEventsAfter } from './projectionStatus.ts';
+import type { RawDelivery, RawLog } from './rawLog.ts';
 
 export type RemapOutcome = {
   /** raw events read from the log, and of those received at or after `from` */

@@ -83,7 +83,9 @@ describe('journey projections and journey remap, beside a running Journey', () =
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout.match(/verify: equal/g)).toHaveLength(3);
-    const hashes = [...stdout.matchAll(/content hash, (?:replaced|rebuilt)\s+v\d \(checkpoint [^)]+\): ([0-9a-f]{64})/g)];
+    const hashes = [
+      ...stdout.matchAll(/content hash, (?:replaced|rebuilt)\s+v\d \(checkpoint [^)]+\): ([0-9a-f]{64})/g),
+    ];
     expect(hashes).toHaveLength(6);
     expect(await journeyOf('dave')).toEqual(handMadeDaveJourney);
     const status = await journeyCli(['projections', 'status', '--sample', '200']);
@@ -126,7 +128,12 @@ describe('journey projections and journey remap, beside a running Journey', () =
       ...defaultRules,
       rules: [
         ...defaultRules.rules,
-        { id: 'track-workspace-opened', when: { type: 'track', event: 'Workspace Opened' }, emit: 'PageViewed', data: {} },
+        {
+          id: 'track-workspace-opened',
+          when: { type: 'track', event: 'Workspace Opened' },
+          emit: 'PageViewed',
+          data: {},
+        },
       ],
     };
     await writeFile(rulesFile, JSON.stringify(rules));
