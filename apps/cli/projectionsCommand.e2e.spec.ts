@@ -60,7 +60,7 @@ describe('journey projections and journey remap, beside a running Journey', () =
     );
     url = journey.url ?? '';
     expect((await post(handMadeEvents())).status).toBe(200);
-    await pipelineSettled(journey);
+    await pipelineSettled(journey, 60_000);
   });
 
   afterAll(async () => {
@@ -120,7 +120,7 @@ describe('journey projections and journey remap, beside a running Journey', () =
     // an event the default rules do not map
     const opened = { type: 'track', userId: 'alice', event: 'Workspace Opened', timestamp: '2026-03-06T10:00:00.000Z' };
     expect((await post([opened])).status).toBe(200);
-    await pipelineSettled(journey);
+    await pipelineSettled(journey, 60_000);
     const before = await journeyOf('alice');
 
     const rulesFile = join(dataDir, 'rules.json');
@@ -140,7 +140,7 @@ describe('journey projections and journey remap, beside a running Journey', () =
     const first = await journeyCli(['remap', '--from', '2000-01-01'], { JOURNEY_RULES: rulesFile });
     expect(first.stderr).toBe('');
     expect(first.stdout).toMatch(/; 1 new journey events appended/);
-    await pipelineSettled(journey);
+    await pipelineSettled(journey, 60_000);
     const after = await journeyOf('alice');
     expect(after).toHaveLength(before.length + 1);
     expect(after.filter((t) => t === 'PageViewed').length).toBe(before.filter((t) => t === 'PageViewed').length + 1);

@@ -8,6 +8,7 @@ import { systemClock } from '../../application/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
 import type { RebuildTarget } from '../../application/projectionRebuilds.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
+import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
 import { rebuildProjections } from '../../projections/rebuildProjections.ts';
 import { HAND_MADE_AS_OF, handMadeDaveJourney, handMadeEvents, handMadeFunnelAnswer } from '../all/handMadeDataset.ts';
 import { pipelineSettled } from '../all/pipelineSettled.ts';
@@ -74,7 +75,7 @@ describe('rebuilding projections while Journey serves', () => {
       body: JSON.stringify({ batch: [...handMadeEvents(), ...live] }),
     });
     expect(response.status).toBe(200);
-    await pipelineSettled(journey);
+    await pipelineSettled(journey, 60_000);
   });
 
   afterAll(async () => {
@@ -104,6 +105,22 @@ describe('rebuilding projections while Journey serves', () => {
     // the API's connections now read the swapped-in tables
     expect((await api(`/api/funnel?asOf=${HAND_MADE_AS_OF}`)).body).toEqual(handMadeFunnelAnswer);
     expect(await daveTypes()).toEqual(handMadeDaveJourney);
+    // the swapped-in index keeps its rebuilt name; opening the store again adds no duplicate
+    await new SqliteReadModels(readModelFileOf(config, 'timeline')).close();
+    const db = new Database(readModelFileOf(config, 'timeline'), { readonly: true });
+    const indexes = db
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'timeline' AND sql IS NOT NULL",
+      )
+      .all();
+    const tables = db
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_\\_v%' ESCAPE '\\'",
+      )
+      .all();
+    db.close();
+    expect(indexes.map((i) => i.name)).toEqual(['timeline_by_user_time__v3']);
+    expect(tables).toEqual([]);
   });
 
   it('keeps answering from the old version until the swap, then from the new one', async () => {
