@@ -3,7 +3,7 @@ import { comparePositions } from './eventStore.ts';
 import type { ProjectionState, RebuildTarget } from './projectionRebuilds.ts';
 
 export type ProjectionStatus = ProjectionState & {
-  /** events in the store after the checkpoint, counted up to `lagCap` */
+  /** events in the store after the checkpoint, counted up to `lagCap` (default 100,000: counting reads them) */
   readonly lag: number;
   readonly lagCapped: boolean;
   /** events applied per second over the sample, when sampled */
@@ -43,7 +43,7 @@ export const projectionStatuses = async (
   targets: readonly RebuildTarget[],
   options: { readonly sampleMs?: number; readonly lagCap?: number } = {},
 ): Promise<ProjectionStatus[]> => {
-  const cap = options.lagCap ?? 1_000_000;
+  const cap = options.lagCap ?? 100_000;
   const first = await Promise.all(targets.map((t) => t.state()));
   const started = performance.now();
   if (options.sampleMs) await new Promise((resolve) => setTimeout(resolve, options.sampleMs));
