@@ -16,7 +16,8 @@ const bin = join(import.meta.dirname, '../../bin/journey.js');
 const WRITE_KEY = 'wk_test_cli_rebuild_01';
 const API_TOKEN = 'jt_test_cli_rebuild_0123456';
 
-describe('journey projections and journey remap, beside a running Journey', () => {
+// each test runs the CLI in child processes (several seconds each on a loaded machine): a generous bound, not a speed check
+describe('journey projections and journey remap, beside a running Journey', { timeout: 240_000 }, () => {
   let dataDir: string;
   let journey: RunningJourney;
   let url: string;
@@ -61,7 +62,7 @@ describe('journey projections and journey remap, beside a running Journey', () =
     url = journey.url ?? '';
     expect((await post(handMadeEvents())).status).toBe(200);
     await pipelineSettled(journey, 60_000);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await journey?.stop();

@@ -20,7 +20,7 @@ const WRITE_KEY = 'wk_test_rebuild_0123';
 const API_TOKEN = 'jt_test_rebuild_0123456789';
 const holder = () => ({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
 
-describe('rebuilding projections while Journey serves', () => {
+describe('rebuilding projections while Journey serves', { timeout: 120_000 }, () => {
   let dataDir: string;
   let journey: RunningJourney;
   let url: string;
@@ -76,7 +76,7 @@ describe('rebuilding projections while Journey serves', () => {
     });
     expect(response.status).toBe(200);
     await pipelineSettled(journey, 60_000);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await journey?.stop();
