@@ -11,6 +11,13 @@ import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts
 import { metricsFigureRows, metricsFigures } from './metricsBench.ts';
 import { natsBench } from './natsBench.ts';
 import { type CatchUpRun, prepareProjectionStore, runCatchUp } from './projectionBench.ts';
+import {
+  prepareRebuildStore,
+  type QueryLatencies,
+  queryLatencies,
+  type RebuildRun,
+  runRebuild,
+} from './rebuildBench.ts';
 import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from './report.ts';
 import { reportBench } from './reportFigures.ts';
 import { sdkSize } from './sdkSizeBench.ts';
@@ -39,6 +46,7 @@ const config = {
   rawInsertRows: quick ? 20_000 : 100_000,
   mapperEvents: quick ? 10_000 : 100_000,
   projectionEvents: quick ? 20_000 : 250_000,
+  rebuildEvents: quick ? 20_000 : 1_000_000,
   fsyncMs: quick ? 300 : 700,
 };
 const outDir = join(fileURLToPath(new URL('..', import.meta.url)), '.bench-out');
@@ -134,6 +142,23 @@ try {
     }
   }
 
+  // --- 3b. journey projections rebuild all (issue 7), then the queries on what it built
+  const rebuilds: RebuildRun[] = [];
+  let queries: QueryLatencies;
+  {
+    log(`filling an events table with ${config.rebuildEvents.toLocaleString('en-US')} journey events for the rebuild`);
+    const store = await prepareRebuildStore(files, config.rebuildEvents);
+    for (let round = 1; round <= RUNS; round++) {
+      log(`rebuild round ${round}/${RUNS}: ordered scan baseline, then rebuild all`);
+      rebuilds.push(await runRebuild(store));
+      await settle();
+    }
+    log(`queries on the rebuilt read models (${store.users.toLocaleString('en-US')} users)`);
+    queries = await queryLatencies(store, { funnels: quick ? 10 : 50, journeys: quick ? 200 : 1000 });
+    await removeDatabase(store.file);
+  }
+  const queryVerdict = queries.funnel.p99 < 50 && queries.journey.p99 < 50 ? 'PASS' : 'MISS';
+
   // --- 4. the EventStoreDB adapter through the real client on the emulator, beside SQLite (no target)
   const eventStoreDb = await eventStoreDbFigures(
     files,
@@ -220,6 +245,17 @@ try {
       baseline: { label: 'ordered scan of events + JSON.parse (iterate)', value: summarize(scan) },
       target: 0.25,
     },
+    {
+      id: 'rebuild-all',
+      label: `projections rebuild all (timeline, users, alerts), ${config.rebuildEvents.toLocaleString('en-US')} events`,
+      unit: 'events/s',
+      value: summarize(rebuilds.map((r) => r.eventsPerSecond)),
+      baseline: {
+        label: 'ordered scan of events + JSON.parse (iterate)',
+        value: summarize(rebuilds.map((r) => r.scanPerSecond)),
+      },
+      target: 0.25,
+    },
     ...eventStoreDb,
     ...userSearch,
     ...nats.figures,
@@ -248,7 +284,8 @@ try {
     ingestDurableRequestsPerCommit: median(durable.map((r) => (r.commits ? (r.publishes ?? 0) / r.commits : 0))),
     mapperJourneyEventsAppended: median(mapper.map((r) => r.appended)),
     mapperAppendsPerCommit: median(mapper.map((r) => (r.commits ? r.appends / r.commits : 0))),
-    runs: { parseOnly, durable, rawInsert, mapper, eventsInsert, catchUp, scan, fsyncFull, fsyncNormal },
+    runs: { parseOnly, durable, rawInsert, mapper, eventsInsert, catchUp, scan, fsyncFull, fsyncNormal, rebuilds },
+    queries,
     nats: nats.context,
   };
   const notes: string[] = [...nats.notes];
@@ -289,6 +326,7 @@ try {
     `durable ingest group commit: ${context.ingestDurableRequestsPerCommit.toFixed(1)} requests (${context.ingestDurableEventsPerCommit.toFixed(0)} events) per fsync`,
     `mapper: ${context.mapperJourneyEventsAppended.toLocaleString('en-US')} store events appended for ${config.mapperEvents.toLocaleString('en-US')} raw events, ${context.mapperAppendsPerCommit.toFixed(1)} appends per commit`,
     `sign-up alert, ingest → Slack post at ${ALERT_RATE.toLocaleString('en-US')}/s: p50 ${alerts.p50Ms.toFixed(1)} ms, p99 ${alerts.p99Ms.toFixed(1)} ms, max ${alerts.maxMs.toFixed(1)} ms (${alerts.posted}/${alerts.sent} posted; ingest → outbox p50 ${alerts.raisedP50Ms.toFixed(1)} / p99 ${alerts.raisedP99Ms.toFixed(1)} ms; goal p99 < 50 ms: ${alertVerdict})`,
+    `queries at ${config.rebuildEvents.toLocaleString('en-US')} events over ${queries.users.toLocaleString('en-US')} users: funnel p50 ${queries.funnel.median.toFixed(1)} / p99 ${queries.funnel.p99.toFixed(1)} ms, journey p50 ${queries.journey.median.toFixed(2)} / p99 ${queries.journey.p99.toFixed(2)} ms (raw index read of the timeline p99 ${queries.rawJourney.p99.toFixed(2)} ms; goal p99 < 50 ms: ${queryVerdict})`,
     `browser SDK /sdk.js: ${sdk.raw.toLocaleString('en-US')} bytes, ${sdk.gzip.toLocaleString('en-US')} gzipped (target < 5 KB gzip: ${sdkVerdict})`,
     `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,
     ...notes.map((n) => `NOTE: ${n}`),

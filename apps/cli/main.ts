@@ -4,6 +4,8 @@ import { loadConfig } from '../../infrastructure/config/config.ts';
 import { resolveCredentials } from '../../infrastructure/config/credentials.ts';
 import { type AppName, appNames, startJourney } from '../all/startJourney.ts';
 import { runDemo } from './demo/runDemo.ts';
+import { registerProjectionsCommands } from './projectionsCommand.ts';
+import { registerRemapCommand } from './remapCommand.ts';
 import { startupBanner } from './startupBanner.ts';
 
 const positiveInt = (value: string): number => {
@@ -105,6 +107,8 @@ program
     const { runReportCommand } = await import('../reporter/runReportCommand.ts');
     await runReportCommand(loadConfig(), options, (line) => process.stdout.write(`${line}\n`));
   });
+registerProjectionsCommands(program);
+registerRemapCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,14 +1,28 @@
 import type { AlertStatus, StoredAlert } from '../../application/alertStore.ts';
 import { type AlertKind, alertContentSchema } from '../../domain/alerts/alert.ts';
 import type { SqliteDatabase } from './openDatabase.ts';
+import { ensureIndexes, type SecondaryIndex } from './secondaryIndexes.ts';
 
 /**
  * The alert read model (deployments, error groups: projection state a rebuild drops) and
  * the outbox (`alerts`: one row per key, kept across rebuilds so no key is sent twice).
  * Instants are `toISOString` text so they compare as time.
  */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS alert_deployments (
+export type AlertStateTableNames = { readonly deployments: string; readonly errorGroups: string };
+
+/** the live state tables; a rebuild writes the same tables under other names */
+export const LIVE_ALERT_STATE_TABLES: AlertStateTableNames = {
+  deployments: 'alert_deployments',
+  errorGroups: 'alert_error_groups',
+};
+
+/** the state tables' secondary index; a rebuild creates it last */
+export const alertStateIndexes = (t: AlertStateTableNames): readonly SecondaryIndex[] => [
+  { name: 'alert_deployments_running', table: t.deployments, columns: 'started_at', where: 'finished_outcome IS NULL' },
+];
+
+const schemaSql = (t: AlertStateTableNames): string => `
+CREATE TABLE IF NOT EXISTS ${t.deployments} (
   deployment_id TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
   project_id TEXT,
@@ -16,8 +30,7 @@ CREATE TABLE IF NOT EXISTS alert_deployments (
   finished_outcome TEXT,
   finished_at TEXT
 );
-CREATE INDEX IF NOT EXISTS alert_deployments_running ON alert_deployments (started_at) WHERE finished_outcome IS NULL;
-CREATE TABLE IF NOT EXISTS alert_error_groups (
+CREATE TABLE IF NOT EXISTS ${t.errorGroups} (
   user_id TEXT NOT NULL,
   code TEXT NOT NULL,
   window_start TEXT NOT NULL,
@@ -78,20 +91,25 @@ const ALERT_COLUMNS =
   'key, kind, user_id, occurred_at, parent_key, content, raised_at, status, attempts, next_attempt_at, last_error, channel, ts, delivered_at';
 const DEPLOYMENT_COLUMNS = 'deployment_id, user_id, project_id, started_at, finished_outcome, finished_at';
 
-export const prepareAlertStatements = (db: SqliteDatabase) => {
-  db.exec(SCHEMA);
+export const prepareAlertStatements = (
+  db: SqliteDatabase,
+  t: AlertStateTableNames = LIVE_ALERT_STATE_TABLES,
+  options: { readonly deferIndexes?: boolean } = {},
+) => {
+  db.exec(schemaSql(t));
+  if (!options.deferIndexes) ensureIndexes(db, alertStateIndexes(t));
   return {
     getDeployment: db.prepare<[string], DeploymentRow>(
-      `SELECT ${DEPLOYMENT_COLUMNS} FROM alert_deployments WHERE deployment_id = ?`,
+      `SELECT ${DEPLOYMENT_COLUMNS} FROM ${t.deployments} WHERE deployment_id = ?`,
     ),
     putDeployment: db.prepare<DeploymentRow>(
-      `INSERT INTO alert_deployments (${DEPLOYMENT_COLUMNS}) VALUES (@deployment_id, @user_id, @project_id, @started_at,
+      `INSERT INTO ${t.deployments} (${DEPLOYMENT_COLUMNS}) VALUES (@deployment_id, @user_id, @project_id, @started_at,
         @finished_outcome, @finished_at)
        ON CONFLICT (deployment_id) DO UPDATE SET user_id = excluded.user_id, project_id = excluded.project_id,
         started_at = excluded.started_at, finished_outcome = excluded.finished_outcome, finished_at = excluded.finished_at`,
     ),
     dueDeployments: db.prepare<[from: string, before: string], DeploymentRow>(
-      `SELECT ${DEPLOYMENT_COLUMNS} FROM alert_deployments d
+      `SELECT ${DEPLOYMENT_COLUMNS} FROM ${t.deployments} d
        WHERE finished_outcome IS NULL AND started_at >= ? AND started_at < ?
         AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.key = 'deploy-slow:' || d.deployment_id)
        ORDER BY started_at`,
@@ -99,9 +117,9 @@ export const prepareAlertStatements = (db: SqliteDatabase) => {
     getErrorGroup: db.prepare<
       [string, string],
       { user_id: string; code: string; window_start: string; count: number; alert_key: string }
-    >('SELECT user_id, code, window_start, count, alert_key FROM alert_error_groups WHERE user_id = ? AND code = ?'),
+    >(`SELECT user_id, code, window_start, count, alert_key FROM ${t.errorGroups} WHERE user_id = ? AND code = ?`),
     putErrorGroup: db.prepare<[string, string, string, number, string]>(
-      `INSERT INTO alert_error_groups (user_id, code, window_start, count, alert_key) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO ${t.errorGroups} (user_id, code, window_start, count, alert_key) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (user_id, code) DO UPDATE SET window_start = excluded.window_start, count = excluded.count,
         alert_key = excluded.alert_key`,
     ),
@@ -138,7 +156,7 @@ export const prepareAlertStatements = (db: SqliteDatabase) => {
        ON CONFLICT (projection) DO UPDATE SET position = excluded.position`,
     ),
     deleteCheckpoint: db.prepare<[string]>('DELETE FROM alert_checkpoints WHERE projection = ?'),
-    clearState: () => db.exec('DELETE FROM alert_deployments; DELETE FROM alert_error_groups;'),
+    clearState: () => db.exec(`DELETE FROM ${t.deployments}; DELETE FROM ${t.errorGroups};`),
   };
 };
 

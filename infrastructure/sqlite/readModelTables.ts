@@ -1,5 +1,6 @@
 import type { TimelineEntry, UserProfile } from '../../application/readModels.ts';
 import type { SqliteDatabase } from './openDatabase.ts';
+import { ensureIndexes, type SecondaryIndex } from './secondaryIndexes.ts';
 
 /**
  * The read-model tables. Every instant is `toISOString` text (UTC, milliseconds, `Z`): it
@@ -8,8 +9,21 @@ import type { SqliteDatabase } from './openDatabase.ts';
  * row per user and UTC day with the first and last instant: enough for "active days as of T"
  * and "last activity as of T" without a row per event.
  */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS timeline (
+export type ReadModelTableNames = {
+  readonly timeline: string;
+  readonly users: string;
+  readonly activityDays: string;
+};
+
+/** the live tables; a rebuild writes the same tables under other names (see rebuildTables.ts) */
+export const LIVE_READ_MODEL_TABLES: ReadModelTableNames = {
+  timeline: 'timeline',
+  users: 'users',
+  activityDays: 'activity_days',
+};
+
+const tablesSql = (t: ReadModelTableNames): string => `
+CREATE TABLE IF NOT EXISTS ${t.timeline} (
   seq INTEGER PRIMARY KEY,
   user_id TEXT NOT NULL,
   occurred_at TEXT NOT NULL,
@@ -19,8 +33,7 @@ CREATE TABLE IF NOT EXISTS timeline (
   rule_id TEXT NOT NULL,
   source_message_ids TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS timeline_by_user_time ON timeline (user_id, occurred_at, seq);
-CREATE TABLE IF NOT EXISTS users (
+CREATE TABLE IF NOT EXISTS ${t.users} (
   user_id TEXT PRIMARY KEY,
   email TEXT,
   name TEXT,
@@ -31,9 +44,7 @@ CREATE TABLE IF NOT EXISTS users (
   event_count INTEGER NOT NULL,
   last_event_type TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS users_by_signup ON users (signed_up_at);
-CREATE INDEX IF NOT EXISTS users_by_email ON users (lower(email), user_id);
-CREATE TABLE IF NOT EXISTS activity_days (
+CREATE TABLE IF NOT EXISTS ${t.activityDays} (
   user_id TEXT NOT NULL,
   day TEXT NOT NULL,
   first_at TEXT NOT NULL,
@@ -44,6 +55,13 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   projection TEXT PRIMARY KEY,
   position TEXT NOT NULL
 );`;
+
+/** the secondary indexes, which queries need and writes do not: a rebuild creates them last */
+export const readModelIndexes = (t: ReadModelTableNames): readonly SecondaryIndex[] => [
+  { name: 'timeline_by_user_time', table: t.timeline, columns: 'user_id, occurred_at, seq' },
+  { name: 'users_by_signup', table: t.users, columns: 'signed_up_at' },
+  { name: 'users_by_email', table: t.users, columns: 'lower(email), user_id' },
+];
 
 type TimelineRow = {
   readonly user_id: string;
@@ -73,21 +91,26 @@ const USER_COLUMNS =
   'user_id, email, name, signed_up_at, first_seen_at, last_seen_at, last_activity_at, event_count, last_event_type';
 const TIMELINE_COLUMNS = 'user_id, occurred_at, event_id, type, data, rule_id, source_message_ids';
 
-export const prepareReadModelStatements = (db: SqliteDatabase) => {
-  db.exec(SCHEMA);
+export const prepareReadModelStatements = (
+  db: SqliteDatabase,
+  t: ReadModelTableNames = LIVE_READ_MODEL_TABLES,
+  options: { readonly deferIndexes?: boolean } = {},
+) => {
+  db.exec(tablesSql(t));
+  if (!options.deferIndexes) ensureIndexes(db, readModelIndexes(t));
   return {
     insertTimeline: db.prepare<[string, string, string, string, string, string, string]>(
-      `INSERT INTO timeline (${TIMELINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+      `INSERT INTO ${t.timeline} (${TIMELINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
     ),
     journey: db.prepare<[userId: string, limit: number], TimelineRow>(
-      `SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE user_id = ? ORDER BY occurred_at, seq LIMIT ?`,
+      `SELECT ${TIMELINE_COLUMNS} FROM ${t.timeline} WHERE user_id = ? ORDER BY occurred_at, seq LIMIT ?`,
     ),
-    user: db.prepare<[userId: string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE user_id = ?`),
+    user: db.prepare<[userId: string], UserRow>(`SELECT ${USER_COLUMNS} FROM ${t.users} WHERE user_id = ?`),
     users: db.prepare<[userIdsJson: string], UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users WHERE user_id IN (SELECT value FROM json_each(?))`,
+      `SELECT ${USER_COLUMNS} FROM ${t.users} WHERE user_id IN (SELECT value FROM json_each(?))`,
     ),
     putUser: db.prepare<UserParams>(
-      `INSERT INTO users (${USER_COLUMNS}) VALUES (@user_id, @email, @name, @signed_up_at, @first_seen_at, @last_seen_at,
+      `INSERT INTO ${t.users} (${USER_COLUMNS}) VALUES (@user_id, @email, @name, @signed_up_at, @first_seen_at, @last_seen_at,
         @last_activity_at, @event_count, @last_event_type)
        ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name,
         signed_up_at = excluded.signed_up_at, first_seen_at = excluded.first_seen_at,
@@ -95,7 +118,7 @@ export const prepareReadModelStatements = (db: SqliteDatabase) => {
         event_count = excluded.event_count, last_event_type = excluded.last_event_type`,
     ),
     addActivity: db.prepare<[userId: string, day: string, firstAt: string, lastAt: string]>(
-      `INSERT INTO activity_days (user_id, day, first_at, last_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO ${t.activityDays} (user_id, day, first_at, last_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id, day) DO UPDATE SET first_at = min(first_at, excluded.first_at),
         last_at = max(last_at, excluded.last_at)`,
     ),
@@ -107,7 +130,7 @@ export const prepareReadModelStatements = (db: SqliteDatabase) => {
     >(
       `SELECT u.user_id, u.signed_up_at, COUNT(a.day) AS active_days,
         MAX(CASE WHEN a.last_at <= @asOf THEN a.last_at ELSE a.first_at END) AS last_activity_at
-       FROM users u LEFT JOIN activity_days a ON a.user_id = u.user_id AND a.first_at <= @asOf
+       FROM ${t.users} u LEFT JOIN ${t.activityDays} a ON a.user_id = u.user_id AND a.first_at <= @asOf
        WHERE u.signed_up_at IS NOT NULL AND u.signed_up_at <= @asOf
        GROUP BY u.user_id ORDER BY u.user_id`,
     ),
@@ -117,20 +140,20 @@ export const prepareReadModelStatements = (db: SqliteDatabase) => {
     >(
       `SELECT u.user_id, u.signed_up_at, COUNT(a.day) AS active_days,
         MAX(CASE WHEN a.last_at <= @asOf THEN a.last_at ELSE a.first_at END) AS last_activity_at
-       FROM users u LEFT JOIN activity_days a ON a.user_id = u.user_id AND a.first_at <= @asOf
+       FROM ${t.users} u LEFT JOIN ${t.activityDays} a ON a.user_id = u.user_id AND a.first_at <= @asOf
        WHERE u.user_id = @userId AND u.signed_up_at IS NOT NULL AND u.signed_up_at <= @asOf
        GROUP BY u.user_id`,
     ),
     // each a range of one index read in its order, stopping at the limit
     searchUsersById: db.prepare<{ from: string; to: string; limit: number }, UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users WHERE user_id >= @from AND user_id < @to ORDER BY user_id LIMIT @limit`,
+      `SELECT ${USER_COLUMNS} FROM ${t.users} WHERE user_id >= @from AND user_id < @to ORDER BY user_id LIMIT @limit`,
     ),
     searchUsersByEmail: db.prepare<{ from: string; to: string; limit: number }, UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users WHERE lower(email) >= @from AND lower(email) < @to
+      `SELECT ${USER_COLUMNS} FROM ${t.users} WHERE lower(email) >= @from AND lower(email) < @to
        ORDER BY lower(email), user_id LIMIT @limit`,
     ),
     countSignups: db.prepare<[after: string, until: string], { n: number }>(
-      'SELECT COUNT(*) AS n FROM users WHERE signed_up_at > ? AND signed_up_at <= ?',
+      `SELECT COUNT(*) AS n FROM ${t.users} WHERE signed_up_at > ? AND signed_up_at <= ?`,
     ),
     checkpoint: db.prepare<[projection: string], { position: string }>(
       'SELECT position FROM checkpoints WHERE projection = ?',

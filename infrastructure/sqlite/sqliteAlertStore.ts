@@ -15,9 +15,29 @@ import type { CheckpointResult } from '../../application/readModels.ts';
 import type { TrackedDeployment } from '../../domain/alerts/alertRules.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import { canonicalInstant } from '../embedded/instants.ts';
-import { type AlertStatements, type DeploymentRow, prepareAlertStatements, toStoredAlert } from './alertTables.ts';
+import {
+  type AlertStatements,
+  type AlertStateTableNames,
+  type DeploymentRow,
+  prepareAlertStatements,
+  toStoredAlert,
+} from './alertTables.ts';
 import { GroupCommit, outcomeOf } from './groupCommit.ts';
 import { openDatabase, type SqliteDatabase } from './openDatabase.ts';
+
+export type SqliteAlertStoreOptions = {
+  readonly busyTimeoutMs?: number;
+  /** a rebuild writes shadow state tables on the rebuild's own connection */
+  readonly database?: SqliteDatabase;
+  readonly stateTables?: AlertStateTableNames;
+  /** leave the state tables' secondary index to the caller (a rebuild builds it at the end) */
+  readonly deferIndexes?: boolean;
+  /**
+   * a rebuild raises nothing: the outbox is shared with the live model and keyed by alert
+   * key, so a replay must neither re-queue nor re-send what the live projection raised
+   */
+  readonly raiseNothing?: boolean;
+};
 
 const samePosition = (a: Position | null, b: Position | null): boolean =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
@@ -54,10 +74,10 @@ export class SqliteAlertStore implements AlertStore {
 
   constructor(
     private readonly file: string,
-    options: { readonly busyTimeoutMs?: number } = {},
+    private readonly options: SqliteAlertStoreOptions = {},
   ) {
-    this.db = openDatabase(file, { synchronous: 'NORMAL', busyTimeoutMs: options.busyTimeoutMs });
-    this.stmts = prepareAlertStatements(this.db);
+    this.db = options.database ?? openDatabase(file, { synchronous: 'NORMAL', busyTimeoutMs: options.busyTimeoutMs });
+    this.stmts = prepareAlertStatements(this.db, options.stateTables, { deferIndexes: options.deferIndexes ?? false });
     this.tx = this.db.transaction((apply: (writer: AlertWriter) => unknown) => apply(this.writer));
     const batch = this.db.transaction((writes: readonly (() => unknown)[]) => writes.map((w) => outcomeOf(w)));
     this.deliveryWrites = new GroupCommit((writes) => batch.immediate(writes), `alert outbox ${file}`);
@@ -191,7 +211,7 @@ export class SqliteAlertStore implements AlertStore {
     this.closed = true;
     this.listeners.clear();
     this.raised.close();
-    this.db.close();
+    if (this.options.database === undefined) this.db.close();
   }
 
   private readonly writer: AlertWriter = {
@@ -230,6 +250,7 @@ export class SqliteAlertStore implements AlertStore {
     },
     hasAlert: (key) => this.stmts.hasAlert.get(key) !== undefined,
     raise: (alert, raisedAt) => {
+      if (this.options.raiseNothing) return false;
       const at = canonicalInstant(raisedAt, 'raisedAt');
       const { changes } = this.stmts.raise.run(
         alert.key,

@@ -18,13 +18,21 @@ import { openDatabase, type SqliteDatabase } from './openDatabase.ts';
 import {
   prepareReadModelStatements,
   type ReadModelStatements,
+  type ReadModelTableNames,
   toTimelineEntry,
   toUserProfile,
 } from './readModelTables.ts';
 import { prepareReportStatements } from './reportStatements.ts';
 import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
 
-export type SqliteReadModelsOptions = { readonly busyTimeoutMs?: number };
+export type SqliteReadModelsOptions = {
+  readonly busyTimeoutMs?: number;
+  /** a rebuild writes shadow tables on the rebuild's own connection (see sqliteRebuildTarget.ts) */
+  readonly database?: SqliteDatabase;
+  readonly tables?: ReadModelTableNames;
+  /** leave the secondary indexes to the caller (a rebuild builds them once, at the end) */
+  readonly deferIndexes?: boolean;
+};
 
 type ApplyArgs = [projection: string, from: Position | null, to: Position, apply: (writer: ReadModelWriter) => void];
 
@@ -42,19 +50,23 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
   private readonly applyTx: Database.Transaction<(...args: ApplyArgs) => CheckpointResult>;
   private closed = false;
   private reportStatements: ReturnType<typeof prepareReportStatements> | undefined;
+  private readonly ownsDatabase: boolean;
 
   /** `file`: the database file, or ':memory:'; other adapters may share it */
   constructor(
     private readonly file: string,
     options: SqliteReadModelsOptions = {},
   ) {
-    this.db = openDatabase(file, {
-      synchronous: 'NORMAL',
-      busyTimeoutMs: options.busyTimeoutMs,
-      walAutocheckpointPages: 10_000,
-      cacheSizeKiB: 32_768,
-    });
-    this.stmts = prepareReadModelStatements(this.db);
+    this.ownsDatabase = options.database === undefined;
+    this.db =
+      options.database ??
+      openDatabase(file, {
+        synchronous: 'NORMAL',
+        busyTimeoutMs: options.busyTimeoutMs,
+        walAutocheckpointPages: 10_000,
+        cacheSizeKiB: 32_768,
+      });
+    this.stmts = prepareReadModelStatements(this.db, options.tables, { deferIndexes: options.deferIndexes ?? false });
     this.applyTx = this.db.transaction((...[projection, from, to, apply]: ApplyArgs): CheckpointResult => {
       const current = this.checkpointNow(projection);
       if (!samePosition(current, from)) return { kind: 'mismatch', current };
@@ -164,7 +176,7 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.db.close();
+    if (this.ownsDatabase) this.db.close();
   }
 
   private checkpointNow(projection: string): Position | null {

@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultRules } from '../../domain/mapping/defaultRules.ts';
+import { loadConfig } from '../../infrastructure/config/config.ts';
+import { handMadeDaveJourney, handMadeEvents } from '../all/handMadeDataset.ts';
+import { pipelineSettled } from '../all/pipelineSettled.ts';
+import { type RunningJourney, startJourney } from '../all/startJourney.ts';
+
+const execute = promisify(execFile);
+const bin = join(import.meta.dirname, '../../bin/journey.js');
+const WRITE_KEY = 'wk_test_cli_rebuild_01';
+const API_TOKEN = 'jt_test_cli_rebuild_0123456';
+
+// each test runs the CLI in child processes (several seconds each on a loaded machine): a generous bound, not a speed check
+describe('journey projections and journey remap, beside a running Journey', { timeout: 240_000 }, () => {
+  let dataDir: string;
+  let journey: RunningJourney;
+  let url: string;
+  const env = () => ({ ...process.env, JOURNEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const journeyCli = async (args: string[], extraEnv: Record<string, string> = {}) => {
+    try {
+      const { stdout, stderr } = await execute(process.execPath, [bin, ...args], { env: { ...env(), ...extraEnv } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+  const post = (batch: unknown[]) =>
+    fetch(`${url}/v1/batch`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
+      },
+      body: JSON.stringify({ batch }),
+    });
+  const journeyOf = async (userId: string) => {
+    const response = await fetch(`${url}/api/users/${userId}/journey`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    return ((await response.json()) as { events: { type: string }[] }).events.map((e) => e.type);
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'journey-cli-rebuild-'));
+    journey = await startJourney(
+      loadConfig({
+        PORT: '0',
+        JOURNEY_DATA_DIR: dataDir,
+        JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
+        JOURNEY_API_TOKEN: API_TOKEN,
+        LOG_LEVEL: 'silent',
+        JOURNEY_SQLITE_POLL_MS: '20',
+      }),
+    );
+    url = journey.url ?? '';
+    expect((await post(handMadeEvents())).status).toBe(200);
+    await pipelineSettled(journey, 60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await journey?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists each projection with its version, checkpoint and lag', async () => {
+    const { code, stdout } = await journeyCli(['projections', 'list']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^projection\s+version\s+checkpoint\s+lag \(events\)\s+rebuild$/);
+    for (const name of ['timeline', 'users', 'alerts']) {
+      expect(lines.find((l) => l.startsWith(name))).toMatch(new RegExp(`^${name}\\s+v1\\s+\\d+/\\d+\\s+0\\s+-$`));
+    }
+  });
+
+  it('rebuilds all with --verify, printing equal hashes, and the API answers the same after the swap', async () => {
+    const { code, stdout, stderr } = await journeyCli(['projections', 'rebuild', 'all', '--verify']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.match(/verify: equal/g)).toHaveLength(3);
+    const hashes = [
+      ...stdout.matchAll(/content hash, (?:replaced|rebuilt)\s+v\d \(checkpoint [^)]+\): ([0-9a-f]{64})/g),
+    ];
+    expect(hashes).toHaveLength(6);
+    expect(await journeyOf('dave')).toEqual(handMadeDaveJourney);
+    const status = await journeyCli(['projections', 'status', '--sample', '200']);
+    expect(status.stdout).toMatch(/^timeline\s+v2\s/m);
+    expect(status.stdout.split('\n')[0]).toContain('events/s');
+  });
+
+  it('refuses a second rebuild of a projection and says who holds it', async () => {
+    const db = new Database(join(dataDir, 'readmodels.db'));
+    db.prepare('INSERT INTO projection_rebuild_locks (projection, pid, host, since) VALUES (?, ?, ?, ?)').run(
+      'users',
+      process.pid,
+      hostname(),
+      '2026-11-27T03:00:00.000Z',
+    );
+    try {
+      const { code, stderr } = await journeyCli(['projections', 'rebuild', 'users']);
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `journey: projection users is already being rebuilt by pid ${process.pid} on ${hostname()} since 2026-11-27T03:00:00.000Z`,
+      );
+      expect((await journeyCli(['projections', 'list'])).stdout).toMatch(
+        new RegExp(`^users .*running: pid ${process.pid} on `, 'm'),
+      );
+    } finally {
+      db.prepare("DELETE FROM projection_rebuild_locks WHERE projection = 'users'").run();
+      db.close();
+    }
+  });
+
+  it('remaps after a rules change, appending only the journey events that did not exist', async () => {
+    // an event the default rules do not map
+    const opened = { type: 'track', userId: 'alice', event: 'Workspace Opened', timestamp: '2026-03-06T10:00:00.000Z' };
+    expect((await post([opened])).status).toBe(200);
+    await pipelineSettled(journey, 60_000);
+    const before = await journeyOf('alice');
+
+    const rulesFile = join(dataDir, 'rules.json');
+    const rules = {
+      ...defaultRules,
+      rules: [
+        ...defaultRules.rules,
+        {
+          id: 'track-workspace-opened',
+          when: { type: 'track', event: 'Workspace Opened' },
+          emit: 'PageViewed',
+          data: {},
+        },
+      ],
+    };
+    await writeFile(rulesFile, JSON.stringify(rules));
+    const first = await journeyCli(['remap', '--from', '2000-01-01'], { JOURNEY_RULES: rulesFile });
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/; 1 new journey events appended/);
+    await pipelineSettled(journey, 60_000);
+    const after = await journeyOf('alice');
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.filter((t) => t === 'PageViewed').length).toBe(before.filter((t) => t === 'PageViewed').length + 1);
+
+    const again = await journeyCli(['remap', '--from', '2000-01-01'], { JOURNEY_RULES: rulesFile });
+    expect(again.stdout).toMatch(/; 0 new journey events appended/);
+    // a date after everything in the log remaps nothing
+    const later = await journeyCli(['remap', '--from', '2999-01-01'], { JOURNEY_RULES: rulesFile });
+    expect(later.stdout).toMatch(/^remapped 0 of \d+ raw events/);
+  });
+});

@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import type { Clock } from '../../application/clock.ts';
+import type { RecordedEvent } from '../../application/eventStore.ts';
+import type { RebuildTarget } from '../../application/projectionRebuilds.ts';
+import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
+import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { alertStateIndexes, LIVE_ALERT_STATE_TABLES } from '../../infrastructure/sqlite/alertTables.ts';
+import { LIVE_READ_MODEL_TABLES, readModelIndexes } from '../../infrastructure/sqlite/readModelTables.ts';
+import { SqliteAlertStore } from '../../infrastructure/sqlite/sqliteAlertStore.ts';
+import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
+import { type ShadowStore, SqliteRebuildTarget } from '../../infrastructure/sqlite/sqliteRebuildTarget.ts';
+import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
+import type { CheckpointedStore, Projection } from '../../projections/projection.ts';
+import { journeyProjection, readModelFileOf } from './journeyProjections.ts';
+
+export const rebuildableProjections = ['timeline', 'users', 'alerts'] as const;
+export type RebuildableProjection = (typeof rebuildableProjections)[number];
+
+/** the shadow's writes: the projection's own `apply`, through the store's own `applyBatch` */
+const shadowOf = <Writer>(
+  store: CheckpointedStore<Writer> & { close(): Promise<void> },
+  projection: Projection<Writer>,
+  indexes: ShadowStore['indexes'],
+): ShadowStore => ({
+  apply: (name, checkpoint, batch: readonly RecordedEvent[]) =>
+    store.applyBatch(name, checkpoint, (writer) => {
+      for (const event of batch) projection.apply(event, writer);
+    }),
+  indexes,
+  close: () => store.close(),
+});
+
+const readModelTablesOf = (rename: (table: string) => string) => ({
+  timeline: rename(LIVE_READ_MODEL_TABLES.timeline),
+  users: rename(LIVE_READ_MODEL_TABLES.users),
+  activityDays: rename(LIVE_READ_MODEL_TABLES.activityDays),
+});
+
+/**
+ * Where each of Journey's projections keeps its read model, as a rebuild target. The alert
+ * shadow raises nothing: the outbox is shared and keyed, and a rebuild sends no alert.
+ */
+export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjection, clock: Clock): RebuildTarget => {
+  switch (name) {
+    case 'timeline':
+    case 'users': {
+      const projection = journeyProjection(config, name);
+      const file = readModelFileOf(config, name);
+      const owned =
+        name === 'timeline'
+          ? [{ name: 'timeline', orderBy: 'event_id' }]
+          : [
+              { name: 'users', orderBy: 'user_id' },
+              { name: 'activity_days', orderBy: 'user_id, day' },
+            ];
+      const all = Object.values(LIVE_READ_MODEL_TABLES);
+      return new SqliteRebuildTarget({
+        name,
+        streamPrefix: projection.streamPrefix,
+        file,
+        checkpointTable: 'checkpoints',
+        owned,
+        alsoCreated: all.filter((t) => !owned.some((o) => o.name === t)),
+        openShadow: (db, rename) => {
+          const tables = readModelTablesOf(rename);
+          const store = new SqliteReadModels(file, { database: db, tables, deferIndexes: true });
+          const ownedNames = new Set(owned.map((o) => rename(o.name)));
+          return shadowOf(
+            store,
+            projection,
+            readModelIndexes(tables).filter((i) => ownedNames.has(i.table)),
+          );
+        },
+      });
+    }
+    case 'alerts': {
+      const projection = alertsProjection(alertRulesOf(config), clock);
+      const file = join(config.JOURNEY_DATA_DIR, 'alerts.db');
+      return new SqliteRebuildTarget({
+        name,
+        streamPrefix: projection.streamPrefix,
+        file,
+        checkpointTable: 'alert_checkpoints',
+        owned: [
+          { name: LIVE_ALERT_STATE_TABLES.deployments, orderBy: 'deployment_id' },
+          { name: LIVE_ALERT_STATE_TABLES.errorGroups, orderBy: 'user_id, code' },
+        ],
+        openShadow: (db, rename) => {
+          const stateTables = {
+            deployments: rename(LIVE_ALERT_STATE_TABLES.deployments),
+            errorGroups: rename(LIVE_ALERT_STATE_TABLES.errorGroups),
+          };
+          const store = new SqliteAlertStore(file, {
+            database: db,
+            stateTables,
+            deferIndexes: true,
+            raiseNothing: true,
+          });
+          return shadowOf(store, projection, alertStateIndexes(stateTables));
+        },
+      });
+    }
+    default: {
+      const unknown: never = name;
+      return unknown;
+    }
+  }
+};
