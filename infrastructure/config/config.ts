@@ -3,6 +3,7 @@ import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { isJourneyEventType, type JourneyEventType } from '../../domain/journey/journeyEvent.ts';
 import { alertsConfigShape } from './alertsConfig.ts';
 import { browserSdkConfigShape } from './browserSdkConfig.ts';
+import { collectorLimitsConfigShape } from './collectorLimitsConfig.ts';
 import { eventStoreConfigShape } from './eventStoreConfig.ts';
 import { natsConfigShape } from './natsConfig.ts';
 
@@ -33,6 +34,7 @@ const list = z.string().transform((s) =>
 export const configSchema = z.object({
   ...alertsConfigShape,
   ...browserSdkConfigShape,
+  ...collectorLimitsConfigShape,
   ...eventStoreConfigShape,
   ...natsConfigShape,
   PORT: wholeNumber('8080', 0, 65535),

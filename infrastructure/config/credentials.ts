@@ -23,7 +23,8 @@ const parseWriteKeys = (entries: readonly string[]): Map<string, string> => {
   const keys = new Map<string, string>();
   entries.forEach((entry, i) => {
     const at = entry.indexOf(':');
-    const [secret, name] = at > 0 ? [entry.slice(at + 1).trim(), entry.slice(0, at).trim()] : [entry, `source-${i + 1}`];
+    const [secret, name] =
+      at > 0 ? [entry.slice(at + 1).trim(), entry.slice(0, at).trim()] : [entry, `source-${i + 1}`];
     const where = `JOURNEY_WRITE_KEYS entry ${i + 1}${at > 0 ? ` (source ${name})` : ''}`;
     if (secret === '') throw new ConfigError(`${where} has no key after the colon; write it as source:key`);
     if (!/^[\w.-]{1,64}$/.test(name)) {
