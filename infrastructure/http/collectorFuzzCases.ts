@@ -70,7 +70,7 @@ const eventShape: fc.Arbitrary<EventShape> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.integer({ min: 5_000, max: 40_000 }).map((length) => ({ kind: 'hugeArray' as const, length })),
+    arbitrary: fc.integer({ min: 8_000, max: 40_000 }).map((length) => ({ kind: 'hugeArray' as const, length })),
   },
   {
     weight: 1,
