@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeDeadLetterQueueContract } from '../../application/deadLetterQueue.contract.ts';
 import { describeRawLogContract } from '../../application/rawLog.contract.ts';
 import type { RawLog } from '../../application/rawLog.ts';
 import { Recorder, rawEvent } from '../../application/rawLogTestKit.contract.ts';
@@ -111,4 +112,10 @@ describe('JetStreamRawLog', () => {
       await own.stop();
     }
   });
+});
+
+describeDeadLetterQueueContract('NATS JetStream', async () => {
+  const log = new JetStreamRawLog(server.url, freshNames());
+  await log.ready();
+  return log;
 });

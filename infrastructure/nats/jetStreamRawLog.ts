@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { DeadLetterQueue } from '../../application/deadLetterQueue.ts';
 import type {
   ConsumeOptions,
   DeadLetter,
@@ -13,7 +14,7 @@ import { partitionKeyOf } from '../../domain/raw/ingestRawEvent.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
 import { type GroupConsumer, type GroupConsumerTiming, type NatsClients, startGroupConsumer } from './groupConsumer.ts';
 import { pendingOf } from './groupConsumers.ts';
-import { listDeadLetters, writeDeadLetters } from './jetStreamDeadLetters.ts';
+import { getDeadLetter, listDeadLetters, removeDeadLetter, writeDeadLetters } from './jetStreamDeadLetters.ts';
 import { connectNats, displayUrl, type NatsAuth } from './natsConnection.ts';
 import {
   ensureRawStreams,
@@ -44,7 +45,7 @@ const HOUR_MS = 3_600_000;
  * `Nats-Msg-Id` = messageId makes JetStream drop repeats within the duplicate window, which
  * is what makes client retries harmless and `duplicates` exact.
  */
-export class JetStreamRawLog implements RawLog {
+export class JetStreamRawLog implements RawLog, DeadLetterQueue {
   private readonly names: RawStreamNames;
   private readonly limits: RawStreamLimits;
   private readonly timing: GroupConsumerTiming;
@@ -140,6 +141,16 @@ export class JetStreamRawLog implements RawLog {
   async listRejected(options: { readonly limit?: number } = {}): Promise<DeadLetter[]> {
     const { jsm } = await this.connection();
     return listDeadLetters(jsm, this.names, options.limit);
+  }
+
+  async getRejected(id: string): Promise<DeadLetter | undefined> {
+    const { jsm } = await this.connection();
+    return getDeadLetter(jsm, this.names, id);
+  }
+
+  async removeRejected(id: string): Promise<boolean> {
+    const { jsm } = await this.connection();
+    return removeDeadLetter(jsm, this.names, id);
   }
 
   async pending(group: string): Promise<number> {
