@@ -4,6 +4,7 @@ import { loadConfig } from '../../infrastructure/config/config.ts';
 import { resolveCredentials } from '../../infrastructure/config/credentials.ts';
 import { type AppName, appNames, startJourney } from '../all/startJourney.ts';
 import { runDemo } from './demo/runDemo.ts';
+import { registerDlqCommand } from './dlqCommand.ts';
 import { startupBanner } from './startupBanner.ts';
 
 const positiveInt = (value: string): number => {
@@ -87,6 +88,8 @@ program
       process.exitCode = ok ? 0 : 1;
     },
   );
+
+registerDlqCommand(program);
 
 try {
   await program.parseAsync(process.argv);
