@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestEvents } from '../../application/ingestEvents.ts';
+import { eventually, Recorder } from '../../application/rawLogTestKit.contract.ts';
 import { MemoryRawLog } from '../memory/memoryRawLog.ts';
 import { registerCollectorRoutes } from './collectorRoutes.ts';
 import { createHttpServer } from './createHttpServer.ts';
@@ -100,4 +101,18 @@ describe('collector limits', () => {
     expect(new Set(served)).toEqual(new Set([200]));
     expect(await rawLog.pending('nobody')).toBe(served.length);
   }, 20_000);
+
+  it('records on each raw event the source of the write key it came with', async () => {
+    const { track, rawLog } = await start();
+    expect((await track('wk_web_0123456789', 'from-web')).status).toBe(200);
+    expect((await track('wk_backend_0123456789', 'from-backend')).status).toBe(200);
+    const recorder = new Recorder().start(rawLog, { group: 'check' });
+    await eventually(() => recorder.handled.length === 2, 'both events');
+    await recorder.stop();
+    expect(recorder.handled.map((e) => [e.messageId, e.source])).toEqual([
+      ['from-web', 'web'],
+      ['from-backend', 'backend'],
+    ]);
+    expect(JSON.stringify(recorder.handled)).not.toContain('wk_');
+  });
 });
