@@ -9,6 +9,12 @@ import { readableZodErrors, readableZodIssues } from './readableZodIssues.ts';
 /** Segment's limits, so clients written against Segment never meet a surprise here. */
 export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_EVENTS_PER_REQUEST = 2_500;
+/**
+ * Levels of objects and arrays in one event, the event itself being level 1. Not Segment's;
+ * JSON.stringify, structuredClone and the mapper recurse, and a few thousand levels (a 10 KB
+ * body) overflow their stack, so depth is refused up front like size.
+ */
+export const MAX_EVENT_DEPTH = 64;
 
 export type RejectedEvent = {
   /** position of the event in the request */
@@ -82,7 +88,7 @@ export class IngestEvents {
         rejected.map((r) => ({
           stage: 'collector' as const,
           reason: `${describeErrors(r.errors)} (source ${source}, request index ${r.index})`,
-          payload: events[r.index],
+          payload: storable(events[r.index]),
         })),
       );
     }
@@ -92,6 +98,17 @@ export class IngestEvents {
 }
 
 const check = (raw: unknown): Checked => {
+  if (depthOver(raw, MAX_EVENT_DEPTH)) {
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '',
+          message: `is nested more than ${MAX_EVENT_DEPTH} levels deep; the limit is ${MAX_EVENT_DEPTH}: flatten properties, traits or context`,
+        },
+      ],
+    };
+  }
   const bytes = serializedBytes(raw);
   if (bytes === undefined) return { ok: false, errors: [{ path: '', message: 'is not serializable as JSON' }] };
   if (bytes > MAX_EVENT_BYTES) {
@@ -116,6 +133,33 @@ const serializedBytes = (raw: unknown): number | undefined => {
   } catch {
     return undefined;
   }
+};
+
+/** Whether a value nests deeper than `limit`; iterative, so no input can overflow the stack here. */
+const depthOver = (value: unknown, limit: number): boolean => {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth > limit) return true;
+    for (const child of Object.values(next.value)) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: next.depth + 1 });
+    }
+  }
+  return false;
+};
+
+/**
+ * What a dead letter keeps of a refused event: the event itself, unless it is too deep to
+ * store, then its messageId and type and a note; a dead letter must never fail to be written.
+ */
+const storable = (raw: unknown): unknown => {
+  if (!depthOver(raw, MAX_EVENT_DEPTH)) return raw;
+  const { messageId, type } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  return {
+    ...(typeof messageId === 'string' ? { messageId: messageId.slice(0, 255) } : {}),
+    ...(typeof type === 'string' ? { type: type.slice(0, 50) } : {}),
+    notKept: `the event was nested more than ${MAX_EVENT_DEPTH} levels deep, so only its messageId and type are kept`,
+  };
 };
 
 /** Echoed back so a client can tell which of its events was refused, even a malformed one. */

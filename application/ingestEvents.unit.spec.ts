@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isValidationError, UnavailableError } from '../domain/errors/journeyError.ts';
 import type { IngestedEvent } from '../domain/raw/rawEvent.ts';
-import { IngestEvents, MAX_EVENT_BYTES } from './ingestEvents.ts';
+import { IngestEvents, MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './ingestEvents.ts';
 import type { DeadLetter, PublishReceipt, RawLog } from './rawLog.ts';
 
 /** Only what ingest uses; deduplicates by messageId across calls, as every adapter must. */
@@ -111,6 +111,22 @@ describe('IngestEvents', () => {
     expect(result.rejected[0]?.errors[0]?.message).toMatch(/the limit is 32768 bytes \(32 KB\) per event/);
     expect(published).toEqual([]);
     expect(rejected[0]?.payload).toBe(big);
+  });
+
+  it('refuses an event nested deeper than the limit and dead-letters what can be kept of it', async () => {
+    const { ingest, published, rejected } = setup();
+    const deep = JSON.parse(`${'['.repeat(50_000)}${']'.repeat(50_000)}`) as unknown;
+    const ok = track({ messageId: 'ok-1', properties: { a: { b: { c: [1] } } } });
+    const result = await ingest.execute({
+      source: 'web',
+      events: [track({ messageId: 'deep-1', properties: { deep } }), ok],
+    });
+    expect(result.accepted).toBe(1);
+    expect(result.rejected[0]?.errors[0]?.message).toBe(
+      `is nested more than ${MAX_EVENT_DEPTH} levels deep; the limit is ${MAX_EVENT_DEPTH}: flatten properties, traits or context`,
+    );
+    expect(published.flat().map((e) => e.messageId)).toEqual(['ok-1']);
+    expect(rejected[0]?.payload).toMatchObject({ messageId: 'deep-1', type: 'track' });
   });
 
   it('refuses a request of more than 2,500 events as a whole', async () => {

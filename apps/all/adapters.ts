@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DeadLetterQueue } from '../../application/deadLetterQueue.ts';
 import type { EventStore } from '../../application/eventStore.ts';
 import type { RawLog } from '../../application/rawLog.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
@@ -13,7 +14,7 @@ import { SqliteRawLog } from '../../infrastructure/sqlite/sqliteRawLog.ts';
  * connection settings are present. Adapters that connect asynchronously may expose
  * `ready(): Promise<void>`, which start-up awaits so a bad URL fails fast with its message.
  */
-export const rawLogFor = (config: JourneyConfig): RawLog =>
+export const rawLogFor = (config: JourneyConfig): RawLog & DeadLetterQueue =>
   config.NATS_URL
     ? new JetStreamRawLog(config.NATS_URL, {
         auth: {

@@ -78,13 +78,18 @@ export const startJourney = async (
     if (apps.includes('mapper') || apps.includes('projector')) await whenReady(container.get(EventStoreToken));
     let url: string | undefined;
     if (apps.includes('collector') || apps.includes('api')) {
-      const app = createHttpServer({ logger });
+      const app = createHttpServer({
+        logger,
+        requestTimeoutMs: config.JOURNEY_REQUEST_TIMEOUT_MS,
+        idleTimeoutMs: config.JOURNEY_IDLE_TIMEOUT_MS,
+      });
       registerOpsRoutes(app, ops);
       if (apps.includes('collector')) {
         registerCollectorRoutes(app, {
           ingest: container.get(IngestEvents),
           writeKeys: credentials.writeKeys,
           corsOrigins: config.JOURNEY_CORS_ORIGINS,
+          ratePerMinute: config.JOURNEY_RATE_LIMIT_PER_MINUTE,
         });
       }
       if (apps.includes('api')) {

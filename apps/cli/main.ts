@@ -4,6 +4,7 @@ import { loadConfig } from '../../infrastructure/config/config.ts';
 import { resolveCredentials } from '../../infrastructure/config/credentials.ts';
 import { type AppName, appNames, startJourney } from '../all/startJourney.ts';
 import { runDemo } from './demo/runDemo.ts';
+import { registerDlqCommand } from './dlqCommand.ts';
 import { registerProjectionsCommands } from './projectionsCommand.ts';
 import { registerRemapCommand } from './remapCommand.ts';
 import { startupBanner } from './startupBanner.ts';
@@ -109,6 +110,7 @@ program
   });
 registerProjectionsCommands(program);
 registerRemapCommand(program);
+registerDlqCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,16 +1,32 @@
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import type { RunningJourney } from '../all/startJourney.ts';
 
-/** What a person needs right after `npm start`: where things are and the keys to use them. */
+/**
+ * What a person needs right after `npm start`: where things are and the keys to use them.
+ * stdout usually ends up in a log store, so secrets are printed only by the start that
+ * generated them (the person has no other way to learn them but the file); keys and tokens
+ * that came from the environment are named, never shown.
+ */
 export const startupBanner = (config: JourneyConfig, journey: RunningJourney): string => {
-  const [writeKey] = journey.credentials.writeKeys.keys();
+  const show = journey.credentials.generated;
+  const where =
+    config.JOURNEY_WRITE_KEYS === undefined
+      ? `in ${config.JOURNEY_DATA_DIR}/credentials.json`
+      : 'from JOURNEY_WRITE_KEYS';
+  const sources = [...new Set(journey.credentials.writeKeys.values())].join(', ');
+  const writeKey = show ? [...journey.credentials.writeKeys.keys()][0] : `(sources ${sources}; keys ${where})`;
+  const apiToken = show
+    ? journey.credentials.apiToken
+    : `(${config.JOURNEY_API_TOKEN === undefined ? `in ${config.JOURNEY_DATA_DIR}/credentials.json` : 'from JOURNEY_API_TOKEN'})`;
+  const keyArg = show ? writeKey : '$WRITE_KEY';
+  const tokenArg = show ? apiToken : '$API_TOKEN';
   const url = journey.url ?? '';
   const lines = ['', `Journey is running: ${journey.apps.join(', ')} (embedded, data in ${config.JOURNEY_DATA_DIR})`];
   if (journey.apps.includes('collector')) {
     lines.push(`  collector   ${url}/v1/batch  (Segment HTTP API)   write key: ${writeKey ?? '(none)'}`);
   }
   if (journey.apps.includes('api')) {
-    lines.push(`  API         ${url}/api                           token:     ${journey.credentials.apiToken}`);
+    lines.push(`  API         ${url}/api                           token:     ${apiToken}`);
     lines.push(`  health      ${url}/healthz`);
     // the token rides in the fragment, which browsers never send to the server
     lines.push(`  dashboard   ${url}/#token=${encodeURIComponent(journey.credentials.apiToken)}`);
@@ -28,8 +44,8 @@ export const startupBanner = (config: JourneyConfig, journey: RunningJourney): s
     lines.push(
       '',
       'Try it:',
-      `  curl -u ${writeKey}: ${url}/v1/track -H 'content-type: application/json' -d '{"userId":"ada","event":"Signed Up","properties":{"email":"ada@example.com"}}'`,
-      `  curl -H 'Authorization: Bearer ${journey.credentials.apiToken}' ${url}/api/users/ada/journey`,
+      `  curl -u ${keyArg}: ${url}/v1/track -H 'content-type: application/json' -d '{"userId":"ada","event":"Signed Up","properties":{"email":"ada@example.com"}}'`,
+      `  curl -H "Authorization: Bearer ${tokenArg}" ${url}/api/users/ada/journey`,
       '  npx journey demo        # a synthetic onboarding day, then the funnel',
     );
   }

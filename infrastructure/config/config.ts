@@ -3,6 +3,7 @@ import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { isJourneyEventType, type JourneyEventType } from '../../domain/journey/journeyEvent.ts';
 import { alertsConfigShape } from './alertsConfig.ts';
 import { browserSdkConfigShape } from './browserSdkConfig.ts';
+import { collectorLimitsConfigShape } from './collectorLimitsConfig.ts';
 import { eventStoreConfigShape } from './eventStoreConfig.ts';
 import { natsConfigShape } from './natsConfig.ts';
 import { opsConfigShape } from './opsConfig.ts';
@@ -35,6 +36,7 @@ const list = z.string().transform((s) =>
 export const configSchema = z.object({
   ...alertsConfigShape,
   ...browserSdkConfigShape,
+  ...collectorLimitsConfigShape,
   ...eventStoreConfigShape,
   ...natsConfigShape,
   ...opsConfigShape,

@@ -1,6 +1,8 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestEvents, IngestResult } from '../../application/ingestEvents.ts';
 import { type RawEventType, rawEventTypes } from '../../domain/raw/rawEvent.ts';
+import { collectorRateLimit } from './collectorRateLimit.ts';
 import { corsOrigin } from './corsOrigin.ts';
 import { HttpError } from './httpError.ts';
 import { registerSdkRoutes } from './sdkRoutes.ts';
@@ -15,6 +17,8 @@ export type CollectorDeps = {
   writeKeys: ReadonlyMap<string, string>;
   /** origins browsers may post from (`JOURNEY_CORS_ORIGINS`); default `['*']`, any origin */
   corsOrigins?: readonly string[];
+  /** requests a minute per write key (`JOURNEY_RATE_LIMIT_PER_MINUTE`); unset or 0, no limit */
+  ratePerMinute?: number;
 };
 
 type JsonObject = Record<string, unknown>;
@@ -80,11 +84,16 @@ export const registerCollectorRoutes = (app: FastifyInstance, deps: CollectorDep
   const allowOrigin = corsOrigin(deps.corsOrigins);
   registerSdkRoutes(app, allowOrigin);
 
-  const authenticate = (request: FastifyRequest): string => {
+  const sourceOf = (request: FastifyRequest): string | undefined => {
     const body = request.body;
-    const source =
+    return (
       sourceOfKey(basicAuthUser(request.headers.authorization)) ??
-      (isObject(body) && typeof body.writeKey === 'string' ? sourceOfKey(body.writeKey) : undefined);
+      (isObject(body) && typeof body.writeKey === 'string' ? sourceOfKey(body.writeKey) : undefined)
+    );
+  };
+
+  const authenticate = (request: FastifyRequest): string => {
+    const source = sourceOf(request);
     if (source === undefined) throw unauthorized();
     return source;
   };
@@ -150,11 +159,15 @@ export const registerCollectorRoutes = (app: FastifyInstance, deps: CollectorDep
       if (origin !== '*') reply.header('vary', 'Origin');
     },
   };
-  for (const path of ['/v1/batch', '/v1/b', '/v1/import']) app.post(path, options, batch);
-  for (const type of rawEventTypes) {
-    app.post(`/v1/${type}`, options, single(type));
-    app.post(`/v1/${type.charAt(0)}`, options, single(type));
-  }
+  // in their own scope, so the rate limit covers the event routes and nothing else
+  app.register(async (scope) => {
+    if (deps.ratePerMinute) await scope.register(rateLimit, collectorRateLimit(deps.ratePerMinute, sourceOf));
+    for (const path of ['/v1/batch', '/v1/b', '/v1/import']) scope.post(path, options, batch);
+    for (const type of rawEventTypes) {
+      scope.post(`/v1/${type}`, options, single(type));
+      scope.post(`/v1/${type.charAt(0)}`, options, single(type));
+    }
+  });
   app.options('/v1/*', async (request, reply) => {
     const origin = allowOrigin(request.headers.origin);
     // an origin not configured gets no allow-* headers, so the browser never sends the post

@@ -9,7 +9,14 @@ export type HttpServerOptions = {
   logger: Logger | false;
   /** bytes; routes may set their own (the collector does) */
   bodyLimit?: number;
+  /** a request must have fully arrived by then (slow clients get 408 and a closed socket) */
+  requestTimeoutMs?: number;
+  /** a socket silent for this long is closed */
+  idleTimeoutMs?: number;
 };
+
+/** Node checks request deadlines on an interval (30 s by default); tighter, so a slow client is cut near its deadline. */
+const checkingIntervalOf = (requestTimeoutMs: number): number => Math.max(50, Math.min(1_000, requestTimeoutMs / 4));
 
 /** Values of query parameters that look like credentials never reach the logs. */
 const SECRET_QUERY = /([?&](?:write_?key|api_?key|access_?token|token|key|password)=)[^&#]*/gi;
@@ -50,8 +57,19 @@ export const createHttpServer = (options: HttpServerOptions): FastifyInstance =>
           {},
           { serializers: { req: requestSerializer }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
         );
+  const { requestTimeoutMs, idleTimeoutMs } = options;
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ...(idleTimeoutMs === undefined ? {} : { connectionTimeout: idleTimeoutMs }),
+    ...(requestTimeoutMs === undefined
+      ? {}
+      : {
+          requestTimeout: requestTimeoutMs,
+          http: {
+            headersTimeout: Math.min(requestTimeoutMs, 60_000),
+            connectionsCheckingInterval: checkingIntervalOf(requestTimeoutMs),
+          },
+        }),
     ...(loggerInstance === undefined ? {} : { loggerInstance }),
   });
   installJsonParser(app);

@@ -1,3 +1,4 @@
+import { describeDeadLetterQueueContract } from '../../application/deadLetterQueue.contract.ts';
 import { describeRawLogContract } from '../../application/rawLog.contract.ts';
 import { MemoryRawLog } from './memoryRawLog.ts';
 
@@ -9,3 +10,5 @@ describeRawLogContract(
   },
   { reopen: false },
 );
+
+describeDeadLetterQueueContract('memory', () => new MemoryRawLog());

@@ -1,3 +1,4 @@
+import type { DeadLetterQueue } from '../../application/deadLetterQueue.ts';
 import type {
   ConsumeOptions,
   DeadLetter,
@@ -25,11 +26,13 @@ export type MemoryRawLogOptions = Partial<ConsumerTiming>;
  * instance, so "durable" means "stored before publish resolves" and no more. One global
  * order keeps every partition in order.
  */
-export class MemoryRawLog implements RawLog {
+export class MemoryRawLog implements RawLog, DeadLetterQueue {
   private readonly entries: OffsetLogEntry[] = [];
   private readonly messageIds = new Set<string>();
   private readonly offsets = new Map<string, number>();
   private readonly deadLetters: DeadLetter[] = [];
+  /** ids are never reused, removed letters included */
+  private lastDeadLetterId = 0;
   private readonly published = new WakeSignal();
   private readonly consumers = new ConsumerSet();
   private readonly timing: ConsumerTiming;
@@ -69,6 +72,18 @@ export class MemoryRawLog implements RawLog {
       .slice(0, options.limit ?? Number.POSITIVE_INFINITY);
   }
 
+  async getRejected(id: string): Promise<DeadLetter | undefined> {
+    const letter = this.deadLetters.find((d) => d.id === id);
+    return letter === undefined ? undefined : structuredClone(letter);
+  }
+
+  async removeRejected(id: string): Promise<boolean> {
+    const at = this.deadLetters.findIndex((d) => d.id === id);
+    if (at === -1) return false;
+    this.deadLetters.splice(at, 1);
+    return true;
+  }
+
   async pending(group: string): Promise<number> {
     return this.entries.length - (this.offsets.get(group) ?? 0);
   }
@@ -95,7 +110,7 @@ export class MemoryRawLog implements RawLog {
 
   private addDeadLetter(stage: DeadLetter['stage'], reason: string, payload: unknown): void {
     this.deadLetters.push({
-      id: String(this.deadLetters.length + 1),
+      id: String(++this.lastDeadLetterId),
       at: new Date().toISOString(),
       stage,
       reason,

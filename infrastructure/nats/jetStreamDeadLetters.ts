@@ -45,14 +45,49 @@ export const listDeadLetters = async (
     // null: deleted or aged out, a gap to step over
     const message = await jsm.streams.getMessage(names.deadLetterStream, { seq });
     if (!message) continue;
-    const stored = message.json<StoredDeadLetter>();
-    listed.push({
-      id: String(seq),
-      at: stored.at,
-      stage: stored.stage,
-      reason: stored.reason,
-      payload: stored.payload,
-    });
+    listed.push(deadLetterOf(seq, message.json<StoredDeadLetter>()));
   }
   return listed;
+};
+
+const deadLetterOf = (seq: number, stored: StoredDeadLetter): DeadLetter => ({
+  id: String(seq),
+  at: stored.at,
+  stage: stored.stage,
+  reason: stored.reason,
+  payload: stored.payload,
+});
+
+/** the stream sequence an id names, or undefined when it is not one */
+const sequenceOf = (id: string): number | undefined => (/^[1-9]\d{0,15}$/.test(id) ? Number(id) : undefined);
+
+/** JetStream answers a missing sequence with an error (10037, "no message found") on some calls */
+const isMissing = (error: unknown): boolean => /no message found|not found|10037/i.test(String(error));
+
+export const getDeadLetter = async (
+  jsm: JetStreamManager,
+  names: RawStreamNames,
+  id: string,
+): Promise<DeadLetter | undefined> => {
+  const seq = sequenceOf(id);
+  if (seq === undefined) return undefined;
+  try {
+    const message = await jsm.streams.getMessage(names.deadLetterStream, { seq });
+    return message ? deadLetterOf(seq, message.json<StoredDeadLetter>()) : undefined;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+};
+
+/** Deletes the message: stream sequences are never reused, so neither is the id. */
+export const removeDeadLetter = async (jsm: JetStreamManager, names: RawStreamNames, id: string): Promise<boolean> => {
+  const seq = sequenceOf(id);
+  if (seq === undefined) return false;
+  try {
+    return await jsm.streams.deleteMessage(names.deadLetterStream, seq, false);
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
 };

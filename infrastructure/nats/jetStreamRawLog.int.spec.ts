@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeDeadLetterQueueContract } from '../../application/deadLetterQueue.contract.ts';
 import { MapRawEvents } from '../../application/mapRawEvents.ts';
 import { describeRawLogContract } from '../../application/rawLog.contract.ts';
 import type { RawLog } from '../../application/rawLog.ts';
@@ -195,4 +196,10 @@ describe('JetStreamRawLog', () => {
       await own.stop();
     }
   });
+});
+
+describeDeadLetterQueueContract('NATS JetStream', async () => {
+  const log = new JetStreamRawLog(server.url, freshNames());
+  await log.ready();
+  return log;
 });

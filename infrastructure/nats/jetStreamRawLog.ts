@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { DeadLetterQueue } from '../../application/deadLetterQueue.ts';
 import type {
   ConsumeOptions,
   DeadLetter,
@@ -12,7 +13,7 @@ import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
 import { type GroupConsumer, type GroupConsumerTiming, type NatsClients, startGroupConsumer } from './groupConsumer.ts';
 import { pendingOf } from './groupConsumers.ts';
-import { listDeadLetters, writeDeadLetters } from './jetStreamDeadLetters.ts';
+import { getDeadLetter, listDeadLetters, removeDeadLetter, writeDeadLetters } from './jetStreamDeadLetters.ts';
 import { connectNats, displayUrl, type NatsAuth } from './natsConnection.ts';
 import { groupByPartition } from './rawGroups.ts';
 import { ensureRawStreams, type RawStreamLimits, type RawStreamNames } from './rawStreams.ts';
@@ -46,7 +47,7 @@ const HEADER_ROOM = 4 * 1024;
  * but an event sent again inside a different request is stored again. The mapper's appends
  * are idempotent (event ids derive from the messageId), so that is never counted twice.
  */
-export class JetStreamRawLog implements RawLog {
+export class JetStreamRawLog implements RawLog, DeadLetterQueue {
   private readonly names: RawStreamNames;
   private readonly limits: RawStreamLimits;
   private readonly timing: GroupConsumerTiming;
@@ -137,6 +138,16 @@ export class JetStreamRawLog implements RawLog {
   async listRejected(options: { readonly limit?: number } = {}): Promise<DeadLetter[]> {
     const { jsm } = await this.connection();
     return listDeadLetters(jsm, this.names, options.limit);
+  }
+
+  async getRejected(id: string): Promise<DeadLetter | undefined> {
+    const { jsm } = await this.connection();
+    return getDeadLetter(jsm, this.names, id);
+  }
+
+  async removeRejected(id: string): Promise<boolean> {
+    const { jsm } = await this.connection();
+    return removeDeadLetter(jsm, this.names, id);
   }
 
   async pending(group: string): Promise<number> {

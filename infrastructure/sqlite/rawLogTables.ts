@@ -3,6 +3,9 @@ import type { SqliteDatabase } from './openDatabase.ts';
 /**
  * The raw log's tables. `seq` (the rowid) is the log order; one offset row per consumer
  * group; dead letters keep the refused payload as JSON text with why and when (ISO-8601 UTC).
+ * A replayed dead letter is not deleted but listed in dead_letters_removed: deleting the
+ * newest row would let SQLite hand its id to the next letter (no AUTOINCREMENT here), and the
+ * rows stay as a record of what was replayed.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS raw_events (
@@ -22,6 +25,10 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   stage TEXT NOT NULL,
   reason TEXT NOT NULL,
   payload TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dead_letters_removed (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL
 );`;
 
 export type DeadLetterRow = {
@@ -52,7 +59,13 @@ export const prepareRawLogStatements = (db: SqliteDatabase) => {
       'INSERT INTO dead_letters (at, stage, reason, payload) VALUES (?, ?, ?, ?)',
     ),
     listDeadLetters: db.prepare<[limit: number], DeadLetterRow>(
-      'SELECT id, at, stage, reason, payload FROM dead_letters ORDER BY id DESC LIMIT ?',
+      'SELECT id, at, stage, reason, payload FROM dead_letters WHERE id NOT IN (SELECT id FROM dead_letters_removed) ORDER BY id DESC LIMIT ?',
+    ),
+    getDeadLetter: db.prepare<[id: number], DeadLetterRow>(
+      'SELECT id, at, stage, reason, payload FROM dead_letters WHERE id = ? AND id NOT IN (SELECT id FROM dead_letters_removed)',
+    ),
+    removeDeadLetter: db.prepare<[at: string, id: number]>(
+      'INSERT INTO dead_letters_removed (id, at) SELECT id, ? FROM dead_letters WHERE id = ? ON CONFLICT (id) DO NOTHING',
     ),
   };
 };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeDeadLetterQueueContract } from '../../application/deadLetterQueue.contract.ts';
 import { describeRawLogContract } from '../../application/rawLog.contract.ts';
 import type { RawLog } from '../../application/rawLog.ts';
 import { eventually, Recorder, rawEvent } from '../../application/rawLogTestKit.contract.ts';
@@ -70,3 +71,5 @@ describe('SqliteRawLog', () => {
     await Promise.all([consuming.close(), publishing.close()]);
   });
 });
+
+describeDeadLetterQueueContract('sqlite', () => new SqliteRawLog(files.file()));

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { DeadLetterQueue } from '../../application/deadLetterQueue.ts';
 import type {
   ConsumeOptions,
   DeadLetter,
@@ -20,7 +21,7 @@ import {
 import { WakeSignal } from '../embedded/wakeSignal.ts';
 import { GroupCommit, outcomeOf } from './groupCommit.ts';
 import { openDatabase, type SqliteDatabase } from './openDatabase.ts';
-import { prepareRawLogStatements, type RawLogStatements } from './rawLogTables.ts';
+import { type DeadLetterRow, prepareRawLogStatements, type RawLogStatements } from './rawLogTables.ts';
 
 export type SqliteRawLogOptions = Partial<ConsumerTiming> & { readonly busyTimeoutMs?: number };
 
@@ -30,7 +31,7 @@ export type SqliteRawLogOptions = Partial<ConsumerTiming> & { readonly busyTimeo
  * answer loses nothing. Publishes of the same tick share that commit and its fsync.
  * One global order (`seq`) keeps every partition in order. One consumer per group at a time.
  */
-export class SqliteRawLog implements RawLog {
+export class SqliteRawLog implements RawLog, DeadLetterQueue {
   private readonly db: SqliteDatabase;
   private readonly stmts: RawLogStatements;
   private readonly published = new WakeSignal();
@@ -118,13 +119,19 @@ export class SqliteRawLog implements RawLog {
 
   async listRejected(options: { readonly limit?: number } = {}): Promise<DeadLetter[]> {
     this.assertOpen();
-    return this.stmts.listDeadLetters.all(options.limit ?? -1).map((row) => ({
-      id: String(row.id),
-      at: row.at,
-      stage: row.stage,
-      reason: row.reason,
-      payload: JSON.parse(row.payload),
-    }));
+    return this.stmts.listDeadLetters.all(options.limit ?? -1).map(deadLetterOf);
+  }
+
+  async getRejected(id: string): Promise<DeadLetter | undefined> {
+    this.assertOpen();
+    const row = /^[1-9]\d{0,15}$/.test(id) ? this.stmts.getDeadLetter.get(Number(id)) : undefined;
+    return row === undefined ? undefined : deadLetterOf(row);
+  }
+
+  async removeRejected(id: string): Promise<boolean> {
+    this.assertOpen();
+    if (!/^[1-9]\d{0,15}$/.test(id)) return false;
+    return this.stmts.removeDeadLetter.run(new Date().toISOString(), Number(id)).changes > 0;
   }
 
   async pending(group: string): Promise<number> {
@@ -154,3 +161,11 @@ export class SqliteRawLog implements RawLog {
     if (this.closed) throw this.closedError();
   }
 }
+
+const deadLetterOf = (row: DeadLetterRow): DeadLetter => ({
+  id: String(row.id),
+  at: row.at,
+  stage: row.stage,
+  reason: row.reason,
+  payload: JSON.parse(row.payload),
+});
