@@ -7,12 +7,14 @@ import { connect, nanos } from '@nats-io/transport-node';
 import { JetStreamRawLog } from '../../../infrastructure/nats/jetStreamRawLog.ts';
 import { type NatsServerHarness, startNatsServer } from '../../../infrastructure/nats/natsServerHarness.ts';
 import type { FakeSlack } from '../../../infrastructure/slack/fakeSlack.ts';
+import { SqliteRawLog } from '../../../infrastructure/sqlite/sqliteRawLog.ts';
 import { type JourneyProcess, journeyProcess } from './journeyProcess.ts';
 
 export const WRITE_KEY = 'wk_reliability_0123456789';
 export const API_TOKEN = 'jt_reliability_0123456789abcdef';
 
-type App = 'collector' | 'mapper' | 'projector' | 'alerter';
+/** `start` is every app in one process (the embedded default) */
+type App = 'collector' | 'mapper' | 'projector' | 'alerter' | 'start';
 
 export type ClusterOptions = {
   /** how many of each app to run; e.g. { collector: 1, mapper: 2 } */
@@ -25,6 +27,8 @@ export type ClusterOptions = {
    */
   readonly ackWaitMs?: number;
   readonly env?: Record<string, string>;
+  /** false: no nats-server, the raw log in SQLite (raw.db); default true */
+  readonly nats?: boolean;
 };
 
 export type JourneyCluster = {
@@ -84,12 +88,12 @@ const shortenAckWait = async (natsUrl: string, ackWaitMs: number, group: string,
  * runs them. The reliability suites kill and restart them through `process(name)`.
  */
 export const startJourneyCluster = async (options: ClusterOptions): Promise<JourneyCluster> => {
-  const nats = await startNatsServer();
+  const withNats = options.nats ?? true;
+  const nats = withNats ? await startNatsServer() : undefined;
   const dataDir = await mkdtemp(join(tmpdir(), 'journey-reliability-'));
   const port = await freePort();
   const env = (): Record<string, string> => ({
-    NATS_URL: nats.url,
-    NATS_PUBLISH_TIMEOUT_MS: '1000',
+    ...(nats ? { NATS_URL: nats.url, NATS_PUBLISH_TIMEOUT_MS: '1000' } : {}),
     JOURNEY_DATA_DIR: dataDir,
     JOURNEY_WRITE_KEYS: `generator:${WRITE_KEY}`,
     JOURNEY_API_TOKEN: API_TOKEN,
@@ -107,19 +111,23 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
     ...options.env,
   });
   const processes = new Map<string, JourneyProcess>();
-  for (const app of ['collector', 'mapper', 'projector', 'alerter'] as const) {
+  for (const app of ['start', 'collector', 'mapper', 'projector', 'alerter'] as const) {
     for (let i = 1; i <= (options.apps[app] ?? 0); i++) {
       const name = i === 1 ? app : `${app}-${i}`;
-      // only the collector listens; the others get PORT 0 in case they ever do
+      // only the collector listens on the known port; the others get PORT 0 in case they ever do
+      const listens = app === 'collector' || app === 'start';
       processes.set(
         name,
-        journeyProcess(name, [app], () => (app === 'collector' ? env() : { ...env(), PORT: '0' })),
+        journeyProcess(name, [app], () => (listens ? env() : { ...env(), PORT: '0' })),
       );
     }
   }
-  const rawLog = new JetStreamRawLog(nats.url);
+  const rawLog = nats ? new JetStreamRawLog(nats.url) : new SqliteRawLog(join(dataDir, 'raw.db'));
   const cluster: JourneyCluster = {
-    nats,
+    get nats() {
+      if (!nats) throw new Error('this cluster runs without nats-server (nats: false)');
+      return nats;
+    },
     dataDir,
     url: `http://127.0.0.1:${port}`,
     processes,
@@ -134,14 +142,14 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
     async stop() {
       await Promise.all([...processes.values()].map((p) => p.kill()));
       await rawLog.close();
-      await nats.stop();
+      await nats?.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
   try {
     // all at once (start-up is mostly loading code); consumers are created idempotently
     await Promise.all([...processes.values()].map((p) => p.start()));
-    if (processes.has('mapper') && options.ackWaitMs !== undefined)
+    if (nats && processes.has('mapper') && options.ackWaitMs !== undefined)
       await shortenAckWait(nats.url, options.ackWaitMs, 'mapper', Number(env().JOURNEY_RAW_PARTITIONS ?? 8));
   } catch (error) {
     await cluster.stop();
