@@ -34,7 +34,11 @@ export const journeyProcess = (
   name: string,
   args: readonly string[],
   env: () => Record<string, string>,
-  options: { readyTimeoutMs?: number } = {},
+  options: {
+    readyTimeoutMs?: number;
+    /** a file-size limit (`ulimit -f`, KiB) for the next start, or none */
+    fileSizeLimitKiB?: () => number | undefined;
+  } = {},
 ): JourneyProcess => {
   let child: ChildProcess | undefined;
   let out = '';
@@ -46,7 +50,12 @@ export const journeyProcess = (
     if (child) throw new Error(`${name} is already running`);
     out = '';
     starts++;
-    const started = spawn(process.execPath, [bin, ...args], {
+    const limit = options.fileSizeLimitKiB?.();
+    const command =
+      limit === undefined
+        ? [process.execPath, bin, ...args]
+        : ['bash', '-c', `ulimit -f ${limit} && exec "$0" "$@"`, process.execPath, bin, ...args];
+    const started = spawn(command[0] ?? '', command.slice(1), {
       env: { ...process.env, ...env() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
