@@ -88,7 +88,7 @@ const recovers = async (dataDir: string, process: JourneyProcess, fill: Fill): P
   expect(audit.duplicated.slice(0, 10)).toEqual([]);
 };
 
-describe('reliability (issue 9): the disk fills up under the embedded Journey', () => {
+describe('reliability (issue 9): the disk fills up under the embedded Journey', { timeout: 240_000 }, () => {
   const seed = runSeed();
   const random = seededRandom(seed);
   const cleanups: (() => Promise<void>)[] = [];
@@ -144,7 +144,6 @@ describe('reliability (issue 9): the disk fills up under the embedded Journey', 
       execFileSync('mount', ['-o', 'remount,size=200m', dataDir]);
       await recovers(dataDir, proc, fill);
     },
-    120_000,
   );
 
   it('a file-size limit (ulimit -f) on the process: the same promises', async () => {
@@ -165,9 +164,9 @@ describe('reliability (issue 9): the disk fills up under the embedded Journey', 
     expect(fill.acked.size).toBeGreaterThan(0);
     expect(fill.acked.size).toBeLessThan(fill.sent.size);
     expect(Object.keys(fill.statuses).filter((s) => s !== '200' && s !== '503' && s !== 'network')).toEqual([]);
-    expect(output).toMatch(/disk is full|file too large|EFBIG/i);
+    expect(output).toMatch(/file-size limit \(ulimit -f\)/);
     await proc.kill();
     limit = undefined;
     await recovers(dataDir, proc, fill);
-  }, 120_000);
+  });
 });
