@@ -27,7 +27,7 @@ const countsOf = (keys: readonly string[]): Map<string, number> => {
 describe('reliability (issue 9): kill -9 of random processes and a nats-server restart while events stream in', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
-  const events = scaled(100_000, 3_000);
+  const events = scaled(100_000, 2_000);
   const kills = isFullScale ? 15 : 4;
   let cluster: JourneyCluster | undefined;
   let slack: FakeSlack | undefined;

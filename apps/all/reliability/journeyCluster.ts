@@ -147,8 +147,9 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
     },
   };
   try {
-    // all at once (start-up is mostly loading code); consumers are created idempotently
-    await Promise.all([...processes.values()].map((p) => p.start()));
+    // one after another: on a loaded machine five processes loading their code at once each
+    // took minutes to start
+    for (const p of processes.values()) await p.start();
     if (nats && processes.has('mapper') && options.ackWaitMs !== undefined)
       await shortenAckWait(nats.url, options.ackWaitMs, 'mapper', Number(env().JOURNEY_RAW_PARTITIONS ?? 8));
   } catch (error) {

@@ -62,8 +62,8 @@ export const journeyProcess = (
     child = started;
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`${name} did not start in ${options.readyTimeoutMs ?? 120_000} ms:\n${out}`)),
-        options.readyTimeoutMs ?? 120_000,
+        () => reject(new Error(`${name} did not start in ${options.readyTimeoutMs ?? 180_000} ms:\n${out}`)),
+        options.readyTimeoutMs ?? 180_000,
       );
       const onData = (chunk: Buffer) => {
         out = (out + chunk.toString()).slice(-TAIL_CHARS);

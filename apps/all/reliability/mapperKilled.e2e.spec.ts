@@ -19,7 +19,7 @@ const SUITE = 'mapper SIGKILL';
 describe('reliability (issue 3): the mapper is killed with SIGKILL at random points while events stream in', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
-  const events = scaled(20_000, 1_200);
+  const events = scaled(20_000, 800);
   const kills = isFullScale ? 6 : 2;
   let cluster: JourneyCluster | undefined;
   afterAll(async () => cluster?.stop());

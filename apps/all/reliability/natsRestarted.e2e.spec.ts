@@ -19,7 +19,7 @@ const SUITE = 'nats-server restarts';
 describe('reliability (issue 3): nats-server is killed and restarted during ingest', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
-  const events = scaled(20_000, 1_200);
+  const events = scaled(20_000, 800);
   const restarts = isFullScale ? 3 : 1;
   let cluster: JourneyCluster | undefined;
   afterAll(async () => cluster?.stop());

@@ -34,7 +34,7 @@ const until = async (what: string, check: () => boolean, timeoutMs: number): Pro
 describe('reliability (issue 9): Slack is down for a while; alerts wait and each goes out exactly once when it is back', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
-  const signups = scaled(500, 15);
+  const signups = scaled(500, 10);
   let cluster: JourneyCluster | undefined;
   let slack: FakeSlack | undefined;
   afterEach(async () => {

@@ -10,7 +10,7 @@ const SUITE = 'two mappers';
 describe('reliability (issue 3): two mapper processes share the raw log', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
-  const events = scaled(20_000, 1_200);
+  const events = scaled(20_000, 800);
   let cluster: JourneyCluster | undefined;
   afterAll(async () => cluster?.stop());
 
