@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import type { JourneyConfig } from './config.ts';
@@ -48,6 +48,22 @@ const isStored = (value: unknown): value is Stored =>
   (value as Stored).apiToken.length >= 16;
 
 /**
+ * Written beside the target, then renamed over it: a write cut short (disk full, a
+ * file-size limit, a crash) leaves no truncated credentials.json that every later start
+ * would fail to parse.
+ */
+const writeAtomically = (file: string, text: string): void => {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, text, { mode: 0o600 });
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+};
+
+/**
  * Write keys and the API token come from the environment; when either is unset the first
  * start generates one and keeps it in the data directory, so a plain `npm start` works
  * and survives restarts.
@@ -69,7 +85,7 @@ export const resolveCredentials = (config: JourneyConfig): Credentials => {
           writeKey: `wk_${randomBytes(16).toString('hex')}`,
           apiToken: `jt_${randomBytes(24).toString('hex')}`,
         };
-        writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+        writeAtomically(file, `${JSON.stringify(stored, null, 2)}\n`);
         generated = true;
       }
     } catch (error) {

@@ -44,6 +44,8 @@ export type FakeSlack = {
   readonly calls: { method: string; at: number; body: Record<string, unknown> }[];
   /** the next `times` calls of `method` get `fault` */
   failNext(method: string, fault: FakeFault, times?: number): void;
+  /** every call gets `fault` until `outage(undefined)`: Slack down for a while */
+  outage(fault: FakeFault | undefined): void;
   /** called after a chat.postMessage was stored and answered */
   onPosted: ((message: FakeSlackMessage) => void) | undefined;
   keysPosted(): string[];
@@ -73,7 +75,9 @@ const channelIdOf = (channel: string): string =>
     ? channel
     : `C${Buffer.from(channel.replace(/^#/, '')).toString('hex').toUpperCase().slice(0, 16)}`;
 
-export const startFakeSlack = async (options: { knownChannels?: readonly string[] } = {}): Promise<FakeSlack> => {
+export const startFakeSlack = async (
+  options: { knownChannels?: readonly string[] /** default: a free one */; port?: number } = {},
+): Promise<FakeSlack> => {
   const known = new Map(
     (options.knownChannels ?? ['#journey-alerts']).map((c) => [channelIdOf(c), c.replace(/^#/, '')]),
   );
@@ -98,6 +102,7 @@ export const startFakeSlack = async (options: { knownChannels?: readonly string[
       shares: share ? { public: { [share.channel]: [{ ts: share.ts }] } } : {},
     };
   };
+  let down: FakeFault | undefined;
 
   const reply = (res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -238,7 +243,7 @@ export const startFakeSlack = async (options: { knownChannels?: readonly string[
     const body = await readBody(req);
     calls.push({ method, at: performance.timeOrigin + performance.now(), body });
     const i = faults.findIndex((f) => f.method === method);
-    const fault = i >= 0 ? faults.splice(i, 1)[0]?.fault : undefined;
+    const fault = down ?? (i >= 0 ? faults.splice(i, 1)[0]?.fault : undefined);
     if (fault === 'hang') {
       hung.add(res);
       return;
@@ -256,7 +261,7 @@ export const startFakeSlack = async (options: { knownChannels?: readonly string[
     const posted = handle(method, body, res);
     if (posted) fake.onPosted?.(posted);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://127.0.0.1:${port}`;
 
@@ -268,6 +273,9 @@ export const startFakeSlack = async (options: { knownChannels?: readonly string[
     onPosted: undefined,
     failNext(method, fault, times = 1) {
       for (let n = 0; n < times; n++) faults.push({ method, fault });
+    },
+    outage(fault) {
+      down = fault;
     },
     keysPosted: () => messages.map((m) => m.metadata?.event_payload.key ?? '(no key)'),
     close: async () => {

@@ -1,4 +1,5 @@
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
+import { storageFailureHint } from './storageFailureHint.ts';
 
 export type Outcome<Result> =
   | { readonly ok: true; readonly result: Result }
@@ -61,7 +62,7 @@ export class GroupCommit<Request, Result> {
       outcomes = this.commit(queue.map((q) => q.request));
     } catch (cause) {
       const error = new UnavailableError(
-        `${this.what}: the transaction for ${queue.length} requests failed (${String(cause)})`,
+        `${this.what}: the transaction for ${queue.length} requests failed (${String(cause)})${storageFailureHint(cause)}`,
         {
           cause,
         },
