@@ -61,7 +61,7 @@ describe('docker-compose.yml, NATS profile', () => {
       expect(s.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/healthz`);
       expect(s.ports?.some((p) => p.endsWith(`:${port}`))).toBe(true);
     }
-    for (const app of ['mapper', 'projector', 'alerter'])
+    for (const app of ['mapper', 'projector', 'alerter', 'reporter'])
       expect(service(app).healthcheck?.test).toEqual(['CMD-SHELL', "grep -qa 'bin/journey.js' /proc/1/cmdline"]);
   });
 

@@ -28,8 +28,9 @@ export const startupBanner = (config: JourneyConfig, journey: RunningJourney): s
   if (journey.apps.includes('api')) {
     lines.push(`  API         ${url}/api                           token:     ${apiToken}`);
     lines.push(`  health      ${url}/healthz`);
-    // the token rides in the fragment, which browsers never send to the server
-    lines.push(`  dashboard   ${url}/#token=${encodeURIComponent(journey.credentials.apiToken)}`);
+    // the token rides in the fragment, which browsers never send to the server; without it
+    // (a start that did not generate it) the page asks for it once
+    lines.push(`  dashboard   ${url}/${show ? `#token=${encodeURIComponent(journey.credentials.apiToken)}` : ''}`);
   }
   if (journey.apps.includes('alerter')) {
     lines.push(

@@ -34,6 +34,7 @@ const start = async () => {
     clock: { now: () => Date.parse('2026-03-10T12:00:00.000Z') },
     alerts,
     series: new DailySeries(readModels, alerts),
+    reports: { recorded: async () => undefined },
   });
   const base = await server.listen({ port: 0, host: '127.0.0.1' });
   const get = (path: string, token: string | null = TOKEN) =>
@@ -76,10 +77,12 @@ describe('OpenAPI document', () => {
     expect(params('/api/alerts/daily')).toEqual(['query:from', 'query:to']);
     expect(params('/api/stages/{stage}/users')).toEqual(['path:stage', 'query:asOf']);
     expect(params('/api/alerts')).toEqual(['query:status', 'query:kind', 'query:limit']);
-    // every schema-described parameter is one the route refuses when malformed
+    // every schema-described parameter is one the route refuses when malformed ('not-valid',
+    // or what is malformed for a free-text parameter)
+    const malformed: Record<string, string> = { search: 'x'.repeat(256) };
     for (const route of apiDescription) {
       for (const name of Object.keys(route.query?.shape ?? {})) {
-        const url = `${route.path.replace(':userId', 'ada').replace(':stage', 'active').replace(':asset', 'swagger-ui.css')}?${name}=not-valid`;
+        const url = `${route.path.replace(':userId', 'ada').replace(':date', '2026-03-10').replace(':stage', 'active').replace(':asset', 'swagger-ui.css')}?${name}=${malformed[name] ?? 'not-valid'}`;
         const response = await get(url);
         const body = (await response.json()) as { error: string; issues: { path: string; message: string }[] };
         expect({ url, status: response.status }).toEqual({ url, status: 400 });

@@ -2,8 +2,14 @@ import { AckPolicy, DeliverPolicy, JetStreamApiError, type JetStreamManager } fr
 import { nanos } from '@nats-io/transport-node';
 import { partitionSubject, type RawStreamNames } from './rawStreams.ts';
 
-/** how long a delivery may stay unacknowledged before JetStream hands it to another process */
-export const ACK_WAIT_MS = 30_000;
+/**
+ * How long a delivery may stay unacknowledged before JetStream hands it out again. Short,
+ * because a partition holds one unacknowledged message at a time: a delivery lost to a killed
+ * mapper, or to a pull answered while the connection was being re-established after a server
+ * restart, stalls its partition this long (30 s measured with the server's default). A
+ * handler that takes longer keeps its delivery with `working()` every third of it.
+ */
+export const ACK_WAIT_MS = 5_000;
 
 export const durableName = (group: string, partition: number): string => `${group}-p${partition}`;
 
@@ -25,7 +31,11 @@ export const ensureGroupConsumers = async (
   for (let partition = 0; partition < names.partitions; partition++) {
     const name = durableName(group, partition);
     try {
-      await jsm.consumers.info(names.stream, name);
+      const info = await jsm.consumers.info(names.stream, name);
+      // consumers made by an earlier version keep their ack_wait unless told
+      if (info.config.ack_wait !== nanos(ACK_WAIT_MS)) {
+        await jsm.consumers.update(names.stream, name, { ack_wait: nanos(ACK_WAIT_MS) });
+      }
     } catch (error) {
       if (!isNotFound(error)) throw error;
       await jsm.consumers.add(names.stream, {
