@@ -129,8 +129,10 @@ describe('Slack alerts end to end', () => {
     };
     let child = spawnAlerter();
     let killed = 0;
-    slack.onPosted = () => {
-      // the response is written; the alerter has not read it, let alone recorded the ts
+    slack.onStored = () => {
+      // Slack has the message and is about to answer; the alerter dies before it can read the
+      // answer, let alone record the ts (killing after the answer is written raced on a busy
+      // machine: the alerter could record the ts before this process got the CPU back)
       if (killed++ === 0) child.kill('SIGKILL');
     };
     const exited = new Promise((resolve) => child.once('exit', resolve));

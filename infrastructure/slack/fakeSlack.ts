@@ -48,6 +48,11 @@ export type FakeSlack = {
   outage(fault: FakeFault | undefined): void;
   /** called after a chat.postMessage was stored and answered */
   onPosted: ((message: FakeSlackMessage) => void) | undefined;
+  /**
+   * called after a chat.postMessage was stored, before its answer is written: a test that
+   * kills the caller here knows it cannot have read the answer, however the machine schedules
+   */
+  onStored: ((message: FakeSlackMessage) => void) | undefined;
   keysPosted(): string[];
   close(): Promise<void>;
 };
@@ -129,6 +134,7 @@ export const startFakeSlack = async (
           ...(body.metadata ? { metadata: body.metadata as FakeSlackMessage['metadata'] & object } : {}),
         };
         messages.push(message);
+        fake.onStored?.(message);
         reply(res, { ok: true, channel, ts: message.ts, message: { text: message.text } });
         return message;
       }
@@ -271,6 +277,7 @@ export const startFakeSlack = async (
     uploads,
     calls,
     onPosted: undefined,
+    onStored: undefined,
     failNext(method, fault, times = 1) {
       for (let n = 0; n < times; n++) faults.push({ method, fault });
     },
