@@ -1,12 +1,10 @@
-import { Worker } from 'node:worker_threads';
 import { comparePositions, type Position, positionFromString } from '../../application/eventStore.ts';
 import type { Logger } from '../../application/logger.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { SupervisedWorker } from '../all/supervisedWorker.ts';
 import type { ProjectionName } from './journeyProjections.ts';
 
 export type WorkerMessage = { type: 'applied'; position: string } | { type: 'stopped' };
-
-const RESTART_DELAY_MS = 1_000;
 
 /**
  * The main thread's handle on a projection running in a worker thread: start, stop, and
@@ -14,55 +12,32 @@ const RESTART_DELAY_MS = 1_000;
  * checkpoint, which it keeps in its own read-model file.
  */
 export class WorkerProjection {
-  private worker: Worker | undefined;
+  private readonly worker: SupervisedWorker<WorkerMessage>;
   private checkpoint: Position | null = null;
   private waiters: { position: Position; resolve: () => void }[] = [];
-  private stopping = false;
 
   constructor(
-    private readonly config: JourneyConfig,
+    config: JourneyConfig,
     readonly name: ProjectionName,
-    private readonly logger: Logger,
-  ) {}
-
-  start(): void {
-    if (this.worker) return;
-    this.stopping = false;
-    // bin/tsWorker.js registers tsx in the new thread, then loads the projection worker
-    const worker = new Worker(new URL('../../bin/tsWorker.js', import.meta.url), {
-      workerData: {
-        module: new URL('./projectionWorker.ts', import.meta.url).href,
-        config: this.config,
-        name: this.name,
+    logger: Logger,
+  ) {
+    this.worker = new SupervisedWorker<WorkerMessage>({
+      label: `projection ${name}`,
+      module: new URL('./projectionWorker.ts', import.meta.url),
+      workerData: { config, name },
+      logger,
+      onMessage: (message) => {
+        if (message.type === 'applied') this.reached(positionFromString(message.position));
       },
     });
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'applied') this.reached(positionFromString(message.position));
-    });
-    worker.on('error', (error) =>
-      this.logger.error({ projection: this.name, err: error }, `projection ${this.name} failed in its worker`),
-    );
-    worker.on('exit', (code) => {
-      this.worker = undefined;
-      if (this.stopping) return;
-      this.logger.error(
-        { projection: this.name, code },
-        `projection ${this.name} worker exited (${code}); restarting it`,
-      );
-      setTimeout(() => this.stopping || this.start(), RESTART_DELAY_MS).unref();
-    });
-    this.worker = worker;
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    const worker = this.worker;
-    if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ type: 'stop' });
-    const timeout = setTimeout(() => void worker.terminate(), 10_000);
-    await exited;
-    clearTimeout(timeout);
+  start(): void {
+    this.worker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 
   waitFor(position: Position): Promise<void> {
