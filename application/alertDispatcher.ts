@@ -11,13 +11,13 @@ export type AlertDispatcherOptions = {
   readonly maxBackoffMs?: number;
   /** how often to look for alerts raised by other processes (default 100 ms) */
   readonly pollMs?: number;
-  /** top-level alerts in flight at once (default 16) */
+  /** top-level alerts in flight at once (default 64: at 16 the alerter kept up with fewer than 1,000 sign-ups/s here, bench/alertLatencyBench.ts) */
   readonly concurrency?: number;
   readonly logger?: Logger;
 };
 
 const BATCH = 200;
-const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_CONCURRENCY = 64;
 
 /** how far back to look for a message we may have posted before a crash */
 const LOOKUP_SLACK_MS = 60_000;
