@@ -46,7 +46,6 @@ describe('reliability (issue 9): kill -9 of random processes and a nats-server r
       cluster = await startJourneyCluster({
         apps: { collector: 1, mapper: 2, projector: 1, alerter: 1 },
         slack,
-        ackWaitMs: 2_000,
       });
       const running = cluster;
       const users = Math.ceil(events / 20);

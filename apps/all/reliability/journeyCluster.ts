@@ -2,8 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, nanos } from '@nats-io/transport-node';
 import { JetStreamRawLog } from '../../../infrastructure/nats/jetStreamRawLog.ts';
 import { type NatsServerHarness, startNatsServer } from '../../../infrastructure/nats/natsServerHarness.ts';
 import type { FakeSlack } from '../../../infrastructure/slack/fakeSlack.ts';
@@ -20,12 +18,6 @@ export type ClusterOptions = {
   /** how many of each app to run; e.g. { collector: 1, mapper: 2 } */
   readonly apps: Partial<Record<App, number>>;
   readonly slack?: FakeSlack;
-  /**
-   * JetStream hands an unacknowledged event to another mapper after the consumer's ack_wait
-   * (30 s by default), and with max_ack_pending 1 a SIGKILLed mapper stalls its partitions
-   * that long. The suites shorten it so a run with several kills stays short.
-   */
-  readonly ackWaitMs?: number;
   readonly env?: Record<string, string>;
   /** false: no nats-server, the raw log in SQLite (raw.db); default true */
   readonly nats?: boolean;
@@ -59,28 +51,6 @@ export const freePort = (): Promise<number> =>
       );
     });
   });
-
-const shortenAckWait = async (natsUrl: string, ackWaitMs: number, group: string, partitions: number): Promise<void> => {
-  const nc = await connect({ servers: natsUrl });
-  try {
-    const jsm = await jetstreamManager(nc);
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const names: string[] = [];
-      for await (const info of jsm.consumers.list('RAW')) names.push(info.name);
-      const ours = names.filter((n) => n.startsWith(`${group}-p`));
-      // the mapper creates its consumers, one per partition, just after it reports started
-      if (ours.length === partitions) {
-        for (const name of ours) await jsm.consumers.update('RAW', name, { ack_wait: nanos(ackWaitMs) });
-        return;
-      }
-      if (Date.now() > deadline) throw new Error('the mapper did not create its JetStream consumers in 20 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } finally {
-    await nc.close();
-  }
-};
 
 /**
  * Test support: Journey's apps as separate OS processes on NATS JetStream and SQLite, each
@@ -150,8 +120,6 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
     // one after another: on a loaded machine five processes loading their code at once each
     // took minutes to start
     for (const p of processes.values()) await p.start();
-    if (nats && processes.has('mapper') && options.ackWaitMs !== undefined)
-      await shortenAckWait(nats.url, options.ackWaitMs, 'mapper', Number(env().JOURNEY_RAW_PARTITIONS ?? 8));
   } catch (error) {
     await cluster.stop();
     throw error;

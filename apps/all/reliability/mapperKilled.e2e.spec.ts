@@ -29,7 +29,7 @@ describe('reliability (issue 3): the mapper is killed with SIGKILL at random poi
     async () => {
       announceSeed(SUITE, seed);
       const started = Date.now();
-      cluster = await startJourneyCluster({ apps: { collector: 1, mapper: 1 }, ackWaitMs: 2_000 });
+      cluster = await startJourneyCluster({ apps: { collector: 1, mapper: 1 } });
       const running = cluster;
       const mapper = running.process('mapper');
       const upAt = Date.now();

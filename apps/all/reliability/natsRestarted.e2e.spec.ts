@@ -29,7 +29,7 @@ describe('reliability (issue 3): nats-server is killed and restarted during inge
     async () => {
       announceSeed(SUITE, seed);
       const started = Date.now();
-      cluster = await startJourneyCluster({ apps: { collector: 1, mapper: 1 }, ackWaitMs: 2_000 });
+      cluster = await startJourneyCluster({ apps: { collector: 1, mapper: 1 } });
       const running = cluster;
       const perUser = generateEvents(random, `nr${seed}`, events, Math.ceil(events / 20));
       const sent = new Set(perUser.flat().map((e) => e.messageId));
