@@ -57,4 +57,16 @@ describe('projection runner', () => {
     expect(await projectedCount()).toBe(4);
     await live.stop();
   });
+
+  it('resolves waitFor at once for a position its stored checkpoint already covers', async () => {
+    const { runner, store } = await setUp(5);
+    expect(await runner().catchUp()).toBe(5);
+    const head = await store.headPosition({ streamPrefix: 'journey-' });
+    if (!head) throw new Error('the store is empty');
+    const restarted = runner();
+    const reached = restarted.waitFor(head); // asked before the runner has read its checkpoint
+    restarted.start();
+    await reached;
+    await restarted.stop();
+  });
 });

@@ -87,6 +87,8 @@ export class ProjectionRunner<Writer = ReadModelWriter> {
     while (!this.stopped) {
       try {
         this.checkpoint = await this.readModels.readCheckpoint(this.projection.name);
+        // a waiter for a position the stored checkpoint already covers needs no new batch
+        if (this.checkpoint) this.resolveWaiters(this.checkpoint);
         this.subscription = this.eventStore.subscribeAll({
           ...(this.checkpoint ? { fromPosition: this.checkpoint } : {}),
           streamPrefix: this.projection.streamPrefix,
