@@ -26,4 +26,11 @@ export interface CheckpointedStore<Writer> {
     checkpoint: { readonly from: Position | null; readonly to: Position },
     apply: (writer: Writer) => void,
   ): Promise<CheckpointResult>;
+  /**
+   * Optional, for a projection that starts from nothing: a store that applies a long
+   * backlog faster without its query indexes drops them and answers true;
+   * `endBulkLoad` builds them again once the projection has caught up.
+   */
+  beginBulkLoad?(): Promise<boolean>;
+  endBulkLoad?(): Promise<void>;
 }

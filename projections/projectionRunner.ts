@@ -61,19 +61,8 @@ export class ProjectionRunner<Writer = ReadModelWriter> {
 
   /** Applies everything up to the current head once and returns how many events it applied. */
   async catchUp(): Promise<number> {
-    const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.checkpoint = await this.readModels.readCheckpoint(this.projection.name);
-    let applied = 0;
-    for (;;) {
-      const batch = await this.eventStore.readAll({
-        ...(this.checkpoint ? { fromPosition: this.checkpoint } : {}),
-        streamPrefix: this.projection.streamPrefix,
-        maxCount: batchSize,
-      });
-      if (batch.length === 0) return applied;
-      if (!(await this.applyBatch(batch))) continue;
-      applied += batch.length;
-    }
+    return this.applyBacklog(false);
   }
 
   /** Resolves once the projection has applied the event at `position` (or anything later). */
@@ -89,6 +78,8 @@ export class ProjectionRunner<Writer = ReadModelWriter> {
         this.checkpoint = await this.readModels.readCheckpoint(this.projection.name);
         // a waiter for a position the stored checkpoint already covers needs no new batch
         if (this.checkpoint) this.resolveWaiters(this.checkpoint);
+        else await this.applyBacklog(true);
+        if (this.stopped) break;
         this.subscription = this.eventStore.subscribeAll({
           ...(this.checkpoint ? { fromPosition: this.checkpoint } : {}),
           streamPrefix: this.projection.streamPrefix,
@@ -109,6 +100,32 @@ export class ProjectionRunner<Writer = ReadModelWriter> {
         await this.subscription?.close();
       }
     }
+  }
+
+  /**
+   * Reads and applies batches until the head; a projection starting from nothing does it
+   * as a bulk load when its store offers one (see `CheckpointedStore.beginBulkLoad`).
+   * `live`: the following runner, which leaves the loop when stopped.
+   */
+  private async applyBacklog(live: boolean): Promise<number> {
+    const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const bulk = this.checkpoint === null && (await this.readModels.beginBulkLoad?.()) === true;
+    let applied = 0;
+    try {
+      while (!(live && this.stopped)) {
+        const batch = await this.eventStore.readAll({
+          ...(this.checkpoint ? { fromPosition: this.checkpoint } : {}),
+          streamPrefix: this.projection.streamPrefix,
+          maxCount: batchSize,
+        });
+        if (batch.length === 0) break;
+        if (!(await this.applyBatch(batch))) continue;
+        applied += batch.length;
+      }
+    } finally {
+      if (bulk) await this.readModels.endBulkLoad?.();
+    }
+    return applied;
   }
 
   /** false when another runner had moved the checkpoint: the caller re-reads from there */
