@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ANY, type EventData } from '../application/eventStore.ts';
 import { MemoryEventStore } from '../infrastructure/memory/memoryEventStore.ts';
 import { MemoryReadModels } from '../infrastructure/memory/memoryReadModels.ts';
@@ -68,5 +68,35 @@ describe('projection runner', () => {
     restarted.start();
     await reached;
     await restarted.stop();
+  });
+
+  it('applies the backlog of a projection that starts from nothing as a bulk load, and ends it once caught up', async () => {
+    const { store, readModels } = await setUp(25);
+    const calls: string[] = [];
+    const bulkStore = Object.assign(Object.create(readModels) as MemoryReadModels, {
+      beginBulkLoad: async () => {
+        calls.push('begin');
+        return true;
+      },
+      endBulkLoad: async () => {
+        calls.push(`end after ${(await readModels.getProfile('u0'))?.eventCount} events of u0`);
+      },
+    });
+    const projection = usersProjection(new Set(DEFAULT_MEANINGFUL_EVENTS));
+    const live = new ProjectionRunner(store, bulkStore, projection, { batchSize: 10 });
+    const head = await store.headPosition({ streamPrefix: 'journey-' });
+    if (!head) throw new Error('the store is empty');
+    live.start();
+    await live.waitFor(head);
+    // ended by the runner once it found nothing more to read, not by stop()
+    await vi.waitFor(() => expect(calls).toEqual(['begin', 'end after 4 events of u0']));
+    const { position } = await store.append('journey-u0', [page(900)], { expectedRevision: ANY });
+    await live.waitFor(position);
+    await live.stop();
+    expect(calls).toHaveLength(2);
+    // a runner that finds a checkpoint applies batch by batch
+    calls.length = 0;
+    expect(await new ProjectionRunner(store, bulkStore, projection).catchUp()).toBe(0);
+    expect(calls).toEqual([]);
   });
 });

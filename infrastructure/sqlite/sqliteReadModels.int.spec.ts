@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../application/readModels.contract.ts';
 import { describeReadModelSeriesContract } from '../../application/readModelsSeries.contract.ts';
@@ -62,6 +63,81 @@ describe('SqliteReadModels', () => {
     );
     expect((await store.getJourney('u1'))[0]?.occurredAt).toBe('2026-01-01T00:00:00.000Z');
     await store.close();
+  });
+});
+
+describe('SqliteReadModels bulk load', () => {
+  const indexNames = (file: string): string[] => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db
+        .prepare<[], { name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name",
+        )
+        .all()
+        .map((r) => r.name);
+    } finally {
+      db.close();
+    }
+  };
+  const entry = (i: number) => ({
+    userId: `u${i % 3}`,
+    eventId: `e${i}`,
+    type: 'PageViewed',
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 100 - i)).toISOString(),
+    data: { i },
+    ruleId: 'r',
+    sourceMessageIds: [`m${i}`],
+  });
+
+  it('drops the query indexes of an empty file, and builds them again at the end with the same answers', async () => {
+    const file = files.file();
+    const store = new SqliteReadModels(file);
+    const indexes = indexNames(file);
+    expect(indexes).toContain('timeline_by_user_time');
+    expect(await store.beginBulkLoad()).toBe(true);
+    expect(indexNames(file)).toEqual([]);
+    await applyNext(store, (w) => {
+      for (let i = 0; i < 30; i++) w.addTimelineEntry(entry(i));
+    });
+    const withoutIndexes = await store.getJourney('u1');
+    await store.endBulkLoad();
+    expect(indexNames(file)).toEqual(indexes);
+    expect(await store.getJourney('u1')).toEqual(withoutIndexes);
+    expect(withoutIndexes.map((e) => e.eventId)).toEqual([
+      'e28',
+      'e25',
+      'e22',
+      'e19',
+      'e16',
+      'e13',
+      'e10',
+      'e7',
+      'e4',
+      'e1',
+    ]);
+    await store.close();
+  });
+
+  it('keeps the indexes of a file that holds rows already', async () => {
+    const file = files.file();
+    const store = new SqliteReadModels(file);
+    await applyNext(store, (w) => w.addTimelineEntry(entry(1)));
+    const indexes = indexNames(file);
+    expect(await store.beginBulkLoad()).toBe(false);
+    expect(indexNames(file)).toEqual(indexes);
+    await store.close();
+  });
+
+  it('gets its indexes back on the next open after a bulk load that never ended (a crash)', async () => {
+    const file = files.file();
+    const first = new SqliteReadModels(file);
+    const indexes = indexNames(file);
+    expect(await first.beginBulkLoad()).toBe(true);
+    await first.close();
+    const second = new SqliteReadModels(file);
+    expect(indexNames(file)).toEqual(indexes);
+    await second.close();
   });
 });
 
