@@ -1,8 +1,14 @@
 import { type RebuildableProjection, rebuildableProjections } from '../apps/projector/rebuildTargets.ts';
+import { orderedScanBaseline } from './baselines.ts';
+import { runCatchUp } from './projectionBench.ts';
 import { prepareRebuildStore, queryLatencies, runRebuild } from './rebuildBench.ts';
 import { tempFiles } from './tempFiles.ts';
 
-/** `node bin/run.js bench/rebuildMain.ts [events=1000000] [projections=timeline,users,alerts]` */
+/**
+ * `node bin/run.js bench/rebuildMain.ts [events=1000000] [projections=timeline,users,alerts]`:
+ * the projection catch-up (when all of timeline and users are named) and the rebuild, two
+ * rounds each, then the queries; what `npm run bench` measures over the same store.
+ */
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const names = (process.argv[3]?.split(',') ?? rebuildableProjections) as RebuildableProjection[];
@@ -13,6 +19,15 @@ try {
   process.stderr.write(
     `filled ${store.count.toLocaleString('en-US')} events over ${store.users.toLocaleString('en-US')} streams in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
   );
+  if (names.includes('timeline') && names.includes('users')) {
+    for (let round = 1; round <= 2; round++) {
+      const scan = orderedScanBaseline(store.file);
+      const run = await runCatchUp(store);
+      process.stdout.write(
+        `catch-up (timeline ∥ users) round ${round}: ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} events/s, ordered scan ${Math.round(scan.rowsPerSecond).toLocaleString('en-US')} rows/s, ratio ${(run.eventsPerSecond / scan.rowsPerSecond).toFixed(3)}\n`,
+      );
+    }
+  }
   for (let round = 1; round <= 2; round++) {
     const run = await runRebuild(store, names);
     process.stdout.write(
