@@ -21,7 +21,8 @@ export const reportStorageFailure = (failure: StorageFailure): void => {
   for (const listener of listeners) listener(failure);
 };
 
-const reportIfStorageFailure = (error: unknown, file: string): void => {
+/** for writes outside SQLite (report files): tells the listeners when `error` is a storage failure */
+export const reportIfStorageFailure = (error: unknown, file: string): void => {
   if (listeners.size === 0) return;
   const failure = storageFailureOf(error, file);
   if (failure) reportStorageFailure(failure);
