@@ -63,13 +63,13 @@ describe('reliability (issue 9): kill -9 of random processes and a nats-server r
       strikes.splice(random.int(0, strikes.length), 0, 'nats-server');
       const moments = strikeMoments(random, strikes.length).map((f) => Math.floor(f * events));
       process.stdout.write(`[reliability] ${SUITE}: strikes in order: ${strikes.join(', ')}\n`);
-      // Each app's strikes run one after another (a process is restarted before it is killed
-      // again), but apart from the other apps', so a strike lands at its moment even while
-      // another app is still restarting; one strike after another across all apps made the
-      // later ones queue up behind restarts and land after the stream had ended. The
-      // nats-server restart waits for every app to be up and holds the others back while it is
-      // down: an app cannot start without its server.
+      // Each strike lands at its moment: an app's strikes wait only for that app's previous
+      // restart (one strike after another across all apps made the later ones queue up behind
+      // restarts and land after the stream had ended). An app cannot start while nats-server
+      // is down, so a restart waits for the server to be back, and the server's restart waits
+      // for the apps that are starting at that moment.
       const lanes = new Map<string, Promise<void>>();
+      const starting = new Set<Promise<void>>();
       let natsLane = Promise.resolve();
       let streaming = true;
       let struckAfterStream = 0;
@@ -79,7 +79,8 @@ describe('reliability (issue 9): kill -9 of random processes and a nats-server r
           await new Promise((r) => setTimeout(r, downMs));
         };
         if (victim === 'nats-server') {
-          natsLane = Promise.all([natsLane, ...lanes.values()]).then(async () => {
+          natsLane = natsLane.then(async () => {
+            await Promise.all(starting);
             await running.nats.kill();
             await down();
             await running.nats.restart();
@@ -89,10 +90,17 @@ describe('reliability (issue 9): kill -9 of random processes and a nats-server r
         const app = running.process(victim);
         lanes.set(
           victim,
-          Promise.all([lanes.get(victim), natsLane]).then(async () => {
+          (lanes.get(victim) ?? Promise.resolve()).then(async () => {
             await app.kill();
             await down();
-            await app.start();
+            await natsLane;
+            const started = app.start();
+            starting.add(started);
+            try {
+              await started;
+            } finally {
+              starting.delete(started);
+            }
           }),
         );
       };
