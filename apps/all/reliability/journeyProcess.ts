@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 const bin = join(import.meta.dirname, '../../../bin/journey.js');
-const TAIL_CHARS = 32_000;
+const TAIL_CHARS = 128_000;
 
 export type JourneyProcess = {
   readonly name: string;
