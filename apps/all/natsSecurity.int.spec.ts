@@ -1,7 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  createAccount,
+  createOperator,
+  createUser,
+  defaultNatsLimits,
+  encodeAccount,
+  encodeOperator,
+  encodeUser,
+  fmtCreds,
+} from '@nats-io/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawEvent } from '../../application/rawLogTestKit.contract.ts';
 import { isConfigError } from '../../domain/errors/journeyError.ts';
@@ -10,11 +20,12 @@ import { type NatsServerHarness, startNatsServer } from '../../infrastructure/na
 import { rawLogFor, whenReady } from './adapters.ts';
 
 /**
- * NATS_USER / NATS_PASSWORD, NATS_TOKEN and NATS_TLS_CA from the environment through the
- * config schema and rawLogFor to a real nats-server that requires them: the right values
- * connect and publish, wrong ones stop start-up with the URL and the variable to fix.
- * NATS_CREDS (JWT + nkey) needs an operator-mode server set up with nsc, which is not
- * installed here; only its missing-file message is tested.
+ * NATS_USER / NATS_PASSWORD, NATS_TOKEN, NATS_CREDS and NATS_TLS_CA from the environment
+ * through the config schema and rawLogFor to a real nats-server that requires them: the right
+ * values connect and publish, wrong ones stop start-up with the URL and the variable to fix.
+ * For NATS_CREDS the server runs in operator mode (decentralized JWT auth) with a memory
+ * resolver preloaded with the account; the operator, account and user JWTs and the .creds
+ * file are made here with @nats-io/jwt, as nsc would make them.
  */
 
 let dir: string;
@@ -142,5 +153,89 @@ describe('NATS over TLS with a self-signed certificate', () => {
     const creds = await connectWith({ NATS_URL: server.url, NATS_CREDS: join(dir, 'user.creds') });
     expect(messageOf(creds)).toContain('NATS_CREDS=');
     expect(messageOf(creds)).toContain('does not exist');
+  });
+});
+
+/** an operator-mode server config trusting `operator`, with these accounts preloaded (JetStream on) */
+const operatorMode = async () => {
+  const operator = createOperator();
+  const operatorJwt = await encodeOperator('journey-test', operator);
+  const account = async (name: string, jetStream = true) => {
+    const key = createAccount();
+    const jwt = await encodeAccount(
+      name,
+      key,
+      // as nsc makes them: no limits (-1; a missing limit reads as 0), and JetStream for the account
+      {
+        limits: {
+          ...defaultNatsLimits(),
+          imports: -1,
+          exports: -1,
+          wildcards: true,
+          conn: -1,
+          leaf: -1,
+          ...(jetStream ? { mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 } : {}),
+        },
+      },
+      { signer: operator },
+    );
+    return { key, jwt };
+  };
+  // JetStream in operator mode needs a system account for its internal subscriptions
+  const system = await account('SYS', false);
+  const journey = await account('JOURNEY');
+  const other = await account('OTHER');
+  const creds = async (name: string, issuer: typeof journey) => {
+    const user = createUser();
+    const file = join(dir, `${name}.creds`);
+    await writeFile(file, fmtCreds(await encodeUser(name, user, issuer.key), user));
+    return file;
+  };
+  const config = [
+    `operator: ${operatorJwt}`,
+    'resolver: MEMORY',
+    `system_account: ${system.key.getPublicKey()}`,
+    // OTHER is signed by the operator too, but the server does not know it
+    `resolver_preload: { ${system.key.getPublicKey()}: ${system.jwt}, ${journey.key.getPublicKey()}: ${journey.jwt} }`,
+    '',
+  ].join('\n');
+  return { config, journey, other, creds };
+};
+
+describe('NATS with a .creds file (JWT + nkey seed, operator mode)', () => {
+  let server: NatsServerHarness;
+  let setup: Awaited<ReturnType<typeof operatorMode>>;
+  beforeAll(async () => {
+    setup = await operatorMode();
+    server = await startNatsServer({ config: setup.config });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('connects and publishes with NATS_CREDS naming a user of the account', async () => {
+    const creds = await setup.creds('journey-user', setup.journey);
+    expect(await connectWith({ NATS_URL: server.url, NATS_CREDS: creds })).toBe(undefined);
+  });
+
+  it('refuses a user of an account the server does not know, naming the URL and NATS_CREDS', async () => {
+    const creds = await setup.creds('stranger', setup.other);
+    const error = messageOf(await connectWith({ NATS_URL: server.url, NATS_CREDS: creds }));
+    expect(error).toContain(`NATS_URL=${server.url} refused the credentials (Authorization Violation)`);
+    expect(error).toContain('NATS_CREDS');
+  });
+
+  it('refuses a creds file whose seed does not match its JWT (the nonce signature fails)', async () => {
+    const good = await setup.creds('journey-user', setup.journey);
+    const text = await readFile(good, 'utf8');
+    const forged = join(dir, 'forged.creds');
+    const otherSeed = new TextDecoder().decode(createUser().getSeed());
+    const forgedText = text.replace(/SU[A-Z2-7]{56}/, otherSeed);
+    expect(forgedText).not.toBe(text);
+    await writeFile(forged, forgedText);
+    const error = messageOf(await connectWith({ NATS_URL: server.url, NATS_CREDS: forged }));
+    expect(error).toContain(`NATS_URL=${server.url} refused the credentials`);
+    expect(error).toContain('NATS_CREDS');
+    expect(error).not.toContain(otherSeed);
   });
 });

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../application/logger.ts';
+import type { StorageFailure } from '../../infrastructure/sqlite/storageFailure.ts';
+import { reportStorageFailure } from '../../infrastructure/sqlite/storageFailures.ts';
 
 const RESTART_DELAY_MS = 1_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -17,7 +19,9 @@ export type SupervisedWorkerOptions<Message> = {
 /**
  * A worker thread running one of Journey's TypeScript modules, started again from where it
  * keeps its own state when it dies. Stopping posts `{ type: 'stop' }`; the worker finishes
- * its work, closes its files and exits (terminated after 10 s if it does not).
+ * its work, closes its files and exits (terminated after 10 s if it does not). A write the
+ * storage refused in the worker (bin/tsWorker.js forwards it) is reported in this thread, where
+ * the app shell stops the process; the worker is not restarted into the same full disk.
  */
 export class SupervisedWorker<Message = unknown> {
   private worker: Worker | undefined;
@@ -47,7 +51,13 @@ export class SupervisedWorker<Message = unknown> {
       workerData: { ...this.options.workerData, module: this.options.module.href },
     });
     worker.on('message', (message: Message) => {
-      if ((message as { type?: unknown }).type === 'ready') {
+      const type = (message as { type?: unknown }).type;
+      if (type === 'storage-failed') {
+        this.stopping = true;
+        reportStorageFailure((message as { failure: StorageFailure }).failure);
+        return;
+      }
+      if (type === 'ready') {
         this.readiness?.resolve();
         this.readiness = undefined;
       }

@@ -2,12 +2,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import { isConfigError, isJourneyError } from '../../domain/errors/journeyError.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
 import { resolveCredentials } from '../../infrastructure/config/credentials.ts';
-import { type AppName, appNames, startJourney } from '../all/startJourney.ts';
+import { createLogger } from '../../infrastructure/logging/createLogger.ts';
+import { type AppName, appNames, type RunningJourney, startJourney } from '../all/startJourney.ts';
 import { runDemo } from './demo/runDemo.ts';
 import { registerDlqCommand } from './dlqCommand.ts';
 import { registerProjectionsCommands } from './projectionsCommand.ts';
 import { registerRemapCommand } from './remapCommand.ts';
 import { startupBanner } from './startupBanner.ts';
+import { stopOnStorageFailure } from './stopOnStorageFailure.ts';
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -21,13 +23,19 @@ const isoDay = (value: string): string => {
   return value;
 };
 
-/** Runs apps until SIGINT/SIGTERM, then stops them in order (HTTP first, stores last). */
+/**
+ * Runs apps until SIGINT/SIGTERM, then stops them in order (HTTP first, stores last); a write
+ * the storage refused stops them the same way, with exit code 74.
+ */
 const run = async (apps: readonly AppName[]): Promise<void> => {
   const config = loadConfig();
-  const journey = await startJourney(config, apps);
+  let journey: RunningJourney | undefined;
+  stopOnStorageFailure(async () => journey?.stop(), createLogger(config.LOG_LEVEL));
+  journey = await startJourney(config, apps);
   process.stdout.write(startupBanner(config, journey));
+  const running = journey;
   const shutdown = async () => {
-    await journey.stop();
+    await running.stop();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);

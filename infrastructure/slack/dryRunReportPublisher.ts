@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunnelReport, ReportPublisher } from '../../application/funnelReport.ts';
 import type { Stage } from '../../domain/stage/stage.ts';
+import { reportIfStorageFailure } from '../sqlite/storageFailures.ts';
 import { reportSlackPayloads } from './reportMessages.ts';
 
 /** `report run --dry-run`: the PDFs and what would be posted to Slack, as files in a directory. */
@@ -32,7 +33,13 @@ export class DryRunReportPublisher implements ReportPublisher {
 
   private async write(name: string, content: Uint8Array | string): Promise<void> {
     const file = join(this.dir, name);
-    await writeFile(file, content);
+    try {
+      await writeFile(file, content);
+    } catch (error) {
+      // a full disk stops the reporter's process as it stops the others (ENOSPC, EROFS)
+      reportIfStorageFailure(error, file);
+      throw error;
+    }
     this.written.push(file);
   }
 }

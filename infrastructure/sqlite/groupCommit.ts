@@ -1,5 +1,5 @@
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
-import { storageFailureHint } from './storageFailureHint.ts';
+import { storageFailureHint } from './storageFailure.ts';
 
 export type Outcome<Result> =
   | { readonly ok: true; readonly result: Result }

@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
+import { watchWrites } from './storageFailures.ts';
 
 export type SqliteDatabase = Database.Database;
 
@@ -57,7 +58,8 @@ const checkDirectory = (file: string): void => {
  * One connection with the settings every adapter wants: WAL (readers never block the
  * writer, and other processes can read while we write), a busy timeout so a second process
  * waits for the write lock instead of failing, and the durability level the caller asks for.
- * Pass ':memory:' for a private in-memory database.
+ * Pass ':memory:' for a private in-memory database. A write the storage refuses (disk full,
+ * read-only) is reported to this thread's `onStorageFailure` listeners.
  */
 export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): SqliteDatabase => {
   if (file !== ':memory:') checkDirectory(file);
@@ -83,6 +85,7 @@ export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): S
       `cannot use SQLite database ${file}: ${reasonOf(error)}; is it a SQLite file, and is the disk writable and not full?`,
     );
   }
+  if (file !== ':memory:') watchWrites(db, resolve(file));
   return db;
 };
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteRawLog } from '../../../infrastructure/sqlite/sqliteRawLog.ts';
+import { STORAGE_FAILURE_EXIT_CODE } from '../../cli/stopOnStorageFailure.ts';
 import { type GeneratedEvent, generateEvents } from './eventGenerator.ts';
 import { API_TOKEN, freePort, WRITE_KEY } from './journeyCluster.ts';
 import { type JourneyProcess, journeyProcess } from './journeyProcess.ts';
@@ -49,20 +50,18 @@ const post = async (url: string, batch: readonly GeneratedEvent[]): Promise<stri
 type Fill = { acked: Set<string>; sent: Set<string>; statuses: Record<string, number> };
 
 /**
- * Sends batches until the storage gives out, then a few more: a 200 must mean stored even
- * then. Stops when the process has stopped.
+ * Sends batches until the storage gives out and the process stops: a 200 must mean stored
+ * even then (requests in flight while it stops get 503 or a closed connection).
  */
 const fillUp = async (url: string, process: JourneyProcess, perUser: GeneratedEvent[][]): Promise<Fill> => {
   const fill: Fill = { acked: new Set(), sent: new Set(), statuses: {} };
   const events = perUser.flat();
-  let refusedAfterFull = 0;
-  for (let at = 0; at < events.length && refusedAfterFull < 20 && process.running; at += 50) {
+  for (let at = 0; at < events.length && process.running; at += 50) {
     const batch = events.slice(at, at + 50);
     for (const e of batch) fill.sent.add(e.messageId);
     const status = await post(url, batch);
     fill.statuses[status] = (fill.statuses[status] ?? 0) + 1;
     if (status === '200') for (const e of batch) fill.acked.add(e.messageId);
-    else refusedAfterFull++;
   }
   return fill;
 };
@@ -72,6 +71,25 @@ const fillUp = async (url: string, process: JourneyProcess, perUser: GeneratedEv
  * that got a 200 is mapped into the store exactly once (nothing half-written, nothing
  * dead-lettered because the disk was full).
  */
+/**
+ * The process stopped on its own with exit code 74 and one message naming the file and what
+ * to do; nothing but 200, 503 or a closed connection was answered, and something was refused.
+ */
+const stoppedWithMessage = async (process: JourneyProcess, fill: Fill, what: RegExp): Promise<string> => {
+  const code = await process.exitCode(30_000);
+  const output = process.output();
+  expect(code, output).toBe(STORAGE_FAILURE_EXIT_CODE);
+  const stops = output.split('\n').filter((line) => line.includes('journey is stopping'));
+  expect(stops, output).toHaveLength(1);
+  expect(stops[0]).toMatch(what);
+  expect(stops[0]).toMatch(/cannot write \/\S+\.db: /);
+  expect(stops[0]).toMatch(/then start Journey again/);
+  expect(fill.acked.size).toBeGreaterThan(0);
+  expect(fill.acked.size).toBeLessThan(fill.sent.size);
+  expect(Object.keys(fill.statuses).filter((s) => s !== '200' && s !== '503' && s !== 'network')).toEqual([]);
+  return stops[0] ?? '';
+};
+
 const recovers = async (dataDir: string, process: JourneyProcess, fill: Fill): Promise<void> => {
   await process.start();
   const rawLog = new SqliteRawLog(join(dataDir, 'raw.db'));
@@ -116,7 +134,7 @@ describe('reliability (issue 9): the disk fills up under the embedded Journey', 
   };
 
   it.skipIf(!canMountTmpfs)(
-    `a full disk (a 3 MB tmpfs; skipped when mount(2) is not allowed, i.e. not root): no 200 without storage, the log says the disk is full, and after space is freed the next start maps every acknowledged event once${canMountTmpfs ? '' : ' — SKIPPED HERE: cannot mount a tmpfs'}`,
+    `a full disk (a 3 MB tmpfs; skipped when mount(2) is not allowed, i.e. not root): no 200 without storage, the process stops (exit 74) saying the disk is full, which file and what to do, and after space is freed the next start maps every acknowledged event once${canMountTmpfs ? '' : ' — SKIPPED HERE: cannot mount a tmpfs'}`,
     async () => {
       announceSeed(`${SUITE} (tmpfs)`, seed);
       const dataDir = await mkdtemp(join(tmpdir(), 'journey-full-'));
@@ -128,25 +146,15 @@ describe('reliability (issue 9): the disk fills up under the embedded Journey', 
       const { proc, url } = await embedded(dataDir, () => undefined);
       await proc.start();
       const fill = await fillUp(url, proc, generateEvents(random, `df${seed}`, 20_000, 200));
-      await sleep(1_000); // the mapper and projections meet the full disk too
-      const output = proc.output() + proc.unexpectedExits.join('\n');
-      printFigures(`${SUITE} (tmpfs)`, {
-        ...fill.statuses,
-        acknowledged: fill.acked.size,
-        stopped: String(!proc.running),
-      });
-      expect(fill.acked.size).toBeGreaterThan(0);
-      expect(fill.acked.size).toBeLessThan(fill.sent.size);
-      expect(Object.keys(fill.statuses).filter((s) => s !== '200' && s !== '503' && s !== 'network')).toEqual([]);
-      expect(output).toMatch(/disk is full/i);
-      // the worst moment to die, then space is freed
-      await proc.kill();
+      const message = await stoppedWithMessage(proc, fill, /the disk is full \(SQLITE_FULL.*free space on that disk/);
+      printFigures(`${SUITE} (tmpfs)`, { ...fill.statuses, acknowledged: fill.acked.size });
+      process.stdout.write(`[reliability] ${SUITE} (tmpfs): ${message.slice(0, 400)}\n`);
       execFileSync('mount', ['-o', 'remount,size=200m', dataDir]);
       await recovers(dataDir, proc, fill);
     },
   );
 
-  it('a file-size limit (ulimit -f) on the process: the same promises', async () => {
+  it('a file-size limit (ulimit -f) on the process: the same promises, the message names the limit', async () => {
     announceSeed(`${SUITE} (ulimit -f)`, seed);
     const dataDir = await mkdtemp(join(tmpdir(), 'journey-fsize-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -154,18 +162,12 @@ describe('reliability (issue 9): the disk fills up under the embedded Journey', 
     const { proc, url } = await embedded(dataDir, () => limit);
     await proc.start();
     const fill = await fillUp(url, proc, generateEvents(random, `fs${seed}`, 20_000, 200));
-    await sleep(1_000);
-    const output = proc.output() + proc.unexpectedExits.join('\n');
-    printFigures(`${SUITE} (ulimit -f)`, {
-      ...fill.statuses,
-      acknowledged: fill.acked.size,
-      stopped: String(!proc.running),
-    });
-    expect(fill.acked.size).toBeGreaterThan(0);
-    expect(fill.acked.size).toBeLessThan(fill.sent.size);
-    expect(Object.keys(fill.statuses).filter((s) => s !== '200' && s !== '503' && s !== 'network')).toEqual([]);
-    expect(output).toMatch(/file-size limit \(ulimit -f\)/);
-    await proc.kill();
+    await stoppedWithMessage(
+      proc,
+      fill,
+      /the system refused the write \(SQLITE_IOERR.*a file-size limit \(ulimit -f\)/,
+    );
+    printFigures(`${SUITE} (ulimit -f)`, { ...fill.statuses, acknowledged: fill.acked.size });
     limit = undefined;
     await recovers(dataDir, proc, fill);
   });

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 const bin = join(import.meta.dirname, '../../../bin/journey.js');
-const TAIL_CHARS = 8_000;
+const TAIL_CHARS = 128_000;
 
 export type JourneyProcess = {
   readonly name: string;
@@ -15,6 +15,8 @@ export type JourneyProcess = {
   kill(): Promise<void>;
   /** SIGTERM and wait: the graceful stop */
   stop(): Promise<void>;
+  /** resolves with the exit code once the process has exited on its own (rejects after timeoutMs) */
+  exitCode(timeoutMs: number): Promise<number | null>;
   /** the end of what it printed since its last start (stdout and stderr) */
   output(): string;
   /** exits the test did not cause, with the output before each */
@@ -43,6 +45,7 @@ export const journeyProcess = (
   let child: ChildProcess | undefined;
   let out = '';
   let starts = 0;
+  let lastExit: Promise<number | null> = Promise.resolve(null);
   const unexpectedExits: string[] = [];
   const expectedExit = new WeakSet<ChildProcess>();
 
@@ -60,6 +63,7 @@ export const journeyProcess = (
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;
+    lastExit = new Promise((resolve) => started.once('exit', (code) => resolve(code)));
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`${name} did not start in ${options.readyTimeoutMs ?? 180_000} ms:\n${out}`)),
@@ -106,6 +110,13 @@ export const journeyProcess = (
     start,
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
+    exitCode: (timeoutMs) =>
+      Promise.race([
+        lastExit,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`${name} did not exit in ${timeoutMs} ms:\n${out}`)), timeoutMs).unref(),
+        ),
+      ]),
     output: () => out,
     unexpectedExits,
   };
