@@ -1,6 +1,6 @@
 import { NotFoundError, ValidationError } from '../domain/errors/journeyError.ts';
 import { endOfUtcDay, type Funnel, funnelOf, utcDaysBetween } from '../domain/stage/funnel.ts';
-import { type Stage, stageOf, stages } from '../domain/stage/stage.ts';
+import { checkAsOfAndWindow, type Stage, stageOf, stages } from '../domain/stage/stage.ts';
 import type { ReadModelQueries, StageSummary, TimelineEntry, UserProfile } from './readModels.ts';
 
 export type JourneyView = {
@@ -100,12 +100,20 @@ export class JourneyQueries {
     return { search: prefix, users: await this.readModels.searchUsers(prefix, limit) };
   }
 
+  /**
+   * The stage counts come from the read models' stage deltas (constant time in the user
+   * count); a store that keeps them for another window answers undefined, and the funnel
+   * then counts every user's summary, as before the deltas existed.
+   */
   private async funnelAt(asOf: number): Promise<Funnel> {
+    checkAsOfAndWindow(asOf, this.windowDays);
     const asOfIso = new Date(asOf).toISOString();
-    const [summaries, newSignups] = await Promise.all([
-      this.summariesAt(asOf),
+    const [counts, newSignups] = await Promise.all([
+      this.readModels.stageCounts(asOfIso, this.windowDays),
       this.readModels.countSignups(new Date(asOf - DAY_MS).toISOString(), asOfIso),
     ]);
+    if (counts) return { asOf: asOfIso, windowDays: this.windowDays, newSignups, stages: counts };
+    const summaries = await this.summariesAt(asOf);
     return funnelOf(summaries.map(summaryOf), asOf, this.windowDays, newSignups);
   }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TimelineEntry } from './readModels.ts';
 import { describeReadModelQueriesContract } from './readModelsQueries.contract.ts';
+import { describeStageCountsContract } from './readModelsStageCounts.contract.ts';
 import {
   applyNext,
   pos,
@@ -142,5 +143,6 @@ export const describeReadModelStoreContract = (name: string, factory: ReadModels
     });
 
     describeReadModelQueriesContract(storeOf);
+    describeStageCountsContract(storeOf);
   });
 };

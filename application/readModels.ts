@@ -1,3 +1,4 @@
+import type { Stage } from '../domain/stage/stage.ts';
 import type { Position } from './eventStore.ts';
 
 /**
@@ -100,6 +101,13 @@ export interface ReadModelQueries {
   stageSummaries(asOf: string): Promise<StageSummary[]>;
   /** the same for one user; undefined when they had not signed up by `asOf` */
   stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined>;
+  /**
+   * How many users signed up at or before `asOf` are in each stage as of `asOf` with window
+   * `windowDays`: what `funnelOf` over `stageSummaries(asOf)` counts, read from the stage
+   * changes the users projection keeps, so its cost does not grow with the user count.
+   * Undefined when the store keeps its changes for another window; count the summaries then.
+   */
+  stageCounts(asOf: string, windowDays: number): Promise<Record<Stage, number> | undefined>;
   /** sign-ups with event time in (`after`, `until`] */
   countSignups(after: string, until: string): Promise<number>;
   /**

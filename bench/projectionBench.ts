@@ -22,10 +22,17 @@ export type CatchUpRun = { readonly eventsPerSecond: number; readonly applied: n
  * timeline in a worker thread, both from a fresh checkpoint; timed until both have applied
  * the store's last event.
  */
-export const runCatchUp = async (source: { readonly dataDir: string; readonly count: number }): Promise<CatchUpRun> => {
+export const runCatchUp = async (
+  source: { readonly dataDir: string; readonly count: number },
+  options: {
+    /** leave the read models for queries (else they are removed for the next round) */ readonly keep?: boolean;
+  } = {},
+): Promise<CatchUpRun> => {
   const config = loadConfig({ JOURNEY_DATA_DIR: source.dataDir, LOG_LEVEL: 'warn' });
   const eventStore = eventStoreFor(config);
-  const users = new SqliteReadModels(readModelFileOf(config, 'users'));
+  const users = new SqliteReadModels(readModelFileOf(config, 'users'), {
+    windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
+  });
   try {
     const head = await eventStore.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
     if (!head) throw new Error('the projection store is empty');
@@ -42,6 +49,7 @@ export const runCatchUp = async (source: { readonly dataDir: string; readonly co
   } finally {
     await users.close();
     await eventStore.close();
-    for (const name of ['users', 'timeline'] as const) await removeDatabase(readModelFileOf(config, name));
+    if (!options.keep)
+      for (const name of ['users', 'timeline'] as const) await removeDatabase(readModelFileOf(config, name));
   }
 };

@@ -76,6 +76,10 @@ export const runRebuild = async (
 
 export type QueryLatencies = {
   readonly funnel: Summary & { readonly p99: number };
+  /** raw better-sqlite3 in the same run: COUNT(*) of users signed up by T, over the sign-up index */
+  readonly rawSignupCount: Summary & { readonly p99: number };
+  /** the funnel counted per user (`stageSummaries`), as before the stage deltas: a few samples */
+  readonly perUserFunnel: Summary & { readonly p99: number };
   readonly journey: Summary & { readonly p99: number };
   /** raw better-sqlite3: the timeline rows of one user by the same index, no Journey code */
   readonly rawJourney: Summary & { readonly p99: number };
@@ -92,14 +96,19 @@ const withP99 = (samples: number[]): Summary & { p99: number } => {
 /** latency of `JourneyQueries.funnel` and `.journey` on the rebuilt read models, as the API calls them */
 export const queryLatencies = async (
   source: RebuildStore,
-  options: { readonly funnels: number; readonly journeys: number },
+  options: { readonly funnels: number; readonly journeys: number; readonly perUserFunnels?: number },
 ): Promise<QueryLatencies> => {
   const config = loadConfig({ JOURNEY_DATA_DIR: source.dataDir, LOG_LEVEL: 'warn' });
-  const timeline = new SqliteReadModels(readModelFileOf(config, 'timeline'));
-  const users = new SqliteReadModels(readModelFileOf(config, 'users'));
+  const windowDays = config.JOURNEY_ACTIVE_WINDOW_DAYS;
+  const timeline = new SqliteReadModels(readModelFileOf(config, 'timeline'), { windowDays });
+  const users = new SqliteReadModels(readModelFileOf(config, 'users'), { windowDays });
   const raw = new Database(readModelFileOf(config, 'timeline'), { readonly: true });
+  const rawUsers = new Database(readModelFileOf(config, 'users'), { readonly: true });
   try {
-    const queries = new JourneyQueries(splitReadModelQueries(timeline, users), config.JOURNEY_ACTIVE_WINDOW_DAYS);
+    const split = splitReadModelQueries(timeline, users);
+    const queries = new JourneyQueries(split, windowDays);
+    // a store without stage deltas for this window: the funnel counts every user's summary
+    const perUser = new JourneyQueries({ ...split, stageCounts: async () => undefined }, windowDays);
     const ids = new Database(readModelFileOf(config, 'users'), { readonly: true })
       .prepare<[], { user_id: string }>('SELECT user_id FROM users')
       .all()
@@ -117,11 +126,31 @@ export const queryLatencies = async (
       return seed / 2 ** 31;
     };
     const funnel: number[] = [];
+    const rawSignupCount: number[] = [];
+    const countStmt = rawUsers.prepare<[string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM users WHERE signed_up_at IS NOT NULL AND signed_up_at <= ?',
+    );
+    // any instant, not only ends of days: from the first event to a day after the last
+    const instant = () => new Date(first + random() * (last - first + 86_400_000)).toISOString();
     for (let i = 0; i < options.funnels; i++) {
-      const asOf = new Date(first + random() * (last - first + 86_400_000)).toISOString();
-      const t = performance.now();
+      const asOf = instant();
+      let t = performance.now();
       await queries.funnel(asOf);
       funnel.push(performance.now() - t);
+      t = performance.now();
+      countStmt.get(asOf);
+      rawSignupCount.push(performance.now() - t);
+    }
+    const perUserFunnel: number[] = [];
+    for (let i = 0; i < (options.perUserFunnels ?? 5); i++) {
+      const asOf = instant();
+      const t = performance.now();
+      const slow = await perUser.funnel(asOf);
+      perUserFunnel.push(performance.now() - t);
+      // the same answer both ways, or the figure means nothing
+      if (JSON.stringify(slow) !== JSON.stringify(await queries.funnel(asOf))) {
+        throw new Error(`the funnel at ${asOf} differs between the stage deltas and the per-user count`);
+      }
     }
     const journey: number[] = [];
     const rawJourney: number[] = [];
@@ -135,9 +164,17 @@ export const queryLatencies = async (
       rawStmt.all(userId);
       rawJourney.push(performance.now() - t);
     }
-    return { funnel: withP99(funnel), journey: withP99(journey), rawJourney: withP99(rawJourney), users: ids.length };
+    return {
+      funnel: withP99(funnel),
+      rawSignupCount: withP99(rawSignupCount),
+      perUserFunnel: withP99(perUserFunnel),
+      journey: withP99(journey),
+      rawJourney: withP99(rawJourney),
+      users: ids.length,
+    };
   } finally {
     raw.close();
+    rawUsers.close();
     await timeline.close();
     await users.close();
   }

@@ -64,11 +64,15 @@ export const createContainer = (config: JourneyConfig): Container => {
     .onDeactivation(closeOnUnbind);
   // Each projection writes its own file (see apps/projector/journeyProjections.ts); the
   // timeline's is written by a worker thread, and read here for queries only.
-  const usersReadModels = () => new SqliteReadModels(readModelFileOf(config, 'users'));
+  const usersReadModels = () =>
+    new SqliteReadModels(readModelFileOf(config, 'users'), { windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS });
   container.bind<SqliteReadModels>(UsersReadModelsToken).toDynamicValue(usersReadModels).onDeactivation(closeOnUnbind);
   container
     .bind<SqliteReadModels>(TimelineReadModelsToken)
-    .toDynamicValue(() => new SqliteReadModels(readModelFileOf(config, 'timeline')))
+    .toDynamicValue(
+      () =>
+        new SqliteReadModels(readModelFileOf(config, 'timeline'), { windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS }),
+    )
     .onDeactivation(closeOnUnbind);
   container.bind<ReadModelStore>(ReadModelStoreToken).toService(UsersReadModelsToken);
   container

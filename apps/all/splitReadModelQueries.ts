@@ -7,6 +7,7 @@ export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadMod
   getProfiles: (userIds) => users.getProfiles(userIds),
   stageSummaries: (asOf) => users.stageSummaries(asOf),
   stageSummary: (userId, asOf) => users.stageSummary(userId, asOf),
+  stageCounts: (asOf, windowDays) => users.stageCounts(asOf, windowDays),
   countSignups: (after, until) => users.countSignups(after, until),
   searchUsers: (prefix, limit) => users.searchUsers(prefix, limit),
   signupsByDay: (from, to) => users.signupsByDay(from, to),

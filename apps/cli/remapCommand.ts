@@ -31,7 +31,9 @@ export const catchUpProjections = async (
 ): Promise<{ name: string; applied: number }[]> => {
   const outcomes: { name: string; applied: number }[] = [];
   for (const name of ['timeline', 'users'] as const) {
-    const store = new SqliteReadModels(readModelFileOf(config, name));
+    const store = new SqliteReadModels(readModelFileOf(config, name), {
+      windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
+    });
     try {
       const applied = await new ProjectionRunner(eventStore, store, journeyProjection(config, name)).catchUp();
       outcomes.push({ name, applied });

@@ -20,7 +20,9 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 
 const eventStore = eventStoreFor(config);
 await whenReady(eventStore);
-const readModels = new SqliteReadModels(readModelFileOf(config, name));
+const readModels = new SqliteReadModels(readModelFileOf(config, name), {
+  windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
+});
 const projection = journeyProjection(config, name);
 const runner = new ProjectionRunner(eventStore, readModels, projection, {
   logger: createLogger(config.LOG_LEVEL, `journey-${name}`),

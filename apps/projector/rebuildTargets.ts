@@ -5,7 +5,11 @@ import type { RebuildTarget } from '../../application/projectionRebuilds.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { alertStateIndexes, LIVE_ALERT_STATE_TABLES } from '../../infrastructure/sqlite/alertTables.ts';
-import { LIVE_READ_MODEL_TABLES, readModelIndexes } from '../../infrastructure/sqlite/readModelTables.ts';
+import {
+  LIVE_READ_MODEL_TABLES,
+  type ReadModelTableNames,
+  readModelIndexes,
+} from '../../infrastructure/sqlite/readModelTables.ts';
 import { SqliteAlertStore } from '../../infrastructure/sqlite/sqliteAlertStore.ts';
 import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
 import { type ShadowStore, SqliteRebuildTarget } from '../../infrastructure/sqlite/sqliteRebuildTarget.ts';
@@ -30,10 +34,14 @@ const shadowOf = <Writer>(
   close: () => store.close(),
 });
 
-const readModelTablesOf = (rename: (table: string) => string) => ({
+const readModelTablesOf = (rename: (table: string) => string): ReadModelTableNames => ({
   timeline: rename(LIVE_READ_MODEL_TABLES.timeline),
   users: rename(LIVE_READ_MODEL_TABLES.users),
   activityDays: rename(LIVE_READ_MODEL_TABLES.activityDays),
+  stageDays: rename(LIVE_READ_MODEL_TABLES.stageDays),
+  stageMinutes: rename(LIVE_READ_MODEL_TABLES.stageMinutes),
+  stageInstants: rename(LIVE_READ_MODEL_TABLES.stageInstants),
+  stageWindow: rename(LIVE_READ_MODEL_TABLES.stageWindow),
 });
 
 /**
@@ -52,6 +60,10 @@ export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjecti
           : [
               { name: 'users', orderBy: 'user_id' },
               { name: 'activity_days', orderBy: 'user_id, day' },
+              { name: 'stage_days', orderBy: 'day' },
+              { name: 'stage_minutes', orderBy: 'minute' },
+              { name: 'stage_instants', orderBy: 'at' },
+              { name: 'stage_window', orderBy: 'id' },
             ];
       const all = Object.values(LIVE_READ_MODEL_TABLES);
       return new SqliteRebuildTarget({
@@ -63,7 +75,12 @@ export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjecti
         alsoCreated: all.filter((t) => !owned.some((o) => o.name === t)),
         openShadow: (db, rename) => {
           const tables = readModelTablesOf(rename);
-          const store = new SqliteReadModels(file, { database: db, tables, deferIndexes: true });
+          const store = new SqliteReadModels(file, {
+            database: db,
+            tables,
+            deferIndexes: true,
+            windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
+          });
           const ownedNames = new Set(owned.map((o) => rename(o.name)));
           return shadowOf(
             store,

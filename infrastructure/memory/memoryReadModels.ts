@@ -11,6 +11,15 @@ import type {
   TimelineEntry,
   UserProfile,
 } from '../../application/readModels.ts';
+import type { Stage } from '../../domain/stage/stage.ts';
+import {
+  addStageDeltas,
+  checkWindowDays,
+  DEFAULT_WINDOW_DAYS,
+  type StageDelta,
+  stageChangesOf,
+  stageCountsAt,
+} from '../../domain/stage/stageChanges.ts';
 import { canonicalInstant, utcDayOf } from '../embedded/instants.ts';
 import { deepFreeze } from './deepFreeze.ts';
 
@@ -31,7 +40,9 @@ const withCanonicalSignUp = (profile: UserProfile): UserProfile =>
  * Read models in maps: the reference adapter. `applyBatch` stages every write and merges
  * them only when `apply` returns, which gives the same all-or-nothing as a transaction.
  * Activity is kept per UTC day as first and last instant, like the SQLite adapter, so both
- * answer `stageSummaries` the same way.
+ * answer `stageSummaries` the same way. `stageCounts` sums every user's stage changes
+ * (`stageChangesOf`) afresh on each call: the reference the SQLite adapter's incrementally
+ * kept deltas must agree with.
  */
 export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
   /** per user, in append order */
@@ -40,6 +51,13 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
   private readonly profiles = new Map<string, UserProfile>();
   private readonly activity = new Map<string, Map<string, ActiveDay>>();
   private readonly checkpoints = new Map<string, Position>();
+  private readonly windowDays: number;
+
+  /** `windowDays`: the window stage counts are kept for (the SQLite adapter's option of that name) */
+  constructor(options: { readonly windowDays?: number } = {}) {
+    this.windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
+    checkWindowDays(this.windowDays);
+  }
 
   async readCheckpoint(projection: string): Promise<Position | null> {
     return this.checkpoints.get(projection) ?? null;
@@ -120,6 +138,21 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
 
   async stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined> {
     return (await this.stageSummaries(asOf)).find((s) => s.userId === userId);
+  }
+
+  async stageCounts(asOf: string, windowDays: number): Promise<Record<Stage, number> | undefined> {
+    const t = Date.parse(canonicalInstant(asOf, 'asOf'));
+    if (windowDays !== this.windowDays) return undefined;
+    const deltas = new Map<number, StageDelta>();
+    for (const profile of this.profiles.values()) {
+      if (profile.signedUpAt === undefined) continue;
+      const days = [...(this.activity.get(profile.userId)?.values() ?? [])].map((d) => ({
+        firstAt: Date.parse(d.first),
+        lastAt: Date.parse(d.last),
+      }));
+      addStageDeltas(deltas, stageChangesOf({ signedUpAt: Date.parse(profile.signedUpAt), days }, windowDays), 1);
+    }
+    return stageCountsAt(deltas, t);
   }
 
   async countSignups(after: string, until: string): Promise<number> {

@@ -1,18 +1,24 @@
 import type { TimelineEntry, UserProfile } from '../../application/readModels.ts';
 import type { SqliteDatabase } from './openDatabase.ts';
 import { ensureIndexes, type SecondaryIndex } from './secondaryIndexes.ts';
+import { prepareStageDeltaStatements, stageDeltaTablesSql } from './stageDeltaTables.ts';
 
 /**
  * The read-model tables. Every instant is `toISOString` text (UTC, milliseconds, `Z`): it
  * sorts in time order as text, so SQLite compares and indexes it directly. `seq` (the
  * timeline's rowid) is append order, the tie-break for equal event times. Activity is one
  * row per user and UTC day with the first and last instant: enough for "active days as of T"
- * and "last activity as of T" without a row per event.
+ * and "last activity as of T" without a row per event. `stage_instants`, `stage_minutes`,
+ * `stage_days` and `stage_window` keep the funnel's stage counts as prefix sums (see stageDeltaTables.ts).
  */
 export type ReadModelTableNames = {
   readonly timeline: string;
   readonly users: string;
   readonly activityDays: string;
+  readonly stageDays: string;
+  readonly stageMinutes: string;
+  readonly stageInstants: string;
+  readonly stageWindow: string;
 };
 
 /** the live tables; a rebuild writes the same tables under other names (see rebuildTables.ts) */
@@ -20,6 +26,10 @@ export const LIVE_READ_MODEL_TABLES: ReadModelTableNames = {
   timeline: 'timeline',
   users: 'users',
   activityDays: 'activity_days',
+  stageDays: 'stage_days',
+  stageMinutes: 'stage_minutes',
+  stageInstants: 'stage_instants',
+  stageWindow: 'stage_window',
 };
 
 const tablesSql = (t: ReadModelTableNames): string => `
@@ -97,6 +107,7 @@ export const prepareReadModelStatements = (
   options: { readonly deferIndexes?: boolean } = {},
 ) => {
   db.exec(tablesSql(t));
+  db.exec(stageDeltaTablesSql(t));
   if (!options.deferIndexes) ensureIndexes(db, readModelIndexes(t));
   return {
     insertTimeline: db.prepare<[string, string, string, string, string, string, string]>(
@@ -122,6 +133,10 @@ export const prepareReadModelStatements = (
        ON CONFLICT (user_id, day) DO UPDATE SET first_at = min(first_at, excluded.first_at),
         last_at = max(last_at, excluded.last_at)`,
     ),
+    activityDaysOf: db.prepare<[userId: string], { day: string; first_at: string; last_at: string }>(
+      `SELECT day, first_at, last_at FROM ${t.activityDays} WHERE user_id = ?`,
+    ),
+    stages: prepareStageDeltaStatements(db, t),
     // On T's own day last_at may be after T; first_at (<= T) then stands in, which the
     // StageSummary contract allows because stage logic only compares it with T - W, W >= 1 day.
     stageSummaries: db.prepare<

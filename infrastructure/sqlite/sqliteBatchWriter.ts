@@ -1,6 +1,7 @@
 import type { ReadModelWriter, TimelineEntry, UserProfile } from '../../application/readModels.ts';
+import { addStageDeltas, type StageDelta, stageChangesOf } from '../../domain/stage/stageChanges.ts';
 import { canonicalInstant, utcDayOf } from '../embedded/instants.ts';
-import { type ReadModelStatements, toUserProfile, toUserRow } from './readModelTables.ts';
+import { type ReadModelStatements, toUserProfile, toUserRow, type UserRow } from './readModelTables.ts';
 
 type ActiveDay = { readonly userId: string; readonly day: string; first: string; last: string };
 
@@ -10,12 +11,18 @@ type ActiveDay = { readonly userId: string; readonly day: string; first: string;
  * activity days are therefore kept in memory for the batch and written once each by
  * `flush`, inside the same transaction. The writer dies with its transaction, so a rolled
  * back batch leaves no cached state behind.
+ *
+ * The stage deltas (stageDeltaTables.ts) follow each signed-up user whose sign-up or activity
+ * days the batch changed: once per user and batch, their stage changes before the batch are
+ * taken away and those after it added, whatever order the events came in.
  */
 export class SqliteBatchWriter implements ReadModelWriter {
   /** null: looked up and absent */
   private readonly profiles = new Map<string, UserProfile | null>();
   private readonly dirty = new Set<string>();
   private readonly days = new Map<string, ActiveDay>();
+  /** each user's row as stored before this batch; null: none */
+  private readonly rowsBefore = new Map<string, UserRow | null>();
 
   constructor(private readonly stmts: ReadModelStatements) {}
 
@@ -37,11 +44,13 @@ export class SqliteBatchWriter implements ReadModelWriter {
       const row = this.stmts.user.get(userId);
       profile = row === undefined ? null : toUserProfile(row);
       this.profiles.set(userId, profile);
+      if (!this.rowsBefore.has(userId)) this.rowsBefore.set(userId, row ?? null);
     }
     return profile ?? undefined;
   }
 
   putProfile(profile: UserProfile): void {
+    this.rowBefore(profile.userId);
     const signedUpAt = profile.signedUpAt;
     const stored =
       signedUpAt === undefined
@@ -65,10 +74,61 @@ export class SqliteBatchWriter implements ReadModelWriter {
 
   /** writes what the batch kept in memory; call once, inside the transaction, after `apply` */
   flush(): void {
+    const daysByUser = new Map<string, ActiveDay[]>();
+    for (const d of this.days.values()) {
+      const list = daysByUser.get(d.userId);
+      if (list === undefined) daysByUser.set(d.userId, [d]);
+      else list.push(d);
+    }
+    // recorded when the store opened (SqliteReadModels.ensureStageWindow); read per batch, as
+    // another process may have derived the deltas again for another window since
+    const windowDays = this.stmts.stages.windowDays();
+    const deltas = new Map<number, StageDelta>();
+    for (const userId of new Set([...this.dirty, ...daysByUser.keys()])) {
+      const before = this.rowBefore(userId)?.signed_up_at ?? null;
+      const after = this.dirty.has(userId) ? (this.profiles.get(userId)?.signedUpAt ?? null) : before;
+      const added = daysByUser.get(userId) ?? [];
+      if ((before === null && after === null) || windowDays === undefined) {
+        for (const d of added) this.stmts.addActivity.run(d.userId, d.day, d.first, d.last);
+        continue;
+      }
+      // most events change a profile and no activity day: nothing for the stages then
+      if (added.length === 0 && before === after) continue;
+      const stored = this.stmts.activityDaysOf.all(userId);
+      const merged = new Map(stored.map((r) => [r.day, { first: r.first_at, last: r.last_at }]));
+      let daysChanged = false;
+      for (const d of added) {
+        const known = merged.get(d.day);
+        if (known !== undefined && known.first <= d.first && known.last >= d.last) continue;
+        const first = known === undefined || d.first < known.first ? d.first : known.first;
+        const last = known === undefined || d.last > known.last ? d.last : known.last;
+        merged.set(d.day, { first, last });
+        this.stmts.addActivity.run(userId, d.day, first, last);
+        daysChanged = true;
+      }
+      if (before === after && !daysChanged) continue;
+      const oldDays = stored.map((r) => ({ firstAt: Date.parse(r.first_at), lastAt: Date.parse(r.last_at) }));
+      const newDays = daysChanged
+        ? [...merged.values()].map((d) => ({ firstAt: Date.parse(d.first), lastAt: Date.parse(d.last) }))
+        : oldDays;
+      const instant = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+      addStageDeltas(deltas, stageChangesOf({ signedUpAt: instant(before), days: oldDays }, windowDays), -1);
+      addStageDeltas(deltas, stageChangesOf({ signedUpAt: instant(after), days: newDays }, windowDays), 1);
+    }
     for (const userId of this.dirty) {
       const profile = this.profiles.get(userId);
       if (profile) this.stmts.putUser.run(toUserRow(profile));
     }
-    for (const d of this.days.values()) this.stmts.addActivity.run(d.userId, d.day, d.first, d.last);
+    this.stmts.stages.addDeltas(deltas);
+  }
+
+  /** the user's row as stored before this batch, read once */
+  private rowBefore(userId: string): UserRow | null {
+    let row = this.rowsBefore.get(userId);
+    if (row === undefined) {
+      row = this.stmts.user.get(userId) ?? null;
+      this.rowsBefore.set(userId, row);
+    }
+    return row;
   }
 }

@@ -2,7 +2,14 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../application/readModels.contract.ts';
 import { describeReadModelSeriesContract } from '../../application/readModelsSeries.contract.ts';
+import {
+  applyHappenings,
+  perUserStageCounts,
+  probesOf,
+  stageCountsDataset,
+} from '../../application/readModelsStageCounts.contract.ts';
 import { applyNext, pos } from '../../application/readModelsTestKit.contract.ts';
+import { openDatabase } from './openDatabase.ts';
 import { SqliteReadModels } from './sqliteReadModels.ts';
 import { sqliteTestFiles } from './sqliteTestFiles.ts';
 
@@ -138,6 +145,47 @@ describe('SqliteReadModels bulk load', () => {
     const second = new SqliteReadModels(file);
     expect(indexNames(file)).toEqual(indexes);
     await second.close();
+  });
+});
+
+describe('SqliteReadModels stage deltas', () => {
+  const happenings = stageCountsDataset(11);
+
+  it('derives them again on open for another window, and answers only for the window it keeps', async () => {
+    const file = files.file();
+    const first = new SqliteReadModels(file, { windowDays: 15 });
+    await applyNext(first, (w) => applyHappenings(w, happenings));
+    await first.close();
+    const second = new SqliteReadModels(file, { windowDays: 3 });
+    expect(await second.stageCounts('2026-01-20T00:00:00.000Z', 15)).toBeUndefined();
+    for (const asOf of probesOf(happenings, 3)) {
+      expect(await second.stageCounts(asOf, 3), asOf).toEqual(await perUserStageCounts(second, asOf, 3));
+    }
+    // and keeps them for that window through later batches
+    await applyNext(second, (w) => applyHappenings(w, stageCountsDataset(12, 10)));
+    for (const asOf of probesOf(happenings, 3).filter((_, i) => i % 5 === 0)) {
+      expect(await second.stageCounts(asOf, 3), asOf).toEqual(await perUserStageCounts(second, asOf, 3));
+    }
+    await second.close();
+    // unset: whatever window the file keeps
+    const third = new SqliteReadModels(file);
+    expect(await third.stageCounts('2026-01-20T00:00:00.000Z', 3)).toBeDefined();
+    await third.close();
+  });
+
+  it('derives them on open for a file written before they existed', async () => {
+    const file = files.file();
+    const store = new SqliteReadModels(file, { windowDays: 15 });
+    await applyNext(store, (w) => applyHappenings(w, happenings));
+    await store.close();
+    const db = openDatabase(file);
+    db.exec('DROP TABLE stage_days; DROP TABLE stage_minutes; DROP TABLE stage_instants; DROP TABLE stage_window;');
+    db.close();
+    const reopened = new SqliteReadModels(file, { windowDays: 15 });
+    for (const asOf of probesOf(happenings)) {
+      expect(await reopened.stageCounts(asOf, 15), asOf).toEqual(await perUserStageCounts(reopened, asOf));
+    }
+    await reopened.close();
   });
 });
 

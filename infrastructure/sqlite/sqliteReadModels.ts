@@ -13,6 +13,8 @@ import type {
   UserProfile,
 } from '../../application/readModels.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
+import type { Stage } from '../../domain/stage/stage.ts';
+import { checkWindowDays, DEFAULT_WINDOW_DAYS, stageCountsOf } from '../../domain/stage/stageChanges.ts';
 import { canonicalInstant } from '../embedded/instants.ts';
 import { openDatabase, type SqliteDatabase } from './openDatabase.ts';
 import {
@@ -35,6 +37,13 @@ export type SqliteReadModelsOptions = {
   readonly tables?: ReadModelTableNames;
   /** leave the secondary indexes to the caller (a rebuild builds them once, at the end) */
   readonly deferIndexes?: boolean;
+  /**
+   * The window W (`JOURNEY_ACTIVE_WINDOW_DAYS`) to keep the stage deltas for. When the file
+   * keeps them for another W, or has none yet (a new file, or one written before they
+   * existed), opening derives them all again from users and activity days, in one write
+   * transaction. Unset: keep whatever W the file has (15 for a new file).
+   */
+  readonly windowDays?: number;
 };
 
 type ApplyArgs = [projection: string, from: Position | null, to: Position, apply: (writer: ReadModelWriter) => void];
@@ -74,6 +83,7 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     this.tables = options.tables ?? LIVE_READ_MODEL_TABLES;
     this.indexesDeferred = options.deferIndexes ?? false;
     this.stmts = prepareReadModelStatements(this.db, this.tables, { deferIndexes: this.indexesDeferred });
+    this.ensureStageWindow(options.windowDays);
     this.applyTx = this.db.transaction((...[projection, from, to, apply]: ApplyArgs): CheckpointResult => {
       const current = this.checkpointNow(projection);
       if (!samePosition(current, from)) return { kind: 'mismatch', current };
@@ -113,7 +123,9 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     if (this.indexesDeferred) return false; // the owner (a rebuild) builds them itself
     return this.db
       .transaction(() => {
-        const empty = Object.values(this.tables).every(
+        // content tables only: stage_window holds the window W the stage deltas are kept for
+        const { stageWindow: _, ...content } = this.tables;
+        const empty = Object.values(content).every(
           (table: string) => this.db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() === undefined,
         );
         if (empty) dropIndexes(this.db, readModelIndexes(this.tables));
@@ -167,6 +179,16 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     );
   }
 
+  async stageCounts(asOf: string, windowDays: number): Promise<Record<Stage, number> | undefined> {
+    this.assertOpen();
+    const t = Date.parse(canonicalInstant(asOf, 'asOf'));
+    // one read transaction: the window and the sums from the same snapshot
+    return this.db.transaction(() => {
+      if (this.stmts.stages.windowDays() !== windowDays) return undefined;
+      return stageCountsOf(this.stmts.stages.sumAt(t));
+    })();
+  }
+
   async countSignups(after: string, until: string): Promise<number> {
     this.assertOpen();
     const row = this.stmts.countSignups.get(canonicalInstant(after, 'after'), canonicalInstant(until, 'until'));
@@ -210,6 +232,20 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     if (this.closed) return;
     this.closed = true;
     if (this.ownsDatabase) this.db.close();
+  }
+
+  private ensureStageWindow(wanted: number | undefined): void {
+    if (wanted !== undefined) checkWindowDays(wanted);
+    const stale = () => {
+      const stored = this.stmts.stages.windowDays();
+      return stored === undefined || (wanted !== undefined && stored !== wanted);
+    };
+    if (!stale()) return;
+    this.db
+      .transaction(() => {
+        if (stale()) this.stmts.stages.rederive(wanted ?? this.stmts.stages.windowDays() ?? DEFAULT_WINDOW_DAYS);
+      })
+      .immediate();
   }
 
   private checkpointNow(projection: string): Position | null {

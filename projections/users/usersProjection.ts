@@ -16,7 +16,9 @@ export const DEFAULT_MEANINGFUL_EVENTS: readonly JourneyEventType[] = [
  */
 export const usersProjection = (meaningful: ReadonlySet<JourneyEventType>): Projection => ({
   name: 'users',
-  version: 1,
+  // 2: the stage deltas (stage_instants, stage_minutes, stage_days, stage_window); a version 1
+  // file needs no rebuild, opening it derives them from users and activity days
+  version: 2,
   streamPrefix: JOURNEY_STREAM_PREFIX,
   apply(recorded, writer) {
     const journey = journeyEventOf(recorded);
