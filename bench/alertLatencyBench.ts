@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeSlack } from '../infrastructure/slack/fakeSlack.ts';
 import { SqliteAlertStore } from '../infrastructure/sqlite/sqliteAlertStore.ts';
+import { type AlertStages, alertStagesOf, percentile } from './alertStages.ts';
+import { commitLatency } from './baselines.ts';
 
 export type AlertLatencyRun = {
   readonly sent: number;
@@ -17,11 +19,14 @@ export type AlertLatencyRun = {
   /** alerts that needed more than one attempt, and the last reason seen */
   readonly retried: number;
   readonly retryReason?: string;
+  /** p50/p99/max of each hop, so the total is explained */
+  readonly stages: AlertStages;
+  /** the baseline, measured on the same disk just before the run: one durable (FULL) commit, and one NORMAL */
+  readonly fullCommit: ReturnType<typeof commitLatency>;
+  readonly normalCommit: ReturnType<typeof commitLatency>;
 };
 
 const WRITE_KEY = 'wk_bench_0123456789';
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 const now = () => performance.timeOrigin + performance.now();
 
 /**
@@ -43,6 +48,8 @@ export const alertLatencyBench = async (
   const seconds = options.seconds ?? 30;
   const perTick = Math.max(1, Math.round(rate / 100));
   const dataDir = await mkdtemp(join(tmpdir(), 'journey-bench-alerts-'));
+  const fullCommit = commitLatency(join(dataDir, 'baseline-full.db'), 'FULL', 2_000);
+  const normalCommit = commitLatency(join(dataDir, 'baseline-normal.db'), 'NORMAL', 1_000);
   const slack = await startFakeSlack();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(
@@ -82,6 +89,7 @@ export const alertLatencyBench = async (
   const url = `${journey.url}/v1/batch`;
   const authorization = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
   const sentAt = new Map<string, number>();
+  const answeredAt = new Map<string, number>();
   const requests: Promise<unknown>[] = [];
   try {
     const start = now();
@@ -107,6 +115,10 @@ export const alertLatencyBench = async (
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization },
           body: JSON.stringify({ batch }),
+        }).then(async (response) => {
+          await response.arrayBuffer();
+          const answered = now();
+          if (response.ok) for (const e of batch) answeredAt.set(`signup:${e.userId}`, answered);
         }),
       );
     }
@@ -114,11 +126,14 @@ export const alertLatencyBench = async (
     const deadline = now() + 30_000;
     while (slack.messages.length < sentAt.size && now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const latencies: number[] = [];
+    const postedAt = new Map<string, number>();
     for (const call of slack.calls) {
       if (call.method !== 'chat.postMessage') continue;
       const key = (call.body.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key;
       const sent = key === undefined ? undefined : sentAt.get(key);
-      if (sent !== undefined) latencies.push(call.at - sent);
+      if (key === undefined || sent === undefined) continue;
+      latencies.push(call.at - sent);
+      postedAt.set(key, call.at);
     }
     latencies.sort((a, b) => a - b);
     const alerts = new SqliteAlertStore(join(dataDir, 'alerts.db'));
@@ -136,6 +151,9 @@ export const alertLatencyBench = async (
       raisedP99Ms: percentile(raised, 99),
       retried: retried.length,
       ...(retried[0]?.lastError ? { retryReason: retried[0].lastError } : {}),
+      stages: alertStagesOf(dataDir, sentAt, answeredAt, postedAt),
+      fullCommit,
+      normalCommit,
     };
   } finally {
     await journey.stop();
