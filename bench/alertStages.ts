@@ -71,3 +71,23 @@ export const alertStagesOf = (
 
 export const formatHop = (h: HopLatency): string =>
   `${h.p50Ms.toFixed(0)} / ${h.p99Ms.toFixed(0)} / ${h.maxMs.toFixed(0)}`;
+
+/** the hop breakdown and the same run's fsync baseline, as printed under the alert figure */
+export const alertStageLines = (run: {
+  readonly p99Ms: number;
+  readonly stages: AlertStages;
+  readonly fullCommit: {
+    readonly perSecond: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly maxMs: number;
+  };
+  readonly normalCommit: { readonly perSecond: number };
+}): string[] => [
+  `  hops, p50 / p99 / max ms: sent → collector ${formatHop(run.stages.toReceived)}; sent → 200 ${formatHop(run.stages.toAnswered)}; ` +
+    `received → mapped ${formatHop(run.stages.receivedToMapped)}; mapped → outbox ${formatHop(run.stages.mappedToRaised)}; ` +
+    `outbox → Slack ${formatHop(run.stages.raisedToPosted)}`,
+  `  baseline, same disk, just before: one FULL commit (one fsync) p50 ${run.fullCommit.p50Ms.toFixed(2)} ms, p99 ${run.fullCommit.p99Ms.toFixed(2)} ms, ` +
+    `max ${run.fullCommit.maxMs.toFixed(1)} ms (${run.fullCommit.perSecond.toFixed(0)} commits/s; NORMAL ${run.normalCommit.perSecond.toFixed(0)}/s); ` +
+    `alert p99 = ${(run.p99Ms / run.fullCommit.p99Ms).toFixed(0)}× the FULL commit p99`,
+];
