@@ -141,7 +141,10 @@ export class AlertDispatcher {
   /** reads due alerts not seen yet: after the cursor, or from the start (`full`) */
   private async read(full: boolean): Promise<void> {
     const room = LOOKAHEAD - this.queued.length - this.replies.length;
-    if (room <= 0) return;
+    if (room <= 0) {
+      this.moreDue = true; // read again once the queue has room
+      return;
+    }
     const limit = full ? room + this.known.size : room;
     const readAt = this.clock.now();
     this.finishedWhileReading = new Set();
