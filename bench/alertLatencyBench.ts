@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startFakeSlack } from '../infrastructure/slack/fakeSlack.ts';
 import { SqliteAlertStore } from '../infrastructure/sqlite/sqliteAlertStore.ts';
 import { type AlertStages, alertStagesOf, percentile } from './alertStages.ts';
@@ -24,6 +25,11 @@ export type AlertLatencyRun = {
   /** the baseline, measured on the same disk just before the run: one durable (FULL) commit, and one NORMAL */
   readonly fullCommit: ReturnType<typeof commitLatency>;
   readonly normalCommit: ReturnType<typeof commitLatency>;
+  /**
+   * this process's event-loop delay while sending and receiving (p99, max): the load generator
+   * and the fake Slack share it, so a stall here delays the arrival times the latency is read from
+   */
+  readonly benchLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
 };
 
 const WRITE_KEY = 'wk_bench_0123456789';
@@ -91,7 +97,9 @@ export const alertLatencyBench = async (
   const sentAt = new Map<string, number>();
   const answeredAt = new Map<string, number>();
   const requests: Promise<unknown>[] = [];
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   try {
+    loopDelay.enable();
     const start = now();
     const ticks = seconds * 100;
     for (let tick = 0; tick < ticks; tick++) {
@@ -125,6 +133,7 @@ export const alertLatencyBench = async (
     await Promise.all(requests);
     const deadline = now() + 30_000;
     while (slack.messages.length < sentAt.size && now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    loopDelay.disable();
     const latencies: number[] = [];
     const postedAt = new Map<string, number>();
     for (const call of slack.calls) {
@@ -154,6 +163,7 @@ export const alertLatencyBench = async (
       stages: alertStagesOf(dataDir, sentAt, answeredAt, postedAt),
       fullCommit,
       normalCommit,
+      benchLoopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 },
     };
   } finally {
     await journey.stop();

@@ -83,6 +83,7 @@ export const alertStageLines = (run: {
     readonly maxMs: number;
   };
   readonly normalCommit: { readonly perSecond: number };
+  readonly benchLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
 }): string[] => [
   `  hops, p50 / p99 / max ms: sent → collector ${formatHop(run.stages.toReceived)}; sent → 200 ${formatHop(run.stages.toAnswered)}; ` +
     `received → mapped ${formatHop(run.stages.receivedToMapped)}; mapped → outbox ${formatHop(run.stages.mappedToRaised)}; ` +
@@ -90,4 +91,6 @@ export const alertStageLines = (run: {
   `  baseline, same disk, just before: one FULL commit (one fsync) p50 ${run.fullCommit.p50Ms.toFixed(2)} ms, p99 ${run.fullCommit.p99Ms.toFixed(2)} ms, ` +
     `max ${run.fullCommit.maxMs.toFixed(1)} ms (${run.fullCommit.perSecond.toFixed(0)} commits/s; NORMAL ${run.normalCommit.perSecond.toFixed(0)}/s); ` +
     `alert p99 = ${(run.p99Ms / run.fullCommit.p99Ms).toFixed(0)}× the FULL commit p99`,
+  `  the bench's own event loop (load generator and fake Slack) during the run: delay p99 ${run.benchLoopDelay.p99Ms.toFixed(1)} ms, ` +
+    `max ${run.benchLoopDelay.maxMs.toFixed(1)} ms (the 5 ms sampling resolution included)`,
 ];
