@@ -91,6 +91,6 @@ export const alertStageLines = (run: {
   `  baseline, same disk, just before: one FULL commit (one fsync) p50 ${run.fullCommit.p50Ms.toFixed(2)} ms, p99 ${run.fullCommit.p99Ms.toFixed(2)} ms, ` +
     `max ${run.fullCommit.maxMs.toFixed(1)} ms (${run.fullCommit.perSecond.toFixed(0)} commits/s; NORMAL ${run.normalCommit.perSecond.toFixed(0)}/s); ` +
     `alert p99 = ${(run.p99Ms / run.fullCommit.p99Ms).toFixed(0)}× the FULL commit p99`,
-  `  the bench's own event loop (load generator and fake Slack) during the run: delay p99 ${run.benchLoopDelay.p99Ms.toFixed(1)} ms, ` +
+  `  the load generator's event loop during the run (the fake Slack has its own thread): delay p99 ${run.benchLoopDelay.p99Ms.toFixed(1)} ms, ` +
     `max ${run.benchLoopDelay.maxMs.toFixed(1)} ms (the 5 ms sampling resolution included)`,
 ];
