@@ -75,6 +75,7 @@ export const formatHop = (h: HopLatency): string =>
 /** the hop breakdown and the same run's fsync baseline, as printed under the alert figure */
 export const alertStageLines = (run: {
   readonly p99Ms: number;
+  readonly afterWarmUpP99Ms: number;
   readonly stages: AlertStages;
   readonly fullCommit: {
     readonly perSecond: number;
@@ -85,6 +86,7 @@ export const alertStageLines = (run: {
   readonly normalCommit: { readonly perSecond: number };
   readonly benchLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
 }): string[] => [
+  `  p99 of the alerts sent after the first 5 s (cold sockets and JIT behind): ${run.afterWarmUpP99Ms.toFixed(1)} ms`,
   `  hops, p50 / p99 / max ms: sent → collector ${formatHop(run.stages.toReceived)}; sent → 200 ${formatHop(run.stages.toAnswered)}; ` +
     `received → mapped ${formatHop(run.stages.receivedToMapped)}; mapped → outbox ${formatHop(run.stages.mappedToRaised)}; ` +
     `outbox → Slack ${formatHop(run.stages.raisedToPosted)}`,
