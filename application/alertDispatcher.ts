@@ -1,56 +1,79 @@
-import type { AlertKind } from '../domain/alerts/alert.ts';
-import type { AlertStore, StoredAlert } from './alertStore.ts';
+import { AlertDelivery, type AlertDeliveryOptions } from './alertDelivery.ts';
+import type { AlertStore, OutboxCursor, StoredAlert } from './alertStore.ts';
 import type { Clock } from './clock.ts';
 import { type Logger, silentLogger } from './logger.ts';
-import type { DeliveryFailure, Notifier } from './notifier.ts';
+import type { Notifier } from './notifier.ts';
 
-export type AlertDispatcherOptions = {
-  readonly channelFor: (kind: AlertKind) => string;
-  /** first retry delay after a 5xx or network error; doubles each attempt (default 1 s) */
-  readonly baseBackoffMs?: number;
-  readonly maxBackoffMs?: number;
-  /** how often to look for alerts raised by other processes (default 100 ms) */
+export type AlertDispatcherOptions = AlertDeliveryOptions & {
+  /** how often to read the whole outbox again: retries that became due, other processes' alerts (default 100 ms) */
   readonly pollMs?: number;
   /** top-level alerts in flight at once (default 64: at 16 the alerter kept up with fewer than 1,000 sign-ups/s here, bench/alertLatencyBench.ts) */
   readonly concurrency?: number;
-  readonly logger?: Logger;
 };
 
-const BATCH = 200;
+/** alerts read ahead of the free slots */
+const LOOKAHEAD = 200;
 const DEFAULT_CONCURRENCY = 64;
 
-/** how far back to look for a message we may have posted before a crash */
-const LOOKUP_SLACK_MS = 60_000;
-
 /**
- * The alerter: drains the outbox to the notifier, one message per key. A delivery attempt is
- * counted before it is made; an alert with an earlier attempt is looked up before it is
- * posted again, so a crash between Slack's answer and our record of it does not post twice.
- * Without a notifier (no Slack token) alerts are logged and marked 'logged'.
+ * The alerter: drains the outbox to the notifier, one message per key (AlertDelivery). It
+ * works as a pipeline, not in waves: each wake-up reads only the alerts raised since its
+ * last read (an outbox cursor), and an alert starts as soon as one of `concurrency` slots is
+ * free, so a new alert never waits for a whole batch to finish. Every `pollMs` it reads the
+ * outbox from the start, for retries that became due. Replies go one at a time in outbox
+ * order, each after its thread's first message. A key is never in flight twice.
  * Run one alerter per outbox.
  */
 export class AlertDispatcher {
+  private readonly delivery: AlertDelivery;
+  /** top-level alerts read and not started yet */
+  private readonly queued: StoredAlert[] = [];
+  private readonly replies: StoredAlert[] = [];
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** keys queued, in flight or in the reply lane: a read skips them */
+  private readonly known = new Set<string>();
+  /** keys that finished while a read was under way: that read may still have seen them pending */
+  private finishedWhileReading: Set<string> | undefined;
+  private replyLane: Promise<void> | undefined;
+  private cursor: OutboxCursor | undefined;
+  private lastFullRead = Number.NEGATIVE_INFINITY;
+  /** the last read was cut at its limit: there is more to read */
+  private moreDue = false;
+  private finished = 0;
+  private pausedUntil = 0;
   private running: Promise<void> | undefined;
   private stopped = false;
   private woken = false;
   private wake: (() => void) | undefined;
-  private pausedUntil = 0;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: AlertStore,
-    private readonly notifier: Notifier | undefined,
+    notifier: Notifier | undefined,
     private readonly clock: Clock,
     private readonly options: AlertDispatcherOptions,
-  ) {}
+  ) {
+    this.delivery = new AlertDelivery(store, notifier, clock, options, (until) => {
+      this.pausedUntil = Math.max(this.pausedUntil, until);
+    });
+  }
 
   private get logger(): Logger {
     return this.options.logger ?? silentLogger;
   }
 
+  private get pollMs(): number {
+    return this.options.pollMs ?? 100;
+  }
+
   start(): void {
     if (this.running) return;
     this.stopped = false;
+    this.queued.length = 0;
+    this.replies.length = 0;
+    this.known.clear();
+    this.cursor = undefined;
+    this.lastFullRead = Number.NEGATIVE_INFINITY;
     this.unsubscribe = this.store.onRaised(() => this.poke());
     this.running = this.loop();
   }
@@ -60,48 +83,26 @@ export class AlertDispatcher {
     this.unsubscribe?.();
     this.poke();
     await this.running;
+    await this.settled();
     this.running = undefined;
   }
 
-  /** delivers what is due now; returns how many alerts reached a final state */
+  /** delivers what is due now and waits for it; returns how many alerts reached a final state */
   async drainOnce(): Promise<number> {
-    let done = 0;
+    const start = this.finished;
     for (;;) {
-      if (this.clock.now() < this.pausedUntil) return done;
-      const due = await this.store.pending(this.nowIso(), BATCH);
-      // top-level alerts are independent: several in flight hide Slack's round trip.
-      // Replies go after them, in order, once their parent has its ts.
-      const top = due.filter((a) => a.parentKey === undefined);
-      const replies = due.filter((a) => a.parentKey !== undefined);
-      let progressed = await this.inParallel(top, (alert) => this.deliver(alert));
-      for (const [i, alert] of replies.entries()) {
-        if (this.stopped || this.clock.now() < this.pausedUntil) return done + progressed;
-        // a burst of occurrences becomes one count in the thread, not one reply each
-        if (replies.slice(i + 1).some((a) => a.parentKey === alert.parentKey)) {
-          await this.store.markSkipped(alert.key, 'superseded by a later count in the same thread', this.nowIso());
-          progressed++;
-          continue;
-        }
-        if (await this.deliver(alert)) progressed++;
-      }
-      done += progressed;
-      if (progressed === 0 || due.length < BATCH) return done;
+      if (this.paused()) break;
+      const before = this.finished;
+      await this.read(true);
+      this.pump();
+      await this.settled();
+      if (this.finished === before || !this.moreDue) break;
     }
+    return this.finished - start;
   }
 
-  private async inParallel(alerts: readonly StoredAlert[], deliver: (a: StoredAlert) => Promise<boolean>) {
-    let next = 0;
-    let finished = 0;
-    const worker = async () => {
-      for (;;) {
-        const alert = alerts[next++];
-        if (!alert || this.stopped || this.clock.now() < this.pausedUntil) return;
-        if (await deliver(alert)) finished++;
-      }
-    };
-    const width = Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, alerts.length);
-    await Promise.all(Array.from({ length: width }, worker));
-    return finished;
+  private paused(): boolean {
+    return this.clock.now() < this.pausedUntil;
   }
 
   private poke(): void {
@@ -112,103 +113,133 @@ export class AlertDispatcher {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       this.woken = false;
-      try {
-        await this.drainOnce();
-      } catch (error) {
-        this.logger.error({ err: error }, 'the alerter failed to read or update the alert outbox; retrying');
+      if (!this.paused()) {
+        try {
+          await this.read(this.clock.now() - this.lastFullRead >= this.pollMs);
+        } catch (error) {
+          this.logger.error({ err: error }, 'the alerter failed to read the alert outbox; retrying');
+        }
+        this.pump();
       }
       if (this.stopped || this.woken) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs ?? 100);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      const now = this.clock.now();
+      await this.sleep(this.paused() ? this.pausedUntil - now : this.pollMs);
     }
   }
 
-  /** true when the alert reached a final state */
-  private async deliver(alert: StoredAlert): Promise<boolean> {
-    let channel = this.options.channelFor(alert.kind);
-    let threadTs: string | undefined;
-    if (alert.parentKey !== undefined) {
-      const parent = await this.store.get(alert.parentKey);
-      if (parent?.status === 'pending') return false;
-      if (parent?.status !== 'posted' || parent.channel === undefined || parent.ts === undefined) {
-        if (!this.notifier) return this.logged(alert, channel);
-        await this.store.markSkipped(alert.key, `its thread ${alert.parentKey} was not posted`, this.nowIso());
-        return true;
-      }
-      channel = parent.channel;
-      threadTs = parent.ts;
-    }
-    if (!this.notifier) return this.logged(alert, channel);
-    const attempts = await this.store.beginAttempt(alert.key);
-    if (attempts > 1) {
-      const since = new Date(Date.parse(alert.raisedAt) - LOOKUP_SLACK_MS).toISOString();
-      const found = await this.notifier.find({ channel, key: alert.key, since, ...(threadTs ? { threadTs } : {}) });
-      if (found.kind === 'found') return this.posted(alert, found.channel, found.ts, 'found after an earlier attempt');
-      if (found.kind !== 'absent') return this.failed(alert, attempts, found);
-    }
-    const result = await this.notifier.post({
-      key: alert.key,
-      kind: alert.kind,
-      userId: alert.userId,
-      content: alert.content,
-      channel,
-      ...(threadTs === undefined ? {} : { threadTs }),
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(1, ms));
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
-    if (result.kind === 'posted') return this.posted(alert, result.channel, result.ts, 'posted');
-    return this.failed(alert, attempts, result);
+    this.wake = undefined;
   }
 
-  private async posted(alert: StoredAlert, channel: string, ts: string, how: string): Promise<boolean> {
-    await this.store.markPosted(alert.key, { channel, ts, at: this.nowIso() });
-    this.logger.info({ key: alert.key, channel, ts }, `alert ${alert.key} ${how} to Slack`);
-    return true;
-  }
-
-  private async logged(alert: StoredAlert, channel: string): Promise<boolean> {
-    this.logger.info(
-      { key: alert.key, channel, content: alert.content },
-      `alert ${alert.key} (Slack not configured): ${alert.content.headline}`,
-    );
-    await this.store.markLogged(alert.key, this.nowIso());
-    return true;
-  }
-
-  private async failed(alert: StoredAlert, attempts: number, failure: DeliveryFailure): Promise<boolean> {
-    const now = this.clock.now();
-    switch (failure.kind) {
-      case 'rate-limited': {
-        this.pausedUntil = now + failure.retryAfterMs;
-        const reason = `rate limited by Slack; retrying after ${failure.retryAfterMs} ms (Retry-After)`;
-        await this.store.retryLater(alert.key, reason, new Date(this.pausedUntil).toISOString());
-        this.logger.warn({ key: alert.key, retryAfterMs: failure.retryAfterMs }, `alert ${alert.key}: ${reason}`);
-        return false;
+  /** reads due alerts not seen yet: after the cursor, or from the start (`full`) */
+  private async read(full: boolean): Promise<void> {
+    const room = LOOKAHEAD - this.queued.length - this.replies.length;
+    if (room <= 0) {
+      this.moreDue = true; // read again once the queue has room
+      return;
+    }
+    const limit = full ? room + this.known.size : room;
+    const readAt = this.clock.now();
+    this.finishedWhileReading = new Set();
+    try {
+      const page = await this.store.duePage(new Date(readAt).toISOString(), limit, full ? undefined : this.cursor);
+      if (full) this.lastFullRead = readAt;
+      if (page.cursor !== undefined && (this.cursor === undefined || page.cursor > this.cursor))
+        this.cursor = page.cursor;
+      this.moreDue = page.alerts.length === limit;
+      for (const alert of page.alerts) {
+        if (this.known.has(alert.key) || this.finishedWhileReading.has(alert.key)) continue;
+        this.known.add(alert.key);
+        (alert.parentKey === undefined ? this.queued : this.replies).push(alert);
       }
-      case 'transient': {
-        const base = this.options.baseBackoffMs ?? 1_000;
-        const delay = Math.min(base * 2 ** Math.max(0, attempts - 1), this.options.maxBackoffMs ?? 300_000);
-        const reason = `${failure.reason}; attempt ${attempts}, retrying in ${delay} ms`;
-        await this.store.retryLater(alert.key, reason, new Date(now + delay).toISOString());
-        this.logger.warn({ key: alert.key, attempts, delayMs: delay }, `alert ${alert.key}: ${reason}`);
-        return false;
-      }
-      case 'permanent':
-        await this.store.markFailed(alert.key, failure.reason, this.nowIso());
-        this.logger.error({ key: alert.key, code: failure.code }, `alert ${alert.key} failed: ${failure.reason}`);
-        return true;
-      default: {
-        const unknown: never = failure;
-        return unknown;
+    } finally {
+      this.finishedWhileReading = undefined;
+    }
+  }
+
+  /** starts what the free slots allow */
+  private pump(): void {
+    if (this.stopped || this.paused()) return;
+    const width = this.options.concurrency ?? DEFAULT_CONCURRENCY;
+    while (this.inFlight.size < width) {
+      const alert = this.queued.shift();
+      if (!alert) break;
+      this.launch(alert);
+    }
+    if (!this.replyLane && this.replies.length > 0) {
+      this.replyLane = this.runReplies().finally(() => {
+        this.replyLane = undefined;
+        this.pump();
+      });
+    }
+  }
+
+  private launch(alert: StoredAlert): Promise<void> {
+    const delivering = this.delivery
+      .deliver(alert)
+      .then(
+        (final) => {
+          if (final) this.finished++;
+        },
+        (error: unknown) => {
+          this.logger.error(
+            { err: error, key: alert.key },
+            `the alerter failed to update alert ${alert.key}; retrying`,
+          );
+        },
+      )
+      .finally(() => {
+        this.inFlight.delete(alert.key);
+        this.forget(alert.key);
+        this.pump();
+        if (this.moreDue && this.queued.length < LOOKAHEAD / 2) this.poke();
+      });
+    this.inFlight.set(alert.key, delivering);
+    return delivering;
+  }
+
+  /** a key left the pipeline: a later read may take it again if it is still due (a retry) */
+  private forget(key: string): void {
+    this.known.delete(key);
+    this.finishedWhileReading?.add(key);
+  }
+
+  private async runReplies(): Promise<void> {
+    while (!this.stopped && !this.paused()) {
+      const alert = this.replies.shift();
+      if (!alert) return;
+      try {
+        // a burst of occurrences becomes one count in the thread, not one reply each
+        if (this.replies.some((a) => a.parentKey === alert.parentKey)) {
+          if (await this.delivery.skip(alert, 'superseded by a later count in the same thread')) this.finished++;
+          continue;
+        }
+        await this.threadStarter(alert.parentKey ?? '');
+        if (await this.delivery.deliver(alert)) this.finished++;
+      } catch (error) {
+        this.logger.error({ err: error, key: alert.key }, `the alerter failed to update alert ${alert.key}; retrying`);
+      } finally {
+        this.forget(alert.key);
       }
     }
   }
 
-  private nowIso(): string {
-    return new Date(this.clock.now()).toISOString();
+  /** the thread's first message, when this alerter has it queued or in flight, delivered first */
+  private threadStarter(parentKey: string): Promise<void> | undefined {
+    const queuedAt = this.queued.findIndex((a) => a.key === parentKey);
+    const [parent] = queuedAt < 0 ? [] : this.queued.splice(queuedAt, 1);
+    return parent ? this.launch(parent) : this.inFlight.get(parentKey);
+  }
+
+  /** resolves once nothing is in flight (what is queued stays queued while paused or stopped) */
+  private async settled(): Promise<void> {
+    while (this.inFlight.size > 0 || this.replyLane) await Promise.all([...this.inFlight.values(), this.replyLane]);
   }
 }

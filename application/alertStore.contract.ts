@@ -116,6 +116,28 @@ export const describeAlertStoreContract = (name: string, factory: AlertStoreFact
       expect((await store.listAlerts({ status: 'pending', kind: 'signup' })).map((a) => a.key)).toEqual(['signup:a']);
     });
 
+    it('pages due alerts by cursor: after a cursor only what was raised since, retries found from the start', async () => {
+      const store = storeOf();
+      await store.update((w) => {
+        w.raise(draft('signup:a'), NOW);
+        w.raise(draft('signup:b'), NOW);
+      });
+      const first = await store.duePage(NOW, 10);
+      expect(first.alerts.map((a) => a.key)).toEqual(['signup:a', 'signup:b']);
+      const empty = await store.duePage(NOW, 10, first.cursor);
+      expect(empty).toEqual({ alerts: [], cursor: first.cursor });
+      await store.retryLater('signup:a', 'HTTP 500', NOW);
+      await store.markPosted('signup:b', { channel: 'C1', ts: '1.1', at: NOW });
+      await store.update((w) => {
+        w.raise(draft('signup:c'), NOW);
+        w.raise(draft('signup:d'), NOW);
+      });
+      const page = await store.duePage(NOW, 1, first.cursor);
+      expect(page.alerts.map((a) => a.key)).toEqual(['signup:c']);
+      expect((await store.duePage(NOW, 10, page.cursor)).alerts.map((a) => a.key)).toEqual(['signup:d']);
+      expect((await store.duePage(NOW, 10)).alerts.map((a) => a.key)).toEqual(['signup:a', 'signup:c', 'signup:d']);
+    });
+
     it('finds deployments due for the slow timer: running, in range, not yet alerted', async () => {
       const store = storeOf();
       await store.update((w) => {

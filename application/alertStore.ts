@@ -48,6 +48,16 @@ export interface AlertWriter {
 /** alerts of one kind whose event time fell on one UTC day (`YYYY-MM-DD`) */
 export type AlertDayCount = { readonly date: string; readonly kind: AlertKind; readonly count: number };
 
+/**
+ * Where a read of the outbox ended. Alerts are numbered in the order their transactions
+ * committed, so reading after a cursor finds exactly the alerts raised since (and retries
+ * that became due are found by reading from the start again).
+ */
+export type OutboxCursor = number;
+
+/** a page of due alerts and the cursor after its last one (the `after` given when empty) */
+export type DuePage = { readonly alerts: StoredAlert[]; readonly cursor: OutboxCursor | undefined };
+
 export type AlertFilter = { readonly status?: AlertStatus; readonly kind?: AlertKind; readonly limit?: number };
 
 export interface AlertStore {
@@ -65,6 +75,8 @@ export interface AlertStore {
   get(key: string): Promise<StoredAlert | undefined>;
   /** pending alerts due at `now` (ISO), oldest raised first */
   pending(now: string, limit: number): Promise<StoredAlert[]>;
+  /** as `pending`, only alerts raised after `after` (from the start when undefined), with the page's cursor */
+  duePage(now: string, limit: number, after?: OutboxCursor): Promise<DuePage>;
   /** counts a delivery attempt before it is made, so a crash after it leaves a trace */
   beginAttempt(key: string): Promise<number>;
   retryLater(key: string, reason: string, nextAttemptAt: string): Promise<void>;

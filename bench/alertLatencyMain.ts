@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alertLatencyBench } from './alertLatencyBench.ts';
+import { alertStageLines } from './alertStages.ts';
 
 /**
  * `node bin/run.js bench/alertLatencyMain.ts [seconds] [eventsPerSecond] [--profile]`: the alert
@@ -17,5 +18,5 @@ process.stdout.write(
   `sign-up alerts, ingest → Slack post, ${eventsPerSecond}/s for ${seconds} s: ${run.posted}/${run.sent} posted; ` +
     `p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, max ${run.maxMs.toFixed(1)} ms (goal p99 < 50 ms); ` +
     `ingest → outbox row p50 ${run.raisedP50Ms.toFixed(0)} ms, p99 ${run.raisedP99Ms.toFixed(0)} ms; ` +
-    `${run.retried} retried${run.retryReason ? ` (${run.retryReason})` : ''}\n`,
+    `${run.retried} retried${run.retryReason ? ` (${run.retryReason})` : ''}\n${alertStageLines(run).join('\n')}\n`,
 );

@@ -127,3 +127,34 @@ export const commitsPerSecond = (file: string, synchronous: 'NORMAL' | 'FULL', m
     db.close();
   }
 };
+
+/**
+ * Single-row commits for `ms` milliseconds, timed one by one: with synchronous=FULL each
+ * commit waits for one fsync of the WAL, so its p50/p99 is what one durable write costs on
+ * this disk at that moment, the floor under each hop of a durable pipeline.
+ */
+export const commitLatency = (
+  file: string,
+  synchronous: 'NORMAL' | 'FULL',
+  ms: number,
+): { readonly perSecond: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number } => {
+  const db = open(file, synchronous);
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS commits (id INTEGER PRIMARY KEY, at REAL NOT NULL)');
+    const insert = db.prepare<[number]>('INSERT INTO commits (at) VALUES (?)');
+    const took: number[] = [];
+    const start = performance.now();
+    let now = start;
+    while (now - start < ms) {
+      insert.run(now);
+      const end = performance.now();
+      took.push(end - now);
+      now = end;
+    }
+    took.sort((a, b) => a - b);
+    const at = (p: number) => took[Math.min(took.length - 1, Math.ceil((p / 100) * took.length) - 1)] ?? Number.NaN;
+    return { perSecond: perSecond(took.length, start, now), p50Ms: at(50), p99Ms: at(99), maxMs: took.at(-1) ?? 0 };
+  } finally {
+    db.close();
+  }
+};

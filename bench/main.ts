@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRules } from '../infrastructure/config/loadRules.ts';
 import { alertLatencyBench } from './alertLatencyBench.ts';
+import { alertStageLines } from './alertStages.ts';
 import { commitsPerSecond, eventsInsertBaseline, orderedScanBaseline, rawLogInsertBaseline } from './baselines.ts';
 import { eventRows, journeyDeliveries, rawLogRows } from './eventFactory.ts';
 import { eventStoreDbFigures } from './eventStoreDbBench.ts';
@@ -316,6 +317,7 @@ try {
     `durable ingest group commit: ${context.ingestDurableRequestsPerCommit.toFixed(1)} requests (${context.ingestDurableEventsPerCommit.toFixed(0)} events) per fsync`,
     `mapper: ${context.mapperJourneyEventsAppended.toLocaleString('en-US')} store events appended for ${config.mapperEvents.toLocaleString('en-US')} raw events, ${context.mapperAppendsPerCommit.toFixed(1)} appends per commit`,
     `sign-up alert, ingest → Slack post at ${ALERT_RATE.toLocaleString('en-US')}/s: p50 ${alerts.p50Ms.toFixed(1)} ms, p99 ${alerts.p99Ms.toFixed(1)} ms, max ${alerts.maxMs.toFixed(1)} ms (${alerts.posted}/${alerts.sent} posted; ingest → outbox p50 ${alerts.raisedP50Ms.toFixed(1)} / p99 ${alerts.raisedP99Ms.toFixed(1)} ms; goal p99 < 50 ms: ${alertVerdict})`,
+    ...alertStageLines(alerts),
     `queries at ${config.projectionEvents.toLocaleString('en-US')} events over ${queries.users.toLocaleString('en-US')} users: funnel p50 ${queries.funnel.median.toFixed(1)} / p99 ${queries.funnel.p99.toFixed(1)} ms (raw COUNT(*) of sign-ups by T p99 ${queries.rawSignupCount.p99.toFixed(2)} ms), journey p50 ${queries.journey.median.toFixed(2)} / p99 ${queries.journey.p99.toFixed(2)} ms (raw index read of the timeline p99 ${queries.rawJourney.p99.toFixed(2)} ms; goal p99 < 50 ms: ${queryVerdict})`,
     `browser SDK /sdk.js: ${sdk.raw.toLocaleString('en-US')} bytes, ${sdk.gzip.toLocaleString('en-US')} gzipped (target < 5 KB gzip: ${sdkVerdict})`,
     `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,

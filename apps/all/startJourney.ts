@@ -126,10 +126,15 @@ export const startJourney = async (
       projector.start();
       stops.push(() => projector.stop());
     }
-    if (apps.includes('alerter')) stops.push(await startAlerter(config, logger));
-    // imported when run: pdfkit and croner need not load in every process
+    if (apps.includes('alerter'))
+      stops.push(
+        await startInWorker('the alerter', new URL('../alerter/alerterWorker.ts', import.meta.url), config, logger),
+      );
+    // in its own thread: rendering and uploading a report must not stall the collector
     if (apps.includes('reporter'))
-      stops.push(await (await import('../reporter/reporter.ts')).startReporter(config, container));
+      stops.push(
+        await startInWorker('the reporter', new URL('../reporter/reporterWorker.ts', import.meta.url), config, logger),
+      );
     logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
     return { url, credentials, apps, container, ops, opsUrl: opsServer?.url, stop };
   } catch (error) {
@@ -138,14 +143,14 @@ export const startJourney = async (
   }
 };
 
-/** The alerter in its worker thread (apps/alerter/alerterWorker.ts); resolves once it runs. */
-const startAlerter = async (config: JourneyConfig, logger: JourneyLogger): Promise<() => Promise<void>> => {
-  const alerter = new SupervisedWorker({
-    label: 'the alerter',
-    module: new URL('../alerter/alerterWorker.ts', import.meta.url),
-    workerData: { config },
-    logger,
-  });
-  await alerter.startReady();
-  return () => alerter.stop();
+/** An app in its worker thread (apps/alerter/alerterWorker.ts, apps/reporter/reporterWorker.ts); resolves once it runs. */
+const startInWorker = async (
+  label: string,
+  module: URL,
+  config: JourneyConfig,
+  logger: JourneyLogger,
+): Promise<() => Promise<void>> => {
+  const worker = new SupervisedWorker({ label, module, workerData: { config }, logger });
+  await worker.startReady();
+  return () => worker.stop();
 };

@@ -5,6 +5,8 @@ import {
   type AlertStore,
   type AlertWriter,
   alertStatuses,
+  type DuePage,
+  type OutboxCursor,
   type StoredAlert,
 } from '../../application/alertStore.ts';
 import { comparePositions, type Position } from '../../application/eventStore.ts';
@@ -81,6 +83,21 @@ export class MemoryAlertStore implements AlertStore {
     return [...this.state.alerts.values()]
       .filter((a) => a.status === 'pending' && a.nextAttemptAt <= now)
       .slice(0, limit);
+  }
+
+  /** alerts are never removed, so an alert's place in the map's insertion order is its number */
+  async duePage(now: string, limit: number, after?: OutboxCursor): Promise<DuePage> {
+    const alerts: StoredAlert[] = [];
+    let cursor = after;
+    let seq = 0;
+    for (const a of this.state.alerts.values()) {
+      seq++;
+      if (alerts.length >= limit) break;
+      if (seq <= (after ?? 0) || a.status !== 'pending' || a.nextAttemptAt > now) continue;
+      alerts.push(a);
+      cursor = seq;
+    }
+    return { alerts, cursor };
   }
 
   async beginAttempt(key: string): Promise<number> {

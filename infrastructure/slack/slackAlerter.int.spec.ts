@@ -131,6 +131,22 @@ describe('the alerter against a fake Slack (real WebClient)', () => {
     expect(slack.keysPosted()).toEqual(['signup:eve']);
   });
 
+  it('posts an alert raised while another post hangs without waiting for it (a pipeline, not waves)', async () => {
+    const { store, dispatcher, raise } = alerter({ timeoutMs: 5_000 });
+    slack.failNext('chat.postMessage', 'hang');
+    dispatcher.start();
+    running.push(dispatcher);
+    await raise(signup('kim'));
+    await until('the hung post to reach Slack', () => postCalls().length === 1);
+    await raise(signup('lou'));
+    await until('the later alert', async () => (await store.get('signup:lou'))?.status === 'posted');
+    // kim's first attempt is still hanging: no timeout recorded, nothing posted for it yet
+    expect(await store.get('signup:kim')).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await store.get('signup:kim'))?.lastError).toBeUndefined();
+    await until('the hung one, retried', async () => (await store.get('signup:kim'))?.status === 'posted', 15_000);
+    expect(slack.keysPosted().sort()).toEqual(['signup:kim', 'signup:lou']);
+  });
+
   it('marks a permanent error failed with what to fix, and goes on with the rest', async () => {
     const { store, dispatcher, raise } = alerter({ channel: '#nowhere' });
     await raise(signup('fay'));

@@ -1,5 +1,6 @@
 import { type KnownBlock, LogLevel, WebClient } from '@slack/web-api';
 import type { AlertMessage, LookupResult, Notifier, PostResult } from '../../application/notifier.ts';
+import { keepAliveFetch } from './keepAliveFetch.ts';
 import { slackBlocks } from './slackBlocks.ts';
 import { slackFailure } from './slackFailure.ts';
 
@@ -36,6 +37,7 @@ export class SlackNotifier implements Notifier {
       rejectRateLimitedCalls: true,
       timeout: options.timeoutMs ?? 10_000,
       logLevel: LogLevel.ERROR,
+      fetch: keepAliveFetch(),
     });
   }
 

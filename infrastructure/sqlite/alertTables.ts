@@ -128,6 +128,10 @@ export const prepareAlertStatements = (
       `INSERT INTO alerts (key, kind, user_id, occurred_at, parent_key, content, raised_at, status, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (key) DO NOTHING`,
     ),
+    duePage: db.prepare<[now: string, after: number, limit: number], AlertRow & { readonly seq: number }>(
+      `SELECT seq, ${ALERT_COLUMNS} FROM alerts WHERE status = 'pending' AND next_attempt_at <= ? AND seq > ?
+       ORDER BY seq LIMIT ?`,
+    ),
     get: db.prepare<[string], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE key = ?`),
     pending: db.prepare<[now: string, limit: number], AlertRow>(
       `SELECT ${ALERT_COLUMNS} FROM alerts WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?`,

@@ -8,6 +8,8 @@ import {
   type AlertStore,
   type AlertWriter,
   alertStatuses,
+  type DuePage,
+  type OutboxCursor,
   type StoredAlert,
 } from '../../application/alertStore.ts';
 import { comparePositions, type Position, positionFromString, positionToString } from '../../application/eventStore.ts';
@@ -145,6 +147,12 @@ export class SqliteAlertStore implements AlertStore {
   async pending(now: string, limit: number): Promise<StoredAlert[]> {
     this.assertOpen();
     return this.stmts.pending.all(canonicalInstant(now, 'now'), limit).map(toStoredAlert);
+  }
+
+  async duePage(now: string, limit: number, after?: OutboxCursor): Promise<DuePage> {
+    this.assertOpen();
+    const rows = this.stmts.duePage.all(canonicalInstant(now, 'now'), after ?? 0, limit);
+    return { alerts: rows.map(toStoredAlert), cursor: rows.at(-1)?.seq ?? after };
   }
 
   beginAttempt(key: string): Promise<number> {
