@@ -14,8 +14,8 @@ export type AlertLatencyRun = {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
-  /** p99 of the alerts sent after the first 5 s: without the warm-up (cold sockets, JIT) */
-  readonly afterWarmUpP99Ms: number;
+  /** the alerts sent during the warm-up before the measured seconds: a cold start (sockets, JIT) */
+  readonly coldStart: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
   /** ingest → outbox row (the alert projection's commit), for telling the stages apart */
   readonly raisedP50Ms: number;
   readonly raisedP99Ms: number;
@@ -35,7 +35,7 @@ export type AlertLatencyRun = {
 };
 
 const WRITE_KEY = 'wk_bench_0123456789';
-const WARM_UP_MS = 5_000;
+const WARM_UP_S = 5;
 const now = () => performance.timeOrigin + performance.now();
 
 /**
@@ -45,7 +45,8 @@ const now = () => performance.timeOrigin + performance.now();
  * batches: neither the load generator nor the fake shares Journey's threads, and the load
  * generator cannot delay the fake's arrival times. Latency is from just before the collector
  * request to the fake Slack receiving the first chat.postMessage for that user's key.
- * Goal: p99 < 50 ms.
+ * As the ingest bench does, the figures are taken after a warm-up at the same rate (5 s,
+ * reported apart as the cold start): `seconds` measured after it. Goal: p99 < 50 ms.
  */
 export const alertLatencyBench = async (
   options: {
@@ -107,8 +108,8 @@ export const alertLatencyBench = async (
   try {
     loopDelay.enable();
     const start = now();
-    warmUpEnd = start + WARM_UP_MS;
-    const ticks = seconds * 100;
+    warmUpEnd = start + WARM_UP_S * 1000;
+    const ticks = (WARM_UP_S + seconds) * 100;
     for (let tick = 0; tick < ticks; tick++) {
       // steady schedule: each tick at its own slot, not 10 ms after the previous one finished
       const wait = start + tick * 10 - now();
@@ -143,14 +144,13 @@ export const alertLatencyBench = async (
     loopDelay.disable();
     const postedAt = slack.postedAt;
     const latencies: number[] = [];
-    const afterWarmUp: number[] = [];
+    const cold: number[] = [];
     for (const [key, at] of postedAt) {
       const sent = sentAt.get(key);
       if (sent === undefined) continue;
-      latencies.push(at - sent);
-      if (sent >= warmUpEnd) afterWarmUp.push(at - sent);
+      (sent >= warmUpEnd ? latencies : cold).push(at - sent);
     }
-    afterWarmUp.sort((a, b) => a - b);
+    cold.sort((a, b) => a - b);
     latencies.sort((a, b) => a - b);
     const alerts = new SqliteAlertStore(join(dataDir, 'alerts.db'));
     const stored = await alerts.listAlerts({ limit: sentAt.size });
@@ -163,7 +163,7 @@ export const alertLatencyBench = async (
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       maxMs: latencies[latencies.length - 1] ?? Number.NaN,
-      afterWarmUpP99Ms: percentile(afterWarmUp, 99),
+      coldStart: { p50Ms: percentile(cold, 50), p99Ms: percentile(cold, 99), maxMs: cold.at(-1) ?? Number.NaN },
       raisedP50Ms: percentile(raised, 50),
       raisedP99Ms: percentile(raised, 99),
       retried: retried.length,

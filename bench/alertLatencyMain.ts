@@ -15,7 +15,7 @@ const profileDir = join(fileURLToPath(new URL('..', import.meta.url)), '.bench-o
 const execArgv = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 const run = await alertLatencyBench({ seconds, eventsPerSecond, execArgv });
 process.stdout.write(
-  `sign-up alerts, ingest → Slack post, ${eventsPerSecond}/s for ${seconds} s: ${run.posted}/${run.sent} posted; ` +
+  `sign-up alerts, ingest → Slack post, ${eventsPerSecond}/s for ${seconds} s after a 5 s warm-up: ${run.posted}/${run.sent} posted; ` +
     `p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, max ${run.maxMs.toFixed(1)} ms (goal p99 < 50 ms); ` +
     `ingest → outbox row p50 ${run.raisedP50Ms.toFixed(0)} ms, p99 ${run.raisedP99Ms.toFixed(0)} ms; ` +
     `${run.retried} retried${run.retryReason ? ` (${run.retryReason})` : ''}\n${alertStageLines(run).join('\n')}\n`,

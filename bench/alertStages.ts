@@ -75,7 +75,7 @@ export const formatHop = (h: HopLatency): string =>
 /** the hop breakdown and the same run's fsync baseline, as printed under the alert figure */
 export const alertStageLines = (run: {
   readonly p99Ms: number;
-  readonly afterWarmUpP99Ms: number;
+  readonly coldStart: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
   readonly stages: AlertStages;
   readonly fullCommit: {
     readonly perSecond: number;
@@ -86,7 +86,7 @@ export const alertStageLines = (run: {
   readonly normalCommit: { readonly perSecond: number };
   readonly benchLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
 }): string[] => [
-  `  p99 of the alerts sent after the first 5 s (cold sockets and JIT behind): ${run.afterWarmUpP99Ms.toFixed(1)} ms`,
+  `  cold start (the 5 s warm-up before the measured seconds, not in the figure): p50 ${run.coldStart.p50Ms.toFixed(1)} ms, p99 ${run.coldStart.p99Ms.toFixed(1)} ms, max ${run.coldStart.maxMs.toFixed(1)} ms`,
   `  hops, p50 / p99 / max ms: sent → collector ${formatHop(run.stages.toReceived)}; sent → 200 ${formatHop(run.stages.toAnswered)}; ` +
     `received → mapped ${formatHop(run.stages.receivedToMapped)}; mapped → outbox ${formatHop(run.stages.mappedToRaised)}; ` +
     `outbox → Slack ${formatHop(run.stages.raisedToPosted)}`,

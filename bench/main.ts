@@ -169,7 +169,7 @@ try {
 
   // --- 5. ingest → Slack latency of sign-up alerts (one 30 s run: it is long, and its spread is in its percentiles)
   log(
-    `alerts: ${ALERT_RATE.toLocaleString('en-US')} sign-ups/s for ${quick ? 5 : 30} s, journey start in a child process`,
+    `alerts: ${ALERT_RATE.toLocaleString('en-US')} sign-ups/s for 5 s of warm-up, then ${quick ? 5 : 30} s measured, journey start in a child process`,
   );
   const alerts = await alertLatencyBench({ eventsPerSecond: ALERT_RATE, seconds: quick ? 5 : 30 });
   const alertVerdict = alerts.p99Ms < 50 ? 'PASS' : 'MISS';
