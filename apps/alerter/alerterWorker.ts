@@ -1,8 +1,6 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import { LoggerToken } from '../../application/logger.ts';
-import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
-import { createContainer } from '../all/container.ts';
+import { serveAppInWorker } from '../all/serveAppInWorker.ts';
 import { runAlerter } from './runAlerter.ts';
 
 /**
@@ -10,18 +8,6 @@ import { runAlerter } from './runAlerter.ts';
  * never wait behind the collector's and mapper's commits on the main thread, and a committed
  * outbox row wakes it across threads (SqliteAlertStore's broadcast channel).
  */
-const { config } = workerData as { config: JourneyConfig };
-const port = parentPort;
-if (!port) throw new Error('alerterWorker.ts runs as a worker thread only');
-
-const container = createContainer(config);
-const stop = await runAlerter(config, container, container.get<JourneyLogger>(LoggerToken));
-port.postMessage({ type: 'ready' });
-
-port.on('message', async (message: { type: 'stop' }) => {
-  if (message.type !== 'stop') return;
-  await stop();
-  await container.unbindAllAsync();
-  port.postMessage({ type: 'stopped' });
-  port.close();
-});
+await serveAppInWorker('alerterWorker.ts', (config, container) =>
+  runAlerter(config, container, container.get<JourneyLogger>(LoggerToken)),
+);
