@@ -28,9 +28,12 @@ export interface CheckpointedStore<Writer> {
   ): Promise<CheckpointResult>;
   /**
    * Optional, for a projection that starts from nothing: a store that applies a long
-   * backlog faster without its query indexes drops them and answers true;
-   * `endBulkLoad` builds them again once the projection has caught up.
+   * backlog faster in bulk answers true. Until `endBulkLoad` it may keep the writes of
+   * several `applyBatch` calls in one open transaction (no other writer gets in meanwhile),
+   * so they are durable and seen by other readers only after `commitBulkLoad`;
+   * `endBulkLoad` commits what is left and builds the query indexes once.
    */
   beginBulkLoad?(): Promise<boolean>;
+  commitBulkLoad?(): Promise<void>;
   endBulkLoad?(): Promise<void>;
 }

@@ -20,6 +20,8 @@ export type ProjectionRunnerOptions = {
 };
 
 const DEFAULT_BATCH_SIZE = 5000;
+/** how long a bulk load keeps its writes in one transaction: other writers wait that long at most */
+const BULK_COMMIT_MS = 1000;
 
 /**
  * Follows the store's global log from the projection's checkpoint and applies each batch in
@@ -104,13 +106,16 @@ export class ProjectionRunner<Writer = ReadModelWriter> {
 
   /**
    * Reads and applies batches until the head; a projection starting from nothing does it
-   * as a bulk load when its store offers one (see `CheckpointedStore.beginBulkLoad`).
+   * as a bulk load when its store offers one (see `CheckpointedStore.beginBulkLoad`), and
+   * then makes its writes durable (and tells its waiters) about once a second.
    * `live`: the following runner, which leaves the loop when stopped.
    */
   private async applyBacklog(live: boolean): Promise<number> {
     const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     const bulk = this.checkpoint === null && (await this.readModels.beginBulkLoad?.()) === true;
     let applied = 0;
+    let uncommitted: Position | undefined;
+    let groupStarted = performance.now();
     try {
       while (!(live && this.stopped)) {
         const batch = await this.eventStore.readAll({
@@ -119,17 +124,29 @@ export class ProjectionRunner<Writer = ReadModelWriter> {
           maxCount: batchSize,
         });
         if (batch.length === 0) break;
-        if (!(await this.applyBatch(batch))) continue;
+        if (!(await this.applyBatch(batch, !bulk))) continue;
         applied += batch.length;
+        if (!bulk) continue;
+        uncommitted = this.checkpoint ?? undefined;
+        if (performance.now() - groupStarted >= BULK_COMMIT_MS) {
+          await this.readModels.commitBulkLoad?.();
+          if (uncommitted) this.reached(uncommitted);
+          uncommitted = undefined;
+          groupStarted = performance.now();
+        }
       }
     } finally {
       if (bulk) await this.readModels.endBulkLoad?.();
     }
+    if (uncommitted) this.reached(uncommitted);
     return applied;
   }
 
-  /** false when another runner had moved the checkpoint: the caller re-reads from there */
-  private async applyBatch(batch: readonly RecordedEvent[]): Promise<boolean> {
+  /**
+   * false when another runner had moved the checkpoint: the caller re-reads from there.
+   * `committed`: the batch is durable once applied (else the bulk load tells the waiters later).
+   */
+  private async applyBatch(batch: readonly RecordedEvent[], committed = true): Promise<boolean> {
     const last = batch[batch.length - 1];
     if (!last) return true;
     const result = await this.readModels.applyBatch(
@@ -144,9 +161,13 @@ export class ProjectionRunner<Writer = ReadModelWriter> {
       return false;
     }
     this.checkpoint = last.position;
-    this.resolveWaiters(last.position);
-    this.options.onApplied?.(last.position);
+    if (committed) this.reached(last.position);
     return true;
+  }
+
+  private reached(position: Position): void {
+    this.resolveWaiters(position);
+    this.options.onApplied?.(position);
   }
 
   private resolveWaiters(reached: Position): void {

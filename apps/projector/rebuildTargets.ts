@@ -79,6 +79,7 @@ export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjecti
             database: db,
             tables,
             deferIndexes: true,
+            soleWriter: true,
             windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
           });
           const ownedNames = new Set(owned.map((o) => rename(o.name)));

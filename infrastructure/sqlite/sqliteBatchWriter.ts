@@ -1,7 +1,8 @@
 import type { ReadModelWriter, TimelineEntry, UserProfile } from '../../application/readModels.ts';
 import { addStageDeltas, type StageDelta, stageChangesOf } from '../../domain/stage/stageChanges.ts';
 import { canonicalInstant, utcDayOf } from '../embedded/instants.ts';
-import { type ReadModelStatements, toUserProfile, toUserRow, type UserRow } from './readModelTables.ts';
+import { type ReadModelStatements, toUserProfile, toUserRow } from './readModelTables.ts';
+import type { ActivityDayRow, UsersMirror } from './usersMirror.ts';
 
 type ActiveDay = { readonly userId: string; readonly day: string; first: string; last: string };
 
@@ -15,16 +16,22 @@ type ActiveDay = { readonly userId: string; readonly day: string; first: string;
  * The stage deltas (stageDeltaTables.ts) follow each signed-up user whose sign-up or activity
  * days the batch changed: once per user and batch, their stage changes before the batch are
  * taken away and those after it added, whatever order the events came in.
+ *
+ * With a `UsersMirror` (a bulk load, a rebuild's shadow) the stored profiles and days are
+ * read from it instead of SQLite, and what the batch writes goes into it as well.
  */
 export class SqliteBatchWriter implements ReadModelWriter {
   /** null: looked up and absent */
   private readonly profiles = new Map<string, UserProfile | null>();
   private readonly dirty = new Set<string>();
   private readonly days = new Map<string, ActiveDay>();
-  /** each user's row as stored before this batch; null: none */
-  private readonly rowsBefore = new Map<string, UserRow | null>();
+  /** each user's profile as stored before this batch; null: none */
+  private readonly before = new Map<string, UserProfile | null>();
 
-  constructor(private readonly stmts: ReadModelStatements) {}
+  constructor(
+    private readonly stmts: ReadModelStatements,
+    private readonly mirror?: UsersMirror,
+  ) {}
 
   addTimelineEntry(entry: TimelineEntry): void {
     this.stmts.insertTimeline.run(
@@ -41,16 +48,13 @@ export class SqliteBatchWriter implements ReadModelWriter {
   getProfile(userId: string): UserProfile | undefined {
     let profile = this.profiles.get(userId);
     if (profile === undefined) {
-      const row = this.stmts.user.get(userId);
-      profile = row === undefined ? null : toUserProfile(row);
+      profile = this.storedProfile(userId);
       this.profiles.set(userId, profile);
-      if (!this.rowsBefore.has(userId)) this.rowsBefore.set(userId, row ?? null);
     }
     return profile ?? undefined;
   }
 
   putProfile(profile: UserProfile): void {
-    this.rowBefore(profile.userId);
     const signedUpAt = profile.signedUpAt;
     const stored =
       signedUpAt === undefined
@@ -84,17 +88,24 @@ export class SqliteBatchWriter implements ReadModelWriter {
     // another process may have derived the deltas again for another window since
     const windowDays = this.stmts.stages.windowDays();
     const deltas = new Map<number, StageDelta>();
+    const mirror = this.mirror;
     for (const userId of new Set([...this.dirty, ...daysByUser.keys()])) {
-      const before = this.rowBefore(userId)?.signed_up_at ?? null;
-      const after = this.dirty.has(userId) ? (this.profiles.get(userId)?.signedUpAt ?? null) : before;
+      const profile = this.dirty.has(userId) ? (this.profiles.get(userId) ?? null) : null;
+      const before = this.storedProfile(userId)?.signedUpAt ?? null;
+      const after = profile === null ? before : (profile.signedUpAt ?? null);
       const added = daysByUser.get(userId) ?? [];
-      if ((before === null && after === null) || windowDays === undefined) {
+      const tracked = windowDays !== undefined && (before !== null || after !== null);
+      if (!tracked && mirror === undefined) {
+        // the upsert merges the day with what is stored: no read needed
         for (const d of added) this.stmts.addActivity.run(d.userId, d.day, d.first, d.last);
         continue;
       }
       // most events change a profile and no activity day: nothing for the stages then
-      if (added.length === 0 && before === after) continue;
-      const stored = this.stmts.activityDaysOf.all(userId);
+      if (added.length === 0) {
+        mirror?.put(userId, profile, null);
+        if (!tracked || before === after) continue;
+      }
+      const stored = mirror ? mirror.days(userId) : this.stmts.activityDaysOf.all(userId);
       const merged = new Map(stored.map((r) => [r.day, { first: r.first_at, last: r.last_at }]));
       let daysChanged = false;
       for (const d of added) {
@@ -106,7 +117,8 @@ export class SqliteBatchWriter implements ReadModelWriter {
         this.stmts.addActivity.run(userId, d.day, first, last);
         daysChanged = true;
       }
-      if (before === after && !daysChanged) continue;
+      if (added.length > 0) mirror?.put(userId, profile, daysChanged ? rowsOf(merged) : null);
+      if (!tracked || (before === after && !daysChanged)) continue;
       const oldDays = stored.map((r) => ({ firstAt: Date.parse(r.first_at), lastAt: Date.parse(r.last_at) }));
       const newDays = daysChanged
         ? [...merged.values()].map((d) => ({ firstAt: Date.parse(d.first), lastAt: Date.parse(d.last) }))
@@ -122,13 +134,20 @@ export class SqliteBatchWriter implements ReadModelWriter {
     this.stmts.stages.addDeltas(deltas);
   }
 
-  /** the user's row as stored before this batch, read once */
-  private rowBefore(userId: string): UserRow | null {
-    let row = this.rowsBefore.get(userId);
-    if (row === undefined) {
-      row = this.stmts.user.get(userId) ?? null;
-      this.rowsBefore.set(userId, row);
+  /** the user's profile as stored before this batch, read once */
+  private storedProfile(userId: string): UserProfile | null {
+    let profile = this.before.get(userId);
+    if (profile === undefined) {
+      if (this.mirror) profile = this.mirror.profile(userId);
+      else {
+        const row = this.stmts.user.get(userId);
+        profile = row === undefined ? null : toUserProfile(row);
+      }
+      this.before.set(userId, profile);
     }
-    return row;
+    return profile;
   }
 }
+
+const rowsOf = (days: ReadonlyMap<string, { first: string; last: string }>): ActivityDayRow[] =>
+  [...days].map(([day, d]) => ({ day, first_at: d.first, last_at: d.last }));

@@ -29,6 +29,7 @@ import {
 import { prepareReportStatements } from './reportStatements.ts';
 import { dropIndexes, ensureIndexes } from './secondaryIndexes.ts';
 import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
+import { MIRROR_MAX_USERS, UsersMirror } from './usersMirror.ts';
 
 export type SqliteReadModelsOptions = {
   readonly busyTimeoutMs?: number;
@@ -38,6 +39,12 @@ export type SqliteReadModelsOptions = {
   /** leave the secondary indexes to the caller (a rebuild builds them once, at the end) */
   readonly deferIndexes?: boolean;
   /**
+   * This connection is the only writer of the tables (a rebuild's shadow): when the users
+   * tables are empty at open, keep a copy of them in memory (usersMirror.ts) so batches
+   * read no profile or activity day from SQLite.
+   */
+  readonly soleWriter?: boolean;
+  /**
    * The window W (`JOURNEY_ACTIVE_WINDOW_DAYS`) to keep the stage deltas for. When the file
    * keeps them for another W, or has none yet (a new file, or one written before they
    * existed), opening derives them all again from users and activity days, in one write
@@ -45,6 +52,10 @@ export type SqliteReadModelsOptions = {
    */
   readonly windowDays?: number;
 };
+
+const CACHE_KIB = 32_768;
+/** a bulk load's cache: the pages its open transaction touches (a million events: about 200 MB of tables) */
+const BULK_CACHE_KIB = 262_144;
 
 type ApplyArgs = [projection: string, from: Position | null, to: Position, apply: (writer: ReadModelWriter) => void];
 
@@ -65,6 +76,13 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
   private readonly ownsDatabase: boolean;
   private readonly tables: ReadModelTableNames;
   private readonly indexesDeferred: boolean;
+  /** while filling the users tables from empty (a bulk load, a rebuild's shadow) */
+  private mirror: UsersMirror | undefined;
+  private bulkLoading = false;
+  /** a bulk load's open write transaction: its batches share one writer until `commitBulkLoad` */
+  private group:
+    | { readonly projection: string; readonly writer: SqliteBatchWriter; checkpoint: Position | null }
+    | undefined;
 
   /** `file`: the database file, or ':memory:'; other adapters may share it */
   constructor(
@@ -78,16 +96,19 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
         synchronous: 'NORMAL',
         busyTimeoutMs: options.busyTimeoutMs,
         walAutocheckpointPages: 10_000,
-        cacheSizeKiB: 32_768,
+        cacheSizeKiB: CACHE_KIB,
       });
     this.tables = options.tables ?? LIVE_READ_MODEL_TABLES;
     this.indexesDeferred = options.deferIndexes ?? false;
     this.stmts = prepareReadModelStatements(this.db, this.tables, { deferIndexes: this.indexesDeferred });
     this.ensureStageWindow(options.windowDays);
+    if (options.soleWriter && this.usersTablesEmpty()) this.mirror = new UsersMirror(this.schemaVersion());
     this.applyTx = this.db.transaction((...[projection, from, to, apply]: ApplyArgs): CheckpointResult => {
       const current = this.checkpointNow(projection);
       if (!samePosition(current, from)) return { kind: 'mismatch', current };
-      const writer = new SqliteBatchWriter(this.stmts);
+      // a rebuild swapped other tables in since the copy was started
+      if (this.mirror && this.schemaVersion() !== this.mirror.schemaVersion) this.mirror = undefined;
+      const writer = new SqliteBatchWriter(this.stmts, this.mirror);
       apply(writer);
       writer.flush();
       this.stmts.storeCheckpoint.run(projection, positionToString(to));
@@ -106,22 +127,88 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     apply: (writer: ReadModelWriter) => void,
   ): Promise<CheckpointResult> {
     this.assertOpen();
+    if (this.bulkLoading) return this.applyToGroup(projection, checkpoint, apply);
     // IMMEDIATE: the checkpoint is read and then written, and a second projector process
     // must wait for the lock rather than fail to upgrade it
-    return this.applyTx.immediate(projection, checkpoint.from, checkpoint.to, apply);
+    let result: CheckpointResult;
+    try {
+      result = this.applyTx.immediate(projection, checkpoint.from, checkpoint.to, apply);
+    } catch (error) {
+      this.mirror = undefined; // it holds what the failed batch wrote
+      throw error;
+    }
+    if (result.kind === 'mismatch') this.mirror = undefined; // another writer: the copy may be stale
+    return result;
+  }
+
+  /** a bulk load's batch: applied to the open group's writer, written by `commitBulkLoad` */
+  private applyToGroup(
+    projection: string,
+    { from, to }: { readonly from: Position | null; readonly to: Position },
+    apply: (writer: ReadModelWriter) => void,
+  ): CheckpointResult {
+    if (this.group && this.group.projection !== projection) this.commitGroup();
+    if (!this.group) {
+      this.db.exec('BEGIN IMMEDIATE');
+      const current = this.checkpointNow(projection);
+      if (!samePosition(current, from)) {
+        this.db.exec('ROLLBACK');
+        this.mirror = undefined;
+        return { kind: 'mismatch', current };
+      }
+      // a rebuild swapped other tables in since the copy was started
+      if (this.mirror && this.schemaVersion() !== this.mirror.schemaVersion) this.mirror = undefined;
+      this.group = { projection, writer: new SqliteBatchWriter(this.stmts, this.mirror), checkpoint: from };
+    }
+    const group = this.group;
+    if (!samePosition(group.checkpoint, from)) return { kind: 'mismatch', current: group.checkpoint };
+    try {
+      apply(group.writer);
+    } catch (error) {
+      this.rollbackGroup();
+      throw error;
+    }
+    group.checkpoint = to;
+    return { kind: 'stored' };
+  }
+
+  /** writes the open group's users, days and stage deltas once each, its checkpoint, and commits */
+  private commitGroup(): void {
+    const group = this.group;
+    if (!group) return;
+    try {
+      group.writer.flush();
+      if (group.checkpoint) this.stmts.storeCheckpoint.run(group.projection, positionToString(group.checkpoint));
+      this.db.exec('COMMIT');
+      this.group = undefined;
+    } catch (error) {
+      this.rollbackGroup();
+      throw error;
+    }
+    if (this.mirror && this.mirror.size > MIRROR_MAX_USERS) this.mirror = undefined;
+  }
+
+  private rollbackGroup(): void {
+    this.group = undefined;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.mirror = undefined; // it holds what the rolled back batches wrote
   }
 
   /**
-   * A projection that starts from nothing applies its whole backlog at once; keeping the
-   * query indexes up to date row by row then costs more than building them once at the end
-   * (the timeline's per-user index: about a third of its CPU). Drops them when every
-   * read-model table in this file is still empty; `endBulkLoad`, or the next open, builds
-   * them again. Queries stay correct meanwhile, only slower.
+   * A projection that starts from nothing applies its whole backlog at once. When every
+   * read-model table in this file is still empty:
+   * - the query indexes are dropped: keeping them up to date row by row costs more than
+   *   building them once at the end (the timeline's per-user index: about a third of its
+   *   CPU); `endBulkLoad`, or the next open, builds them again; queries stay correct, only slower;
+   * - batches share one write transaction and one writer until `commitBulkLoad`: each user
+   *   touched meanwhile is written once, and its pages once (per-batch flushes and commits
+   *   were half of the users projection's time); a page cache holds what they touch;
+   * - the users tables are copied in memory as they fill (usersMirror.ts).
    */
   async beginBulkLoad(): Promise<boolean> {
     this.assertOpen();
     if (this.indexesDeferred) return false; // the owner (a rebuild) builds them itself
-    return this.db
+    const empty = this.db
       .transaction(() => {
         // content tables only: stage_window holds the window W the stage deltas are kept for
         const { stageWindow: _, ...content } = this.tables;
@@ -132,10 +219,27 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
         return empty;
       })
       .immediate();
+    if (empty) {
+      this.bulkLoading = true;
+      this.db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
+      this.mirror = new UsersMirror(this.schemaVersion());
+    }
+    return empty;
+  }
+
+  async commitBulkLoad(): Promise<void> {
+    this.assertOpen();
+    this.commitGroup();
   }
 
   async endBulkLoad(): Promise<void> {
     this.assertOpen();
+    if (this.bulkLoading) {
+      await this.commitBulkLoad();
+      this.bulkLoading = false;
+      this.db.pragma(`cache_size = -${CACHE_KIB}`);
+    }
+    this.mirror = undefined;
     this.db.transaction(() => ensureIndexes(this.db, readModelIndexes(this.tables))).immediate();
   }
 
@@ -230,6 +334,8 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // what a bulk load applied is a consistent prefix of the log, with its checkpoint
+    if (this.bulkLoading) this.commitGroup();
     this.closed = true;
     if (this.ownsDatabase) this.db.close();
   }
@@ -246,6 +352,16 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
         if (stale()) this.stmts.stages.rederive(wanted ?? this.stmts.stages.windowDays() ?? DEFAULT_WINDOW_DAYS);
       })
       .immediate();
+  }
+
+  private usersTablesEmpty(): boolean {
+    return [this.tables.users, this.tables.activityDays].every(
+      (table) => this.db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() === undefined,
+    );
+  }
+
+  private schemaVersion(): number {
+    return this.db.pragma('schema_version', { simple: true }) as number;
   }
 
   private checkpointNow(projection: string): Position | null {
