@@ -30,6 +30,7 @@ const shadowOf = <Writer>(
     store.applyBatch(name, checkpoint, (writer) => {
       for (const event of batch) projection.apply(event, writer);
     }),
+  commit: async () => store.commitBulkLoad?.(),
   indexes,
   close: () => store.close(),
 });

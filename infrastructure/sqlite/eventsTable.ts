@@ -30,6 +30,18 @@ export type EventRow = {
   readonly recorded_at: string;
 };
 
+/** an `EventRow` in `COLUMNS` order */
+export type EventTuple = [
+  position: number,
+  streamId: string,
+  revision: number,
+  eventId: string,
+  type: string,
+  data: string,
+  metadata: string | null,
+  recordedAt: string,
+];
+
 export type InsertParams = [
   streamId: string,
   revision: number,
@@ -66,12 +78,18 @@ export const prepareEventStatements = (db: SqliteDatabase) => {
     backwards: db.prepare<[string, bigint, number], EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ),
-    all: db.prepare<{ from: bigint; limit: number }, EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE position > @from ORDER BY position LIMIT @limit`,
-    ),
-    allWithPrefix: db.prepare<{ from: bigint; limit: number; prefix: string }, EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE position > @from AND ${PREFIX} ORDER BY position LIMIT @limit`,
-    ),
+    // rows as arrays (EventTuple): the global read feeds every projection, and an object
+    // per row is a measurable part of a catch-up
+    all: db
+      .prepare<{ from: bigint; limit: number }, EventTuple>(
+        `SELECT ${COLUMNS} FROM events WHERE position > @from ORDER BY position LIMIT @limit`,
+      )
+      .raw(true),
+    allWithPrefix: db
+      .prepare<{ from: bigint; limit: number; prefix: string }, EventTuple>(
+        `SELECT ${COLUMNS} FROM events WHERE position > @from AND ${PREFIX} ORDER BY position LIMIT @limit`,
+      )
+      .raw(true),
     // newest first and stop at the first match: cheap whenever matching streams are common
     headPosition: db.prepare<[], { position: number }>('SELECT position FROM events ORDER BY position DESC LIMIT 1'),
     headPositionWithPrefix: db.prepare<{ prefix: string }, { position: number }>(
@@ -82,7 +100,10 @@ export const prepareEventStatements = (db: SqliteDatabase) => {
 
 export type EventStatements = ReturnType<typeof prepareEventStatements>;
 
-export const positionOf = (n: number | bigint): Position => ({ commit: BigInt(n), prepare: BigInt(n) });
+export const positionOf = (n: number | bigint): Position => {
+  const at = BigInt(n);
+  return { commit: at, prepare: at };
+};
 
 export const toRecordedEvent = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
@@ -93,6 +114,26 @@ export const toRecordedEvent = (row: EventRow): RecordedEvent => ({
   revision: BigInt(row.revision),
   position: positionOf(row.position),
   recordedAt: row.recorded_at,
+});
+
+export const tupleToRecordedEvent = ([
+  position,
+  streamId,
+  revision,
+  eventId,
+  type,
+  data,
+  metadata,
+  recordedAt,
+]: EventTuple): RecordedEvent => ({
+  id: eventId,
+  type,
+  data: JSON.parse(data),
+  metadata: metadata === null ? undefined : JSON.parse(metadata),
+  streamId,
+  revision: BigInt(revision),
+  position: positionOf(position),
+  recordedAt,
 });
 
 /** LIMIT -1 is SQLite for "no limit" */

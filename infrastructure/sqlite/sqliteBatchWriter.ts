@@ -56,10 +56,8 @@ export class SqliteBatchWriter implements ReadModelWriter {
 
   putProfile(profile: UserProfile): void {
     const signedUpAt = profile.signedUpAt;
-    const stored =
-      signedUpAt === undefined
-        ? profile
-        : { ...profile, signedUpAt: canonicalInstant(signedUpAt, 'profile.signedUpAt') };
+    const canonical = signedUpAt === undefined ? undefined : canonicalInstant(signedUpAt, 'profile.signedUpAt');
+    const stored = canonical === signedUpAt ? profile : { ...profile, signedUpAt: canonical };
     this.profiles.set(profile.userId, stored);
     this.dirty.add(profile.userId);
   }

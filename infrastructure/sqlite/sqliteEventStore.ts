@@ -15,7 +15,14 @@ import {
 } from '../../application/eventStore.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import { PollingSubscriptions } from '../embedded/pollingSubscriptions.ts';
-import { type EventStatements, limitOf, positionOf, prepareEventStatements, toRecordedEvent } from './eventsTable.ts';
+import {
+  type EventStatements,
+  limitOf,
+  positionOf,
+  prepareEventStatements,
+  toRecordedEvent,
+  tupleToRecordedEvent,
+} from './eventsTable.ts';
 import { GroupCommit, outcomeOf } from './groupCommit.ts';
 import { isUniqueViolation, openDatabase, type SqliteDatabase } from './openDatabase.ts';
 
@@ -191,7 +198,7 @@ export class SqliteEventStore implements EventStore {
     const params = { from: from.commit, limit: limitOf(maxCount) };
     const rows =
       prefix === undefined ? this.stmts.all.all(params) : this.stmts.allWithPrefix.all({ ...params, prefix });
-    return rows.map(toRecordedEvent);
+    return rows.map(tupleToRecordedEvent);
   }
 
   private closedError(): UnavailableError {

@@ -39,9 +39,9 @@ export type SqliteReadModelsOptions = {
   /** leave the secondary indexes to the caller (a rebuild builds them once, at the end) */
   readonly deferIndexes?: boolean;
   /**
-   * This connection is the only writer of the tables (a rebuild's shadow): when the users
-   * tables are empty at open, keep a copy of them in memory (usersMirror.ts) so batches
-   * read no profile or activity day from SQLite.
+   * This connection is the only writer of the tables (a rebuild's shadow): batches are
+   * grouped as in a bulk load until `commitBulkLoad` (except inside a transaction the owner
+   * opened), and when the users tables are empty at open they are copied in memory.
    */
   readonly soleWriter?: boolean;
   /**
@@ -78,7 +78,8 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
   private readonly indexesDeferred: boolean;
   /** while filling the users tables from empty (a bulk load, a rebuild's shadow) */
   private mirror: UsersMirror | undefined;
-  private bulkLoading = false;
+  /** batches go into one open write transaction until `commitBulkLoad` (a bulk load, a shadow) */
+  private grouping = false;
   /** a bulk load's open write transaction: its batches share one writer until `commitBulkLoad` */
   private group:
     | { readonly projection: string; readonly writer: SqliteBatchWriter; checkpoint: Position | null }
@@ -102,6 +103,7 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     this.indexesDeferred = options.deferIndexes ?? false;
     this.stmts = prepareReadModelStatements(this.db, this.tables, { deferIndexes: this.indexesDeferred });
     this.ensureStageWindow(options.windowDays);
+    this.grouping = options.soleWriter ?? false;
     if (options.soleWriter && this.usersTablesEmpty()) this.mirror = new UsersMirror(this.schemaVersion());
     this.applyTx = this.db.transaction((...[projection, from, to, apply]: ApplyArgs): CheckpointResult => {
       const current = this.checkpointNow(projection);
@@ -127,7 +129,8 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     apply: (writer: ReadModelWriter) => void,
   ): Promise<CheckpointResult> {
     this.assertOpen();
-    if (this.bulkLoading) return this.applyToGroup(projection, checkpoint, apply);
+    if (this.grouping && (this.group || !this.db.inTransaction))
+      return this.applyToGroup(projection, checkpoint, apply);
     // IMMEDIATE: the checkpoint is read and then written, and a second projector process
     // must wait for the lock rather than fail to upgrade it
     let result: CheckpointResult;
@@ -220,7 +223,7 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
       })
       .immediate();
     if (empty) {
-      this.bulkLoading = true;
+      this.grouping = true;
       this.db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
       this.mirror = new UsersMirror(this.schemaVersion());
     }
@@ -234,9 +237,9 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
 
   async endBulkLoad(): Promise<void> {
     this.assertOpen();
-    if (this.bulkLoading) {
+    if (this.grouping) {
       await this.commitBulkLoad();
-      this.bulkLoading = false;
+      this.grouping = false;
       this.db.pragma(`cache_size = -${CACHE_KIB}`);
     }
     this.mirror = undefined;
@@ -335,7 +338,7 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
   async close(): Promise<void> {
     if (this.closed) return;
     // what a bulk load applied is a consistent prefix of the log, with its checkpoint
-    if (this.bulkLoading) this.commitGroup();
+    if (this.grouping) this.commitGroup();
     this.closed = true;
     if (this.ownsDatabase) this.db.close();
   }

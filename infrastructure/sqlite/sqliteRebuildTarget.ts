@@ -27,6 +27,8 @@ export type ShadowStore = {
     checkpoint: { readonly from: Position | null; readonly to: Position },
     batch: readonly RecordedEvent[],
   ): Promise<CheckpointResult>;
+  /** makes what `apply` wrote durable, for a store that groups batches into one transaction */
+  commit(): Promise<void>;
   readonly indexes: readonly SecondaryIndex[];
   close(): Promise<void>;
 };
@@ -58,6 +60,9 @@ CREATE TABLE IF NOT EXISTS projection_rebuild_locks (
   since TEXT NOT NULL
 );`;
 
+/** how long a shadow's batches share one write transaction */
+const SHADOW_COMMIT_MS = 1000;
+
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -79,7 +84,10 @@ export class SqliteRebuildTarget implements RebuildTarget {
   readonly name: string;
   readonly streamPrefix: string;
   private readonly db: SqliteDatabase;
-  private shadow: { version: number; store: ShadowStore } | undefined;
+  /** `at`: the shadow's checkpoint as applied (it reaches the file when the store commits) */
+  private shadow: { version: number; store: ShadowStore; at: Position | null } | undefined;
+  /** when the shadow's writes were last committed: a group holds the file's write lock */
+  private committedAt = 0;
 
   constructor(private readonly model: SqliteRebuildModel) {
     this.name = model.name;
@@ -139,26 +147,37 @@ export class SqliteRebuildTarget implements RebuildTarget {
       .prepare(`DELETE FROM ${this.model.checkpointTable} WHERE projection = ?`)
       .run(this.shadowCheckpointName(version));
     const store = this.model.openShadow(this.db, (table) => `${table}__v${version}`);
-    this.shadow = { version, store };
+    this.shadow = { version, store, at: null };
     return version;
   }
 
   async applyToShadow(batch: readonly RecordedEvent[]): Promise<void> {
     const last = batch[batch.length - 1];
     if (!last) return;
-    const { version, store } = this.requireShadow();
+    const shadow = this.requireShadow();
+    const { version, store } = shadow;
     const name = this.shadowCheckpointName(version);
-    const result = await store.apply(name, { from: this.checkpointOf(name), to: last.position }, batch);
+    const result = await store.apply(name, { from: shadow.at, to: last.position }, batch);
     if (result.kind === 'mismatch') {
       throw new Error(`the shadow of ${this.name} v${version} was written by someone else; run the rebuild again`);
     }
+    shadow.at = last.position;
+    // the live projector writes the same file: it waits for the lock (busy timeout, 5 s) at most this long
+    if (performance.now() - this.committedAt >= SHADOW_COMMIT_MS) await this.commitShadow();
+  }
+
+  private async commitShadow(): Promise<void> {
+    await this.shadow?.store.commit();
+    this.committedAt = performance.now();
   }
 
   async shadowCheckpoint(): Promise<Position | null> {
+    await this.commitShadow();
     return this.checkpointOf(this.shadowCheckpointName(this.requireShadow().version));
   }
 
   async indexShadow(): Promise<void> {
+    await this.commitShadow();
     const { version, store } = this.requireShadow();
     this.db.transaction(() => ensureIndexes(this.db, store.indexes, `__v${version}`)).immediate();
   }
@@ -167,6 +186,7 @@ export class SqliteRebuildTarget implements RebuildTarget {
     next: (after: Position | null) => Promise<readonly RecordedEvent[]>,
     options: { readonly verify?: boolean } = {},
   ): Promise<SwapResult> {
+    await this.commitShadow();
     const { version, store } = this.requireShadow();
     const shadowName = this.shadowCheckpointName(version);
     // IMMEDIATE: the live projector waits for us (busy timeout) instead of writing the old
@@ -174,7 +194,7 @@ export class SqliteRebuildTarget implements RebuildTarget {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (;;) {
-        const batch = await next(this.checkpointOf(shadowName));
+        const batch = await next(this.requireShadow().at);
         if (batch.length === 0) break;
         await this.applyToShadow(batch);
       }
@@ -286,7 +306,7 @@ export class SqliteRebuildTarget implements RebuildTarget {
     return `${this.name}@v${version}`;
   }
 
-  private requireShadow(): { version: number; store: ShadowStore } {
+  private requireShadow(): { version: number; store: ShadowStore; at: Position | null } {
     if (!this.shadow) throw new Error(`no shadow of ${this.name} is open; call beginShadow first`);
     return this.shadow;
   }

@@ -9,7 +9,8 @@ const later = (a: string | undefined, b: string): string => (a === undefined || 
 
 /**
  * The user-profile read model as a pure fold over the user's journey events. Times are
- * event times, so the profile is the same whatever order late events arrive in.
+ * event times, so the profile is the same whatever order late events arrive in. (A new
+ * object is built once and filled in: this runs for every event of a catch-up.)
  */
 export const evolveProfile = (
   profile: UserProfile | undefined,
@@ -25,22 +26,22 @@ export const evolveProfile = (
     eventCount: 0,
     lastEventType: event.type,
   };
-  const isLatest = at >= base.lastSeenAt;
-  let next: UserProfile = {
+  const next: { -readonly [K in keyof UserProfile]: UserProfile[K] } = {
     ...base,
     firstSeenAt: earlier(base.firstSeenAt, at),
     lastSeenAt: later(base.lastSeenAt, at),
     eventCount: base.eventCount + 1,
-    lastEventType: isLatest ? event.type : base.lastEventType,
-    ...(meaningful.has(event.type) ? { lastActivityAt: later(base.lastActivityAt, at) } : {}),
+    lastEventType: at >= base.lastSeenAt ? event.type : base.lastEventType,
   };
+  if (meaningful.has(event.type)) next.lastActivityAt = later(base.lastActivityAt, at);
   switch (event.type) {
     case 'UserIdentified':
     case 'UserSignedUp': {
       const email = text(event.data.email);
       const name = text(event.data.name);
-      next = { ...next, ...(email ? { email } : {}), ...(name ? { name } : {}) };
-      if (event.type === 'UserSignedUp') next = { ...next, signedUpAt: earlier(base.signedUpAt, at) };
+      if (email) next.email = email;
+      if (name) next.name = name;
+      if (event.type === 'UserSignedUp') next.signedUpAt = earlier(base.signedUpAt, at);
       return next;
     }
     case 'UserAuthenticated':
