@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ANY, type EventData } from '../application/eventStore.ts';
 import { MemoryEventStore } from '../infrastructure/memory/memoryEventStore.ts';
 import { MemoryReadModels } from '../infrastructure/memory/memoryReadModels.ts';
@@ -70,7 +70,7 @@ describe('projection runner', () => {
     await restarted.stop();
   });
 
-  it('applies the backlog of a projection that starts from nothing as a bulk load, and ends it once caught up', async () => {
+  it('applies the backlog of a projection that starts from nothing as a bulk load, and ends it once caught up, before its waiters hear of it', async () => {
     const { store, readModels } = await setUp(25);
     const calls: string[] = [];
     const bulkStore = Object.assign(Object.create(readModels) as MemoryReadModels, {
@@ -88,8 +88,9 @@ describe('projection runner', () => {
     if (!head) throw new Error('the store is empty');
     live.start();
     await live.waitFor(head);
-    // ended by the runner once it found nothing more to read, not by stop()
-    await vi.waitFor(() => expect(calls).toEqual(['begin', 'end after 4 events of u0']));
+    // ended (and so committed) by the runner once it found nothing more to read, not by
+    // stop(), and before it told its waiters
+    expect(calls).toEqual(['begin', 'end after 4 events of u0']);
     const { position } = await store.append('journey-u0', [page(900)], { expectedRevision: ANY });
     await live.waitFor(position);
     await live.stop();

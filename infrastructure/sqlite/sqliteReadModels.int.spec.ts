@@ -148,6 +148,86 @@ describe('SqliteReadModels bulk load', () => {
   });
 });
 
+describe('SqliteReadModels bulk load groups', () => {
+  const happenings = stageCountsDataset(21, 60);
+  /** batches `from` to `to` (excluded) of the happenings cut into `n` */
+  const inBatches = async (store: SqliteReadModels, n: number, from = 0, to = n) => {
+    const size = Math.ceil(happenings.length / n);
+    for (let i = from; i < to; i++) {
+      const result = await store.applyBatch('journey', { from: i === 0 ? null : pos(i), to: pos(i + 1) }, (w) =>
+        applyHappenings(w, happenings.slice(i * size, (i + 1) * size)),
+      );
+      expect(result).toEqual({ kind: 'stored' });
+    }
+  };
+  const contentOf = async (store: SqliteReadModels) => {
+    const probes = probesOf(happenings).filter((_, i) => i % 4 === 0);
+    return {
+      profiles: await store.getProfiles(happenings.map((h) => h.userId)),
+      summaries: await Promise.all(probes.map((asOf) => store.stageSummaries(asOf))),
+      counts: await Promise.all(probes.map((asOf) => store.stageCounts(asOf, 15))),
+    };
+  };
+
+  it('writes what its batches applied only at commitBulkLoad, with the same content as batch by batch', async () => {
+    const plain = new SqliteReadModels(files.file(), { windowDays: 15 });
+    await inBatches(plain, 7);
+    const file = files.file();
+    const bulk = new SqliteReadModels(file, { windowDays: 15 });
+    const other = new SqliteReadModels(file, { windowDays: 15 });
+    expect(await bulk.beginBulkLoad()).toBe(true);
+    await inBatches(bulk, 7, 0, 4);
+    // another connection sees the last commit: nothing yet
+    expect(await other.readCheckpoint('journey')).toBeNull();
+    expect(await other.getProfiles(happenings.map((h) => h.userId))).toEqual([]);
+    await bulk.commitBulkLoad();
+    expect(await other.readCheckpoint('journey')).toEqual(pos(4));
+    await inBatches(bulk, 7, 4);
+    await bulk.endBulkLoad();
+    expect(await other.readCheckpoint('journey')).toEqual(pos(7));
+    expect(await contentOf(other)).toEqual(await contentOf(plain));
+    for (const s of [plain, bulk, other]) await s.close();
+  });
+
+  it('rolls the whole group back when a batch fails, and goes on correctly from the last commit', async () => {
+    const plain = new SqliteReadModels(files.file(), { windowDays: 15 });
+    await inBatches(plain, 6);
+    const bulk = new SqliteReadModels(files.file(), { windowDays: 15 });
+    expect(await bulk.beginBulkLoad()).toBe(true);
+    await inBatches(bulk, 6, 0, 2);
+    await bulk.commitBulkLoad();
+    await inBatches(bulk, 6, 2, 4);
+    await expect(
+      bulk.applyBatch('journey', { from: pos(4), to: pos(5) }, (w) => {
+        applyHappenings(w, happenings.slice(0, 5));
+        throw new Error('the projection failed');
+      }),
+    ).rejects.toThrow('the projection failed');
+    expect(await bulk.readCheckpoint('journey')).toEqual(pos(2));
+    // batches 3 and 4 again, then the rest, as the runner does after reading the checkpoint
+    await inBatches(bulk, 6, 2);
+    await bulk.endBulkLoad();
+    expect(await contentOf(bulk)).toEqual(await contentOf(plain));
+    await plain.close();
+    await bulk.close();
+  });
+
+  it('answers a mismatch when another writer moved the checkpoint before its group began', async () => {
+    const file = files.file();
+    const bulk = new SqliteReadModels(file, { windowDays: 15 });
+    expect(await bulk.beginBulkLoad()).toBe(true);
+    const other = new SqliteReadModels(file, { windowDays: 15 });
+    await applyNext(other, (w) => applyHappenings(w, happenings.slice(0, 3)));
+    expect(await bulk.applyBatch('journey', { from: null, to: pos(1) }, () => {})).toEqual({
+      kind: 'mismatch',
+      current: pos(1),
+    });
+    await bulk.endBulkLoad();
+    await bulk.close();
+    await other.close();
+  });
+});
+
 describe('SqliteReadModels stage deltas', () => {
   const happenings = stageCountsDataset(11);
 

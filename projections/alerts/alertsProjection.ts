@@ -70,6 +70,7 @@ export const alertsProjection = (rules: AlertRules, clock: Clock): Projection<Al
         return unknown;
       }
     }
+    if (alerts.length === 0) return; // most events: no alert, and no timestamp to format
     const raisedAt = new Date(now).toISOString();
     for (const alert of alerts) writer.raise(alert, raisedAt);
   },
