@@ -61,7 +61,10 @@ export interface RebuildTarget {
 
 export class RebuildLockedError extends JourneyError {
   readonly holder: RebuildLockHolder;
-  constructor(projection: string, holder: RebuildLockHolder) {
+  constructor(
+    readonly projection: string,
+    holder: RebuildLockHolder,
+  ) {
     super(
       'UNAVAILABLE',
       `projection ${projection} is already being rebuilt by pid ${holder.pid} on ${holder.host} since ${holder.since}; wait for it to finish, or if that process is gone for good, run the rebuild on ${holder.host} (a lock whose process has died there is taken over)`,

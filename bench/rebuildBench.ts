@@ -7,6 +7,7 @@ import { JourneyQueries } from '../application/journeyQueries.ts';
 import { eventStoreFor } from '../apps/all/adapters.ts';
 import { splitReadModelQueries } from '../apps/all/splitReadModelQueries.ts';
 import { readModelFileOf } from '../apps/projector/journeyProjections.ts';
+import { rebuildInThreads } from '../apps/projector/rebuildInThreads.ts';
 import {
   type RebuildableProjection,
   rebuildableProjections,
@@ -15,7 +16,6 @@ import {
 import { loadConfig } from '../infrastructure/config/config.ts';
 import { loadRules } from '../infrastructure/config/loadRules.ts';
 import { SqliteReadModels } from '../infrastructure/sqlite/sqliteReadModels.ts';
-import { rebuildProjections } from '../projections/rebuildProjections.ts';
 import { eventsInsertBaseline, orderedScanBaseline } from './baselines.ts';
 import { eventRows, journeyDeliveries } from './eventFactory.ts';
 import { perSecond, type Summary, summarize } from './stats.ts';
@@ -56,10 +56,10 @@ export const runRebuild = async (
   const scan = orderedScanBaseline(source.file);
   const config = loadConfig({ JOURNEY_DATA_DIR: source.dataDir, LOG_LEVEL: 'warn' });
   const eventStore = eventStoreFor(config);
-  const targets = names.map((name) => rebuildTargetOf(config, name, systemClock));
   try {
+    // as `journey projections rebuild` does it
     const start = performance.now();
-    await rebuildProjections(eventStore, targets, {
+    await rebuildInThreads(config, eventStore, names, systemClock, {
       holder: { pid: process.pid, host: hostname(), since: new Date().toISOString() },
     });
     const end = performance.now();
@@ -69,7 +69,6 @@ export const runRebuild = async (
       scanPerSecond: scan.rowsPerSecond,
     };
   } finally {
-    for (const t of targets) await t.close();
     await eventStore.close();
   }
 };

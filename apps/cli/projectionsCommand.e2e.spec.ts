@@ -117,6 +117,32 @@ describe('journey projections and journey remap, beside a running Journey', { ti
     }
   });
 
+  it('refuses to rebuild all while the timeline, rebuilt in a worker thread, is locked, and swaps in the others', async () => {
+    const db = new Database(join(dataDir, 'timeline.db'));
+    db.prepare('INSERT INTO projection_rebuild_locks (projection, pid, host, since) VALUES (?, ?, ?, ?)').run(
+      'timeline',
+      process.pid,
+      hostname(),
+      '2026-11-27T04:00:00.000Z',
+    );
+    try {
+      const before = (await journeyCli(['projections', 'list'])).stdout;
+      const { code, stderr } = await journeyCli(['projections', 'rebuild', 'all']);
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `journey: projection timeline is already being rebuilt by pid ${process.pid} on ${hostname()} since 2026-11-27T04:00:00.000Z`,
+      );
+      const versionOf = (list: string, name: string) => list.match(new RegExp(`^${name}\\s+v(\\d+)`, 'm'))?.[1];
+      const after = (await journeyCli(['projections', 'list'])).stdout;
+      expect(versionOf(after, 'timeline')).toBe(versionOf(before, 'timeline'));
+      expect(Number(versionOf(after, 'users'))).toBe(Number(versionOf(before, 'users')) + 1);
+      expect(await journeyOf('dave')).toEqual(handMadeDaveJourney);
+    } finally {
+      db.prepare("DELETE FROM projection_rebuild_locks WHERE projection = 'timeline'").run();
+      db.close();
+    }
+  });
+
   it('remaps after a rules change, appending only the journey events that did not exist', async () => {
     // an event the default rules do not map
     const opened = { type: 'track', userId: 'alice', event: 'Workspace Opened', timestamp: '2026-03-06T10:00:00.000Z' };

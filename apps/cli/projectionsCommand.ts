@@ -7,8 +7,9 @@ import { type EventStore, type Position, positionToString } from '../../applicat
 import type { RebuildTarget } from '../../application/projectionRebuilds.ts';
 import { type ProjectionStatus, projectionStatuses } from '../../application/projectionStatus.ts';
 import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
-import { type RebuildOutcome, rebuildProjections } from '../../projections/rebuildProjections.ts';
+import type { RebuildOutcome } from '../../projections/rebuildProjections.ts';
 import { eventStoreFor, whenReady } from '../all/adapters.ts';
+import { rebuildInThreads } from '../projector/rebuildInThreads.ts';
 import { type RebuildableProjection, rebuildableProjections, rebuildTargetOf } from '../projector/rebuildTargets.ts';
 
 const print = (line = ''): void => {
@@ -22,23 +23,32 @@ const projectionsOf = (value: string): RebuildableProjection[] => {
   throw new InvalidArgumentError(`must be one of ${rebuildableProjections.join(', ')} or all`);
 };
 
-/** opens the store and the targets, runs `use`, closes them */
-const withProjections = async <T>(
-  names: readonly RebuildableProjection[],
-  use: (eventStore: EventStore, targets: RebuildTarget[], config: JourneyConfig) => Promise<T>,
-): Promise<T> => {
+/** opens the event store, runs `use`, closes it */
+const withEventStore = async <T>(use: (eventStore: EventStore, config: JourneyConfig) => Promise<T>): Promise<T> => {
   const config = loadConfig();
   const eventStore = eventStoreFor(config);
-  const targets: RebuildTarget[] = [];
   try {
     await whenReady(eventStore);
-    for (const name of names) targets.push(rebuildTargetOf(config, name, systemClock));
-    return await use(eventStore, targets, config);
+    return await use(eventStore, config);
   } finally {
-    for (const t of targets) await t.close();
     await eventStore.close();
   }
 };
+
+/** opens the store and the targets, runs `use`, closes them */
+const withProjections = <T>(
+  names: readonly RebuildableProjection[],
+  use: (eventStore: EventStore, targets: RebuildTarget[]) => Promise<T>,
+): Promise<T> =>
+  withEventStore(async (eventStore, config) => {
+    const targets: RebuildTarget[] = [];
+    try {
+      for (const name of names) targets.push(rebuildTargetOf(config, name, systemClock));
+      return await use(eventStore, targets);
+    } finally {
+      for (const t of targets) await t.close();
+    }
+  });
 
 const table = (rows: readonly (readonly string[])[]): string[] => {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -116,7 +126,7 @@ export const registerProjectionsCommands = (program: Command): void => {
     .option('--verify', 'print the content hash of the replaced and the rebuilt read model')
     .option('--batch-size <n>', 'events per read and per transaction', (v) => Number(v), 10_000)
     .action((names: RebuildableProjection[], options: { verify?: boolean; batchSize: number }) =>
-      withProjections(names, async (eventStore, targets) => {
+      withEventStore(async (eventStore, config) => {
         const bar = new SingleBar({
           format: `rebuilding ${names.join(', ')} [{bar}] {value}/{total} events | {eps} events/s | ETA {eta_formatted} | {phase}`,
           stream: process.stderr,
@@ -124,7 +134,7 @@ export const registerProjectionsCommands = (program: Command): void => {
         });
         const started = performance.now();
         let barStarted = false;
-        const outcomes = await rebuildProjections(eventStore, targets, {
+        const outcomes = await rebuildInThreads(config, eventStore, names, systemClock, {
           holder: { pid: process.pid, host: hostname(), since: new Date().toISOString() },
           verify: options.verify ?? false,
           batchSize: options.batchSize,
