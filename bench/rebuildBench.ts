@@ -8,11 +8,7 @@ import { eventStoreFor } from '../apps/all/adapters.ts';
 import { splitReadModelQueries } from '../apps/all/splitReadModelQueries.ts';
 import { readModelFileOf } from '../apps/projector/journeyProjections.ts';
 import { rebuildInThreads } from '../apps/projector/rebuildInThreads.ts';
-import {
-  type RebuildableProjection,
-  rebuildableProjections,
-  rebuildTargetOf,
-} from '../apps/projector/rebuildTargets.ts';
+import { type RebuildableProjection, rebuildableProjections } from '../apps/projector/rebuildTargets.ts';
 import { loadConfig } from '../infrastructure/config/config.ts';
 import { loadRules } from '../infrastructure/config/loadRules.ts';
 import { SqliteReadModels } from '../infrastructure/sqlite/sqliteReadModels.ts';
