@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../domain/errors/journeyError.ts';
-import { ingestRawEvent } from '../domain/raw/ingestRawEvent.ts';
+import { requestStamper } from '../domain/raw/ingestRawEvent.ts';
 import { type IngestedEvent, rawEventSchema } from '../domain/raw/rawEvent.ts';
 import type { Clock } from './clock.ts';
 import type { RawLog } from './rawLog.ts';
@@ -54,7 +54,7 @@ export class IngestEvents {
         [{ path: 'batch', message: `must hold at most ${MAX_EVENTS_PER_REQUEST} events` }],
       );
     }
-    const receivedAt = this.clock.now();
+    const stamp = requestStamper(this.clock.now(), source);
     const valid: IngestedEvent[] = [];
     const rejected: RejectedEvent[] = [];
     const seen = new Set<string>();
@@ -68,11 +68,7 @@ export class IngestEvents {
         return;
       }
       const { event } = checked;
-      const stamped = ingestRawEvent(event, {
-        receivedAt,
-        fallbackMessageId: event.messageId ?? this.newId(),
-        source,
-      });
+      const stamped = stamp(event, event.messageId ?? this.newId());
       // a retrying SDK may repeat an event inside one batch; the first copy wins
       if (seen.has(stamped.messageId)) {
         duplicates += 1;
