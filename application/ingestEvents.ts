@@ -3,6 +3,7 @@ import { ValidationError, type ValidationIssue } from '../domain/errors/journeyE
 import { requestStamper } from '../domain/raw/ingestRawEvent.ts';
 import { type IngestedEvent, rawEventSchema } from '../domain/raw/rawEvent.ts';
 import type { Clock } from './clock.ts';
+import { jsonBounds } from './jsonBounds.ts';
 import type { RawLog } from './rawLog.ts';
 import { readableZodErrors, readableZodIssues } from './readableZodIssues.ts';
 
@@ -94,7 +95,8 @@ export class IngestEvents {
 }
 
 const check = (raw: unknown): Checked => {
-  if (depthOver(raw, MAX_EVENT_DEPTH)) {
+  const bounds = jsonBounds(raw, MAX_EVENT_DEPTH);
+  if (bounds.tooDeep) {
     return {
       ok: false,
       errors: [
@@ -105,18 +107,21 @@ const check = (raw: unknown): Checked => {
       ],
     };
   }
-  const bytes = serializedBytes(raw);
-  if (bytes === undefined) return { ok: false, errors: [{ path: '', message: 'is not serializable as JSON' }] };
-  if (bytes > MAX_EVENT_BYTES) {
-    return {
-      ok: false,
-      errors: [
-        {
-          path: '',
-          message: `is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES} bytes (32 KB) per event: send less in properties, traits or context`,
-        },
-      ],
-    };
+  // only an event that might be over the limit is serialized to measure it
+  if (bounds.maxBytes === undefined || bounds.maxBytes > MAX_EVENT_BYTES) {
+    const bytes = serializedBytes(raw);
+    if (bytes === undefined) return { ok: false, errors: [{ path: '', message: 'is not serializable as JSON' }] };
+    if (bytes > MAX_EVENT_BYTES) {
+      return {
+        ok: false,
+        errors: [
+          {
+            path: '',
+            message: `is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES} bytes (32 KB) per event: send less in properties, traits or context`,
+          },
+        ],
+      };
+    }
   }
   const parsed = rawEventSchema.safeParse(raw, { error: readableZodErrors });
   return parsed.success ? { ok: true, event: parsed.data } : { ok: false, errors: readableZodIssues(parsed.error) };
@@ -131,25 +136,12 @@ const serializedBytes = (raw: unknown): number | undefined => {
   }
 };
 
-/** Whether a value nests deeper than `limit`; iterative, so no input can overflow the stack here. */
-const depthOver = (value: unknown, limit: number): boolean => {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (typeof next.value !== 'object' || next.value === null) continue;
-    if (next.depth > limit) return true;
-    for (const child of Object.values(next.value)) {
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: next.depth + 1 });
-    }
-  }
-  return false;
-};
-
 /**
  * What a dead letter keeps of a refused event: the event itself, unless it is too deep to
  * store, then its messageId and type and a note; a dead letter must never fail to be written.
  */
 const storable = (raw: unknown): unknown => {
-  if (!depthOver(raw, MAX_EVENT_DEPTH)) return raw;
+  if (!jsonBounds(raw, MAX_EVENT_DEPTH).tooDeep) return raw;
   const { messageId, type } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   return {
     ...(typeof messageId === 'string' ? { messageId: messageId.slice(0, 255) } : {}),
