@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../domain/errors/journeyError.ts';
-import { ingestRawEvent } from '../domain/raw/ingestRawEvent.ts';
+import { requestStamper } from '../domain/raw/ingestRawEvent.ts';
 import { type IngestedEvent, rawEventSchema } from '../domain/raw/rawEvent.ts';
 import type { Clock } from './clock.ts';
+import { jsonBounds } from './jsonBounds.ts';
 import type { RawLog } from './rawLog.ts';
 import { readableZodErrors, readableZodIssues } from './readableZodIssues.ts';
 
@@ -54,7 +55,7 @@ export class IngestEvents {
         [{ path: 'batch', message: `must hold at most ${MAX_EVENTS_PER_REQUEST} events` }],
       );
     }
-    const receivedAt = this.clock.now();
+    const stamp = requestStamper(this.clock.now(), source);
     const valid: IngestedEvent[] = [];
     const rejected: RejectedEvent[] = [];
     const seen = new Set<string>();
@@ -68,11 +69,7 @@ export class IngestEvents {
         return;
       }
       const { event } = checked;
-      const stamped = ingestRawEvent(event, {
-        receivedAt,
-        fallbackMessageId: event.messageId ?? this.newId(),
-        source,
-      });
+      const stamped = stamp(event, event.messageId ?? this.newId());
       // a retrying SDK may repeat an event inside one batch; the first copy wins
       if (seen.has(stamped.messageId)) {
         duplicates += 1;
@@ -98,7 +95,8 @@ export class IngestEvents {
 }
 
 const check = (raw: unknown): Checked => {
-  if (depthOver(raw, MAX_EVENT_DEPTH)) {
+  const bounds = jsonBounds(raw, MAX_EVENT_DEPTH);
+  if (bounds.tooDeep) {
     return {
       ok: false,
       errors: [
@@ -109,21 +107,29 @@ const check = (raw: unknown): Checked => {
       ],
     };
   }
-  const bytes = serializedBytes(raw);
-  if (bytes === undefined) return { ok: false, errors: [{ path: '', message: 'is not serializable as JSON' }] };
-  if (bytes > MAX_EVENT_BYTES) {
-    return {
-      ok: false,
-      errors: [
-        {
-          path: '',
-          message: `is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES} bytes (32 KB) per event: send less in properties, traits or context`,
-        },
-      ],
-    };
+  // only an event that might be over the limit is serialized to measure it
+  if (bounds.maxBytes === undefined || bounds.maxBytes > MAX_EVENT_BYTES) {
+    const bytes = serializedBytes(raw);
+    if (bytes === undefined) return { ok: false, errors: [{ path: '', message: 'is not serializable as JSON' }] };
+    if (bytes > MAX_EVENT_BYTES) {
+      return {
+        ok: false,
+        errors: [
+          {
+            path: '',
+            message: `is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES} bytes (32 KB) per event: send less in properties, traits or context`,
+          },
+        ],
+      };
+    }
   }
-  const parsed = rawEventSchema.safeParse(raw, { error: readableZodErrors });
-  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, errors: readableZodIssues(parsed.error) };
+  // Without options first: zod copies an options object into its context with a spread plus
+  // a key, which costs V8 more than the validation itself (see domain/raw/withFields.ts). The error map
+  // only words the issues, so a failing event is parsed again with it for the client's answer.
+  const parsed = rawEventSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, event: parsed.data };
+  const worded = rawEventSchema.safeParse(raw, { error: readableZodErrors });
+  return worded.success ? { ok: true, event: worded.data } : { ok: false, errors: readableZodIssues(worded.error) };
 };
 
 const serializedBytes = (raw: unknown): number | undefined => {
@@ -135,25 +141,12 @@ const serializedBytes = (raw: unknown): number | undefined => {
   }
 };
 
-/** Whether a value nests deeper than `limit`; iterative, so no input can overflow the stack here. */
-const depthOver = (value: unknown, limit: number): boolean => {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (typeof next.value !== 'object' || next.value === null) continue;
-    if (next.depth > limit) return true;
-    for (const child of Object.values(next.value)) {
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: next.depth + 1 });
-    }
-  }
-  return false;
-};
-
 /**
  * What a dead letter keeps of a refused event: the event itself, unless it is too deep to
  * store, then its messageId and type and a note; a dead letter must never fail to be written.
  */
 const storable = (raw: unknown): unknown => {
-  if (!depthOver(raw, MAX_EVENT_DEPTH)) return raw;
+  if (!jsonBounds(raw, MAX_EVENT_DEPTH).tooDeep) return raw;
   const { messageId, type } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   return {
     ...(typeof messageId === 'string' ? { messageId: messageId.slice(0, 255) } : {}),

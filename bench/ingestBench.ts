@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { batchBodies } from './eventFactory.ts';
 import { BENCH_WRITE_KEY, type IngestMode, type ParentMessage, type ServerMessage } from './ingestProtocol.ts';
+import type { Figure } from './report.ts';
+import { summarize } from './stats.ts';
 
 /**
  * HTTP ingest of 100-event batches through the real collector.
@@ -118,3 +120,21 @@ export const runIngest = async (mode: IngestMode, rawLogFile: string, options: I
     if (child.exitCode === null && child.signalCode === null) child.kill();
   }
 };
+
+/** a latency percentile of ingest runs beside the same percentile of the parse + validate only runs */
+export const ingestLatencyFigure = (
+  id: string,
+  label: string,
+  runs: readonly IngestRun[],
+  parseOnly: readonly IngestRun[],
+  percentile: 'p50Ms' | 'p99Ms',
+): Figure => ({
+  id,
+  label,
+  unit: 'ms',
+  value: summarize(runs.map((r) => r[percentile])),
+  baseline: {
+    label: `parse + validate only: ${percentile.slice(0, 3)}`,
+    value: summarize(parseOnly.map((r) => r[percentile])),
+  },
+});

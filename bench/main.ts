@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { loadRules } from '../infrastructure/config/loadRules.ts';
 import { alertLatencyBench } from './alertLatencyBench.ts';
 import { alertStageLines } from './alertStages.ts';
-import { commitsPerSecond, eventsInsertBaseline, orderedScanBaseline, rawLogInsertBaseline } from './baselines.ts';
-import { eventRows, journeyDeliveries, rawLogRows } from './eventFactory.ts';
+import { commitsPerSecond, eventsInsertBaseline, orderedScanBaseline } from './baselines.ts';
+import { eventRows, journeyDeliveries } from './eventFactory.ts';
 import { eventStoreDbFigures } from './eventStoreDbBench.ts';
-import { type IngestRun, runIngest } from './ingestBench.ts';
+import { ingestFigures, ingestGroupCommit, ingestNotes, ingestRounds } from './ingestRounds.ts';
 import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
 import { metricsFigureRows, metricsFigures } from './metricsBench.ts';
 import { natsBench } from './natsBench.ts';
@@ -19,7 +19,7 @@ import {
   type RebuildRun,
   runRebuild,
 } from './rebuildBench.ts';
-import { type BenchReport, type Figure, renderTable, verdictOf, writeJson } from './report.ts';
+import { type BenchReport, type Figure, renderTable, targetsLine, writeJson } from './report.ts';
 import { reportBench } from './reportFigures.ts';
 import { sdkSize } from './sdkSizeBench.ts';
 import { settle, summarize } from './stats.ts';
@@ -80,26 +80,13 @@ try {
     eventsPerBody: config.eventsPerBody,
     ...(profile ? { serverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`] } : {}),
   };
-  const parseOnly: IngestRun[] = [];
-  const durable: IngestRun[] = [];
-  const rawInsert: number[] = [];
-  {
-    log(`building ${config.rawInsertRows.toLocaleString('en-US')} raw-log rows for the insert baseline`);
-    const rows = rawLogRows(config.rawInsertRows, config.eventsPerBody);
-    for (let round = 1; round <= RUNS; round++) {
-      log(`ingest round ${round}/${RUNS}: parse-only server`);
-      parseOnly.push(await runIngest('parse-only', files.file('ingest-noop.db'), ingestOptions));
-      log(`ingest round ${round}/${RUNS}: durable server`);
-      const rawFile = files.file('ingest-raw.db');
-      durable.push(await runIngest('durable', rawFile, ingestOptions));
-      await removeDatabase(rawFile);
-      log(`ingest round ${round}/${RUNS}: raw insert baseline`);
-      const baselineFile = files.file('baseline-raw.db');
-      rawInsert.push(rawLogInsertBaseline(baselineFile, rows));
-      await removeDatabase(baselineFile);
-      await settle();
-    }
-  }
+  const ingest = await ingestRounds(files, {
+    runs: RUNS,
+    ingest: ingestOptions,
+    rawInsertRows: config.rawInsertRows,
+    log,
+  });
+  const { parseOnly, durable, rawInsert } = ingest;
 
   // --- 2. mapper + append
   const rules = loadRules(undefined);
@@ -183,41 +170,7 @@ try {
   const dailyReport = await reportBench(files, { users: quick ? 10_000 : 100_000, runs: RUNS, log });
 
   const figures: Figure[] = [
-    {
-      id: 'ingest-durable-vs-raw-insert',
-      label: 'HTTP ingest, 100-event batches, durable (raw log, synchronous=FULL)',
-      unit: 'events/s',
-      value: summarize(durable.map((r) => r.eventsPerSecond)),
-      baseline: {
-        label: 'better-sqlite3 insert, raw-log table, 1,000/tx, NORMAL',
-        value: summarize(rawInsert),
-      },
-      target: 0.5,
-    },
-    {
-      id: 'ingest-durable-vs-parse-only',
-      label: 'HTTP ingest, 100-event batches, durable (raw log, synchronous=FULL)',
-      unit: 'events/s',
-      value: summarize(durable.map((r) => r.eventsPerSecond)),
-      baseline: {
-        label: 'same server, parse + validate only (no-op raw log)',
-        value: summarize(parseOnly.map((r) => r.eventsPerSecond)),
-      },
-    },
-    {
-      id: 'ingest-latency-p50',
-      label: 'HTTP ingest, durable: p50 latency per request',
-      unit: 'ms',
-      value: summarize(durable.map((r) => r.p50Ms)),
-      baseline: { label: 'parse + validate only: p50', value: summarize(parseOnly.map((r) => r.p50Ms)) },
-    },
-    {
-      id: 'ingest-latency-p99',
-      label: 'HTTP ingest, durable: p99 latency per request',
-      unit: 'ms',
-      value: summarize(durable.map((r) => r.p99Ms)),
-      baseline: { label: 'parse + validate only: p99', value: summarize(parseOnly.map((r) => r.p99Ms)) },
-    },
+    ...ingestFigures(ingest),
     {
       id: 'mapper-append',
       label: `mapper + append, ${config.mapperEvents.toLocaleString('en-US')} raw events, default rules`,
@@ -271,26 +224,15 @@ try {
     dailyReport: dailyReport.context,
     alerts,
     fsyncMsPerCommit: fsyncMs,
-    ingestDurableEventsPerCommit: median(durable.map((r) => (r.commits ? r.stored / r.commits : 0))),
-    ingestDurableRequestsPerCommit: median(durable.map((r) => (r.commits ? (r.publishes ?? 0) / r.commits : 0))),
+    ingestDurableEventsPerCommit: ingestGroupCommit(ingest).eventsPerCommit,
+    ingestDurableRequestsPerCommit: ingestGroupCommit(ingest).requestsPerCommit,
     mapperJourneyEventsAppended: median(mapper.map((r) => r.appended)),
     mapperAppendsPerCommit: median(mapper.map((r) => (r.commits ? r.appends / r.commits : 0))),
     runs: { parseOnly, durable, rawInsert, mapper, eventsInsert, catchUp, scan, fsyncFull, fsyncNormal, rebuilds },
     queries,
     nats: nats.context,
   };
-  const notes: string[] = [...nats.notes];
-  for (const run of [...parseOnly, ...durable]) {
-    if (run.non2xx > 0 || run.errors > 0) {
-      notes.push(`${run.mode} ingest run had ${run.non2xx} non-2xx answers and ${run.errors} connection errors`);
-    }
-    // autocannon stops with up to one request per connection in flight in each of its two
-    // runs (warm-up and measured): the server stores those, but they are never counted as answered
-    const inFlight = 2 * config.connections * config.eventsPerBody;
-    if (run.stored < run.expectedStored || run.stored > run.expectedStored + inFlight) {
-      notes.push(`${run.mode} ingest run stored ${run.stored} events for ${run.expectedStored} acknowledged`);
-    }
-  }
+  const notes: string[] = [...nats.notes, ...ingestNotes(ingest, ingestOptions)];
 
   const runSeconds = (performance.now() - started) / 1000;
   const report: BenchReport = {
@@ -322,10 +264,7 @@ try {
     `browser SDK /sdk.js: ${sdk.raw.toLocaleString('en-US')} bytes, ${sdk.gzip.toLocaleString('en-US')} gzipped (target < 5 KB gzip: ${sdkVerdict})`,
     `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,
     ...notes.map((n) => `NOTE: ${n}`),
-    `targets: ${figures
-      .filter((f) => f.target !== undefined)
-      .map((f) => `${f.id} ${verdictOf(f)}`)
-      .join(', ')}`,
+    targetsLine(figures),
     `results: ${outFile}`,
     `bench ran in ${runSeconds.toFixed(0)} s`,
     '',

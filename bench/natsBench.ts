@@ -7,7 +7,7 @@ import { JetStreamRawLog } from '../infrastructure/nats/jetStreamRawLog.ts';
 import { type NatsServerHarness, startNatsServer } from '../infrastructure/nats/natsServerHarness.ts';
 import { benchStreamNames } from './benchJetStream.ts';
 import { ingested, rawEvents } from './eventFactory.ts';
-import { type IngestOptions, type IngestRun, runIngest } from './ingestBench.ts';
+import { type IngestOptions, type IngestRun, ingestLatencyFigure, runIngest } from './ingestBench.ts';
 import { prepareMapperSource, runMapper } from './mapperBench.ts';
 import type { WorkerCommand, WorkerMessage } from './natsMapperWorker.ts';
 import type { Figure } from './report.ts';
@@ -227,27 +227,27 @@ export const natsBench = async (files: TempFiles, options: NatsBenchOptions): Pr
       value: events(grouped),
       baseline: { label: 'same collector, naive one JetStream publish per event', value: events(perEvent) },
     },
-    {
-      id: 'nats-ingest-latency-p50',
-      label: 'HTTP ingest → JetStream, grouped: p50 latency per request',
-      unit: 'ms',
-      value: summarize(grouped.map((r) => r.p50Ms)),
-      baseline: { label: 'parse + validate only: p50', value: summarize(parseOnly.map((r) => r.p50Ms)) },
-    },
-    {
-      id: 'nats-ingest-latency-p99',
-      label: 'HTTP ingest → JetStream, grouped: p99 latency per request',
-      unit: 'ms',
-      value: summarize(grouped.map((r) => r.p99Ms)),
-      baseline: { label: 'parse + validate only: p99', value: summarize(parseOnly.map((r) => r.p99Ms)) },
-    },
-    {
-      id: 'nats-ingest-per-event-latency-p99',
-      label: 'HTTP ingest → JetStream, naive per event: p99 latency per request',
-      unit: 'ms',
-      value: summarize(perEvent.map((r) => r.p99Ms)),
-      baseline: { label: 'parse + validate only: p99', value: summarize(parseOnly.map((r) => r.p99Ms)) },
-    },
+    ingestLatencyFigure(
+      'nats-ingest-latency-p50',
+      'HTTP ingest → JetStream, grouped: p50 latency per request',
+      grouped,
+      parseOnly,
+      'p50Ms',
+    ),
+    ingestLatencyFigure(
+      'nats-ingest-latency-p99',
+      'HTTP ingest → JetStream, grouped: p99 latency per request',
+      grouped,
+      parseOnly,
+      'p99Ms',
+    ),
+    ingestLatencyFigure(
+      'nats-ingest-per-event-latency-p99',
+      'HTTP ingest → JetStream, naive per event: p99 latency per request',
+      perEvent,
+      parseOnly,
+      'p99Ms',
+    ),
     {
       id: 'nats-ingest-cpu',
       label: 'HTTP ingest → JetStream, grouped: CPU ms per 1,000 events (collector + nats-server)',

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { loadRules } from '../infrastructure/config/loadRules.ts';
 import { natsBench } from './natsBench.ts';
-import { renderTable, verdictOf } from './report.ts';
+import { renderTable, targetsLine } from './report.ts';
 import { tempFiles } from './tempFiles.ts';
 
 /**
@@ -29,10 +29,7 @@ try {
       '',
       `JetStream messages per 100-event request (grouped): ${Number(result.context.natsIngestMessagesPerRequest).toFixed(1)}`,
       ...result.notes.map((n) => `NOTE: ${n}`),
-      `targets: ${result.figures
-        .filter((f) => f.target !== undefined)
-        .map((f) => `${f.id} ${verdictOf(f)}`)
-        .join(', ')}`,
+      targetsLine(result.figures),
       '',
     ].join('\n'),
   );

@@ -79,3 +79,10 @@ export const writeJson = async (file: string, report: BenchReport): Promise<void
   const figures = report.figures.map((f) => ({ ...f, ratio: ratioOf(f), verdict: verdictOf(f) || undefined }));
   await writeFile(file, `${JSON.stringify({ ...report, figures }, null, 2)}\n`);
 };
+
+/** `targets: id PASS, id MISS`: the verdicts of the figures that have a target, for the last line of a bench */
+export const targetsLine = (figures: readonly Figure[]): string =>
+  `targets: ${figures
+    .filter((f) => f.target !== undefined)
+    .map((f) => `${f.id} ${verdictOf(f)}`)
+    .join(', ')}`;

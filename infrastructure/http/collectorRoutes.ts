@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestEvents, IngestResult } from '../../application/ingestEvents.ts';
 import { type RawEventType, rawEventTypes } from '../../domain/raw/rawEvent.ts';
+import { withFields } from '../../domain/raw/withFields.ts';
 import { collectorRateLimit } from './collectorRateLimit.ts';
 import { corsOrigin } from './corsOrigin.ts';
 import { HttpError } from './httpError.ts';
@@ -58,9 +59,9 @@ const withBatchDefaults = (event: unknown, body: JsonObject): unknown => {
   const sentAt = event.sentAt === undefined && body.sentAt !== undefined ? { sentAt: body.sentAt } : {};
   const context =
     isObject(body.context) && (event.context === undefined || isObject(event.context))
-      ? { context: { ...body.context, ...event.context } }
+      ? { context: withFields(body.context, event.context ?? {}) }
       : {};
-  return { ...event, ...sentAt, ...context };
+  return withFields(event, withFields(sentAt, context));
 };
 
 const describeResult = (result: IngestResult, total: number, pathOf: (index: number, path: string) => string) => {

@@ -1,0 +1,113 @@
+import { rawLogInsertBaseline } from './baselines.ts';
+import { rawLogRows } from './eventFactory.ts';
+import { type IngestOptions, type IngestRun, ingestLatencyFigure, runIngest } from './ingestBench.ts';
+import type { Figure } from './report.ts';
+import { settle, summarize } from './stats.ts';
+import { removeDatabase, type TempFiles } from './tempFiles.ts';
+
+/**
+ * Issue 2's ingest figures: the durable collector beside the same server with a no-op raw
+ * log and beside raw better-sqlite3 inserts of the same events, all three in each round so
+ * a noisy minute hits them together. Shared by `npm run bench` and bench/ingestMain.ts.
+ */
+
+export type IngestRounds = {
+  readonly parseOnly: readonly IngestRun[];
+  readonly durable: readonly IngestRun[];
+  /** rows/s of the raw-insert baseline */
+  readonly rawInsert: readonly number[];
+};
+
+export type IngestRoundsOptions = {
+  readonly runs: number;
+  readonly ingest: IngestOptions;
+  /** rows of the raw-insert baseline, in 1,000-row transactions */
+  readonly rawInsertRows: number;
+  readonly log: (message: string) => void;
+};
+
+export const ingestRounds = async (files: TempFiles, options: IngestRoundsOptions): Promise<IngestRounds> => {
+  const { runs, ingest, log } = options;
+  const parseOnly: IngestRun[] = [];
+  const durable: IngestRun[] = [];
+  const rawInsert: number[] = [];
+  log(`building ${options.rawInsertRows.toLocaleString('en-US')} raw-log rows for the insert baseline`);
+  const rows = rawLogRows(options.rawInsertRows, ingest.eventsPerBody);
+  for (let round = 1; round <= runs; round++) {
+    log(`ingest round ${round}/${runs}: parse-only server`);
+    parseOnly.push(await runIngest('parse-only', files.file('ingest-noop.db'), ingest));
+    log(`ingest round ${round}/${runs}: durable server`);
+    const rawFile = files.file('ingest-raw.db');
+    durable.push(await runIngest('durable', rawFile, ingest));
+    await removeDatabase(rawFile);
+    log(`ingest round ${round}/${runs}: raw insert baseline`);
+    const baselineFile = files.file('baseline-raw.db');
+    rawInsert.push(rawLogInsertBaseline(baselineFile, rows));
+    await removeDatabase(baselineFile);
+    await settle();
+  }
+  return { parseOnly, durable, rawInsert };
+};
+
+export const ingestFigures = ({ parseOnly, durable, rawInsert }: IngestRounds): Figure[] => [
+  {
+    id: 'ingest-durable-vs-raw-insert',
+    label: 'HTTP ingest, 100-event batches, durable (raw log, synchronous=FULL)',
+    unit: 'events/s',
+    value: summarize(durable.map((r) => r.eventsPerSecond)),
+    baseline: {
+      label: 'better-sqlite3 insert, raw-log table, 1,000/tx, NORMAL',
+      value: summarize(rawInsert),
+    },
+    target: 0.5,
+  },
+  {
+    id: 'ingest-durable-vs-parse-only',
+    label: 'HTTP ingest, 100-event batches, durable (raw log, synchronous=FULL)',
+    unit: 'events/s',
+    value: summarize(durable.map((r) => r.eventsPerSecond)),
+    baseline: {
+      label: 'same server, parse + validate only (no-op raw log)',
+      value: summarize(parseOnly.map((r) => r.eventsPerSecond)),
+    },
+  },
+  ingestLatencyFigure(
+    'ingest-latency-p50',
+    'HTTP ingest, durable: p50 latency per request',
+    durable,
+    parseOnly,
+    'p50Ms',
+  ),
+  ingestLatencyFigure(
+    'ingest-latency-p99',
+    'HTTP ingest, durable: p99 latency per request',
+    durable,
+    parseOnly,
+    'p99Ms',
+  ),
+];
+
+/** how many requests and events the group commit folded into one fsync (medians over the rounds) */
+export const ingestGroupCommit = ({
+  durable,
+}: IngestRounds): { readonly eventsPerCommit: number; readonly requestsPerCommit: number } => ({
+  eventsPerCommit: summarize(durable.map((r) => (r.commits ? r.stored / r.commits : 0))).median,
+  requestsPerCommit: summarize(durable.map((r) => (r.commits ? (r.publishes ?? 0) / r.commits : 0))).median,
+});
+
+/** what went wrong in the runs: failed requests, or events stored that were not acknowledged (or the reverse) */
+export const ingestNotes = ({ parseOnly, durable }: IngestRounds, ingest: IngestOptions): string[] => {
+  const notes: string[] = [];
+  for (const run of [...parseOnly, ...durable]) {
+    if (run.non2xx > 0 || run.errors > 0) {
+      notes.push(`${run.mode} ingest run had ${run.non2xx} non-2xx answers and ${run.errors} connection errors`);
+    }
+    // autocannon stops with up to one request per connection in flight in each of its two
+    // runs (warm-up and measured): the server stores those, but they are never counted as answered
+    const inFlight = 2 * ingest.connections * ingest.eventsPerBody;
+    if (run.stored < run.expectedStored || run.stored > run.expectedStored + inFlight) {
+      notes.push(`${run.mode} ingest run stored ${run.stored} events for ${run.expectedStored} acknowledged`);
+    }
+  }
+  return notes;
+};
