@@ -22,6 +22,12 @@ export type ProjectionRunnerOptions = {
 const DEFAULT_BATCH_SIZE = 5000;
 /** how long a bulk load keeps its writes in one transaction: other writers wait that long at most */
 const BULK_COMMIT_MS = 1000;
+/**
+ * A bulk load commits by time, so its reads can be small: the events of a read live until
+ * they are applied, and 1,000 of them die in V8's young generation, where 5,000 outlived
+ * it and were copied to the old one (a quarter of a catch-up's CPU, measured).
+ */
+const BULK_READ_SIZE = 1000;
 
 /**
  * Follows the store's global log from the projection's checkpoint and applies each batch in
@@ -111,8 +117,8 @@ export class ProjectionRunner<Writer = ReadModelWriter> {
    * `live`: the following runner, which leaves the loop when stopped.
    */
   private async applyBacklog(live: boolean): Promise<number> {
-    const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     const bulk = this.checkpoint === null && (await this.readModels.beginBulkLoad?.()) === true;
+    const batchSize = Math.min(this.options.batchSize ?? DEFAULT_BATCH_SIZE, bulk ? BULK_READ_SIZE : Infinity);
     let applied = 0;
     let uncommitted: Position | undefined;
     let groupStarted = performance.now();

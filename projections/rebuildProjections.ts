@@ -16,12 +16,12 @@ export type RebuildOutcome = SwapResult & { readonly name: string; readonly even
 export type RebuildOptions = {
   readonly holder: RebuildLockHolder;
   readonly verify?: boolean;
-  /** events per read and per shadow transaction (default 10,000) */
+  /** events per read (default 1,000: the shadows commit about once a second whatever the batch; see ProjectionRunner's BULK_READ_SIZE) */
   readonly batchSize?: number;
   readonly onProgress?: (progress: RebuildProgress) => void;
 };
 
-const DEFAULT_BATCH_SIZE = 10_000;
+const DEFAULT_BATCH_SIZE = 1000;
 
 /** how far `at` is from the start towards `head`, from positions alone (any adapter's) */
 const fractionOf = (at: Position, head: Position): number =>

@@ -124,7 +124,7 @@ export const registerProjectionsCommands = (program: Command): void => {
     )
     .argument('<name>', `${rebuildableProjections.join(', ')} or all`, projectionsOf)
     .option('--verify', 'print the content hash of the replaced and the rebuilt read model')
-    .option('--batch-size <n>', 'events per read and per transaction', (v) => Number(v), 10_000)
+    .option('--batch-size <n>', 'events per read', (v) => Number(v), 1000)
     .action((names: RebuildableProjection[], options: { verify?: boolean; batchSize: number }) =>
       withEventStore(async (eventStore, config) => {
         const bar = new SingleBar({

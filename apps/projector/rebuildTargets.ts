@@ -114,6 +114,7 @@ export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjecti
             stateTables,
             deferIndexes: true,
             raiseNothing: true,
+            soleWriter: true,
           });
           return shadowOf(store, projection, alertStateIndexes(stateTables));
         },

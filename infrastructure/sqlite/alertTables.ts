@@ -161,6 +161,8 @@ export const prepareAlertStatements = (
     ),
     deleteCheckpoint: db.prepare<[string]>('DELETE FROM alert_checkpoints WHERE projection = ?'),
     clearState: () => db.exec(`DELETE FROM ${t.deployments}; DELETE FROM ${t.errorGroups};`),
+    stateIsEmpty: () =>
+      [t.deployments, t.errorGroups].every((table) => db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() === undefined),
   };
 };
 

@@ -17,6 +17,7 @@ import type { CheckpointResult } from '../../application/readModels.ts';
 import type { TrackedDeployment } from '../../domain/alerts/alertRules.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import { canonicalInstant } from '../embedded/instants.ts';
+import { AlertStateCache } from './alertStateCache.ts';
 import {
   type AlertStatements,
   type AlertStateTableNames,
@@ -39,6 +40,12 @@ export type SqliteAlertStoreOptions = {
    * key, so a replay must neither re-queue nor re-send what the live projection raised
    */
   readonly raiseNothing?: boolean;
+  /**
+   * This connection is the only writer of the state tables (a rebuild's shadow): batches
+   * share one write transaction until `commitBulkLoad` (not inside one the owner opened),
+   * instead of a commit each.
+   */
+  readonly soleWriter?: boolean;
 };
 
 const samePosition = (a: Position | null, b: Position | null): boolean =>
@@ -73,6 +80,10 @@ export class SqliteAlertStore implements AlertStore {
   /** delivery-state writes made in the same tick share one transaction (and its fsync) */
   private readonly deliveryWrites: GroupCommit<() => unknown, unknown>;
   private closed = false;
+  /** a transaction this store began for its batches (`soleWriter`), committed by `commitBulkLoad` */
+  private groupOpen = false;
+  /** `soleWriter` over empty state tables: the state in memory, written back at each commit */
+  private stateCache: AlertStateCache | undefined;
 
   constructor(
     private readonly file: string,
@@ -81,6 +92,7 @@ export class SqliteAlertStore implements AlertStore {
     this.db = options.database ?? openDatabase(file, { synchronous: 'NORMAL', busyTimeoutMs: options.busyTimeoutMs });
     this.stmts = prepareAlertStatements(this.db, options.stateTables, { deferIndexes: options.deferIndexes ?? false });
     this.tx = this.db.transaction((apply: (writer: AlertWriter) => unknown) => apply(this.writer));
+    if (options.soleWriter && this.stmts.stateIsEmpty()) this.stateCache = new AlertStateCache();
     const batch = this.db.transaction((writes: readonly (() => unknown)[]) => writes.map((w) => outcomeOf(w)));
     this.deliveryWrites = new GroupCommit((writes) => batch.immediate(writes), `alert outbox ${file}`);
     this.raised = new BroadcastChannel(`journey-alerts-raised:${resolve(file)}`);
@@ -107,12 +119,62 @@ export class SqliteAlertStore implements AlertStore {
     checkpoint: { readonly from: Position | null; readonly to: Position },
     apply: (writer: AlertWriter) => void,
   ): Promise<CheckpointResult> {
-    return this.update((writer): CheckpointResult => {
-      const current = this.checkpointNow(projection);
-      if (!samePosition(current, checkpoint.from)) return { kind: 'mismatch', current };
-      apply(writer);
-      this.stmts.storeCheckpoint.run(projection, positionToString(checkpoint.to));
-      return { kind: 'stored' };
+    this.assertOpen();
+    if (this.options.soleWriter && !this.db.inTransaction) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.groupOpen = true;
+    }
+    try {
+      // inside the group, each batch is a savepoint
+      return await this.update((writer): CheckpointResult => {
+        const current = this.checkpointNow(projection);
+        if (!samePosition(current, checkpoint.from)) return { kind: 'mismatch', current };
+        apply(writer);
+        // outside a group of ours (an owner's transaction, a swap) the state goes with the batch
+        if (!this.groupOpen) this.writeBackState();
+        this.stmts.storeCheckpoint.run(projection, positionToString(checkpoint.to));
+        return { kind: 'stored' };
+      });
+    } catch (error) {
+      this.stateCache = undefined; // it holds what the failed batch wrote
+      if (this.groupOpen) {
+        this.groupOpen = false;
+        this.db.exec('ROLLBACK');
+      }
+      throw error;
+    }
+  }
+
+  async commitBulkLoad(): Promise<void> {
+    this.assertOpen();
+    if (!this.groupOpen) return;
+    this.groupOpen = false;
+    try {
+      this.writeBackState();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.stateCache = undefined;
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private writeBackState(): void {
+    const kept = this.stateCache?.flush({
+      deployment: (d) => this.putDeploymentRow(d),
+      errorGroup: (g) => this.stmts.putErrorGroup.run(g.userId, g.code, g.windowStart, g.count, g.alertKey),
+    });
+    if (kept === false) this.stateCache = undefined;
+  }
+
+  private putDeploymentRow(d: TrackedDeployment): void {
+    this.stmts.putDeployment.run({
+      deployment_id: d.deploymentId,
+      user_id: d.userId,
+      project_id: d.projectId ?? null,
+      started_at: canonicalInstant(d.startedAt, 'startedAt'),
+      finished_outcome: d.finished?.outcome ?? null,
+      finished_at: d.finished ? canonicalInstant(d.finished.at, 'finishedAt') : null,
     });
   }
 
@@ -216,6 +278,7 @@ export class SqliteAlertStore implements AlertStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.deliveryWrites.drain();
+    await this.commitBulkLoad();
     this.closed = true;
     this.listeners.clear();
     this.raised.close();
@@ -224,24 +287,31 @@ export class SqliteAlertStore implements AlertStore {
 
   private readonly writer: AlertWriter = {
     getDeployment: (id) => {
+      if (this.stateCache) return this.stateCache.getDeployment(id);
       const row = this.stmts.getDeployment.get(id);
       return row && toDeployment(row);
     },
     putDeployment: (d) => {
-      this.stmts.putDeployment.run({
-        deployment_id: d.deploymentId,
-        user_id: d.userId,
-        project_id: d.projectId ?? null,
-        started_at: canonicalInstant(d.startedAt, 'startedAt'),
-        finished_outcome: d.finished?.outcome ?? null,
-        finished_at: d.finished ? canonicalInstant(d.finished.at, 'finishedAt') : null,
+      if (!this.stateCache) return this.putDeploymentRow(d);
+      // as a row read back would be
+      const startedAt = canonicalInstant(d.startedAt, 'startedAt');
+      const finished = d.finished && { outcome: d.finished.outcome, at: canonicalInstant(d.finished.at, 'finishedAt') };
+      this.stateCache.putDeployment({
+        deploymentId: d.deploymentId,
+        userId: d.userId,
+        ...(d.projectId === undefined ? {} : { projectId: d.projectId }),
+        startedAt,
+        ...(finished ? { finished } : {}),
       });
     },
-    dueDeployments: (from, before) =>
-      this.stmts.dueDeployments
+    dueDeployments: (from, before) => {
+      this.writeBackState(); // the query reads the table
+      return this.stmts.dueDeployments
         .all(canonicalInstant(from, 'startedFrom'), canonicalInstant(before, 'startedBefore'))
-        .map(toDeployment),
+        .map(toDeployment);
+    },
     getErrorGroup: (userId, code) => {
+      if (this.stateCache) return this.stateCache.getErrorGroup(userId, code);
       const row = this.stmts.getErrorGroup.get(userId, code);
       return (
         row && {
@@ -254,6 +324,7 @@ export class SqliteAlertStore implements AlertStore {
       );
     },
     putErrorGroup: (g) => {
+      if (this.stateCache) return this.stateCache.putErrorGroup(g);
       this.stmts.putErrorGroup.run(g.userId, g.code, g.windowStart, g.count, g.alertKey);
     },
     hasAlert: (key) => this.stmts.hasAlert.get(key) !== undefined,
