@@ -95,7 +95,18 @@ export type UserRow = {
   readonly last_event_type: string;
 };
 
-type UserParams = { [K in keyof UserRow]: UserRow[K] };
+/** a user row's values in `USER_COLUMNS` order */
+type UserValues = [
+  userId: string,
+  email: string | null,
+  name: string | null,
+  signedUpAt: string | null,
+  firstSeenAt: string,
+  lastSeenAt: string,
+  lastActivityAt: string | null,
+  eventCount: number,
+  lastEventType: string,
+];
 
 const USER_COLUMNS =
   'user_id, email, name, signed_up_at, first_seen_at, last_seen_at, last_activity_at, event_count, last_event_type';
@@ -120,9 +131,10 @@ export const prepareReadModelStatements = (
     users: db.prepare<[userIdsJson: string], UserRow>(
       `SELECT ${USER_COLUMNS} FROM ${t.users} WHERE user_id IN (SELECT value FROM json_each(?))`,
     ),
-    putUser: db.prepare<UserParams>(
-      `INSERT INTO ${t.users} (${USER_COLUMNS}) VALUES (@user_id, @email, @name, @signed_up_at, @first_seen_at, @last_seen_at,
-        @last_activity_at, @event_count, @last_event_type)
+    // positional: binding by name looks each parameter up on the object, and this runs for
+    // every user a batch touches
+    putUser: db.prepare<UserValues>(
+      `INSERT INTO ${t.users} (${USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name,
         signed_up_at = excluded.signed_up_at, first_seen_at = excluded.first_seen_at,
         last_seen_at = excluded.last_seen_at, last_activity_at = excluded.last_activity_at,
@@ -204,14 +216,14 @@ export const toUserProfile = (row: UserRow): UserProfile => ({
   lastEventType: row.last_event_type,
 });
 
-export const toUserRow = (p: UserProfile): UserRow => ({
-  user_id: p.userId,
-  email: p.email ?? null,
-  name: p.name ?? null,
-  signed_up_at: p.signedUpAt ?? null,
-  first_seen_at: p.firstSeenAt,
-  last_seen_at: p.lastSeenAt,
-  last_activity_at: p.lastActivityAt ?? null,
-  event_count: p.eventCount,
-  last_event_type: p.lastEventType,
-});
+export const userValuesOf = (p: UserProfile): UserValues => [
+  p.userId,
+  p.email ?? null,
+  p.name ?? null,
+  p.signedUpAt ?? null,
+  p.firstSeenAt,
+  p.lastSeenAt,
+  p.lastActivityAt ?? null,
+  p.eventCount,
+  p.lastEventType,
+];

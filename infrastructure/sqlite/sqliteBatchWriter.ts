@@ -1,7 +1,7 @@
 import type { ReadModelWriter, TimelineEntry, UserProfile } from '../../application/readModels.ts';
 import { addStageDeltas, type StageDelta, stageChangesOf } from '../../domain/stage/stageChanges.ts';
 import { canonicalInstant, utcDayOf } from '../embedded/instants.ts';
-import { type ReadModelStatements, toUserProfile, toUserRow } from './readModelTables.ts';
+import { type ReadModelStatements, toUserProfile, userValuesOf } from './readModelTables.ts';
 import type { ActivityDayRow, UsersMirror } from './usersMirror.ts';
 
 type ActiveDay = { readonly userId: string; readonly day: string; first: string; last: string };
@@ -127,7 +127,7 @@ export class SqliteBatchWriter implements ReadModelWriter {
     }
     for (const userId of this.dirty) {
       const profile = this.profiles.get(userId);
-      if (profile) this.stmts.putUser.run(toUserRow(profile));
+      if (profile) this.stmts.putUser.run(...userValuesOf(profile));
     }
     this.stmts.stages.addDeltas(deltas);
   }
