@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ANY, type EventData } from '../application/eventStore.ts';
 import { MemoryEventStore } from '../infrastructure/memory/memoryEventStore.ts';
 import { MemoryReadModels } from '../infrastructure/memory/memoryReadModels.ts';
@@ -99,5 +99,43 @@ describe('projection runner', () => {
     calls.length = 0;
     expect(await new ProjectionRunner(store, bulkStore, projection).catchUp()).toBe(0);
     expect(calls).toEqual([]);
+  });
+
+  it('ends its bulk load once caught up while live events keep arriving, and follows them live from there', async () => {
+    const { store, readModels } = await setUp(2000);
+    let ended = false;
+    const bulkStore = Object.assign(Object.create(readModels) as MemoryReadModels, {
+      beginBulkLoad: async () => true,
+      endBulkLoad: async () => {
+        ended = true;
+      },
+    });
+    // an event arrives between any two reads, as under traffic (appends that resolve in the
+    // same turn of the event loop as the runner's reads)
+    let arrivals = 0;
+    const arriving = Object.assign(Object.create(store) as MemoryEventStore, {
+      readAll: async (options: Parameters<MemoryEventStore['readAll']>[0]) => {
+        const batch = await store.readAll(options);
+        if (!ended && arrivals < 3000) {
+          arrivals++;
+          await store.append('journey-u3', [page(10_000 + arrivals)], { expectedRevision: ANY });
+        }
+        return batch;
+      },
+      subscribeAll: store.subscribeAll.bind(store),
+    });
+    const live = new ProjectionRunner(arriving, bulkStore, usersProjection(new Set(DEFAULT_MEANINGFUL_EVENTS)), {
+      batchSize: 100,
+    });
+    try {
+      live.start();
+      await vi.waitFor(() => expect(ended).toBe(true));
+      // caught up with the 2,000 events and what arrived meanwhile, not polling for as long as events arrive
+      expect(arrivals).toBeLessThan(100);
+      const { position } = await store.append('journey-u0', [page(20_000)], { expectedRevision: ANY });
+      await live.waitFor(position);
+    } finally {
+      await live.stop();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { comparePositions, type EventStore, type Position } from '../application/eventStore.ts';
 import type { RebuildLockHolder, RebuildTarget, SwapResult } from '../application/projectionRebuilds.ts';
 
@@ -22,6 +23,7 @@ export type RebuildOptions = {
 };
 
 const DEFAULT_BATCH_SIZE = 1000;
+const YIELD_EVERY_MS = 100;
 
 /** how far `at` is from the start towards `head`, from positions alone (any adapter's) */
 const fractionOf = (at: Position, head: Position): number =>
@@ -70,6 +72,7 @@ export const rebuildProjections = async (
     const head = await eventStore.headPosition({ streamPrefix });
     let done = 0;
     let from: Position | undefined;
+    let yielded = performance.now();
     report({ phase: 'replay', done, total: 0 });
     // up to the head seen at the start; the swap applies what came after, under its lock
     while (head && !(from && comparePositions(from, head) >= 0)) {
@@ -81,6 +84,12 @@ export const rebuildProjections = async (
       const last = batch[batch.length - 1];
       if (!last) break;
       for (const target of targets) await target.applyToShadow(batch);
+      // a local store's reads resolve at once: let timers and messages in (the progress bar,
+      // the other thread's progress) now and then
+      if (performance.now() - yielded >= YIELD_EVERY_MS) {
+        await setImmediate();
+        yielded = performance.now();
+      }
       done += batch.length;
       from = last.position;
       const fraction = fractionOf(last.position, head);
