@@ -69,6 +69,23 @@ describe('journey projections and journey remap, beside a running Journey', { ti
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  /** runs `use` while this process appears to hold the rebuild lock of `projection` */
+  const withLockHeld = async (file: string, projection: string, since: string, use: () => Promise<void>) => {
+    const db = new Database(join(dataDir, file));
+    db.prepare('INSERT INTO projection_rebuild_locks (projection, pid, host, since) VALUES (?, ?, ?, ?)').run(
+      projection,
+      process.pid,
+      hostname(),
+      since,
+    );
+    try {
+      await use();
+    } finally {
+      db.prepare('DELETE FROM projection_rebuild_locks WHERE projection = ?').run(projection);
+      db.close();
+    }
+  };
+
   it('lists each projection with its version, checkpoint and lag', async () => {
     const { code, stdout } = await journeyCli(['projections', 'list']);
     expect(code).toBe(0);
@@ -95,14 +112,7 @@ describe('journey projections and journey remap, beside a running Journey', { ti
   });
 
   it('refuses a second rebuild of a projection and says who holds it', async () => {
-    const db = new Database(join(dataDir, 'readmodels.db'));
-    db.prepare('INSERT INTO projection_rebuild_locks (projection, pid, host, since) VALUES (?, ?, ?, ?)').run(
-      'users',
-      process.pid,
-      hostname(),
-      '2026-11-27T03:00:00.000Z',
-    );
-    try {
+    await withLockHeld('readmodels.db', 'users', '2026-11-27T03:00:00.000Z', async () => {
       const { code, stderr } = await journeyCli(['projections', 'rebuild', 'users']);
       expect(code).toBe(1);
       expect(stderr).toContain(
@@ -111,21 +121,11 @@ describe('journey projections and journey remap, beside a running Journey', { ti
       expect((await journeyCli(['projections', 'list'])).stdout).toMatch(
         new RegExp(`^users .*running: pid ${process.pid} on `, 'm'),
       );
-    } finally {
-      db.prepare("DELETE FROM projection_rebuild_locks WHERE projection = 'users'").run();
-      db.close();
-    }
+    });
   });
 
   it('refuses to rebuild all while the timeline, rebuilt in a worker thread, is locked, and swaps in the others', async () => {
-    const db = new Database(join(dataDir, 'timeline.db'));
-    db.prepare('INSERT INTO projection_rebuild_locks (projection, pid, host, since) VALUES (?, ?, ?, ?)').run(
-      'timeline',
-      process.pid,
-      hostname(),
-      '2026-11-27T04:00:00.000Z',
-    );
-    try {
+    await withLockHeld('timeline.db', 'timeline', '2026-11-27T04:00:00.000Z', async () => {
       const before = (await journeyCli(['projections', 'list'])).stdout;
       const { code, stderr } = await journeyCli(['projections', 'rebuild', 'all']);
       expect(code).toBe(1);
@@ -137,10 +137,7 @@ describe('journey projections and journey remap, beside a running Journey', { ti
       expect(versionOf(after, 'timeline')).toBe(versionOf(before, 'timeline'));
       expect(Number(versionOf(after, 'users'))).toBe(Number(versionOf(before, 'users')) + 1);
       expect(await journeyOf('dave')).toEqual(handMadeDaveJourney);
-    } finally {
-      db.prepare("DELETE FROM projection_rebuild_locks WHERE projection = 'timeline'").run();
-      db.close();
-    }
+    });
   });
 
   it('remaps after a rules change, appending only the journey events that did not exist', async () => {

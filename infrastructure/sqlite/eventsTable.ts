@@ -30,18 +30,6 @@ export type EventRow = {
   readonly recorded_at: string;
 };
 
-/** an `EventRow` in `COLUMNS` order */
-export type EventTuple = [
-  position: number,
-  streamId: string,
-  revision: number,
-  eventId: string,
-  type: string,
-  data: string,
-  metadata: string | null,
-  recordedAt: string,
-];
-
 export type InsertParams = [
   streamId: string,
   revision: number,
@@ -51,6 +39,9 @@ export type InsertParams = [
   metadata: string | null,
   recordedAt: string,
 ];
+
+/** an `EventRow` in `COLUMNS` order: the position, then what was inserted */
+export type EventTuple = [position: number, ...InsertParams];
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
 // substr + length rather than LIKE: LIKE is case-insensitive and treats _ and % as wildcards
