@@ -63,7 +63,12 @@ const rebuildInWorker = (
       reject(error);
     });
     worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the rebuild of ${names.join(', ')} stopped (worker thread exit code ${code})`));
+      if (!settled)
+        reject(
+          new Error(
+            `the rebuild of ${names.join(', ')} stopped (worker thread exit code ${code}); its shadow tables are dropped at the next rebuild: run it again`,
+          ),
+        );
     });
   });
 

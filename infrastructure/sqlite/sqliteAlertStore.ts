@@ -51,6 +51,15 @@ export type SqliteAlertStoreOptions = {
 const samePosition = (a: Position | null, b: Position | null): boolean =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
+const deploymentRowOf = (d: TrackedDeployment): DeploymentRow => ({
+  deployment_id: d.deploymentId,
+  user_id: d.userId,
+  project_id: d.projectId ?? null,
+  started_at: canonicalInstant(d.startedAt, 'startedAt'),
+  finished_outcome: d.finished?.outcome ?? null,
+  finished_at: d.finished ? canonicalInstant(d.finished.at, 'finishedAt') : null,
+});
+
 const toDeployment = (row: DeploymentRow): TrackedDeployment => ({
   deploymentId: row.deployment_id,
   userId: row.user_id,
@@ -168,14 +177,7 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   private putDeploymentRow(d: TrackedDeployment): void {
-    this.stmts.putDeployment.run({
-      deployment_id: d.deploymentId,
-      user_id: d.userId,
-      project_id: d.projectId ?? null,
-      started_at: canonicalInstant(d.startedAt, 'startedAt'),
-      finished_outcome: d.finished?.outcome ?? null,
-      finished_at: d.finished ? canonicalInstant(d.finished.at, 'finishedAt') : null,
-    });
+    this.stmts.putDeployment.run(deploymentRowOf(d));
   }
 
   async update<T>(apply: (writer: AlertWriter) => T): Promise<T> {
@@ -293,16 +295,7 @@ export class SqliteAlertStore implements AlertStore {
     },
     putDeployment: (d) => {
       if (!this.stateCache) return this.putDeploymentRow(d);
-      // as a row read back would be
-      const startedAt = canonicalInstant(d.startedAt, 'startedAt');
-      const finished = d.finished && { outcome: d.finished.outcome, at: canonicalInstant(d.finished.at, 'finishedAt') };
-      this.stateCache.putDeployment({
-        deploymentId: d.deploymentId,
-        userId: d.userId,
-        ...(d.projectId === undefined ? {} : { projectId: d.projectId }),
-        startedAt,
-        ...(finished ? { finished } : {}),
-      });
+      this.stateCache.putDeployment(toDeployment(deploymentRowOf(d))); // as a row read back would be
     },
     dueDeployments: (from, before) => {
       this.writeBackState(); // the query reads the table

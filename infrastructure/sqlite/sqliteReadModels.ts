@@ -108,9 +108,7 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
     this.applyTx = this.db.transaction((...[projection, from, to, apply]: ApplyArgs): CheckpointResult => {
       const current = this.checkpointNow(projection);
       if (!samePosition(current, from)) return { kind: 'mismatch', current };
-      // a rebuild swapped other tables in since the copy was started
-      if (this.mirror && this.schemaVersion() !== this.mirror.schemaVersion) this.mirror = undefined;
-      const writer = new SqliteBatchWriter(this.stmts, this.mirror);
+      const writer = new SqliteBatchWriter(this.stmts, this.currentMirror());
       apply(writer);
       writer.flush();
       this.stmts.storeCheckpoint.run(projection, positionToString(to));
@@ -159,9 +157,7 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
         this.mirror = undefined;
         return { kind: 'mismatch', current };
       }
-      // a rebuild swapped other tables in since the copy was started
-      if (this.mirror && this.schemaVersion() !== this.mirror.schemaVersion) this.mirror = undefined;
-      this.group = { projection, writer: new SqliteBatchWriter(this.stmts, this.mirror), checkpoint: from };
+      this.group = { projection, writer: new SqliteBatchWriter(this.stmts, this.currentMirror()), checkpoint: from };
     }
     const group = this.group;
     if (!samePosition(group.checkpoint, from)) return { kind: 'mismatch', current: group.checkpoint };
@@ -355,6 +351,12 @@ export class SqliteReadModels implements ReadModelStore, ReadModelQueries {
         if (stale()) this.stmts.stages.rederive(wanted ?? this.stmts.stages.windowDays() ?? DEFAULT_WINDOW_DAYS);
       })
       .immediate();
+  }
+
+  /** the copy of the users tables, unless a rebuild swapped other tables in since it was started */
+  private currentMirror(): UsersMirror | undefined {
+    if (this.mirror && this.schemaVersion() !== this.mirror.schemaVersion) this.mirror = undefined;
+    return this.mirror;
   }
 
   private usersTablesEmpty(): boolean {

@@ -60,6 +60,9 @@ CREATE TABLE IF NOT EXISTS projection_rebuild_locks (
   since TEXT NOT NULL
 );`;
 
+/** `at`: the shadow's checkpoint as applied (it reaches the file when the store commits) */
+type Shadow = { readonly version: number; readonly store: ShadowStore; at: Position | null };
+
 /** how long a shadow's batches share one write transaction */
 const SHADOW_COMMIT_MS = 1000;
 
@@ -84,8 +87,7 @@ export class SqliteRebuildTarget implements RebuildTarget {
   readonly name: string;
   readonly streamPrefix: string;
   private readonly db: SqliteDatabase;
-  /** `at`: the shadow's checkpoint as applied (it reaches the file when the store commits) */
-  private shadow: { version: number; store: ShadowStore; at: Position | null } | undefined;
+  private shadow: Shadow | undefined;
   /** when the shadow's writes were last committed: a group holds the file's write lock */
   private committedAt = 0;
 
@@ -148,6 +150,7 @@ export class SqliteRebuildTarget implements RebuildTarget {
       .run(this.shadowCheckpointName(version));
     const store = this.model.openShadow(this.db, (table) => `${table}__v${version}`);
     this.shadow = { version, store, at: null };
+    this.committedAt = performance.now();
     return version;
   }
 
@@ -306,7 +309,7 @@ export class SqliteRebuildTarget implements RebuildTarget {
     return `${this.name}@v${version}`;
   }
 
-  private requireShadow(): { version: number; store: ShadowStore; at: Position | null } {
+  private requireShadow(): Shadow {
     if (!this.shadow) throw new Error(`no shadow of ${this.name} is open; call beginShadow first`);
     return this.shadow;
   }
