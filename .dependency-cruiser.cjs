@@ -35,6 +35,13 @@ module.exports = {
       to: { path: ['^infrastructure/', `^node_modules/${adapterLibraries.slice(1)}`] },
     },
     {
+      name: 'product-never-imports-testing',
+      comment: 'testing/ (emulators, fakes, harnesses, fixtures) is for specs and benches only',
+      severity: 'error',
+      from: { path: '^(domain|application|projections|infrastructure|apps)/' },
+      to: { path: '^testing/' },
+    },
+    {
       name: 'infrastructure-does-not-import-apps',
       severity: 'error',
       from: { path: '^infrastructure/' },

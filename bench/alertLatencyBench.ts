@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { SqliteAlertStore } from '../infrastructure/sqlite/sqliteAlertStore.ts';
+import { SqliteAlertStore } from '../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
 import { type AlertStages, alertStagesOf, percentile } from './alertStages.ts';
 import { commitLatency } from './baselines.ts';
 import { startFakeSlackInThread } from './fakeSlackInThread.ts';

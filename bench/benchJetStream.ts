@@ -1,5 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { PublishReceipt, RawLog } from '../application/rawLog.ts';
+import type { PublishReceipt, RawLog } from '../application/ports/rawLog/rawLog.ts';
 import type { IngestedEvent } from '../domain/raw/rawEvent.ts';
 import { JetStreamRawLog } from '../infrastructure/nats/jetStreamRawLog.ts';
 import { connectNats } from '../infrastructure/nats/natsConnection.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventData } from '../application/eventStore.ts';
-import { journeyEventDataOf } from '../application/journeyEventDataOf.ts';
+import { journeyEventDataOf } from '../application/mapping/journeyEventDataOf.ts';
+import type { EventData } from '../application/ports/eventStore/eventStore.ts';
 import { type DemoEvent, demoDataset } from '../apps/cli/demo/demoDataset.ts';
 import { journeyStreamOf } from '../domain/journey/journeyEvent.ts';
 import { applyRules } from '../domain/mapping/applyRules.ts';

@@ -1,8 +1,8 @@
-import { ANY, type EventStore } from '../application/eventStore.ts';
+import { ANY, type EventStore } from '../application/ports/eventStore/eventStore.ts';
 import { JOURNEY_STREAM_PREFIX } from '../domain/journey/journeyEvent.ts';
-import { EsdbEmulator } from '../infrastructure/eventstoredb/emulator/esdbEmulator.ts';
 import { EventStoreDbEventStore } from '../infrastructure/eventstoredb/eventStoreDbEventStore.ts';
-import { SqliteEventStore } from '../infrastructure/sqlite/sqliteEventStore.ts';
+import { SqliteEventStore } from '../infrastructure/sqlite/eventStore/sqliteEventStore.ts';
+import { EsdbEmulator } from '../testing/eventstoredb/emulator/esdbEmulator.ts';
 import type { JourneyDelivery } from './eventFactory.ts';
 import type { Figure } from './report.ts';
 import { perSecond, settle, summarize } from './stats.ts';

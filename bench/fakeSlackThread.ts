@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { startFakeSlack } from '../infrastructure/slack/fakeSlack.ts';
+import { startFakeSlack } from '../testing/slack/fakeSlack.ts';
 
 /**
  * The alert bench's fake Slack in a thread of its own (started through bin/tsWorker.js), so

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../application/clock.ts';
-import { IngestEvents } from '../application/ingestEvents.ts';
+import { IngestEvents } from '../application/ingest/ingestEvents.ts';
+import { systemClock } from '../application/ports/clock.ts';
 import { registerCollectorRoutes } from '../infrastructure/http/collectorRoutes.ts';
 import { createHttpServer } from '../infrastructure/http/createHttpServer.ts';
-import { SqliteRawLog } from '../infrastructure/sqlite/sqliteRawLog.ts';
+import { SqliteRawLog } from '../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
 import { openBenchJetStream } from './benchJetStream.ts';
 import { BENCH_WRITE_KEY, type ParentMessage, type ServerMessage } from './ingestProtocol.ts';
 import { NoopRawLog } from './noopRawLog.ts';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile } from 'node:fs/promises';
-import { systemClock } from '../application/clock.ts';
-import { IngestEvents } from '../application/ingestEvents.ts';
-import { MapRawEvents } from '../application/mapRawEvents.ts';
+import { IngestEvents } from '../application/ingest/ingestEvents.ts';
+import { MapRawEvents } from '../application/mapping/mapRawEvents.ts';
+import { systemClock } from '../application/ports/clock.ts';
 import type { CompiledRules } from '../domain/mapping/compileRules.ts';
-import { SqliteEventStore } from '../infrastructure/sqlite/sqliteEventStore.ts';
-import { SqliteRawLog } from '../infrastructure/sqlite/sqliteRawLog.ts';
+import { SqliteEventStore } from '../infrastructure/sqlite/eventStore/sqliteEventStore.ts';
+import { SqliteRawLog } from '../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
 import { rawEvents } from './eventFactory.ts';
 import { perSecond } from './stats.ts';
 import { removeDatabase, type TempFiles } from './tempFiles.ts';

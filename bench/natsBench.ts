@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CompiledRules } from '../domain/mapping/compileRules.ts';
 import { JetStreamRawLog } from '../infrastructure/nats/jetStreamRawLog.ts';
-import { type NatsServerHarness, startNatsServer } from '../infrastructure/nats/natsServerHarness.ts';
+import { type NatsServerHarness, startNatsServer } from '../testing/nats/natsServerHarness.ts';
 import { benchStreamNames } from './benchJetStream.ts';
 import { ingested, rawEvents } from './eventFactory.ts';
 import { type IngestOptions, type IngestRun, ingestLatencyFigure, runIngest } from './ingestBench.ts';

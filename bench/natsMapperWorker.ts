@@ -1,7 +1,7 @@
-import { MapRawEvents } from '../application/mapRawEvents.ts';
+import { MapRawEvents } from '../application/mapping/mapRawEvents.ts';
 import { loadRules } from '../infrastructure/config/loadRules.ts';
 import { JetStreamRawLog } from '../infrastructure/nats/jetStreamRawLog.ts';
-import { SqliteEventStore } from '../infrastructure/sqlite/sqliteEventStore.ts';
+import { SqliteEventStore } from '../infrastructure/sqlite/eventStore/sqliteEventStore.ts';
 import { benchStreamNames } from './benchJetStream.ts';
 
 /**

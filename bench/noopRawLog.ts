@@ -1,4 +1,4 @@
-import type { DeadLetter, PublishReceipt, RawConsumer, RawLog } from '../application/rawLog.ts';
+import type { DeadLetter, PublishReceipt, RawConsumer, RawLog } from '../application/ports/rawLog/rawLog.ts';
 import type { IngestedEvent } from '../domain/raw/rawEvent.ts';
 
 /**

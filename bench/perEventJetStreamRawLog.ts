@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DeadLetter, PublishReceipt, RawConsumer, RawLog } from '../application/rawLog.ts';
+import type { DeadLetter, PublishReceipt, RawConsumer, RawLog } from '../application/ports/rawLog/rawLog.ts';
 import { partitionKeyOf } from '../domain/raw/ingestRawEvent.ts';
 import type { IngestedEvent } from '../domain/raw/rawEvent.ts';
 import { connectNats } from '../infrastructure/nats/natsConnection.ts';

@@ -1,11 +1,11 @@
-import { silentLogger } from '../application/logger.ts';
-import { eventStoreFor } from '../apps/all/adapters.ts';
+import { silentLogger } from '../application/ports/logger.ts';
+import { eventStoreFor } from '../apps/journey/adapters.ts';
 import { journeyProjection, readModelFileOf } from '../apps/projector/journeyProjections.ts';
 import { Projector } from '../apps/projector/projector.ts';
 import { WorkerProjection } from '../apps/projector/workerProjection.ts';
 import { JOURNEY_STREAM_PREFIX } from '../domain/journey/journeyEvent.ts';
 import { loadConfig } from '../infrastructure/config/config.ts';
-import { SqliteReadModels } from '../infrastructure/sqlite/sqliteReadModels.ts';
+import { SqliteReadModels } from '../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { ProjectionRunner } from '../projections/projectionRunner.ts';
 import { perSecond } from './stats.ts';
 import { removeDatabase } from './tempFiles.ts';

@@ -1,5 +1,5 @@
-import type { UserProfile } from '../application/readModels.ts';
-import { SqliteReadModels } from '../infrastructure/sqlite/sqliteReadModels.ts';
+import type { UserProfile } from '../application/ports/readModels/readModels.ts';
+import { SqliteReadModels } from '../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import type { Figure } from './report.ts';
 import { summarize } from './stats.ts';
 import type { TempFiles } from './tempFiles.ts';

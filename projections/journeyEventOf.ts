@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../application/eventStore.ts';
+import type { RecordedEvent } from '../application/ports/eventStore/eventStore.ts';
 import {
   type AnyJourneyEvent,
   isJourneyEventType,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../application/eventStore.ts';
-import { MemoryReadModels } from '../infrastructure/memory/memoryReadModels.ts';
+import type { RecordedEvent } from '../application/ports/eventStore/eventStore.ts';
+import { MemoryReadModels } from '../testing/memory/memoryReadModels.ts';
 import { timelineProjection } from './timeline/timelineProjection.ts';
 import { DEFAULT_MEANINGFUL_EVENTS, usersProjection } from './users/usersProjection.ts';
 

@@ -1,5 +1,5 @@
-import type { Position, RecordedEvent } from '../application/eventStore.ts';
-import type { CheckpointResult, ReadModelWriter } from '../application/readModels.ts';
+import type { Position, RecordedEvent } from '../application/ports/eventStore/eventStore.ts';
+import type { CheckpointResult, ReadModelWriter } from '../application/ports/readModels/readModels.ts';
 
 /**
  * A projection turns the store's events into read-model writes. `apply` runs inside the

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ANY, type EventData } from '../application/eventStore.ts';
-import { MemoryEventStore } from '../infrastructure/memory/memoryEventStore.ts';
-import { MemoryReadModels } from '../infrastructure/memory/memoryReadModels.ts';
+import { ANY, type EventData } from '../application/ports/eventStore/eventStore.ts';
+import { MemoryEventStore } from '../testing/memory/memoryEventStore.ts';
+import { MemoryReadModels } from '../testing/memory/memoryReadModels.ts';
 import { ProjectionRunner } from './projectionRunner.ts';
 import { DEFAULT_MEANINGFUL_EVENTS, usersProjection } from './users/usersProjection.ts';
 

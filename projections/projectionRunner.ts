@@ -5,9 +5,9 @@ import {
   type EventStore,
   type Position,
   type RecordedEvent,
-} from '../application/eventStore.ts';
-import { type Logger, silentLogger } from '../application/logger.ts';
-import type { ReadModelWriter } from '../application/readModels.ts';
+} from '../application/ports/eventStore/eventStore.ts';
+import { type Logger, silentLogger } from '../application/ports/logger.ts';
+import type { ReadModelWriter } from '../application/ports/readModels/readModels.ts';
 import type { CheckpointedStore, Projection } from './projection.ts';
 
 export type ProjectionRunnerOptions = {

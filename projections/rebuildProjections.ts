@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
-import { comparePositions, type EventStore, type Position } from '../application/eventStore.ts';
-import type { RebuildLockHolder, RebuildTarget, SwapResult } from '../application/projectionRebuilds.ts';
+import { comparePositions, type EventStore, type Position } from '../application/ports/eventStore/eventStore.ts';
+import type { RebuildLockHolder, RebuildTarget, SwapResult } from '../application/ports/rebuildTarget.ts';
 
 export type RebuildPhase = 'replay' | 'index' | 'swap';
 

@@ -1,6 +1,6 @@
-import { LoggerToken } from '../../application/logger.ts';
+import { LoggerToken } from '../../application/ports/logger.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
-import { serveAppInWorker } from '../all/serveAppInWorker.ts';
+import { serveAppInWorker } from '../journey/serveAppInWorker.ts';
 import { runAlerter } from './runAlerter.ts';
 
 /**

@@ -1,11 +1,11 @@
-import { AlertDispatcher } from '../../application/alertDispatcher.ts';
-import { type AlertStore, AlertStoreToken } from '../../application/alertStore.ts';
-import { type Clock, ClockToken } from '../../application/clock.ts';
-import type { Logger } from '../../application/logger.ts';
-import { raiseSlowDeployments } from '../../application/raiseSlowDeployments.ts';
+import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
+import { raiseSlowDeployments } from '../../application/alerts/raiseSlowDeployments.ts';
+import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
+import { type Clock, ClockToken } from '../../application/ports/clock.ts';
+import type { Logger } from '../../application/ports/logger.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
-import { type createContainer, slackNotifierOf } from '../all/container.ts';
+import { type createContainer, slackNotifierOf } from '../journey/container.ts';
 
 /** how often the slow-deployment timer looks for deployments past their threshold */
 const SLOW_DEPLOYMENT_TICK_MS = 5_000;

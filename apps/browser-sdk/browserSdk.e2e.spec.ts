@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../infrastructure/config/config.ts';
-import { startJourney } from '../all/startJourney.ts';
-import { eventually, rawEvents, settled, userJourney } from './e2e/journeyProbe.ts';
-import { launchChromium } from './e2e/launchChromium.ts';
-import { freePort, startTestSite, type TestSite } from './e2e/testSite.ts';
+import { eventually, rawEvents, settled, userJourney } from '../../testing/browser/journeyProbe.ts';
+import { launchChromium } from '../../testing/browser/launchChromium.ts';
+import { freePort, startTestSite, type TestSite } from '../../testing/browser/testSite.ts';
+import { startJourney } from '../journey/startJourney.ts';
 import type { Journey } from './journey.ts';
 
 const WRITE_KEY = 'wk_browser_sdk_test';

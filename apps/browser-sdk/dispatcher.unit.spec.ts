@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FakeScheduler, FakeTransport } from '../../testing/browser/fakeEnvironment.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { EventQueue } from './eventQueue.ts';
-import { FakeScheduler, FakeTransport } from './fakeEnvironment.ts';
 import { memoryStorage } from './storage.ts';
 
 const options = { writeKey: 'wk_1', flushAt: 3, flushIntervalMs: 1000, retryBaseMs: 500, retryMaxMs: 4000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterIds, FakeScheduler, FakeTransport } from './fakeEnvironment.ts';
+import { counterIds, FakeScheduler, FakeTransport } from '../../testing/browser/fakeEnvironment.ts';
 import { JourneyClient } from './journeyClient.ts';
 import { type KeyValueStorage, memoryStorage } from './storage.ts';
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DeadLetter } from '../../application/rawLog.ts';
+import type { DeadLetter } from '../../application/ports/rawLog/rawLog.ts';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
-import { SqliteRawLog } from '../../infrastructure/sqlite/sqliteRawLog.ts';
+import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '../../bin/journey.js');

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { systemClock } from '../../application/clock.ts';
-import type { DeadLetter } from '../../application/rawLog.ts';
-import { ReplayDeadLetters, type ReplayOutcome } from '../../application/replayDeadLetters.ts';
+import { ReplayDeadLetters, type ReplayOutcome } from '../../application/ingest/replayDeadLetters.ts';
+import { systemClock } from '../../application/ports/clock.ts';
+import type { DeadLetter } from '../../application/ports/rawLog/rawLog.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
-import { eventStoreFor, rawLogFor, whenReady } from '../all/adapters.ts';
+import { eventStoreFor, rawLogFor, whenReady } from '../journey/adapters.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 

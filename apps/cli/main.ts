@@ -3,7 +3,7 @@ import { isConfigError, isJourneyError } from '../../domain/errors/journeyError.
 import { loadConfig } from '../../infrastructure/config/config.ts';
 import { resolveCredentials } from '../../infrastructure/config/credentials.ts';
 import { createLogger } from '../../infrastructure/logging/createLogger.ts';
-import { type AppName, appNames, type RunningJourney, startJourney } from '../all/startJourney.ts';
+import { type AppName, appNames, type RunningJourney, startJourney } from '../journey/startJourney.ts';
 import { runDemo } from './demo/runDemo.ts';
 import { registerDlqCommand } from './dlqCommand.ts';
 import { registerProjectionsCommands } from './projectionsCommand.ts';

@@ -7,9 +7,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
-import { handMadeDaveJourney, handMadeEvents } from '../all/handMadeDataset.ts';
-import { pipelineSettled } from '../all/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from '../all/startJourney.ts';
+import { handMadeDaveJourney, handMadeEvents } from '../../testing/fixtures/handMadeDataset.ts';
+import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
+import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
 
 const execute = promisify(execFile);
 const bin = join(import.meta.dirname, '../../bin/journey.js');

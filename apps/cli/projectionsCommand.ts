@@ -2,13 +2,13 @@ import { hostname } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { systemClock } from '../../application/clock.ts';
-import { type EventStore, type Position, positionToString } from '../../application/eventStore.ts';
-import type { RebuildTarget } from '../../application/projectionRebuilds.ts';
-import { type ProjectionStatus, projectionStatuses } from '../../application/projectionStatus.ts';
+import { type ProjectionStatus, projectionStatuses } from '../../application/ops/projectionStatus.ts';
+import { systemClock } from '../../application/ports/clock.ts';
+import { type EventStore, type Position, positionToString } from '../../application/ports/eventStore/eventStore.ts';
+import type { RebuildTarget } from '../../application/ports/rebuildTarget.ts';
 import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
 import type { RebuildOutcome } from '../../projections/rebuildProjections.ts';
-import { eventStoreFor, whenReady } from '../all/adapters.ts';
+import { eventStoreFor, whenReady } from '../journey/adapters.ts';
 import { rebuildInThreads } from '../projector/rebuildInThreads.ts';
 import { type RebuildableProjection, rebuildableProjections, rebuildTargetOf } from '../projector/rebuildTargets.ts';
 

@@ -1,19 +1,19 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { systemClock } from '../../application/clock.ts';
-import type { EventStore } from '../../application/eventStore.ts';
-import { MapRawEvents } from '../../application/mapRawEvents.ts';
-import { remapRawLog } from '../../application/remapRawLog.ts';
+import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
+import { remapRawLog } from '../../application/mapping/remapRawLog.ts';
+import { systemClock } from '../../application/ports/clock.ts';
+import type { EventStore } from '../../application/ports/eventStore/eventStore.ts';
 import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
-import { SqliteAlertStore } from '../../infrastructure/sqlite/sqliteAlertStore.ts';
-import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
+import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
+import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
-import { eventStoreFor, rawLogFor, whenReady } from '../all/adapters.ts';
+import { eventStoreFor, rawLogFor, whenReady } from '../journey/adapters.ts';
 import { journeyProjection, readModelFileOf } from '../projector/journeyProjections.ts';
 
 const instantOf = (value: string): string => {

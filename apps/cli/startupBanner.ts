@@ -1,5 +1,5 @@
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
-import type { RunningJourney } from '../all/startJourney.ts';
+import type { RunningJourney } from '../journey/startJourney.ts';
 
 /**
  * What a person needs right after `npm start`: where things are and the keys to use them.

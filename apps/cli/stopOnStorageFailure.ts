@@ -1,5 +1,5 @@
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
-import { onStorageFailure } from '../../infrastructure/sqlite/storageFailures.ts';
+import { onStorageFailure } from '../../infrastructure/sqlite/storageFailureListeners.ts';
 
 /** EX_IOERR (sysexits.h): what a supervisor sees when the storage refused a write */
 export const STORAGE_FAILURE_EXIT_CODE = 74;

@@ -1,6 +1,6 @@
-import type { AlertStatus, StoredAlert } from '../../application/alertStore.ts';
-import type { JourneyView } from '../../application/journeyQueries.ts';
-import type { UserProfile } from '../../application/readModels.ts';
+import type { AlertStatus, StoredAlert } from '../../application/ports/alertStore/alertStore.ts';
+import type { UserProfile } from '../../application/ports/readModels/readModels.ts';
+import type { JourneyView } from '../../application/queries/journeyQueries.ts';
 import type { Funnel } from '../../domain/stage/funnel.ts';
 
 export type FunnelDay = Funnel & { readonly date: string };

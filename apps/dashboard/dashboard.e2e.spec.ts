@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
-import { type FakeSlack, startFakeSlack } from '../../infrastructure/slack/fakeSlack.ts';
-import { handMadeDaveJourney, handMadeEvents, handMadeFunnel, handMadeNewSignups } from '../all/handMadeDataset.ts';
-import { pipelineSettled } from '../all/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from '../all/startJourney.ts';
-import { launchChromium } from '../browser-sdk/e2e/launchChromium.ts';
+import { launchChromium } from '../../testing/browser/launchChromium.ts';
+import {
+  handMadeDaveJourney,
+  handMadeEvents,
+  handMadeFunnel,
+  handMadeNewSignups,
+} from '../../testing/fixtures/handMadeDataset.ts';
+import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
+import { type FakeSlack, startFakeSlack } from '../../testing/slack/fakeSlack.ts';
 import { startupBanner } from '../cli/startupBanner.ts';
+import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
 
 const WRITE_KEY = 'wk_dashboard_test_0123';
 const API_TOKEN = 'jt_dashboard_test_0123456789';

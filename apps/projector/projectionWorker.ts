@@ -1,10 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { positionToString } from '../../application/eventStore.ts';
+import { positionToString } from '../../application/ports/eventStore/eventStore.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { createLogger } from '../../infrastructure/logging/createLogger.ts';
-import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
+import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
-import { eventStoreFor, whenReady } from '../all/adapters.ts';
+import { eventStoreFor, whenReady } from '../journey/adapters.ts';
 import { journeyProjection, type ProjectionName, readModelFileOf } from './journeyProjections.ts';
 import type { WorkerMessage } from './workerProjection.ts';
 

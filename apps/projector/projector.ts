@@ -1,4 +1,4 @@
-import type { Position } from '../../application/eventStore.ts';
+import type { Position } from '../../application/ports/eventStore/eventStore.ts';
 
 /** One projection being run, in this thread (ProjectionRunner) or a worker (WorkerProjection). */
 export interface RunningProjection {

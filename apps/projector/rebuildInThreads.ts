@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import type { Clock } from '../../application/clock.ts';
-import type { EventStore } from '../../application/eventStore.ts';
-import { RebuildLockedError, type RebuildLockHolder } from '../../application/projectionRebuilds.ts';
+import type { Clock } from '../../application/ports/clock.ts';
+import type { EventStore } from '../../application/ports/eventStore/eventStore.ts';
+import { RebuildLockedError, type RebuildLockHolder } from '../../application/ports/rebuildTarget.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import {
   type RebuildOptions,

@@ -3,16 +3,21 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlertStore, AlertStoreToken } from '../../application/alertStore.ts';
-import { systemClock } from '../../application/clock.ts';
-import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
-import type { RebuildTarget } from '../../application/projectionRebuilds.ts';
+import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
+import { systemClock } from '../../application/ports/clock.ts';
+import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import type { RebuildTarget } from '../../application/ports/rebuildTarget.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
-import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
+import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { rebuildProjections } from '../../projections/rebuildProjections.ts';
-import { HAND_MADE_AS_OF, handMadeDaveJourney, handMadeEvents, handMadeFunnelAnswer } from '../all/handMadeDataset.ts';
-import { pipelineSettled } from '../all/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from '../all/startJourney.ts';
+import {
+  HAND_MADE_AS_OF,
+  handMadeDaveJourney,
+  handMadeEvents,
+  handMadeFunnelAnswer,
+} from '../../testing/fixtures/handMadeDataset.ts';
+import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
+import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
 import { readModelFileOf } from './journeyProjections.ts';
 import { type RebuildableProjection, rebuildableProjections, rebuildTargetOf } from './rebuildTargets.ts';
 

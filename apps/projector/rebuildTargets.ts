@@ -1,17 +1,17 @@
 import { join } from 'node:path';
-import type { Clock } from '../../application/clock.ts';
-import type { RecordedEvent } from '../../application/eventStore.ts';
-import type { RebuildTarget } from '../../application/projectionRebuilds.ts';
+import type { Clock } from '../../application/ports/clock.ts';
+import type { RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
+import type { RebuildTarget } from '../../application/ports/rebuildTarget.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
-import { alertStateIndexes, LIVE_ALERT_STATE_TABLES } from '../../infrastructure/sqlite/alertTables.ts';
+import { alertStateIndexes, LIVE_ALERT_STATE_TABLES } from '../../infrastructure/sqlite/alertStore/alertTables.ts';
+import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
 import {
   LIVE_READ_MODEL_TABLES,
   type ReadModelTableNames,
   readModelIndexes,
-} from '../../infrastructure/sqlite/readModelTables.ts';
-import { SqliteAlertStore } from '../../infrastructure/sqlite/sqliteAlertStore.ts';
-import { SqliteReadModels } from '../../infrastructure/sqlite/sqliteReadModels.ts';
+} from '../../infrastructure/sqlite/readModels/readModelTables.ts';
+import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { type ShadowStore, SqliteRebuildTarget } from '../../infrastructure/sqlite/sqliteRebuildTarget.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import type { CheckpointedStore, Projection } from '../../projections/projection.ts';

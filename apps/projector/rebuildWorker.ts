@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { systemClock } from '../../application/clock.ts';
-import { RebuildLockedError } from '../../application/projectionRebuilds.ts';
+import { systemClock } from '../../application/ports/clock.ts';
+import { RebuildLockedError } from '../../application/ports/rebuildTarget.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { type RebuildOptions, rebuildProjections } from '../../projections/rebuildProjections.ts';
-import { eventStoreFor, whenReady } from '../all/adapters.ts';
+import { eventStoreFor, whenReady } from '../journey/adapters.ts';
 import type { RebuildWorkerMessage } from './rebuildInThreads.ts';
 import { type RebuildableProjection, rebuildTargetOf } from './rebuildTargets.ts';
 

@@ -1,7 +1,7 @@
-import { comparePositions, type Position, positionFromString } from '../../application/eventStore.ts';
-import type { Logger } from '../../application/logger.ts';
+import { comparePositions, type Position, positionFromString } from '../../application/ports/eventStore/eventStore.ts';
+import type { Logger } from '../../application/ports/logger.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
-import { SupervisedWorker } from '../all/supervisedWorker.ts';
+import { SupervisedWorker } from '../journey/supervisedWorker.ts';
 import type { ProjectionName } from './journeyProjections.ts';
 
 export type WorkerMessage = { type: 'applied'; position: string } | { type: 'stopped' };

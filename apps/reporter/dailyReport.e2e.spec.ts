@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFunnelReport } from '../../application/buildFunnelReport.ts';
-import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
-import { type ReadModelQueries, ReadModelQueriesToken } from '../../application/readModels.ts';
-import { readRecordedReports } from '../../application/runFunnelReport.ts';
+import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import { type ReadModelQueries, ReadModelQueriesToken } from '../../application/ports/readModels/readModels.ts';
+import { buildFunnelReport } from '../../application/reports/buildFunnelReport.ts';
+import { readRecordedReports } from '../../application/reports/runFunnelReport.ts';
 import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
-import { type FakeSlack, startFakeSlack } from '../../infrastructure/slack/fakeSlack.ts';
-import { handMadeEvents } from '../all/handMadeDataset.ts';
-import { pipelineSettled } from '../all/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from '../all/startJourney.ts';
+import { handMadeEvents } from '../../testing/fixtures/handMadeDataset.ts';
+import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
+import { type FakeSlack, startFakeSlack } from '../../testing/slack/fakeSlack.ts';
+import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
 import { runReportCommand } from './runReportCommand.ts';
 
 const WRITE_KEY = 'wk_test_0123456789';
@@ -20,7 +20,7 @@ const API_TOKEN = 'jt_test_0123456789abcdef';
 const bin = join(import.meta.dirname, '../../bin/journey.js');
 
 /**
- * The hand-made dataset (apps/all/handMadeDataset.ts) worked out for the report, W = 15 days.
+ * The hand-made dataset (testing/fixtures/handMadeDataset.ts) worked out for the report, W = 15 days.
  *
  * 2026-03-10 in UTC, T = 03-10T23:59:59.999Z, T − W = 02-23T23:59:59.999Z: as in the dataset's
  * table — signedUp bob; activated dave, erin; active alice; inactive carol, hank (whose only

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../application/clock.ts';
-import type { FunnelReport, ReportPublisher, ReportRenderer } from '../../application/funnelReport.ts';
-import { ReportScheduler } from '../../application/reportScheduler.ts';
-import { RunFunnelReport, readRecordedReports } from '../../application/runFunnelReport.ts';
-import { MemoryEventStore } from '../../infrastructure/memory/memoryEventStore.ts';
-import { MemoryReadModels } from '../../infrastructure/memory/memoryReadModels.ts';
+import type { Clock } from '../../application/ports/clock.ts';
+import type { FunnelReport, ReportPublisher, ReportRenderer } from '../../application/ports/funnelReport.ts';
+import { ReportScheduler } from '../../application/reports/reportScheduler.ts';
+import { RunFunnelReport, readRecordedReports } from '../../application/reports/runFunnelReport.ts';
 import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
+import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
+import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
 
 const renderer: ReportRenderer = { render: async (_, stage) => new TextEncoder().encode(`pdf of ${stage}`) };
 

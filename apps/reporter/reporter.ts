@@ -1,19 +1,19 @@
 import { join } from 'node:path';
 import type { Container } from 'inversify';
-import { type Clock, ClockToken } from '../../application/clock.ts';
-import { type EventStore, EventStoreToken } from '../../application/eventStore.ts';
-import type { ReportPublisher } from '../../application/funnelReport.ts';
-import { LoggerToken } from '../../application/logger.ts';
-import { type ReadModelQueries, ReadModelQueriesToken } from '../../application/readModels.ts';
-import { ReportScheduler } from '../../application/reportScheduler.ts';
-import { RunFunnelReport } from '../../application/runFunnelReport.ts';
+import { type Clock, ClockToken } from '../../application/ports/clock.ts';
+import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import type { ReportPublisher } from '../../application/ports/funnelReport.ts';
+import { LoggerToken } from '../../application/ports/logger.ts';
+import { type ReadModelQueries, ReadModelQueriesToken } from '../../application/ports/readModels/readModels.ts';
+import { ReportScheduler } from '../../application/reports/reportScheduler.ts';
+import { RunFunnelReport } from '../../application/reports/runFunnelReport.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { PdfReportRenderer } from '../../infrastructure/pdf/pdfReportRenderer.ts';
 import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
 import { DryRunReportPublisher } from '../../infrastructure/slack/dryRunReportPublisher.ts';
 import { SlackReportPublisher } from '../../infrastructure/slack/slackReportPublisher.ts';
-import { whenReady } from '../all/adapters.ts';
+import { whenReady } from '../journey/adapters.ts';
 
 /** Slack when a token is set; otherwise the PDFs and payloads go to JOURNEY_DATA_DIR/reports. */
 export const reportPublisherOf = (config: JourneyConfig): ReportPublisher =>

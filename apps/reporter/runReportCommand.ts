@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReportRun } from '../../application/runFunnelReport.ts';
+import type { ReportRun } from '../../application/reports/runFunnelReport.ts';
 import { stageTitles } from '../../domain/report/stageDefinitions.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { DryRunReportPublisher } from '../../infrastructure/slack/dryRunReportPublisher.ts';
-import { createContainer } from '../all/container.ts';
+import { createContainer } from '../journey/container.ts';
 import { funnelReportOf, reportPublisherOf } from './reporter.ts';
 
 export type ReportCommandOptions = {

@@ -1,4 +1,4 @@
-import { decideAppend, type StoredEventId } from '../../application/decideAppend.ts';
+import { decideAppend, type StoredEventId } from '../../application/ports/eventStore/decideAppend.ts';
 import {
   type AppendResult,
   type EventData,
@@ -6,7 +6,7 @@ import {
   NO_STREAM,
   type RecordedEvent,
   START,
-} from '../../application/eventStore.ts';
+} from '../../application/ports/eventStore/eventStore.ts';
 import { ExpectedRevisionConflictError } from '../../domain/errors/journeyError.ts';
 
 /** what appendIdempotently needs of one stream */

@@ -14,7 +14,7 @@ import {
   type Position,
   type RecordedEvent,
   START,
-} from '../../application/eventStore.ts';
+} from '../../application/ports/eventStore/eventStore.ts';
 import { toRecordedEvent } from './esdbRecordedEvent.ts';
 
 export type EsdbSubscriptionOptions = {

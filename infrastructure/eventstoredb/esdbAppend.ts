@@ -17,7 +17,7 @@ import {
   type ExpectedRevision,
   NO_STREAM,
   STREAM_EXISTS,
-} from '../../application/eventStore.ts';
+} from '../../application/ports/eventStore/eventStore.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 
 /** the port's expected revision in the client's terms (the same four cases) */

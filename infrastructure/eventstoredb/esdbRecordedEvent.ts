@@ -1,5 +1,5 @@
 import type { RecordedEvent as EsdbRecordedEvent } from '@eventstore/db-client';
-import type { RecordedEvent } from '../../application/eventStore.ts';
+import type { RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 
 /** the client's record (from a read or a subscription) as the port's RecordedEvent */

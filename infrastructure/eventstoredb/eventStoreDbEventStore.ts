@@ -21,7 +21,7 @@ import {
   type RecordedEvent,
   START,
   type SubscribeAllOptions,
-} from '../../application/eventStore.ts';
+} from '../../application/ports/eventStore/eventStore.ts';
 import { ConfigError, UnavailableError } from '../../domain/errors/journeyError.ts';
 import { appendIdempotently } from './appendIdempotently.ts';
 import { EsdbAllSubscription } from './esdbAllSubscription.ts';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { RecordedEvent as EsdbRecordedEvent, EventStoreDBClient } from '@eventstore/db-client';
 import type { CallOptions, Metadata } from '@grpc/grpc-js';
-import type { Position, RecordedEvent } from '../../application/eventStore.ts';
+import type { Position, RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
 import { type ReadReq, type ReadResp, sharedPb, streamsGrpc, streamsPb } from './esdbGenerated.ts';
 import { toRecordedEvent } from './esdbRecordedEvent.ts';
 

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JourneyQueries } from '../../application/journeyQueries.ts';
-import type { ReadModelQueries, StageSummary, TimelineEntry, UserProfile } from '../../application/readModels.ts';
+import type {
+  ReadModelQueries,
+  StageSummary,
+  TimelineEntry,
+  UserProfile,
+} from '../../application/ports/readModels/readModels.ts';
+import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import { summarizeActivity } from '../../domain/stage/summarizeActivity.ts';
 import { registerApiRoutes } from './apiRoutes.ts';

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AlertStore } from '../../application/alertStore.ts';
-import type { Clock } from '../../application/clock.ts';
-import type { DailySeries } from '../../application/dailySeries.ts';
-import type { JourneyQueries } from '../../application/journeyQueries.ts';
+import type { AlertStore } from '../../application/ports/alertStore/alertStore.ts';
+import type { Clock } from '../../application/ports/clock.ts';
+import type { DailySeries } from '../../application/queries/dailySeries.ts';
+import type { JourneyQueries } from '../../application/queries/journeyQueries.ts';
 import { ConfigError, NotFoundError } from '../../domain/errors/journeyError.ts';
 import type { UsersByActivationStageReported } from '../../domain/report/usersByActivationStageReported.ts';
 import { registerApiDocsRoutes } from './apiDocsRoutes.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alertStatuses } from '../../application/alertStore.ts';
+import { alertStatuses } from '../../application/ports/alertStore/alertStore.ts';
 import { alertContentSchema, alertKinds } from '../../domain/alerts/alert.ts';
 import { usersByActivationStageReportedSchema } from '../../domain/report/usersByActivationStageReported.ts';
 import { stages } from '../../domain/stage/stage.ts';

@@ -2,10 +2,10 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestEvents } from '../../application/ingestEvents.ts';
-import { SqliteRawLog } from '../sqlite/sqliteRawLog.ts';
-import { sqliteTestFiles } from '../sqlite/sqliteTestFiles.ts';
-import { fuzzCase, materialize, type RawAnswer, rawPost } from './collectorFuzzCases.ts';
+import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
+import { fuzzCase, materialize, type RawAnswer, rawPost } from '../../testing/collector/collectorFuzzCases.ts';
+import { sqliteTestFiles } from '../../testing/sqliteTestFiles.ts';
+import { SqliteRawLog } from '../sqlite/rawLog/sqliteRawLog.ts';
 import { registerCollectorRoutes } from './collectorRoutes.ts';
 import { createHttpServer } from './createHttpServer.ts';
 

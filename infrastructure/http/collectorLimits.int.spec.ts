@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IngestEvents } from '../../application/ingestEvents.ts';
-import { eventually, Recorder } from '../../application/rawLogTestKit.contract.ts';
-import { MemoryRawLog } from '../memory/memoryRawLog.ts';
+import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
+import { eventually, Recorder } from '../../testing/fixtures/rawLogFixtures.ts';
+import { MemoryRawLog } from '../../testing/memory/memoryRawLog.ts';
 import { registerCollectorRoutes } from './collectorRoutes.ts';
 import { createHttpServer } from './createHttpServer.ts';
 

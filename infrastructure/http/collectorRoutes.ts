@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IngestEvents, IngestResult } from '../../application/ingestEvents.ts';
+import type { IngestEvents, IngestResult } from '../../application/ingest/ingestEvents.ts';
 import { type RawEventType, rawEventTypes } from '../../domain/raw/rawEvent.ts';
 import { withFields } from '../../domain/raw/withFields.ts';
 import { collectorRateLimit } from './collectorRateLimit.ts';

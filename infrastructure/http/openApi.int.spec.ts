@@ -1,10 +1,10 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DailySeries } from '../../application/dailySeries.ts';
-import { JourneyQueries } from '../../application/journeyQueries.ts';
-import { MemoryAlertStore } from '../memory/memoryAlertStore.ts';
-import { MemoryReadModels } from '../memory/memoryReadModels.ts';
+import { DailySeries } from '../../application/queries/dailySeries.ts';
+import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import { MemoryAlertStore } from '../../testing/memory/memoryAlertStore.ts';
+import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
 import { apiDescription } from './apiDescription.ts';
 import { registerApiRoutes } from './apiRoutes.ts';
 import { createHttpServer } from './createHttpServer.ts';

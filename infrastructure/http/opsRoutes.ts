@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Readiness } from '../../application/readiness.ts';
+import type { Readiness } from '../../application/ops/readiness.ts';
 import type { JourneyMetrics } from '../metrics/journeyMetrics.ts';
 
 export type OpsDeps = {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IngestEvents } from '../../application/ingestEvents.ts';
-import type { RawLog } from '../../application/rawLog.ts';
+import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
+import type { RawLog } from '../../application/ports/rawLog/rawLog.ts';
 import { registerCollectorRoutes } from './collectorRoutes.ts';
 import { createHttpServer } from './createHttpServer.ts';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { DailySeries } from '../../application/dailySeries.ts';
+import type { DailySeries } from '../../application/queries/dailySeries.ts';
 import { dailyQuery } from './apiSchemas.ts';
 import { validateRequest } from './validateRequest.ts';
 

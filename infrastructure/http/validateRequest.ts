@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { readableZodErrors, readableZodIssues } from '../../application/readableZodIssues.ts';
+import { readableZodErrors, readableZodIssues } from '../../application/ingest/readableZodIssues.ts';
 import { ValidationError } from '../../domain/errors/journeyError.ts';
 
 /**

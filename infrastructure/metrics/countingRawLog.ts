@@ -1,4 +1,4 @@
-import type { RawLog } from '../../application/rawLog.ts';
+import type { RawLog } from '../../application/ports/rawLog/rawLog.ts';
 import type { JourneyMetrics } from './journeyMetrics.ts';
 
 /**

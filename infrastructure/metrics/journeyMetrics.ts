@@ -1,8 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { type AlertStatus, alertStatuses } from '../../application/alertStore.ts';
-import type { EventStore } from '../../application/eventStore.ts';
-import { type FollowedProjection, projectionLag } from '../../application/projectionLag.ts';
-import type { RawLog } from '../../application/rawLog.ts';
+import { type FollowedProjection, projectionLag } from '../../application/ops/projectionLag.ts';
+import { type AlertStatus, alertStatuses } from '../../application/ports/alertStore/alertStore.ts';
+import type { EventStore } from '../../application/ports/eventStore/eventStore.ts';
+import type { RawLog } from '../../application/ports/rawLog/rawLog.ts';
 
 /** Where the gauges read from at scrape time; a part left out is not exported by this process. */
 export type MetricSources = {

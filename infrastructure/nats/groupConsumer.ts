@@ -1,8 +1,8 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import type { ConsumeOptions, DeadLetter, RawConsumer, RawDelivery } from '../../application/rawLog.ts';
+import type { ConsumeOptions, DeadLetter, RawConsumer, RawDelivery } from '../../application/ports/rawLog/rawLog.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
-import { sleep } from '../embedded/wakeSignal.ts';
-import { ACK_WAIT_MS, durableName, ensureGroupConsumers } from './groupConsumers.ts';
+import { sleep } from '../polling/wakeSignal.ts';
+import { ACK_WAIT_MS, durableName, ensureGroupConsumers } from './ensureGroupConsumers.ts';
 import { decodeRawMessage } from './rawMessage.ts';
 import type { RawStreamNames } from './rawStreams.ts';
 

@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import type { DeadLetter } from '../../application/rawLog.ts';
+import type { DeadLetter } from '../../application/ports/rawLog/rawLog.ts';
 import { deadLetterSubject, type RawStreamNames } from './rawStreams.ts';
 
 type StoredDeadLetter = Omit<DeadLetter, 'id'>;

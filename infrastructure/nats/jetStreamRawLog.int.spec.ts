@@ -2,20 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeDeadLetterQueueContract } from '../../application/deadLetterQueue.contract.ts';
-import { MapRawEvents } from '../../application/mapRawEvents.ts';
-import { describeRawLogContract } from '../../application/rawLog.contract.ts';
-import type { RawLog } from '../../application/rawLog.ts';
-import { Recorder, rawEvent } from '../../application/rawLogTestKit.contract.ts';
+import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
+import { describeDeadLetterQueueContract } from '../../application/ports/rawLog/deadLetterQueue.contract.ts';
+import { describeRawLogContract } from '../../application/ports/rawLog/rawLog.contract.ts';
+import type { RawLog } from '../../application/ports/rawLog/rawLog.ts';
 import { isUnavailableError } from '../../domain/errors/journeyError.ts';
 import { journeyStreamOf } from '../../domain/journey/journeyEvent.ts';
 import { compileRules } from '../../domain/mapping/compileRules.ts';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
 import { partitionKeyOf } from '../../domain/raw/ingestRawEvent.ts';
-import { SqliteEventStore } from '../sqlite/sqliteEventStore.ts';
+import { Recorder, rawEvent } from '../../testing/fixtures/rawLogFixtures.ts';
+import { type NatsServerHarness, startNatsServer } from '../../testing/nats/natsServerHarness.ts';
+import { SqliteEventStore } from '../sqlite/eventStore/sqliteEventStore.ts';
 import { JetStreamRawLog, type JetStreamRawLogOptions } from './jetStreamRawLog.ts';
 import { connectNats } from './natsConnection.ts';
-import { type NatsServerHarness, startNatsServer } from './natsServerHarness.ts';
 import { partitionOf } from './rawStreams.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DeadLetterQueue } from '../../application/deadLetterQueue.ts';
+import type { DeadLetterQueue } from '../../application/ports/rawLog/deadLetterQueue.ts';
 import type {
   ConsumeOptions,
   DeadLetter,
@@ -8,11 +8,11 @@ import type {
   RawConsumer,
   RawDelivery,
   RawLog,
-} from '../../application/rawLog.ts';
+} from '../../application/ports/rawLog/rawLog.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import { pendingOf } from './ensureGroupConsumers.ts';
 import { type GroupConsumer, type GroupConsumerTiming, type NatsClients, startGroupConsumer } from './groupConsumer.ts';
-import { pendingOf } from './groupConsumers.ts';
 import { getDeadLetter, listDeadLetters, removeDeadLetter, writeDeadLetters } from './jetStreamDeadLetters.ts';
 import { connectNats, displayUrl, type NatsAuth } from './natsConnection.ts';
 import { groupByPartition } from './rawGroups.ts';

@@ -1,7 +1,7 @@
 import { PDFParse } from 'pdf-parse';
 import { describe, expect, it } from 'vitest';
+import { reportFixture } from '../../testing/fixtures/reportFixture.ts';
 import { PdfReportRenderer } from './pdfReportRenderer.ts';
-import { reportFixture } from './reportFixture.ts';
 import { rowsFitting } from './usersTable.ts';
 
 const textOf = async (pdf: Uint8Array) => {

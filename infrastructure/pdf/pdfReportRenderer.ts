@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import type { FunnelReport, ReportRenderer, StageReport } from '../../application/funnelReport.ts';
+import type { FunnelReport, ReportRenderer, StageReport } from '../../application/ports/funnelReport.ts';
 import { stageDefinitionOf, stageTitles } from '../../domain/report/stageDefinitions.ts';
 import { addDays } from '../../domain/report/zonedDay.ts';
 import type { Stage } from '../../domain/stage/stage.ts';

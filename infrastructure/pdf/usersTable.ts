@@ -1,4 +1,4 @@
-import type { ReportUser } from '../../application/funnelReport.ts';
+import type { ReportUser } from '../../application/ports/funnelReport.ts';
 import { theme } from './pdfTheme.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { ReportSchedule } from '../../application/reportScheduler.ts';
+import type { ReportSchedule } from '../../application/reports/reportScheduler.ts';
 
 /** A cron expression in an IANA time zone, through croner. */
 export const cronSchedule = (pattern: string, timeZone: string): ReportSchedule => {

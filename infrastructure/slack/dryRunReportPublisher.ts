@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FunnelReport, ReportPublisher } from '../../application/funnelReport.ts';
+import type { FunnelReport, ReportPublisher } from '../../application/ports/funnelReport.ts';
 import type { Stage } from '../../domain/stage/stage.ts';
-import { reportIfStorageFailure } from '../sqlite/storageFailures.ts';
+import { reportIfStorageFailure } from '../sqlite/storageFailureListeners.ts';
 import { reportSlackPayloads } from './reportMessages.ts';
 
 /** `report run --dry-run`: the PDFs and what would be posted to Slack, as files in a directory. */

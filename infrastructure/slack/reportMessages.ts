@@ -1,4 +1,4 @@
-import type { FunnelReport, ReportUser, StageReport } from '../../application/funnelReport.ts';
+import type { FunnelReport, ReportUser, StageReport } from '../../application/ports/funnelReport.ts';
 import { stageTitles } from '../../domain/report/stageDefinitions.ts';
 import { zonedDateTimeFormatter } from '../../domain/report/zonedDay.ts';
 

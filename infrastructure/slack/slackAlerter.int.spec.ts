@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AlertDispatcher } from '../../application/alertDispatcher.ts';
-import { systemClock } from '../../application/clock.ts';
+import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
+import { systemClock } from '../../application/ports/clock.ts';
 import type { AlertDraft } from '../../domain/alerts/alert.ts';
-import { SqliteAlertStore } from '../sqlite/sqliteAlertStore.ts';
-import { sqliteTestFiles } from '../sqlite/sqliteTestFiles.ts';
-import { type FakeSlack, startFakeSlack } from './fakeSlack.ts';
+import { type FakeSlack, startFakeSlack } from '../../testing/slack/fakeSlack.ts';
+import { sqliteTestFiles } from '../../testing/sqliteTestFiles.ts';
+import { SqliteAlertStore } from '../sqlite/alertStore/sqliteAlertStore.ts';
 import { SlackNotifier } from './slackNotifier.ts';
 
 let files: Awaited<ReturnType<typeof sqliteTestFiles>>;

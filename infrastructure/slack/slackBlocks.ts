@@ -1,4 +1,4 @@
-import type { AlertMessage } from '../../application/notifier.ts';
+import type { AlertMessage } from '../../application/ports/notifier.ts';
 
 type Block = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@slack/web-api';
-import type { DeliveryFailure } from '../../application/notifier.ts';
+import type { DeliveryFailure } from '../../application/ports/notifier.ts';
 
 const TOKEN_HINT =
   'set SLACK_BOT_TOKEN to a valid bot token (xoxb-…) of an installed app with chat:write and channels:history';

@@ -1,5 +1,5 @@
 import { type KnownBlock, LogLevel, WebClient } from '@slack/web-api';
-import type { AlertMessage, LookupResult, Notifier, PostResult } from '../../application/notifier.ts';
+import type { AlertMessage, LookupResult, Notifier, PostResult } from '../../application/ports/notifier.ts';
 import { keepAliveFetch } from './keepAliveFetch.ts';
 import { slackBlocks } from './slackBlocks.ts';
 import { slackFailure } from './slackFailure.ts';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stages } from '../../domain/stage/stage.ts';
-import { reportFixture } from '../pdf/reportFixture.ts';
-import { type FakeSlack, startFakeSlack } from './fakeSlack.ts';
+import { reportFixture } from '../../testing/fixtures/reportFixture.ts';
+import { type FakeSlack, startFakeSlack } from '../../testing/slack/fakeSlack.ts';
 import { SlackReportPublisher } from './slackReportPublisher.ts';
 
 let slack: FakeSlack;

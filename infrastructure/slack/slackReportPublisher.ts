@@ -1,5 +1,5 @@
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { FunnelReport, ReportPublisher } from '../../application/funnelReport.ts';
+import type { FunnelReport, ReportPublisher } from '../../application/ports/funnelReport.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import type { Stage } from '../../domain/stage/stage.ts';
 import { reportSlackPayloads, type StageSlackPayload } from './reportMessages.ts';

@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../domain/errors/journeyError.ts';
+import { sqliteTestFiles } from '../../testing/sqliteTestFiles.ts';
 import { openDatabase } from './openDatabase.ts';
-import { sqliteTestFiles } from './sqliteTestFiles.ts';
 
 let files: Awaited<ReturnType<typeof sqliteTestFiles>>;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
-import { watchWrites } from './storageFailures.ts';
+import { watchWrites } from './storageFailureListeners.ts';
 
 export type SqliteDatabase = Database.Database;
 

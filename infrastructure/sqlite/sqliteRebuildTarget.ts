@@ -5,15 +5,15 @@ import {
   positionFromString,
   positionToString,
   type RecordedEvent,
-} from '../../application/eventStore.ts';
+} from '../../application/ports/eventStore/eventStore.ts';
+import type { CheckpointResult } from '../../application/ports/readModels/readModels.ts';
 import {
   type ProjectionState,
   RebuildLockedError,
   type RebuildLockHolder,
   type RebuildTarget,
   type SwapResult,
-} from '../../application/projectionRebuilds.ts';
-import type { CheckpointResult } from '../../application/readModels.ts';
+} from '../../application/ports/rebuildTarget.ts';
 import { openDatabase, type SqliteDatabase } from './openDatabase.ts';
 import { ensureIndexes, type SecondaryIndex } from './secondaryIndexes.ts';
 

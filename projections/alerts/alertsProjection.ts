@@ -1,5 +1,5 @@
-import type { AlertWriter } from '../../application/alertStore.ts';
-import type { Clock } from '../../application/clock.ts';
+import type { AlertWriter } from '../../application/ports/alertStore/alertStore.ts';
+import type { Clock } from '../../application/ports/clock.ts';
 import type { AlertDraft, AlertRules } from '../../domain/alerts/alert.ts';
 import {
   alertingErrorCode,

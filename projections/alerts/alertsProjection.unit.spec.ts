@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../application/eventStore.ts';
-import { raiseSlowDeployments } from '../../application/raiseSlowDeployments.ts';
+import { raiseSlowDeployments } from '../../application/alerts/raiseSlowDeployments.ts';
+import type { RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
 import { defaultAlertRules as rules } from '../../domain/alerts/alert.ts';
-import { MemoryAlertStore } from '../../infrastructure/memory/memoryAlertStore.ts';
+import { MemoryAlertStore } from '../../testing/memory/memoryAlertStore.ts';
 import { alertsProjection } from './alertsProjection.ts';
 
 const T = Date.parse('2026-05-01T12:00:00.000Z');

@@ -1,4 +1,4 @@
-import type { UserProfile } from '../../application/readModels.ts';
+import type { UserProfile } from '../../application/ports/readModels/readModels.ts';
 import type { AnyJourneyEvent, JourneyEventType } from '../../domain/journey/journeyEvent.ts';
 
 const text = (value: unknown): string | undefined =>

@@ -1,0 +1,140 @@
+import {
+  ANONYMOUS_ID_LINKED,
+  anonymousStreamOf,
+  type IdentityLink,
+  identityLinkOf,
+  identityStreamOf,
+} from '../../domain/identity/identityLinkOf.ts';
+import { journeyStreamOf } from '../../domain/journey/journeyEvent.ts';
+import { applyRules } from '../../domain/mapping/applyRules.ts';
+import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
+import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import { ANY, type EventData, type EventStore } from '../ports/eventStore/eventStore.ts';
+import type { RawDelivery, RawLog } from '../ports/rawLog/rawLog.ts';
+import { journeyEventDataOf } from './journeyEventDataOf.ts';
+import { journeyEventId } from './journeyEventId.ts';
+
+type Target = { readonly streamId: string; readonly userId?: string; readonly anonymousId?: string };
+
+const KNOWN_LINKS_MAX = 100_000;
+
+/**
+ * The mapper: raw events → identity resolution → mapping rules → journey events appended to
+ * each user's stream. Safe to run again on the same delivery (ids are deterministic and
+ * appends idempotent), which is what at-least-once delivery needs.
+ *
+ * Identity: an event with a userId goes to `journey-<userId>`. An event with only an
+ * anonymousId goes to that user's journey when the anonymous id is linked, and otherwise to
+ * `anonymous-<anonymousId>`. A new link is written to `identity-<anonymousId>` *before* the
+ * anonymous stream is copied into the journey, and an anonymous append re-checks the link
+ * *after* appending; with several mappers racing, one of the two always sees the other, and
+ * a copy made twice has the same ids, so it is stored once.
+ */
+export class MapRawEvents {
+  private readonly knownLinks = new Map<string, string>();
+  /** anonymous ids whose journey this process has already copied (a retry copies again) */
+  private readonly copied = new Set<string>();
+
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly rawLog: RawLog,
+    private readonly rules: CompiledRules,
+  ) {}
+
+  readonly handle = async (delivery: RawDelivery): Promise<void> => {
+    const newLinks = await this.recordLinks(delivery.events);
+    const byStream = new Map<string, EventData[]>();
+    const anonymousTargets = new Map<string, Target>();
+    const unmappable: { reason: string; payload: unknown }[] = [];
+
+    for (const raw of delivery.events) {
+      const target = await this.targetOf(raw);
+      const outcome = applyRules(this.rules, raw);
+      for (const error of outcome.errors) unmappable.push({ reason: error.reason, payload: raw });
+      if (outcome.events.length === 0) continue;
+      const list = byStream.get(target.streamId) ?? [];
+      for (const mapped of outcome.events) list.push(journeyEventDataOf(raw, mapped, target.userId));
+      byStream.set(target.streamId, list);
+      if (target.anonymousId !== undefined) anonymousTargets.set(target.streamId, target);
+    }
+
+    await Promise.all(
+      [...byStream].map(([streamId, events]) => this.eventStore.append(streamId, events, { expectedRevision: ANY })),
+    );
+    if (unmappable.length > 0) await this.rawLog.reject(unmappable.map((u) => ({ stage: 'mapper' as const, ...u })));
+
+    const lateLinks = await Promise.all(
+      [...anonymousTargets.values()].map(async (t) => {
+        const userId = await this.lookUpLink(t.anonymousId ?? '');
+        return userId === undefined ? undefined : { anonymousId: t.anonymousId ?? '', userId };
+      }),
+    );
+    const toCopy = [...newLinks, ...lateLinks.filter((l): l is IdentityLink => l !== undefined)];
+    await Promise.all(toCopy.map((link) => this.copyAnonymousJourney(link)));
+  };
+
+  /** Writes every link this delivery proves (first link of an anonymous id wins). */
+  private async recordLinks(events: readonly IngestedEvent[]): Promise<IdentityLink[]> {
+    const links = new Map<string, IdentityLink>();
+    for (const raw of events) {
+      const link = identityLinkOf(raw);
+      if (link && !links.has(link.anonymousId) && !this.copied.has(link.anonymousId)) {
+        links.set(link.anonymousId, link);
+      }
+    }
+    // concurrently: the store's group commit then writes all of a delivery's links at once
+    const recorded = await Promise.all([...links.values()].map((link) => this.recordLink(link)));
+    return recorded.filter((link): link is IdentityLink => link !== undefined);
+  }
+
+  /** the link when it is (now) the anonymous id's link, undefined when another user had it first */
+  private async recordLink(link: IdentityLink): Promise<IdentityLink | undefined> {
+    const existing = await this.lookUpLink(link.anonymousId);
+    if (existing !== undefined) return existing === link.userId ? link : undefined;
+    await this.eventStore.append(
+      identityStreamOf(link.anonymousId),
+      [{ id: journeyEventId(0, 'link', link.anonymousId, link.userId), type: ANONYMOUS_ID_LINKED, data: link }],
+      { expectedRevision: ANY },
+    );
+    // A racing mapper may have linked this id to someone else first: the stream decides.
+    return (await this.lookUpLink(link.anonymousId)) === link.userId ? link : undefined;
+  }
+
+  private async targetOf(raw: IngestedEvent): Promise<Target> {
+    if (raw.userId !== undefined) return { streamId: journeyStreamOf(raw.userId), userId: raw.userId };
+    const anonymousId = raw.anonymousId ?? '';
+    const userId = await this.lookUpLink(anonymousId);
+    return userId === undefined
+      ? { streamId: anonymousStreamOf(anonymousId), anonymousId }
+      : { streamId: journeyStreamOf(userId), userId };
+  }
+
+  private async lookUpLink(anonymousId: string): Promise<string | undefined> {
+    const cached = this.knownLinks.get(anonymousId);
+    if (cached !== undefined) return cached;
+    const [first] = await this.eventStore.readStream(identityStreamOf(anonymousId), { maxCount: 1 });
+    const userId = (first?.data as Partial<IdentityLink> | undefined)?.userId;
+    if (userId === undefined) return undefined;
+    if (this.knownLinks.size >= KNOWN_LINKS_MAX) this.knownLinks.clear();
+    this.knownLinks.set(anonymousId, userId);
+    return userId;
+  }
+
+  /** Joins what the user did before they were known to their journey, keeping event times. */
+  private async copyAnonymousJourney(link: IdentityLink): Promise<void> {
+    const anonymous = await this.eventStore.readStream(anonymousStreamOf(link.anonymousId));
+    const copies = anonymous.map((e): EventData => {
+      const metadata = e.metadata as { occurredAt: string };
+      return {
+        id: journeyEventId(Date.parse(metadata.occurredAt), 'copy', e.id, link.userId),
+        type: e.type,
+        data: e.data,
+        metadata: { ...metadata, userId: link.userId, copiedFrom: e.id },
+      };
+    });
+    if (copies.length > 0)
+      await this.eventStore.append(journeyStreamOf(link.userId), copies, { expectedRevision: ANY });
+    if (this.copied.size >= KNOWN_LINKS_MAX) this.copied.clear();
+    this.copied.add(link.anonymousId);
+  }
+}

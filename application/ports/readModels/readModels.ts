@@ -1,0 +1,129 @@
+import type { Stage } from '../../../domain/stage/stage.ts';
+import type { Position } from '../eventStore/eventStore.ts';
+
+/**
+ * The read-model port. The projection side (`ReadModelStore`) applies one batch of events
+ * and moves the projection's checkpoint in the same transaction, so each event takes effect
+ * exactly once. The query side (`ReadModelQueries`) serves the API. One adapter implements
+ * both; memory and SQLite today.
+ */
+export type TimelineEntry = {
+  readonly userId: string;
+  readonly eventId: string;
+  readonly type: string;
+  /** event time, ISO-8601 UTC as `Date.prototype.toISOString` writes it */
+  readonly occurredAt: string;
+  readonly data: unknown;
+  readonly ruleId: string;
+  readonly sourceMessageIds: readonly string[];
+};
+
+export type UserProfile = {
+  readonly userId: string;
+  readonly email?: string;
+  readonly name?: string;
+  /** first UserSignedUp, event time */
+  readonly signedUpAt?: string;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+  /** latest meaningful activity, event time */
+  readonly lastActivityAt?: string;
+  readonly eventCount: number;
+  readonly lastEventType: string;
+};
+
+/**
+ * What the stage logic needs to know of one signed-up user as of an instant T:
+ * how many UTC days had meaningful activity at or before T, and the latest such activity.
+ * On T's own UTC day `lastActivityAt` may be any activity of that day up to T: the stage
+ * logic only compares it with T − W, and W is at least one day.
+ */
+export type StageSummary = {
+  readonly userId: string;
+  readonly signedUpAt: string;
+  readonly activeDays: number;
+  readonly lastActivityAt: string | null;
+};
+
+/** how many of something fell on one UTC day (`YYYY-MM-DD`) */
+export type DayCount = { readonly date: string; readonly count: number };
+/**
+ * A signed-up user's activity days as of an instant A: enough to compute their StageSummary
+ * as of any T ≤ A (`stageSummaryAsOf`), so a 30-day trend needs one read, not thirty.
+ */
+export type ActivityHistory = {
+  readonly userId: string;
+  readonly signedUpAt: string;
+  /** UTC days with activity that began at or before A: the first and the latest activity of each */
+  readonly days: readonly { readonly firstAt: string; readonly lastAt: string }[];
+};
+
+/** a user's newest timeline events, newest first */
+export type LatestEvents = {
+  readonly userId: string;
+  readonly events: readonly { readonly type: string; readonly occurredAt: string }[];
+};
+
+export type CheckpointResult =
+  | { readonly kind: 'stored' }
+  | { readonly kind: 'mismatch'; readonly current: Position | null };
+
+/** Writes a projection may make inside `applyBatch`; synchronous, inside one transaction. */
+export interface ReadModelWriter {
+  addTimelineEntry(entry: TimelineEntry): void;
+  getProfile(userId: string): UserProfile | undefined;
+  putProfile(profile: UserProfile): void;
+  /** one meaningful activity of the user at event time `at` (ISO-8601 UTC) */
+  addActivity(userId: string, at: string): void;
+}
+
+export interface ReadModelStore {
+  readCheckpoint(projection: string): Promise<Position | null>;
+  /**
+   * Runs `apply` and moves the checkpoint from `from` to `to` in one transaction. When the
+   * stored checkpoint is not `from` (another projector got there first) nothing is written
+   * and the result says `mismatch`.
+   */
+  applyBatch(
+    projection: string,
+    checkpoint: { readonly from: Position | null; readonly to: Position },
+    apply: (writer: ReadModelWriter) => void,
+  ): Promise<CheckpointResult>;
+  close(): Promise<void>;
+}
+
+export interface ReadModelQueries {
+  /** the user's timeline in event-time order (ties in append order) */
+  getJourney(userId: string, options?: { readonly limit?: number }): Promise<TimelineEntry[]>;
+  getProfile(userId: string): Promise<UserProfile | undefined>;
+  getProfiles(userIds: readonly string[]): Promise<UserProfile[]>;
+  /** every user with a sign-up at or before `asOf` */
+  stageSummaries(asOf: string): Promise<StageSummary[]>;
+  /** the same for one user; undefined when they had not signed up by `asOf` */
+  stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined>;
+  /**
+   * How many users signed up at or before `asOf` are in each stage as of `asOf` with window
+   * `windowDays`: what `funnelOf` over `stageSummaries(asOf)` counts, read from the stage
+   * changes the users projection keeps, so its cost does not grow with the user count.
+   * Undefined when the store keeps its changes for another window; count the summaries then.
+   */
+  stageCounts(asOf: string, windowDays: number): Promise<Record<Stage, number> | undefined>;
+  /** sign-ups with event time in (`after`, `until`] */
+  countSignups(after: string, until: string): Promise<number>;
+  /**
+   * The dashboard's user search: users whose id starts with `prefix` (exactly), in id order,
+   * then users whose email starts with it (ASCII case ignored), in email order; each user
+   * once, at most `limit`. Two index ranges cut at `limit`, so a one-letter prefix over
+   * millions of users costs what a long one does.
+   */
+  searchUsers(prefix: string, limit: number): Promise<UserProfile[]>;
+  /** sign-ups per UTC day of their event time, from `from` to `to` (YYYY-MM-DD, both included); only days with any, by date */
+  signupsByDay(from: string, to: string): Promise<DayCount[]>;
+  /** every user with a sign-up at or before `asOf`, with their activity days up to it */
+  activityHistory(asOf: string): Promise<ActivityHistory[]>;
+  /** for every user with timeline events at or before `asOf`, the newest `perUser` of those */
+  latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]>;
+}
+
+export const ReadModelStoreToken = Symbol.for('journey.ReadModelStore');
+export const ReadModelQueriesToken = Symbol.for('journey.ReadModelQueries');

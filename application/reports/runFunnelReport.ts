@@ -1,0 +1,125 @@
+import { isExpectedRevisionConflictError } from '../../domain/errors/journeyError.ts';
+import {
+  REPORT_EVENT_TYPE,
+  REPORT_STREAM,
+  type UsersByActivationStageReported,
+  usersByActivationStageReportedSchema,
+} from '../../domain/report/usersByActivationStageReported.ts';
+import type { Stage } from '../../domain/stage/stage.ts';
+import {
+  type EventStore,
+  type ExpectedRevision,
+  NO_STREAM,
+  type RecordedEvent,
+} from '../ports/eventStore/eventStore.ts';
+import type { FunnelReport, ReportPublisher, ReportRenderer } from '../ports/funnelReport.ts';
+import type { ReadModelQueries } from '../ports/readModels/readModels.ts';
+import { buildFunnelReport, type FunnelReportOptions } from './buildFunnelReport.ts';
+
+export type ReportRun =
+  /** recorded in the stream and published */
+  | { readonly kind: 'reported'; readonly report: FunnelReport; readonly documents: ReadonlyMap<Stage, Uint8Array> }
+  /** rendered and handed to the publisher, nothing recorded */
+  | { readonly kind: 'dry-run'; readonly report: FunnelReport; readonly documents: ReadonlyMap<Stage, Uint8Array> }
+  /** the date is already in the stream (by this reporter or another one) */
+  | { readonly kind: 'already-reported'; readonly recorded: UsersByActivationStageReported };
+
+export type RunReportOptions = {
+  /** report again a date already recorded */
+  readonly force?: boolean;
+  /** render and publish (to a dry-run publisher) without recording */
+  readonly dryRun?: boolean;
+};
+
+/** every recorded report, oldest first; later events for a date (forced runs) come later */
+export const readRecordedReports = async (
+  store: EventStore,
+): Promise<{ reports: UsersByActivationStageReported[]; revision: ExpectedRevision }> => {
+  const events = await store.readStream(REPORT_STREAM);
+  const last = events.at(-1);
+  return {
+    reports: events.filter((e) => e.type === REPORT_EVENT_TYPE).map(recordedReportOf),
+    revision: last === undefined ? NO_STREAM : last.revision,
+  };
+};
+
+/** the latest recorded report of a date, if any (what GET /api/reports/:date answers) */
+export const recordedReport = async (
+  store: EventStore,
+  date: string,
+): Promise<UsersByActivationStageReported | undefined> =>
+  (await readRecordedReports(store)).reports.findLast((r) => r.date === date);
+
+const recordedReportOf = (e: RecordedEvent): UsersByActivationStageReported =>
+  usersByActivationStageReportedSchema.parse(e.data);
+
+/**
+ * The daily funnel report for one date: build it from the read models, render a document
+ * per stage, record it as one `UsersByActivationStageReported` in the report stream, then
+ * publish it. The append is the claim: it expects the stream revision read before, so of
+ * two reporters racing for the same date one appends and publishes, the other gets a
+ * conflict, re-reads, finds the date and publishes nothing. Each run's event id is its own
+ * (a retried append of the same run stays idempotent; two runs never merge into one).
+ * Publishing after recording means at most once: a crash between the two leaves the date
+ * recorded and not posted, and `--force` sends it.
+ */
+export class RunFunnelReport {
+  constructor(
+    private readonly deps: {
+      readonly store: EventStore;
+      readonly readModels: ReadModelQueries;
+      readonly renderer: ReportRenderer;
+      readonly publisher: ReportPublisher;
+      readonly options: FunnelReportOptions;
+      /** a fresh id per run (crypto.randomUUID) */
+      readonly newId: () => string;
+    },
+  ) {}
+
+  async run(date: string, options: RunReportOptions = {}): Promise<ReportRun> {
+    const { store } = this.deps;
+    let { reports, revision } = await readRecordedReports(store);
+    const earlier = reports.findLast((r) => r.date === date);
+    if (earlier && !options.force && !options.dryRun) return { kind: 'already-reported', recorded: earlier };
+
+    const built = await buildFunnelReport(this.deps.readModels, date, this.deps.options);
+    const report: FunnelReport = {
+      ...built,
+      recorded: { ...built.recorded, forced: earlier !== undefined && options.force === true },
+    };
+    const documents = new Map<Stage, Uint8Array>();
+    for (const stage of report.stages) documents.set(stage.stage, await this.deps.renderer.render(report, stage.stage));
+    if (options.dryRun) {
+      await this.deps.publisher.publish(report, documents);
+      return { kind: 'dry-run', report, documents };
+    }
+
+    // a channel that cannot be posted to must not leave the date recorded and unsent
+    await this.deps.publisher.check();
+    const id = this.deps.newId();
+    for (;;) {
+      try {
+        await store.append(
+          REPORT_STREAM,
+          [{ id, type: REPORT_EVENT_TYPE, data: report.recorded, metadata: { occurredAt: report.recorded.asOf } }],
+          { expectedRevision: revision },
+        );
+        break;
+      } catch (error) {
+        if (!isExpectedRevisionConflictError(error)) throw error;
+        const seen = reports.length;
+        ({ reports, revision } = await readRecordedReports(store));
+        // another reporter recorded this date meanwhile (forced or not): it publishes, not us
+        const theirs = reports.slice(seen).findLast((r) => r.date === date);
+        if (theirs) return { kind: 'already-reported', recorded: theirs };
+      }
+    }
+    await this.deps.publisher.publish(report, documents);
+    return { kind: 'reported', report, documents };
+  }
+
+  /** the latest recorded report for a date, if any */
+  async recorded(date: string): Promise<UsersByActivationStageReported | undefined> {
+    return recordedReport(this.deps.store, date);
+  }
+}

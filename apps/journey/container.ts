@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import { Container } from 'inversify';
+import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
+import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
+import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
+import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
+import { type Clock, ClockToken, systemClock } from '../../application/ports/clock.ts';
+import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import { LoggerToken } from '../../application/ports/logger.ts';
+import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
+import {
+  type ReadModelQueries,
+  ReadModelQueriesToken,
+  type ReadModelStore,
+  ReadModelStoreToken,
+} from '../../application/ports/readModels/readModels.ts';
+import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
+import { alertChannelOf, alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
+import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { type Credentials, resolveCredentials } from '../../infrastructure/config/credentials.ts';
+import { loadRules } from '../../infrastructure/config/loadRules.ts';
+import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
+import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
+import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
+import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
+import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+
+import { journeyProjection, readModelFileOf } from '../projector/journeyProjections.ts';
+import { Projector } from '../projector/projector.ts';
+import { WorkerProjection } from '../projector/workerProjection.ts';
+import { eventStoreFor, rawLogFor } from './adapters.ts';
+import { splitReadModelQueries } from './splitReadModelQueries.ts';
+
+export const ConfigToken = Symbol.for('journey.Config');
+export const CredentialsToken = Symbol.for('journey.Credentials');
+export const RulesToken = Symbol.for('journey.Rules');
+const UsersReadModelsToken = Symbol.for('journey.UsersReadModels');
+const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');
+
+/**
+ * The composition root: which adapter serves each port. Bindings are lazy singletons, so a
+ * process that runs only the collector never opens the read models. `adapters.ts` picks the
+ * raw log and event store adapters from the configuration.
+ */
+export const createContainer = (config: JourneyConfig): Container => {
+  const container = new Container({ defaultScope: 'Singleton' });
+  const closeOnUnbind = <T extends { close(): Promise<void> }>(value: T) => value.close();
+
+  container.bind<JourneyConfig>(ConfigToken).toConstantValue(config);
+  container.bind<JourneyLogger>(LoggerToken).toDynamicValue(() => createLogger(config.LOG_LEVEL));
+  container.bind<Clock>(ClockToken).toConstantValue(systemClock);
+  container.bind<Credentials>(CredentialsToken).toDynamicValue(() => resolveCredentials(config));
+  container.bind<CompiledRules>(RulesToken).toDynamicValue(() => loadRules(config.JOURNEY_RULES));
+
+  container
+    .bind<EventStore>(EventStoreToken)
+    .toDynamicValue(() => eventStoreFor(config))
+    .onDeactivation(closeOnUnbind);
+  container
+    .bind<RawLog>(RawLogToken)
+    .toDynamicValue(() => rawLogFor(config))
+    .onDeactivation(closeOnUnbind);
+  // Each projection writes its own file (see apps/projector/journeyProjections.ts); the
+  // timeline's is written by a worker thread, and read here for queries only.
+  const usersReadModels = () =>
+    new SqliteReadModels(readModelFileOf(config, 'users'), { windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS });
+  container.bind<SqliteReadModels>(UsersReadModelsToken).toDynamicValue(usersReadModels).onDeactivation(closeOnUnbind);
+  container
+    .bind<SqliteReadModels>(TimelineReadModelsToken)
+    .toDynamicValue(
+      () =>
+        new SqliteReadModels(readModelFileOf(config, 'timeline'), { windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS }),
+    )
+    .onDeactivation(closeOnUnbind);
+  container.bind<ReadModelStore>(ReadModelStoreToken).toService(UsersReadModelsToken);
+  container
+    .bind<ReadModelQueries>(ReadModelQueriesToken)
+    .toDynamicValue((ctx) => splitReadModelQueries(ctx.get(TimelineReadModelsToken), ctx.get(UsersReadModelsToken)));
+
+  // the alert store has its own file, so alert commits never wait for the other read models
+  container
+    .bind<AlertStore>(AlertStoreToken)
+    .toDynamicValue(() => new SqliteAlertStore(join(config.JOURNEY_DATA_DIR, 'alerts.db')))
+    .onDeactivation(closeOnUnbind);
+  container.bind(AlertDispatcher).toDynamicValue(
+    (ctx) =>
+      new AlertDispatcher(
+        ctx.get(AlertStoreToken),
+        config.SLACK_BOT_TOKEN === undefined ? undefined : slackNotifierOf(config, config.SLACK_BOT_TOKEN),
+        ctx.get(ClockToken),
+        {
+          channelFor: alertChannelOf(config),
+          pollMs: config.JOURNEY_SQLITE_POLL_MS,
+          logger: ctx.get(LoggerToken),
+        },
+      ),
+  );
+
+  container
+    .bind(IngestEvents)
+    .toDynamicValue((ctx) => new IngestEvents(ctx.get(RawLogToken), ctx.get(ClockToken), () => crypto.randomUUID()));
+  container
+    .bind(MapRawEvents)
+    .toDynamicValue((ctx) => new MapRawEvents(ctx.get(EventStoreToken), ctx.get(RawLogToken), ctx.get(RulesToken)));
+  container
+    .bind(JourneyQueries)
+    .toDynamicValue((ctx) => new JourneyQueries(ctx.get(ReadModelQueriesToken), config.JOURNEY_ACTIVE_WINDOW_DAYS));
+  container.bind(Projector).toDynamicValue(
+    (ctx) =>
+      new Projector([
+        new ProjectionRunner(
+          ctx.get<EventStore>(EventStoreToken),
+          ctx.get<ReadModelStore>(ReadModelStoreToken),
+          journeyProjection(config, 'users'),
+          {
+            logger: ctx.get(LoggerToken),
+          },
+        ),
+        new WorkerProjection(config, 'timeline', ctx.get(LoggerToken)),
+        // in this thread, beside the alerter: a committed outbox row wakes it in-process
+        new ProjectionRunner(
+          ctx.get<EventStore>(EventStoreToken),
+          ctx.get<AlertStore>(AlertStoreToken),
+          alertsProjection(alertRulesOf(config), ctx.get<Clock>(ClockToken)),
+          { logger: ctx.get(LoggerToken), batchSize: 500 },
+        ),
+      ]),
+  );
+  return container;
+};
+
+export const slackNotifierOf = (config: JourneyConfig, token: string): SlackNotifier =>
+  new SlackNotifier({
+    token,
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    publicUrl: config.JOURNEY_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+  });

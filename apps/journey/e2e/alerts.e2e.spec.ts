@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AlertStore, AlertStoreToken } from '../../../application/ports/alertStore/alertStore.ts';
+import { loadConfig } from '../../../infrastructure/config/config.ts';
+import { type FakeSlack, startFakeSlack } from '../../../testing/slack/fakeSlack.ts';
+import { type AppName, type RunningJourney, startJourney } from '../startJourney.ts';
+
+const WRITE_KEY = 'wk_test_0123456789';
+const API_TOKEN = 'jt_test_0123456789abcdef';
+const bin = join(import.meta.dirname, '../../../bin/journey.js');
+
+const envFor = (dataDir: string, slack: FakeSlack): Record<string, string> => ({
+  PORT: '0',
+  JOURNEY_DATA_DIR: dataDir,
+  JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
+  JOURNEY_API_TOKEN: API_TOKEN,
+  LOG_LEVEL: 'silent',
+  JOURNEY_SQLITE_POLL_MS: '20',
+  SLACK_BOT_TOKEN: 'xoxb-test-token',
+  SLACK_API_URL: slack.apiUrl,
+  JOURNEY_PUBLIC_URL: 'https://journey.test',
+});
+
+const signups = (...users: string[]) =>
+  users.map((userId) => ({
+    type: 'track',
+    userId,
+    event: 'Signed Up',
+    messageId: `signup-${userId}`,
+    timestamp: new Date().toISOString(),
+    properties: { email: `${userId}@example.com` },
+  }));
+
+const postBatch = (url: string, batch: unknown[]) =>
+  fetch(`${url}/v1/batch`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
+    },
+    body: JSON.stringify({ batch }),
+  });
+
+const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('Slack alerts end to end', () => {
+  let dataDir: string;
+  let slack: FakeSlack;
+  let journey: RunningJourney | undefined;
+  const children: ChildProcess[] = [];
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'journey-alerts-e2e-'));
+    slack = await startFakeSlack();
+  });
+  afterEach(async () => {
+    for (const c of children.splice(0)) c.kill('SIGKILL');
+    await journey?.stop();
+    journey = undefined;
+    await slack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const start = async (apps?: readonly AppName[]) => {
+    journey = await startJourney(loadConfig(envFor(dataDir, slack)), apps);
+    return journey.url ?? '';
+  };
+
+  it('a sign-up through the collector posts exactly one Slack message; the same batch again posts nothing', async () => {
+    const url = await start();
+    expect((await postBatch(url, signups('ada'))).status).toBe(200);
+    await until('the Slack message', () => slack.messages.length === 1);
+    expect(slack.keysPosted()).toEqual(['signup:ada']);
+    expect(JSON.stringify(slack.messages[0]?.blocks)).toContain('ada@example.com');
+
+    expect(await (await postBatch(url, signups('ada'))).json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    const response = await fetch(`${url}/api/alerts?kind=signup`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    const body = (await response.json()) as { alerts: { key: string; status: string; ts: string }[] };
+    expect(body.alerts).toEqual([
+      expect.objectContaining({ key: 'signup:ada', status: 'posted', ts: slack.messages[0]?.ts }),
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slack.messages).toHaveLength(1);
+    expect(
+      (await fetch(`${url}/api/alerts?status=sent`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status,
+    ).toBe(400);
+  });
+
+  it('the timer raises a slow deployment; its completion replies in the thread', async () => {
+    const url = await start();
+    const track = (event: string, minutesAgo: number) => ({
+      type: 'track',
+      userId: 'noa',
+      event,
+      messageId: `${event}-d7`,
+      timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+      properties: { deploymentId: 'd7', projectId: 'p1' },
+    });
+    expect((await postBatch(url, [track('Deployment Started', 11)])).status).toBe(200);
+    // the timer ticks every 5 s
+    await until('the slow-deployment alert', () => slack.keysPosted().includes('deploy-slow:d7'));
+    expect((await postBatch(url, [track('Deployment Completed', 0)])).status).toBe(200);
+    await until('the reply', () => slack.messages.length === 2);
+    const [alert, reply] = slack.messages;
+    expect(reply).toMatchObject({
+      threadTs: alert?.ts,
+      metadata: { event_payload: { key: 'deploy-slow:d7:completed' } },
+    });
+    expect(reply?.text).toMatch(/^Deployment completed after 11(\.\d)? min/);
+  });
+
+  it('kill -9 between Slack answering and the alerter recording it: exactly one message per key after a restart', async () => {
+    const url = await start(['collector', 'mapper', 'projector']);
+    const spawnAlerter = () => {
+      const child = spawn(process.execPath, [bin, 'alerter'], { env: { ...process.env, ...envFor(dataDir, slack) } });
+      children.push(child);
+      return child;
+    };
+    let child = spawnAlerter();
+    let killed = 0;
+    slack.onStored = () => {
+      // Slack has the message and is about to answer; the alerter dies before it can read the
+      // answer, let alone record the ts (killing after the answer is written raced on a busy
+      // machine: the alerter could record the ts before this process got the CPU back)
+      if (killed++ === 0) child.kill('SIGKILL');
+    };
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    expect((await postBatch(url, signups('kim', 'lee', 'max'))).status).toBe(200);
+    await exited;
+    // posts run in parallel: the others may have reached Slack before the kill did
+    const beforeKill = slack.messages.map((m) => ({ key: m.metadata?.event_payload.key, ts: m.ts }));
+    expect(beforeKill.map((m) => m.key)).toContain('signup:kim');
+
+    child = spawnAlerter();
+    const store = journey?.container.get<AlertStore>(AlertStoreToken);
+    await until('all three posted', async () => (await store?.listAlerts({ status: 'posted' }))?.length === 3);
+    expect(slack.keysPosted().sort()).toEqual(['signup:kim', 'signup:lee', 'signup:max']);
+    for (const { key, ts } of beforeKill) {
+      // found by its metadata after the restart, not posted again
+      expect(await store?.get(key ?? '')).toMatchObject({ attempts: 2, ts });
+    }
+    expect(slack.calls.some((c) => c.method === 'conversations.history')).toBe(true);
+  });
+});

@@ -1,0 +1,96 @@
+import type { Container } from 'inversify';
+import type { FollowedProjection } from '../../application/ops/projectionLag.ts';
+import { checkReadiness, type Readiness } from '../../application/ops/readiness.ts';
+import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
+import { type Clock, ClockToken } from '../../application/ports/clock.ts';
+import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
+import { type ReadModelStore, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
+import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
+import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { countingRawLog } from '../../infrastructure/metrics/countingRawLog.ts';
+import { JourneyMetrics } from '../../infrastructure/metrics/journeyMetrics.ts';
+import type { AppName } from './startJourney.ts';
+
+/** the timeline's read models, bound by container.ts under this (global) symbol */
+const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');
+
+/** how long one readiness check may take before it counts as failed */
+const READINESS_TIMEOUT_MS = 2_000;
+
+export type JourneyOps = {
+  readonly metrics: JourneyMetrics;
+  readiness(): Promise<Readiness>;
+};
+
+/**
+ * Metrics and readiness of one Journey process, from the apps it runs. Counters move in the
+ * process where things happen (the raw log is wrapped so publish and reject count). Gauges
+ * and readiness read the stores; each process reports what its apps own, so a split
+ * deployment exports each gauge once: mapper lag by the mapper, projection lag by the
+ * projector, alerts by state by the alerter. Readiness: the raw log for the collector and the
+ * mapper, the event store for the mapper, projector and API, and for the API also that the
+ * projections it serves are within JOURNEY_READY_MAX_LAG_EVENTS of the store.
+ * Call before anything resolves the raw log, so the wrapped one is the one in use.
+ */
+export const journeyOps = (config: JourneyConfig, container: Container, apps: readonly AppName[]): JourneyOps => {
+  const metrics = new JourneyMetrics();
+  container.onActivation<RawLog>(RawLogToken, (_ctx, rawLog) => countingRawLog(rawLog, metrics));
+  const runs = (...names: AppName[]) => names.some((n) => apps.includes(n));
+  const clock = container.get<Clock>(ClockToken);
+  const now = () => clock.now();
+
+  const projections = (): FollowedProjection[] => {
+    const checkpointOf = (store: Pick<ReadModelStore, 'readCheckpoint'>, name: string): FollowedProjection => ({
+      name,
+      streamPrefix: JOURNEY_STREAM_PREFIX,
+      readCheckpoint: () => store.readCheckpoint(name),
+    });
+    return [
+      checkpointOf(container.get<ReadModelStore>(ReadModelStoreToken), 'users'),
+      checkpointOf(container.get<ReadModelStore>(TimelineReadModelsToken), 'timeline'),
+      checkpointOf(container.get<AlertStore>(AlertStoreToken), 'alerts'),
+    ];
+  };
+  // resolved on first use, so a collector-only process never opens the read models
+  let served: FollowedProjection[] | undefined;
+  const servedProjections = () => {
+    served ??= projections();
+    return served;
+  };
+  const lazy = <T>(token: symbol) => {
+    let value: T | undefined;
+    return () => {
+      value ??= container.get<T>(token);
+      return value;
+    };
+  };
+  const rawLog = lazy<RawLog>(RawLogToken);
+  const eventStore = lazy<EventStore>(EventStoreToken);
+  const alerts = lazy<AlertStore>(AlertStoreToken);
+
+  metrics.observe({
+    now,
+    ...(runs('mapper') ? { rawLog: { pending: (group: string) => rawLog().pending(group) } } : {}),
+    ...(runs('projector')
+      ? {
+          eventStore: { readAll: (options) => eventStore().readAll(options) },
+          projections: servedProjections,
+        }
+      : {}),
+    ...(runs('alerter') ? { alerts: { countAlertsByStatus: () => alerts().countAlertsByStatus() } } : {}),
+  });
+
+  return {
+    metrics,
+    readiness: () =>
+      checkReadiness({
+        ...(runs('collector', 'mapper') ? { rawLog: rawLog() } : {}),
+        ...(runs('mapper', 'projector', 'api') ? { eventStore: eventStore() } : {}),
+        ...(runs('api') ? { projections: servedProjections() } : {}),
+        maxLagEvents: config.JOURNEY_READY_MAX_LAG_EVENTS,
+        timeoutMs: READINESS_TIMEOUT_MS,
+        now,
+      }),
+  };
+};

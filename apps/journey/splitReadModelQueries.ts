@@ -1,0 +1,16 @@
+import type { ReadModelQueries } from '../../application/ports/readModels/readModels.ts';
+
+/** Queries over two read-model stores: the timeline in one, users and activity in the other. */
+export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadModelQueries): ReadModelQueries => ({
+  getJourney: (userId, options) => timeline.getJourney(userId, options),
+  getProfile: (userId) => users.getProfile(userId),
+  getProfiles: (userIds) => users.getProfiles(userIds),
+  stageSummaries: (asOf) => users.stageSummaries(asOf),
+  stageSummary: (userId, asOf) => users.stageSummary(userId, asOf),
+  stageCounts: (asOf, windowDays) => users.stageCounts(asOf, windowDays),
+  countSignups: (after, until) => users.countSignups(after, until),
+  searchUsers: (prefix, limit) => users.searchUsers(prefix, limit),
+  signupsByDay: (from, to) => users.signupsByDay(from, to),
+  activityHistory: (asOf) => users.activityHistory(asOf),
+  latestEvents: (asOf, perUser) => timeline.latestEvents(asOf, perUser),
+});

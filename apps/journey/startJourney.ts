@@ -1,0 +1,156 @@
+import { mkdirSync } from 'node:fs';
+import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
+import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
+import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
+import { type Clock, ClockToken } from '../../application/ports/clock.ts';
+import { EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import { LoggerToken } from '../../application/ports/logger.ts';
+import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
+import { ReadModelQueriesToken } from '../../application/ports/readModels/readModels.ts';
+import { DailySeries } from '../../application/queries/dailySeries.ts';
+import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import { recordedReport } from '../../application/reports/runFunnelReport.ts';
+import { ConfigError } from '../../domain/errors/journeyError.ts';
+import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import type { Credentials } from '../../infrastructure/config/credentials.ts';
+import { registerApiRoutes } from '../../infrastructure/http/apiRoutes.ts';
+import { registerCollectorRoutes } from '../../infrastructure/http/collectorRoutes.ts';
+import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
+import { registerOpsRoutes } from '../../infrastructure/http/opsRoutes.ts';
+import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import { Projector } from '../projector/projector.ts';
+import { whenReady } from './adapters.ts';
+import { CredentialsToken, createContainer, RulesToken } from './container.ts';
+import { type JourneyOps, journeyOps } from './journeyOps.ts';
+import { startOpsServer } from './opsServer.ts';
+import { SupervisedWorker } from './supervisedWorker.ts';
+
+const ensureDataDir = (dir: string): void => {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new ConfigError(
+      `JOURNEY_DATA_DIR=${dir} cannot be created (${(error as NodeJS.ErrnoException).code}); point it at a writable directory`,
+    );
+  }
+};
+
+export const appNames = ['collector', 'mapper', 'projector', 'api', 'alerter', 'reporter'] as const;
+
+export type AppName = (typeof appNames)[number];
+
+export type RunningJourney = {
+  /** where the HTTP server listens, when the collector or the API runs here */
+  readonly url: string | undefined;
+  readonly credentials: Credentials;
+  readonly apps: readonly AppName[];
+  readonly container: ReturnType<typeof createContainer>;
+  /** this process's metrics and readiness */
+  readonly ops: JourneyOps;
+  /** where /metrics, /readyz and /healthz are served when there is no HTTP server here (JOURNEY_OPS_PORT) */
+  readonly opsUrl: string | undefined;
+  stop(): Promise<void>;
+};
+
+/**
+ * Runs some or all of Journey's apps in this process on one configuration: `journey start`
+ * runs all four (the embedded default), `journey mapper` only the mapper, and so on. One code
+ * path, whichever way it is deployed.
+ */
+export const startJourney = async (
+  config: JourneyConfig,
+  apps: readonly AppName[] = appNames,
+): Promise<RunningJourney> => {
+  ensureDataDir(config.JOURNEY_DATA_DIR);
+  const container = createContainer(config);
+  const ops = journeyOps(config, container, apps); // before anything resolves the raw log
+  const logger = container.get<JourneyLogger>(LoggerToken);
+  const credentials = container.get<Credentials>(CredentialsToken);
+  if (apps.includes('mapper')) container.get(RulesToken); // a bad rules file stops start-up here
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops) await s();
+    await container.unbindAllAsync();
+  };
+  try {
+    // connect to what these apps use first, so an unreachable server fails start-up with its URL
+    if (apps.includes('collector') || apps.includes('mapper')) await whenReady(container.get(RawLogToken));
+    if (apps.includes('mapper') || apps.includes('projector')) await whenReady(container.get(EventStoreToken));
+    let url: string | undefined;
+    if (apps.includes('collector') || apps.includes('api')) {
+      const app = createHttpServer({
+        logger,
+        requestTimeoutMs: config.JOURNEY_REQUEST_TIMEOUT_MS,
+        idleTimeoutMs: config.JOURNEY_IDLE_TIMEOUT_MS,
+      });
+      registerOpsRoutes(app, ops);
+      if (apps.includes('collector')) {
+        registerCollectorRoutes(app, {
+          ingest: container.get(IngestEvents),
+          writeKeys: credentials.writeKeys,
+          corsOrigins: config.JOURNEY_CORS_ORIGINS,
+          ratePerMinute: config.JOURNEY_RATE_LIMIT_PER_MINUTE,
+        });
+      }
+      if (apps.includes('api')) {
+        registerApiRoutes(app, {
+          queries: container.get(JourneyQueries),
+          apiToken: credentials.apiToken,
+          clock: container.get<Clock>(ClockToken),
+          alerts: container.get<AlertStore>(AlertStoreToken),
+          series: new DailySeries(container.get(ReadModelQueriesToken), container.get<AlertStore>(AlertStoreToken)),
+          reports: { recorded: (date) => recordedReport(container.get(EventStoreToken), date) },
+        });
+      }
+      try {
+        url = await app.listen({ port: config.PORT, host: config.HOST });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL'
+          ? new ConfigError(
+              `cannot listen on ${config.HOST}:${config.PORT} (${code}); stop what uses it or set PORT/HOST`,
+            )
+          : error;
+      }
+      stops.push(() => app.close());
+    }
+    const opsServer = url === undefined ? await startOpsServer(config, ops, logger) : undefined;
+    if (opsServer) stops.push(opsServer.close);
+    if (apps.includes('mapper')) {
+      const mapper = container.get(MapRawEvents);
+      const consumer = container.get<RawLog>(RawLogToken).consume({ group: 'mapper' }, mapper.handle);
+      stops.push(() => consumer.stop());
+    }
+    if (apps.includes('projector')) {
+      const projector = container.get(Projector);
+      projector.start();
+      stops.push(() => projector.stop());
+    }
+    if (apps.includes('alerter'))
+      stops.push(
+        await startInWorker('the alerter', new URL('../alerter/alerterWorker.ts', import.meta.url), config, logger),
+      );
+    // in its own thread: rendering and uploading a report must not stall the collector
+    if (apps.includes('reporter'))
+      stops.push(
+        await startInWorker('the reporter', new URL('../reporter/reporterWorker.ts', import.meta.url), config, logger),
+      );
+    logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
+    return { url, credentials, apps, container, ops, opsUrl: opsServer?.url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
+
+/** An app in its worker thread (apps/alerter/alerterWorker.ts, apps/reporter/reporterWorker.ts); resolves once it runs. */
+const startInWorker = async (
+  label: string,
+  module: URL,
+  config: JourneyConfig,
+  logger: JourneyLogger,
+): Promise<() => Promise<void>> => {
+  const worker = new SupervisedWorker({ label, module, workerData: { config }, logger });
+  await worker.startReady();
+  return () => worker.stop();
+};

@@ -1,0 +1,128 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JetStreamRawLog } from '../../infrastructure/nats/jetStreamRawLog.ts';
+import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
+import { type NatsServerHarness, startNatsServer } from '../nats/natsServerHarness.ts';
+import type { FakeSlack } from '../slack/fakeSlack.ts';
+import { type JourneyProcess, journeyProcess } from './journeyProcess.ts';
+
+export const WRITE_KEY = 'wk_reliability_0123456789';
+export const API_TOKEN = 'jt_reliability_0123456789abcdef';
+
+/** `start` is every app in one process (the embedded default) */
+type App = 'collector' | 'mapper' | 'projector' | 'alerter' | 'start';
+
+export type ClusterOptions = {
+  /** how many of each app to run; e.g. { collector: 1, mapper: 2 } */
+  readonly apps: Partial<Record<App, number>>;
+  readonly slack?: FakeSlack;
+  readonly env?: Record<string, string>;
+  /** false: no nats-server, the raw log in SQLite (raw.db); default true */
+  readonly nats?: boolean;
+};
+
+export type JourneyCluster = {
+  readonly nats: NatsServerHarness;
+  readonly dataDir: string;
+  /** the collector's URL (its port survives restarts) */
+  readonly url: string;
+  /** by name: collector, mapper, mapper-2, projector, alerter */
+  readonly processes: ReadonlyMap<string, JourneyProcess>;
+  process(name: string): JourneyProcess;
+  /** the environment every app runs with */
+  env(): Record<string, string>;
+  /** unacknowledged raw events of the mapper group */
+  mapperPending(): Promise<number>;
+  /** every exit that no test caused */
+  unexpectedExits(): string[];
+  stop(): Promise<void>;
+};
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+
+/**
+ * Test support: Journey's apps as separate OS processes on NATS JetStream and SQLite, each
+ * started with `node bin/journey.js <app>` on one data directory, the way `docker compose`
+ * runs them. The reliability suites kill and restart them through `process(name)`.
+ */
+export const startJourneyCluster = async (options: ClusterOptions): Promise<JourneyCluster> => {
+  const withNats = options.nats ?? true;
+  const nats = withNats ? await startNatsServer() : undefined;
+  const dataDir = await mkdtemp(join(tmpdir(), 'journey-reliability-'));
+  const port = await freePort();
+  const env = (): Record<string, string> => ({
+    ...(nats ? { NATS_URL: nats.url, NATS_PUBLISH_TIMEOUT_MS: '1000' } : {}),
+    JOURNEY_DATA_DIR: dataDir,
+    JOURNEY_WRITE_KEYS: `generator:${WRITE_KEY}`,
+    JOURNEY_API_TOKEN: API_TOKEN,
+    JOURNEY_SQLITE_POLL_MS: '20',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    ...(options.slack
+      ? {
+          SLACK_BOT_TOKEN: 'xoxb-reliability',
+          SLACK_API_URL: options.slack.apiUrl,
+          JOURNEY_PUBLIC_URL: 'https://journey.test',
+        }
+      : {}),
+    ...options.env,
+  });
+  const processes = new Map<string, JourneyProcess>();
+  for (const app of ['start', 'collector', 'mapper', 'projector', 'alerter'] as const) {
+    for (let i = 1; i <= (options.apps[app] ?? 0); i++) {
+      const name = i === 1 ? app : `${app}-${i}`;
+      // only the collector listens on the known port; the others get PORT 0 in case they ever do
+      const listens = app === 'collector' || app === 'start';
+      processes.set(
+        name,
+        journeyProcess(name, [app], () => (listens ? env() : { ...env(), PORT: '0' })),
+      );
+    }
+  }
+  const rawLog = nats ? new JetStreamRawLog(nats.url) : new SqliteRawLog(join(dataDir, 'raw.db'));
+  const cluster: JourneyCluster = {
+    get nats() {
+      if (!nats) throw new Error('this cluster runs without nats-server (nats: false)');
+      return nats;
+    },
+    dataDir,
+    url: `http://127.0.0.1:${port}`,
+    processes,
+    process(name) {
+      const found = processes.get(name);
+      if (!found) throw new Error(`no process ${name} in this cluster (${[...processes.keys()].join(', ')})`);
+      return found;
+    },
+    env,
+    mapperPending: () => rawLog.pending('mapper'),
+    unexpectedExits: () => [...processes.values()].flatMap((p) => p.unexpectedExits),
+    async stop() {
+      await Promise.all([...processes.values()].map((p) => p.kill()));
+      await rawLog.close();
+      await nats?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    // one after another: on a loaded machine five processes loading their code at once each
+    // took minutes to start
+    for (const p of processes.values()) await p.start();
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return cluster;
+};
