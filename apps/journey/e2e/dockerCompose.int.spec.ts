@@ -78,7 +78,7 @@ describe('docker-compose.yml, NATS profile', () => {
     for (const [name, s] of Object.entries(compose.services))
       for (const volume of s.volumes ?? []) {
         const source = volume.split(':')[0] ?? '';
-        if (!source.startsWith('..') && !source.startsWith('/'))
+        if (!source.startsWith('.') && !source.startsWith('/'))
           expect(Object.keys(compose.volumes), `${name} mounts ${source}`).toContain(source);
       }
   });

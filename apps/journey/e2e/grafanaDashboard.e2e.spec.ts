@@ -49,13 +49,13 @@ type JsonSchema = {
 };
 
 const at = (value: unknown, path: string): unknown =>
-  path === '' ? value : path.split('..').reduce<unknown>((v, key) => (v as Record<string, unknown>)?.[key], value);
+  path === '' ? value : path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown>)?.[key], value);
 
 /** the JSON schema at a dotted path, and whether every step is required */
 const schemaAt = (schema: JsonSchema, path: string): { schema: JsonSchema; required: boolean } | undefined => {
   let current: JsonSchema | undefined = schema;
   let required = true;
-  for (const key of path === '' ? [] : path.split('..')) {
+  for (const key of path === '' ? [] : path.split('.')) {
     const object: JsonSchema | undefined = current?.properties ? current : current?.anyOf?.find((s) => s.properties);
     current = object?.properties?.[key];
     required &&= object?.required?.includes(key) ?? false;
