@@ -35,6 +35,8 @@ export const cdnSettingsFor = (writeKey: string, collectorUrl: string) => {
   const { host, protocol } = new URL(collectorUrl);
   return {
     integrations: { 'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol: protocol.replace(':', '') } },
+    // its own usage metrics would go to api.segment.io whatever apiHost says
+    metrics: { sampleRate: 0 },
   };
 };
 
