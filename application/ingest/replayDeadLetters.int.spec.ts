@@ -90,6 +90,35 @@ describe('replaying dead letters', () => {
     expect(seen.map((e) => [e.userId, e.source, e.messageId.startsWith('dlq-')])).toEqual([['bob', 'web', true]]);
   });
 
+  it('stamps a replayed collector letter as received when it was refused, not when it was replayed', async () => {
+    const { rawLog, replayWith } = await setUp();
+    // an analytics.js page view from before identify, refused for its null userId by an older version
+    const payload = {
+      type: 'page',
+      userId: null,
+      anonymousId: 'device-1',
+      timestamp: '2026-02-01T09:00:00.000Z',
+      sentAt: '2026-02-01T09:00:02.000Z',
+    };
+    await rawLog.reject([
+      { stage: 'collector', reason: 'userId must be a string (source web, request index 0)', payload },
+    ]);
+    const [letter] = await rawLog.listRejected();
+    expect((await replayWith().replayAll()).map((o) => o.status)).toEqual(['replayed', 'replayed']);
+    const seen: IngestedEvent[] = [];
+    const consumer = rawLog.consume({ group: 'check' }, async (d) => {
+      seen.push(...d.events);
+    });
+    await eventually(() => seen.some((e) => e.type === 'page'), 'the replayed page view to be delivered');
+    await consumer.stop();
+    const refusedAt = Date.parse(letter?.at ?? '');
+    expect(seen.find((e) => e.type === 'page')).toMatchObject({
+      anonymousId: 'device-1',
+      receivedAt: new Date(refusedAt).toISOString(),
+      timestamp: new Date(refusedAt - 2_000).toISOString(), // the client's clock skew corrected, as then
+    });
+  });
+
   it('keeps a collector letter that is still invalid, with the reason of today', async () => {
     const { rawLog, replayWith } = await setUp();
     await new IngestEvents(rawLog, { now: () => Date.now() }, () => 'x').execute({

@@ -76,7 +76,11 @@ export class ReplayDeadLetters {
 
   private async replayCollector(letter: DeadLetter): Promise<ReplayOutcome> {
     const { rawLog, caught } = withCaughtRejections(this.deps.rawLog);
-    const ingest = new IngestEvents(rawLog, this.deps.clock, () => replayIdOf(letter.payload));
+    // Stamped as received when it was first refused, so that an anonymous page view replayed
+    // days later keeps its time (clock skew corrected as then) and its place before identify.
+    const refusedAt = Date.parse(letter.at);
+    const clock = Number.isNaN(refusedAt) ? this.deps.clock : { now: () => refusedAt };
+    const ingest = new IngestEvents(rawLog, clock, () => replayIdOf(letter.payload));
     const result = await ingest.execute({ events: [letter.payload], source: sourceOf(letter.reason) });
     const base = { id: letter.id, stage: letter.stage } as const;
     if (result.accepted + result.duplicates === 1) {

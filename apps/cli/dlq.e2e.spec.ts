@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DeadLetter } from '../../application/ports/rawLog/rawLog.ts';
+import { type DeadLetter, type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
+import { loadConfig } from '../../infrastructure/config/config.ts';
 import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
+import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
+import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '../../bin/journey.js');
@@ -130,4 +133,71 @@ describe('journey dlq', () => {
     ).toEqual([collectorLetter?.id]);
     expect(await journeyOf()).toEqual(['UserSignedUp']);
   }, 300_000);
+
+  it('brings back the anonymous page views an earlier version refused for a null userId, joined to the user', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'journey-dlq-null-'));
+    let running: RunningJourney | undefined;
+    try {
+      const env = {
+        JOURNEY_DATA_DIR: dir,
+        JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
+        JOURNEY_API_TOKEN: API_TOKEN,
+        LOG_LEVEL: 'warn',
+      };
+      running = await startJourney(
+        loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'silent', JOURNEY_SQLITE_POLL_MS: '20' }),
+      );
+      const url = running.url ?? '';
+      // What an earlier collector stored for analytics.js page views before identify (now they are accepted).
+      const pageView = (path: string, at: number) => ({
+        type: 'page',
+        userId: null,
+        anonymousId: 'anon-7f3a',
+        messageId: `ajs-next-${path}`,
+        properties: { path, url: `https://shop.example.com${path}`, title: 'Shop' },
+        context: { page: { path }, library: { name: 'analytics.js', version: 'npm:next-1.84.3' } },
+        timestamp: new Date(at).toISOString(),
+        sentAt: new Date(at + 5).toISOString(),
+      });
+      const reason = 'userId must be a string or a number, not null (source web, request index 0)';
+      const now = Date.now();
+      await running.container.get<RawLog>(RawLogToken).reject([
+        { stage: 'collector', reason, payload: pageView('/pricing', now - 2_000) },
+        { stage: 'collector', reason, payload: pageView('/signup', now - 1_000) },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // identify came after them
+      const identified = await fetch(`${url}/v1/i`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'text/plain',
+          authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
+        },
+        body: JSON.stringify({ userId: 'ada', anonymousId: 'anon-7f3a', traits: { email: 'ada@example.com' } }),
+      });
+      expect(identified.status).toBe(200);
+
+      const replayed = await run(process.execPath, [bin, 'dlq', 'replay', '--all'], {
+        env: { ...process.env, ...env },
+      });
+      expect(replayed.stdout).toContain('replayed 2 of 2');
+
+      await pipelineSettled(running);
+      let events: { type: string; occurredAt: string; data: { path?: string } }[] = [];
+      for (let i = 0; i < 100 && events.length < 3; i++) {
+        const r = await fetch(`${url}/api/users/ada/journey`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+        events = r.status === 200 ? ((await r.json()) as { events: typeof events }).events : [];
+        if (events.length < 3) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // joined to ada, and in the order they happened: the visit before sign-up comes first
+      const inTime = [...events].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+      expect(inTime.map((e) => [e.type, e.data.path])).toEqual([
+        ['PageViewed', '/pricing'],
+        ['PageViewed', '/signup'],
+        ['UserIdentified', undefined],
+      ]);
+    } finally {
+      await running?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -8,6 +8,17 @@ import { z } from 'zod';
  */
 const id = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
 const userIdValue = z.union([id, z.number().finite().transform(String)]);
+/**
+ * An optional field given as `null` counts as absent, as in Segment's API: analytics.js sends
+ * `"userId": null` until identify, and SDKs in other languages send their nil for unset fields.
+ */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+/** A person's id, where a blank string counts as absent too (Segment's rule for userId/anonymousId). */
+const optionalPersonId = z.preprocess(
+  (value) => (value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value),
+  userIdValue.optional(),
+);
 const isoInstant = z.iso.datetime({
   offset: true,
   message: 'must be an ISO-8601 date-time such as 2026-01-31T12:00:00Z',
@@ -15,45 +26,45 @@ const isoInstant = z.iso.datetime({
 const jsonObject = z.record(z.string(), z.unknown());
 
 const common = {
-  messageId: id.optional(),
-  userId: userIdValue.optional(),
-  anonymousId: userIdValue.optional(),
-  context: jsonObject.optional(),
-  integrations: jsonObject.optional(),
-  timestamp: isoInstant.optional(),
-  sentAt: isoInstant.optional(),
-  originalTimestamp: isoInstant.optional(),
+  messageId: optional(id),
+  userId: optionalPersonId,
+  anonymousId: optionalPersonId,
+  context: optional(jsonObject),
+  integrations: optional(jsonObject),
+  timestamp: optional(isoInstant),
+  sentAt: optional(isoInstant),
+  originalTimestamp: optional(isoInstant),
 };
 
 export const trackEventSchema = z.looseObject({
   ...common,
   type: z.literal('track'),
   event: z.string().trim().min(1, 'must name the event').max(200, 'must be at most 200 characters'),
-  properties: jsonObject.optional(),
+  properties: optional(jsonObject),
 });
 export const identifyEventSchema = z.looseObject({
   ...common,
   type: z.literal('identify'),
-  traits: jsonObject.optional(),
+  traits: optional(jsonObject),
 });
 export const pageEventSchema = z.looseObject({
   ...common,
   type: z.literal('page'),
-  name: z.string().max(200).optional(),
-  category: z.string().max(200).optional(),
-  properties: jsonObject.optional(),
+  name: optional(z.string().max(200)),
+  category: optional(z.string().max(200)),
+  properties: optional(jsonObject),
 });
 export const screenEventSchema = z.looseObject({
   ...common,
   type: z.literal('screen'),
-  name: z.string().max(200).optional(),
-  properties: jsonObject.optional(),
+  name: optional(z.string().max(200)),
+  properties: optional(jsonObject),
 });
 export const groupEventSchema = z.looseObject({
   ...common,
   type: z.literal('group'),
   groupId: userIdValue,
-  traits: jsonObject.optional(),
+  traits: optional(jsonObject),
 });
 export const aliasEventSchema = z.looseObject({ ...common, type: z.literal('alias'), previousId: userIdValue });
 

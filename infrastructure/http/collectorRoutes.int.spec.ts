@@ -143,9 +143,44 @@ describe('collector routes (Segment HTTP Tracking API)', () => {
 
   it('answers 415 for a content type it cannot read', async () => {
     const { post } = await start();
-    const res = await post('/v1/batch', 'batch=1', { contentType: 'application/x-www-form-urlencoded' });
+    const res = await post('/v1/batch', '<batch/>', { contentType: 'application/xml' });
     expect(res.status).toBe(415);
     expect(res.body.message).toMatch(/application\/json or text\/plain/);
+  });
+
+  it('reads a form-encoded body as JSON, as curl -d and axios label it, and says so when it is a real form', async () => {
+    const { rawLog, post } = await start();
+    const form = 'application/x-www-form-urlencoded';
+    const res = await post('/v1/batch', JSON.stringify({ batch: [track()] }), { contentType: form });
+    expect(res).toMatchObject({ status: 200, body: { accepted: 1 } });
+    expect(rawLog.events).toHaveLength(1);
+    const real = await post('/v1/batch', 'batch=1', { contentType: form });
+    expect(real.status).toBe(400);
+    expect(real.body.error).toBe('invalid_json');
+    expect(real.body.message).toMatch(/^the body is not valid JSON \(.+\); send one JSON object$/);
+  });
+
+  it('counts a null or blank userId or anonymousId as absent, as Segment does, and still needs one of them', async () => {
+    const { rawLog, post } = await start();
+    const res = await post('/v1/batch', {
+      batch: [
+        { type: 'page', userId: null, anonymousId: 'device-1', name: null, properties: { path: '/' } },
+        { type: 'track', event: 'Clicked', userId: '', anonymousId: 'device-1' },
+        { type: 'identify', userId: 'ada', anonymousId: null, traits: null },
+        { type: 'track', event: 'Nobody', userId: null, anonymousId: ' ' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.rejected).toEqual([
+      { index: 3, errors: [{ path: 'batch[3].userId', message: 'needs a userId or an anonymousId' }] },
+    ]);
+    const stored = JSON.parse(JSON.stringify(rawLog.events)) as Record<string, unknown>[];
+    expect(stored.map((e) => [e.type, e.userId, e.anonymousId])).toEqual([
+      ['page', undefined, 'device-1'],
+      ['track', undefined, 'device-1'],
+      ['identify', 'ada', undefined],
+    ]);
+    expect(stored[0]).not.toHaveProperty('name');
   });
 
   it('stores the valid events of a partly invalid batch and dead-letters the rest, saying so', async () => {

@@ -1,15 +1,20 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import type { IngestEvents, IngestResult } from '../../application/ingest/ingestEvents.ts';
 import { type RawEventType, rawEventTypes } from '../../domain/raw/rawEvent.ts';
 import { withFields } from '../../domain/raw/withFields.ts';
 import { collectorRateLimit } from './collectorRateLimit.ts';
 import { corsOrigin } from './corsOrigin.ts';
+import { decodedBody } from './decodedBody.ts';
 import { HttpError } from './httpError.ts';
+import { addJsonBodyParser } from './jsonBodyParser.ts';
 import { registerSdkRoutes } from './sdkRoutes.ts';
 import { secretMatcher } from './secretMatcher.ts';
 
-/** Segment's request limit; per-event (32 KB) and per-batch (2,500) limits live in IngestEvents. */
+/**
+ * Segment's request limit, applied after decompression; per-event (32 KB) and per-batch
+ * (2,500) limits live in IngestEvents.
+ */
 export const COLLECTOR_BODY_LIMIT = 500 * 1024;
 
 export type CollectorDeps = {
@@ -76,7 +81,7 @@ const describeResult = (result: IngestResult, total: number, pathOf: (index: num
 /**
  * The Segment HTTP Tracking API, so existing tracking SDKs post here unchanged: `/v1/batch`
  * (and its aliases `/v1/b`, `/v1/import`), one route per event type, and the one-letter paths
- * analytics.js uses (`/v1/t`, `/v1/i`, ...). A 200 is sent only after the raw log has stored
+ * analytics.js uses (`/v1/t`, `/v1/i`, ...), bodies plain or gzip/deflate-compressed. A 200 is sent only after the raw log has stored
  * every valid event durably; invalid events are dead-lettered and listed in the answer.
  * Also serves the browser SDK (`/sdk.js`, `/sdk.mjs`).
  */
@@ -159,9 +164,13 @@ export const registerCollectorRoutes = (app: FastifyInstance, deps: CollectorDep
       if (origin !== undefined) reply.header('access-control-allow-origin', origin);
       if (origin !== '*') reply.header('vary', 'Origin');
     },
+    preParsing: async (request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload) =>
+      decodedBody(request.headers['content-encoding'], payload, request.routeOptions.bodyLimit),
   };
   // in their own scope, so the rate limit covers the event routes and nothing else
   app.register(async (scope) => {
+    // curl -d and axios with a Buffer (RudderStack's Node SDK) label JSON as a form
+    addJsonBodyParser(scope, ['application/x-www-form-urlencoded']);
     if (deps.ratePerMinute) await scope.register(rateLimit, collectorRateLimit(deps.ratePerMinute, sourceOf));
     for (const path of ['/v1/batch', '/v1/b', '/v1/import']) scope.post(path, options, batch);
     for (const type of rawEventTypes) {
@@ -174,12 +183,15 @@ export const registerCollectorRoutes = (app: FastifyInstance, deps: CollectorDep
     // an origin not configured gets no allow-* headers, so the browser never sends the post
     if (origin === undefined) return reply.code(204).header('vary', 'Origin').send();
     if (origin !== '*') reply.header('vary', 'Origin');
-    return reply
-      .code(204)
-      .header('access-control-allow-origin', origin)
-      .header('access-control-allow-methods', 'POST')
-      .header('access-control-allow-headers', 'authorization, content-type')
-      .header('access-control-max-age', '86400')
-      .send();
+    return (
+      reply
+        .code(204)
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-methods', 'POST')
+        // analytics.js sends X-Retry-Count on retries; refused here, the browser would drop them
+        .header('access-control-allow-headers', 'authorization, content-type, x-retry-count')
+        .header('access-control-max-age', '86400')
+        .send()
+    );
   });
 };

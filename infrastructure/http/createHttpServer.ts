@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { errorHandler, notFoundHandler } from './errorHandler.ts';
-import { HttpError } from './httpError.ts';
+import { addJsonBodyParser } from './jsonBodyParser.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -72,41 +72,10 @@ export const createHttpServer = (options: HttpServerOptions): FastifyInstance =>
         }),
     ...(loggerInstance === undefined ? {} : { loggerInstance }),
   });
-  installJsonParser(app);
+  addJsonBodyParser(app, ['application/json', 'text/plain']);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   // every process, collector-only included, answers the load balancer's health check
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
-};
-
-const JSON_TYPES = ['application/json', 'text/plain'];
-
-/**
- * Fastify's own JSON parser (it refuses `__proto__` and `constructor.prototype` keys) for both
- * content types, with the parse error's detail in the answer, so a client sees where its JSON
- * broke instead of a bare "invalid".
- */
-const installJsonParser = (app: FastifyInstance): void => {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser(JSON_TYPES);
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (request, raw, done) => {
-    const body = typeof raw === 'string' ? raw : raw.toString('utf8');
-    void parseJson(request, body, (error, value) => {
-      if (error === null) return done(null, value);
-      if ((error as { code?: unknown }).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return done(error);
-      done(
-        new HttpError(400, 'invalid_json', `the body is not valid JSON (${syntaxDetail(body)}); send one JSON object`),
-      );
-    });
-  });
-};
-
-const syntaxDetail = (body: string): string => {
-  try {
-    JSON.parse(body);
-    return 'it has a __proto__ or constructor.prototype key, which is refused';
-  } catch (error) {
-    return (error as Error).message;
-  }
 };
