@@ -75,6 +75,6 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     return `  ${name}${value === undefined ? '' : `=${isSecret(name) ? '(hidden)' : value}`}: ${issue.message}`;
   });
   throw new ConfigError(
-    `Journey cannot start: the configuration is invalid.\n${lines.join('\n')}\nFix the variable(s) above or unset them to use the defaults (see README.md, "Configuration").`,
+    `Journey cannot start: the configuration is invalid.\n${lines.join('\n')}\nFix the variable(s) above or unset them to use the defaults (see docs/configuration.md).`,
   );
 };

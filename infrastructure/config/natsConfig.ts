@@ -47,7 +47,7 @@ export const natsConfigShape = {
   NATS_TLS_CA: z.string().min(1).optional(),
   /** how long a publish waits for the server's acknowledgement before the collector answers 503 */
   NATS_PUBLISH_TIMEOUT_MS: whole('5000', 100, 60_000, ' milliseconds'),
-  /** fixed once events flow: changing it moves partition keys to other partitions (see README) */
+  /** fixed once events flow: changing it moves partition keys to other partitions (see docs/operations/nats.md) */
   JOURNEY_RAW_PARTITIONS: whole('8', 1, 1024, ' partitions'),
   /** how long a messageId is remembered for duplicate suppression */
   JOURNEY_RAW_DUPLICATE_WINDOW: duration('24h', 30),

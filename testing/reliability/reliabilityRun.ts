@@ -66,7 +66,7 @@ export const announceSeed = (suite: string, seed: number): void => {
   );
 };
 
-/** the figures of a run, one line, for the README */
+/** the figures of a run, one line, for docs/reliability.md */
 export const printFigures = (suite: string, figures: Record<string, number | string>): void => {
   const text = Object.entries(figures)
     .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`)

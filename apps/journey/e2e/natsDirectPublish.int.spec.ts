@@ -15,7 +15,7 @@ import { SqliteEventStore } from '../../../infrastructure/sqlite/eventStore/sqli
 import { type NatsServerHarness, startNatsServer } from '../../../testing/nats/natsServerHarness.ts';
 
 /**
- * The README's "Publishing from a backend service" example, taken from the README itself and
+ * The "Publishing from a backend service" example of docs/operations/nats.md, taken from the page itself and
  * run as its own process with the plain NATS client: the event lands in dave's journey,
  * once even when the service publishes it twice.
  */
@@ -23,11 +23,14 @@ import { type NatsServerHarness, startNatsServer } from '../../../testing/nats/n
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const run = promisify(execFile);
 
-const readmeExample = async (): Promise<string> => {
-  const readme = await readFile(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('**Publishing from a backend service.**'));
-  const match = /```ts\n([\s\S]*?)```/.exec(section);
-  if (!match?.[1]) throw new Error('README.md has no ```ts block after "Publishing from a backend service."');
+const DOC = 'docs/operations/nats.md';
+const HEADING = '## Publishing from a backend service';
+
+const docExample = async (): Promise<string> => {
+  const doc = await readFile(join(root, DOC), 'utf8');
+  const at = doc.indexOf(HEADING);
+  const match = at < 0 ? null : /```ts\n([\s\S]*?)```/.exec(doc.slice(at));
+  if (!match?.[1]) throw new Error(`${DOC} has no \`\`\`ts block after "${HEADING}"`);
   return match[1];
 };
 
@@ -42,8 +45,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('publishing straight to NATS as the README shows', () => {
-  it('the README computes the partition of u:dave as 4 of 8, as the collector does', () => {
+describe('publishing straight to NATS as docs/operations/nats.md shows', () => {
+  it('the page computes the partition of u:dave as 4 of 8, as the collector does', () => {
     expect(partitionOf('u:dave', 8)).toBe(4);
   });
 
@@ -52,12 +55,12 @@ describe('publishing straight to NATS as the README shows', () => {
     const log = new JetStreamRawLog(server.url);
     const store = new SqliteEventStore(join(dir, 'events.db'));
     // inside the project, so the example's imports resolve from its node_modules
-    const exampleDir = join(root, 'node_modules', '.cache', 'journey-readme');
+    const exampleDir = join(root, 'node_modules', '.cache', 'journey-docs');
     const example = join(exampleDir, `example-${process.pid}.mts`);
     try {
       await log.ready();
       await mkdir(exampleDir, { recursive: true });
-      await writeFile(example, await readmeExample());
+      await writeFile(example, await docExample());
       const env = { ...process.env, NATS_URL: server.url };
       await run(process.execPath, [join(root, 'bin/run.js'), example], { cwd: root, env });
       await run(process.execPath, [join(root, 'bin/run.js'), example], { cwd: root, env });
