@@ -34,16 +34,9 @@ const isReplay = (expected: ExpectedRevision, stored: readonly StoredEventId[]):
 };
 
 /**
- * The append rules every adapter shares, so that redelivery behaves the same on memory,
- * SQLite and EventStoreDB:
- * 1. ids must be unique in the request and not used by another stream (SQLite's index is
- *    global, and an id in two streams would make the projection apply it twice);
- * 2. a request whose ids are all in the stream, where that request would have put them,
- *    is a replay: nothing is written and the original result is reported;
- * 3. otherwise the expected revision must hold;
- * 4. events whose ids are already in the stream are skipped and the rest appended, which is
- *    what re-mapping and re-copying a journey need.
- * `stored[i]` is where `events[i].id` already lives.
+ * The append rules every adapter shares: ids unique across streams; a request whose ids all sit where
+ * it would have put them is a replay (nothing written); else the revision must hold and ids already in
+ * the stream are skipped. `stored[i]` is where `events[i].id` lives.
  */
 export const decideAppend = (
   streamId: string,
