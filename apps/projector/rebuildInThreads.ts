@@ -73,11 +73,9 @@ const rebuildInWorker = (
   });
 
 /**
- * `journey projections rebuild`: the timeline, the largest read model, is rebuilt in a
- * worker thread while this thread rebuilds the others, so the two replays share the two
- * cores instead of taking turns; each side reads the store itself, which costs less than
- * handing every event across threads. Alone, a projection is rebuilt in this thread. Both
- * sides finish (each swaps in what it rebuilt) before a failure of either is thrown.
+ * `journey projections rebuild`: the timeline, the largest model, rebuilds in a worker thread while
+ * this one does the rest, so both cores work; each side reads the store itself. Both sides swap in
+ * what they rebuilt before a failure of either is thrown.
  */
 export const rebuildInThreads = async (
   config: JourneyConfig,
