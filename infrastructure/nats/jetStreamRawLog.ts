@@ -35,17 +35,9 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 const HEADER_ROOM = 4 * 1024;
 
 /**
- * The raw log on NATS JetStream. A publish groups the request's events by partition, one
- * message per partition on `raw.<partition>` holding a JSON array of its events in request
- * order; the partition is a stable hash of the partition key (user, else anonymous id) modulo
- * JOURNEY_RAW_PARTITIONS. Partitions rather than a subject per user keep the consumer count
- * fixed (one per partition and group) while still ordering each person's events; a subject
- * per user would need a consumer per user, or one consumer and no parallelism at all.
- * Grouping is what lets JetStream keep up with HTTP (one message per event caps ingest near
- * 15k events/s here); its price is that duplicate suppression works per message: `Nats-Msg-Id`
- * is derived from the group's messageIds, so a retried request is dropped whole by JetStream,
- * but an event sent again inside a different request is stored again. The mapper's appends
- * are idempotent (event ids derive from the messageId), so that is never counted twice.
+ * The raw log on NATS JetStream: a publish sends one message per partition on `raw.<partition>` (a
+ * JSON array of its events), so each person's events stay ordered with a fixed number of consumers.
+ * Dedupe is per message (`Nats-Msg-Id`): a retried request is dropped whole.
  */
 export class JetStreamRawLog implements RawLog, DeadLetterQueue {
   private readonly names: RawStreamNames;

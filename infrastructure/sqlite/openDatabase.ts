@@ -16,10 +16,9 @@ export type OpenDatabaseOptions = {
   /** how long a writer waits for another process's write lock; default 5000 */
   readonly busyTimeoutMs?: number;
   /**
-   * WAL pages before an automatic checkpoint; SQLite's default is 1000. Writes spread over
-   * many users dirty hundreds of index pages per commit, so at 1000 nearly every other
-   * commit pays a checkpoint (and its fsync); 10000 (about 40 MB of WAL) measured 1.5x the
-   * projection throughput.
+   * WAL pages before an automatic checkpoint (SQLite's default: 1000). Writes spread over many users
+   * dirty hundreds of index pages per commit, so at 1000 nearly every other commit pays a checkpoint and
+   * its fsync.
    */
   readonly walAutocheckpointPages?: number;
   /** page cache in KiB; SQLite's default is 2 MiB */
@@ -55,11 +54,9 @@ const checkDirectory = (file: string): void => {
 };
 
 /**
- * One connection with the settings every adapter wants: WAL (readers never block the
- * writer, and other processes can read while we write), a busy timeout so a second process
- * waits for the write lock instead of failing, and the durability level the caller asks for.
- * Pass ':memory:' for a private in-memory database. A write the storage refuses (disk full,
- * read-only) is reported to this thread's `onStorageFailure` listeners.
+ * One connection with the settings every adapter wants: WAL (readers never block the writer), a busy
+ * timeout so a second process waits for the write lock, and the durability asked for. A refused write
+ * is reported to this thread's `onStorageFailure` listeners.
  */
 export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): SqliteDatabase => {
   if (file !== ':memory:') checkDirectory(file);

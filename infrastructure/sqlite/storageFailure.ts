@@ -1,10 +1,9 @@
 import { dirname } from 'node:path';
 
 /**
- * The storage refused a write in a way that retrying will not fix: the disk is full, the
- * files or the file system are read-only, or the system refused the write (SQLite says
- * "disk I/O error" for a file-size limit such as `ulimit -f`, a read-only remount or a
- * failing disk). Journey stops on these instead of retrying (apps/cli/stopOnStorageFailure.ts).
+ * The storage refused a write in a way retrying will not fix: disk full, read-only files, or a refused
+ * write (SQLite's "disk I/O error" for `ulimit -f`, a read-only remount, a failing disk). Journey
+ * stops on these (apps/cli/stopOnStorageFailure.ts).
  */
 export type StorageFailure = {
   readonly kind: 'full' | 'read-only' | 'refused';
