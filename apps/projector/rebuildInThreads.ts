@@ -30,6 +30,9 @@ const slowerOf = (a: RebuildProgress, b: RebuildProgress): RebuildProgress =>
       : b
     : { phase: a.phase, done: Math.min(a.done, b.done), total: Math.max(a.total, b.total) };
 
+const rebuildWorkerExitMessage = (names: readonly string[], code: number): string =>
+  `the rebuild of ${names.join(', ')} stopped (worker thread exit code ${code}); its shadow tables are dropped at the next rebuild: run it again`;
+
 /** the timeline's rebuild in a worker thread: the outcome, or the error it failed with */
 const rebuildInWorker = (
   config: JourneyConfig,
@@ -63,12 +66,7 @@ const rebuildInWorker = (
       reject(error);
     });
     worker.on('exit', (code) => {
-      if (!settled)
-        reject(
-          new Error(
-            `the rebuild of ${names.join(', ')} stopped (worker thread exit code ${code}); its shadow tables are dropped at the next rebuild: run it again`,
-          ),
-        );
+      if (!settled) reject(new Error(rebuildWorkerExitMessage(names, code)));
     });
   });
 

@@ -65,6 +65,9 @@ export type JourneyConfig = z.infer<typeof configSchema>;
 /** variables whose values may hold secrets, never echoed in an error */
 const isSecret = (name: string): boolean => /TOKEN|KEYS|PASSWORD|CONNECTION_STRING|SECRET/.test(name);
 
+const invalidConfigMessage = (lines: readonly string[]): string =>
+  `Journey cannot start: the configuration is invalid.\n${lines.join('\n')}\nFix the variable(s) above or unset them to use the defaults (see README.md, "Configuration").`;
+
 export const loadConfig = (env: Record<string, string | undefined> = process.env): JourneyConfig => {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(present);
@@ -74,7 +77,5 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     const value = env[name];
     return `  ${name}${value === undefined ? '' : `=${isSecret(name) ? '(hidden)' : value}`}: ${issue.message}`;
   });
-  throw new ConfigError(
-    `Journey cannot start: the configuration is invalid.\n${lines.join('\n')}\nFix the variable(s) above or unset them to use the defaults (see README.md, "Configuration").`,
-  );
+  throw new ConfigError(invalidConfigMessage(lines));
 };

@@ -46,6 +46,9 @@ export type EventStoreDbEventStoreOptions = {
 const isStreamNotFound = (error: unknown): boolean =>
   error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND;
 
+const invalidConnectionStringMessage = (connectionString: string, error: unknown): string =>
+  `EVENTSTORE_CONNECTION_STRING=${redact(connectionString)} is not a valid EventStoreDB connection string (${(error as Error).message}); use esdb://host:2113?tls=false for an insecure server`;
+
 /**
  * The event store on EventStoreDB. Appends keep the port's idempotency, stricter than ESDB's, through
  * appendIdempotently; ids must be UUIDs and are not checked across streams (ESDB has no global index).
@@ -63,9 +66,7 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       this.client = EventStoreDBClient.connectionString(connectionString);
     } catch (error) {
-      throw new ConfigError(
-        `EVENTSTORE_CONNECTION_STRING=${redact(connectionString)} is not a valid EventStoreDB connection string (${(error as Error).message}); use esdb://host:2113?tls=false for an insecure server`,
-      );
+      throw new ConfigError(invalidConnectionStringMessage(connectionString, error));
     }
   }
 

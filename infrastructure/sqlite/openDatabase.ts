@@ -27,6 +27,21 @@ export type OpenDatabaseOptions = {
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+const missingDirectoryMessage = (file: string, dir: string): string =>
+  `cannot open SQLite database ${file}: directory ${dir} does not exist; create it (mkdir -p ${dir}) or choose another data directory`;
+
+const notADirectoryMessage = (file: string, dir: string): string =>
+  `cannot open SQLite database ${file}: ${dir} is not a directory; choose another data directory`;
+
+const unwritableDirectoryMessage = (file: string, dir: string): string =>
+  `cannot open SQLite database ${file}: directory ${dir} is not writable by this process; fix its permissions or choose another data directory`;
+
+const cannotOpenMessage = (file: string, error: unknown): string =>
+  `cannot open SQLite database ${file}: ${reasonOf(error)}; check the path and its permissions`;
+
+const cannotUseMessage = (file: string, error: unknown): string =>
+  `cannot use SQLite database ${file}: ${reasonOf(error)}; is it a SQLite file, and is the disk writable and not full?`;
+
 /** Fails with what is wrong and what to do, instead of SQLite's bare "unable to open database file". */
 const checkDirectory = (file: string): void => {
   const dir = dirname(resolve(file));
@@ -34,22 +49,16 @@ const checkDirectory = (file: string): void => {
   try {
     isDirectory = statSync(dir).isDirectory();
   } catch {
-    throw new ConfigError(
-      `cannot open SQLite database ${file}: directory ${dir} does not exist; create it (mkdir -p ${dir}) or choose another data directory`,
-    );
+    throw new ConfigError(missingDirectoryMessage(file, dir));
   }
   if (!isDirectory) {
-    throw new ConfigError(
-      `cannot open SQLite database ${file}: ${dir} is not a directory; choose another data directory`,
-    );
+    throw new ConfigError(notADirectoryMessage(file, dir));
   }
   try {
     // WAL needs to create the -wal and -shm files beside the database
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new ConfigError(
-      `cannot open SQLite database ${file}: directory ${dir} is not writable by this process; fix its permissions or choose another data directory`,
-    );
+    throw new ConfigError(unwritableDirectoryMessage(file, dir));
   }
 };
 
@@ -64,9 +73,7 @@ export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): S
   try {
     db = new Database(file);
   } catch (error) {
-    throw new ConfigError(
-      `cannot open SQLite database ${file}: ${reasonOf(error)}; check the path and its permissions`,
-    );
+    throw new ConfigError(cannotOpenMessage(file, error));
   }
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
@@ -78,9 +85,7 @@ export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): S
     if (options.cacheSizeKiB !== undefined) db.pragma(`cache_size = -${options.cacheSizeKiB}`);
   } catch (error) {
     db.close();
-    throw new ConfigError(
-      `cannot use SQLite database ${file}: ${reasonOf(error)}; is it a SQLite file, and is the disk writable and not full?`,
-    );
+    throw new ConfigError(cannotUseMessage(file, error));
   }
   if (file !== ':memory:') watchWrites(db, resolve(file));
   return db;

@@ -54,6 +54,13 @@ const codeOf = (error: unknown): { code: string; detail: string } | undefined =>
   return undefined;
 };
 
+const storageFailureMessage = (
+  file: string,
+  kind: StorageFailure['kind'],
+  found: { readonly code: string; readonly detail: string },
+): string =>
+  `cannot write ${file}: ${WHAT[kind]} (${found.code}: ${found.detail}); ${todo(kind, file)}, then start Journey again`;
+
 /** the storage failure `error` is, or undefined for anything else (a constraint, a busy lock) */
 export const storageFailureOf = (error: unknown, file: string): StorageFailure | undefined => {
   const found = codeOf(error);
@@ -64,7 +71,7 @@ export const storageFailureOf = (error: unknown, file: string): StorageFailure |
     kind,
     code: found.code,
     file,
-    message: `cannot write ${file}: ${WHAT[kind]} (${found.code}: ${found.detail}); ${todo(kind, file)}, then start Journey again`,
+    message: storageFailureMessage(file, kind, found),
   };
 };
 

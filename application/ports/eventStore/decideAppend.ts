@@ -26,6 +26,9 @@ export const checkExpectedRevision = (streamId: string, expected: ExpectedRevisi
   }
 };
 
+const idInOtherStreamMessage = (streamId: string, id: string | undefined, stored: StoredEventId): string =>
+  `append to ${streamId}: event id ${id} is already stored in stream ${stored.streamId} at revision ${stored.revision}; event ids must be unique across the store`;
+
 /** true when the stored ids are exactly the events an append with `expected` would have written */
 const isReplay = (expected: ExpectedRevision, stored: readonly StoredEventId[]): boolean => {
   if (expected === ANY || expected === STREAM_EXISTS) return true;
@@ -58,9 +61,7 @@ export const decideAppend = (
     if (s === undefined) indexes.push(i);
     else if (s.streamId === streamId) inStream.push(s);
     else {
-      throw new ValidationError(
-        `append to ${streamId}: event id ${events[i]?.id} is already stored in stream ${s.streamId} at revision ${s.revision}; event ids must be unique across the store`,
-      );
+      throw new ValidationError(idInOtherStreamMessage(streamId, events[i]?.id, s));
     }
   });
   if (events.length > 0 && indexes.length === 0 && isReplay(expected, inStream)) {
