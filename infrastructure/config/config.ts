@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { isJourneyEventType, type JourneyEventType } from '../../domain/journey/journeyEvent.ts';
+import { logFormats } from '../logging/logFormat.ts';
 import { alertsConfigShape } from './alertsConfig.ts';
 import { browserSdkConfigShape } from './browserSdkConfig.ts';
 import { collectorLimitsConfigShape } from './collectorLimitsConfig.ts';
@@ -58,6 +59,10 @@ export const configSchema = z.object({
     .transform((types) => types as JourneyEventType[]),
   JOURNEY_SQLITE_POLL_MS: wholeNumber('100', 5, 10_000, ' milliseconds'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** unset: readable lines when stdout is a terminal, JSON lines otherwise */
+  LOG_FORMAT: z
+    .enum(logFormats, { error: 'must be json or pretty (unset: pretty on a terminal, json otherwise)' })
+    .optional(),
 });
 
 export type JourneyConfig = z.infer<typeof configSchema>;
