@@ -39,14 +39,9 @@ const WARM_UP_S = 5;
 const now = () => performance.timeOrigin + performance.now();
 
 /**
- * Ingest → Slack latency of sign-up alerts on the embedded path: a real Journey
- * (`journey start`: collector, mapper, projector, API, alerter) in a child process posting
- * to a fake Slack in a thread of this one, fed new sign-ups at a steady rate in 10 ms
- * batches: neither the load generator nor the fake shares Journey's threads, and the load
- * generator cannot delay the fake's arrival times. Latency is from just before the collector
- * request to the fake Slack receiving the first chat.postMessage for that user's key.
- * As the ingest bench does, the figures are taken after a warm-up at the same rate (5 s,
- * reported apart as the cold start): `seconds` measured after it. Goal: p99 < 50 ms.
+ * Ingest → Slack latency of sign-up alerts: `journey start` in a child process posting to a fake Slack
+ * in a thread of this one, so neither the load generator nor the fake shares Journey's threads.
+ * Measured after a warm-up at the same rate, reported apart as the cold start.
  */
 export const alertLatencyBench = async (
   options: {

@@ -6,11 +6,9 @@ import { JOURNEY_STREAM_PREFIX } from '../domain/journey/journeyEvent.ts';
 export type HopLatency = { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 
 /**
- * Where an alert's time goes, hop by hop, from the timestamps the pipeline already stores:
- * the raw log's `received_at` (the collector took the request), the event store's
- * `recorded_at` (the mapper's append began), the outbox's `raised_at` (the alert projection
- * applied the event), and the fake Slack's arrival time. Instants are wall-clock
- * milliseconds in both processes.
+ * Where an alert's time goes, hop by hop, from timestamps the pipeline already stores: the raw log's
+ * `received_at`, the event store's `recorded_at`, the outbox's `raised_at` and the fake Slack's
+ * arrival. Instants are wall-clock milliseconds in both processes.
  */
 export type AlertStages = {
   /** bench sends → collector handles the request (HTTP and the collector's event loop) */

@@ -3,10 +3,9 @@ import type { EventRow, RawLogRow } from './eventFactory.ts';
 import { perSecond } from './stats.ts';
 
 /**
- * What the engine does with none of Journey's code in the way: the figures every Journey
- * figure is divided by. Plain better-sqlite3, settings as in PERF-NOTES (WAL,
- * synchronous=NORMAL), tables shaped like Journey's but declared here, so a change to
- * Journey's schema shows up as a change in the ratio instead of moving the baseline.
+ * What the engine does with none of Journey's code in the way: the figures every Journey figure is
+ * divided by. Plain better-sqlite3 (WAL, synchronous=NORMAL) on tables shaped like Journey's but
+ * declared here, so a schema change moves the ratio, not the baseline.
  */
 
 const TRANSACTION_ROWS = 1_000;

@@ -45,10 +45,9 @@ export type BodyFactory = {
 };
 
 /**
- * Request bodies for the HTTP ingest bench. Every request needs new messageIds, or the raw
- * log's dedupe would make storing free; building 100 events per request with JSON.stringify
- * would load the load generator, so the body is one template split at the ids and joined
- * with a fresh per-request token: the cost is one string join.
+ * Request bodies for the HTTP ingest bench, each with new messageIds, or the raw log's dedupe would
+ * make storing free. JSON.stringify per request would load the load generator, so one template is
+ * split at the ids and joined with a per-request token.
  */
 export const batchBodies = (eventsPerBody: number, seed = 7): BodyFactory => {
   const events = rawEvents(eventsPerBody, seed).map((event, i) => ({ ...event, messageId: `${ID_MARK}-${i}` }));
@@ -81,11 +80,9 @@ export const rawLogRows = (count: number, eventsPerBody: number, seed = 7): RawL
 export type JourneyDelivery = ReadonlyMap<string, readonly EventData[]>;
 
 /**
- * The journey events the mapper would have appended for `count` raw events, as the mapper's
- * deliveries of 500 raw events grouped per user stream, in time order. Identity is resolved
- * up front (an anonymous id joins the user that identify links it to), which is where the
- * mapper's copy of the anonymous journey ends up; visitors who never identify keep a journey
- * under their anonymous id.
+ * The journey events the mapper would append for `count` raw events, as its 500-event deliveries
+ * grouped per user stream, in time order. Identity is resolved up front; visitors who never identify
+ * keep a journey under their anonymous id.
  */
 export const journeyDeliveries = (
   count: number,

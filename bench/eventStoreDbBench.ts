@@ -36,11 +36,9 @@ const measure = async (store: EventStore, deliveries: readonly JourneyDelivery[]
 };
 
 /**
- * The EventStoreDB adapter through the real @eventstore/db-client against the in-process
- * emulator, beside the SQLite adapter on the same events in the same round. The emulator
- * costs little, so the figure is mostly the adapter's and the client's price (protobuf,
- * HTTP/2, the idempotency read before each append) — not a real server's throughput.
- * No target: it is there to watch the adapter's overhead, not to pass or miss.
+ * The EventStoreDB adapter through the real client against the in-process emulator, beside SQLite on
+ * the same events: mostly the adapter's and the client's price (protobuf, HTTP/2, the idempotency
+ * read), not a real server's throughput. No target.
  */
 export const eventStoreDbFigures = async (
   files: TempFiles,

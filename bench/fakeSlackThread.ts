@@ -2,10 +2,9 @@ import { parentPort } from 'node:worker_threads';
 import { startFakeSlack } from '../testing/slack/fakeSlack.ts';
 
 /**
- * The alert bench's fake Slack in a thread of its own (started through bin/tsWorker.js), so
- * the load generator's work cannot delay the arrival times the latency is read from. Posts
- * `{ apiUrl }` once listening, then `{ posted: [key, at] }` for every chat.postMessage;
- * answers `'close'` with `'closed'`.
+ * The alert bench's fake Slack in a thread of its own, so the load generator cannot delay the arrival
+ * times. Posts `{ apiUrl }` once listening, then `{ posted: [key, at] }` per chat.postMessage; answers
+ * `'close'` with `'closed'`.
  */
 const port = parentPort;
 if (!port) throw new Error('fakeSlackThread.ts runs as a worker thread only');

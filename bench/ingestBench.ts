@@ -8,14 +8,9 @@ import type { Figure } from './report.ts';
 import { summarize } from './stats.ts';
 
 /**
- * HTTP ingest of 100-event batches through the real collector.
- *
- * The server runs in a child process, not beside autocannon: on this 2-core machine that gives
- * each its own core. In one process, autocannon's work (building bodies, parsing responses,
- * recording latencies) would run on the server's event loop, and the raw log's synchronous
- * commit (better-sqlite3 blocks the loop during the fsync) would stall the load generator's
- * clock, so throughput would be understated and latency measured wrongly. The child pays
- * one IPC round trip at start and stop, outside the measured interval.
+ * HTTP ingest of 100-event batches through the real collector. The server runs in a child process:
+ * sharing an event loop with autocannon, the raw log's synchronous fsync would stall the load
+ * generator's clock, understating throughput and skewing latency.
  */
 
 export type IngestOptions = {

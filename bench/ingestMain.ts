@@ -6,10 +6,9 @@ import { renderTable, targetsLine } from './report.ts';
 import { tempFiles } from './tempFiles.ts';
 
 /**
- * `node bin/run.js bench/ingestMain.ts [--quick] [--profile] [--runs=N]`: issue 2's HTTP
- * ingest figures on their own (also part of `npm run bench`): the durable collector beside
- * parse + validate only and beside raw inserts, 3 rounds, medians. `--profile` writes CPU
- * profiles of the server processes to .bench-out/profiles.
+ * `node bin/run.js bench/ingestMain.ts [--quick] [--profile] [--runs=N]`: the HTTP ingest figures
+ * alone (also part of `npm run bench`), medians of the rounds. `--profile` writes the server
+ * processes' CPU profiles to .bench-out/profiles.
  */
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');

@@ -6,9 +6,9 @@ import { settle, summarize } from './stats.ts';
 import { removeDatabase, type TempFiles } from './tempFiles.ts';
 
 /**
- * Issue 2's ingest figures: the durable collector beside the same server with a no-op raw
- * log and beside raw better-sqlite3 inserts of the same events, all three in each round so
- * a noisy minute hits them together. Shared by `npm run bench` and bench/ingestMain.ts.
+ * The ingest figures: the durable collector beside a no-op raw log and beside raw better-sqlite3
+ * inserts of the same events, all three in each round so a noisy minute hits them together. Shared by
+ * `npm run bench` and bench/ingestMain.ts.
  */
 
 export type IngestRounds = {

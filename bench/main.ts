@@ -27,11 +27,9 @@ import { removeDatabase, tempFiles } from './tempFiles.ts';
 import { userSearchFigures } from './userSearchBench.ts';
 
 /**
- * `npm run bench`: Journey's throughput, each figure beside a baseline measured in the same
- * run and judged as a ratio, because this shared 2-core machine moves absolute figures by
- * ±25%. Every measurement runs RUNS times with its baseline in the same round (so a noisy
- * minute hits both) and reports the median and the spread. `--quick` shrinks everything
- * for trying the bench itself out; its figures are not the ones to quote.
+ * `npm run bench`: every figure beside a baseline measured in the same round and judged as a ratio,
+ * because this shared machine moves absolute figures a lot; RUNS rounds, median and spread. `--quick`
+ * is for trying the bench out, not for figures to quote.
  */
 
 const RUNS = 3;
@@ -108,8 +106,8 @@ try {
     await removeDatabase(source.file);
   }
 
-  // --- 3. projection catch-up (issue 2) and rebuild all (issue 7) over one store of
-  // journey events, then the queries on what the rebuild built
+  // --- 3. projection catch-up and rebuild all over one store of journey events, then the queries on
+  // what the rebuild built
   const catchUp: CatchUpRun[] = [];
   const scan: number[] = [];
   const rebuilds: RebuildRun[] = [];
@@ -145,7 +143,7 @@ try {
     log,
   );
 
-  // --- 4b. the NATS JetStream raw log (issue 3): ingest and mappers, each beside its baselines
+  // --- 4b. the NATS JetStream raw log: ingest and mappers, each beside its baselines
   const nats = await natsBench(files, {
     runs: RUNS,
     ingest: ingestOptions,

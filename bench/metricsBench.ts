@@ -18,11 +18,9 @@ import type { Figure } from './report.ts';
 import { type Summary, summarize } from './stats.ts';
 
 /**
- * What Journey's metrics cost (issue 7): the collector on a raw log that stores nothing
- * (so HTTP, parsing and validation are all there is), with and without the latency
- * histogram hook and the counting raw log, in alternating rounds; and a /metrics scrape with
- * three projections LAG_COUNT_CAP events behind, beside the one store read such a scrape cannot avoid.
- * `node bin/run.js bench/metricsMain.ts [--quick]`
+ * What the metrics cost (`bench/metricsMain.ts`): the collector on a raw log storing nothing, with and
+ * without the latency hook and counting raw log, in alternating rounds; a /metrics scrape with three
+ * projections LAG_COUNT_CAP behind, beside the store read it needs.
  */
 export type MetricsFigures = {
   readonly ingestWith: Summary;

@@ -15,13 +15,9 @@ import { perSecond, settle, summarize } from './stats.ts';
 import { removeDatabase, type TempFiles } from './tempFiles.ts';
 
 /**
- * Issue 3's figures, on a private nats-server (the harness, JetStream on a temp store):
- * - ingest: the collector with the JetStream raw log (a request's events grouped into one
- *   message per partition) beside the same collector with a no-op log (parse + validate
- *   only; target ≥ 0.5×) and beside the naive one-message-per-event publisher, each round
- *   measuring all three back to back;
- * - mapper: JetStream → MapRawEvents → SQLite event store in 1 and in 2 mapper processes,
- *   beside the embedded mapper (SQLite raw log, in process) on the same events.
+ * The NATS figures on a private nats-server: ingest through the JetStream raw log beside a no-op log
+ * and the naive per-event publisher, all three per round; the mapper from JetStream in 1 and 2
+ * processes beside the embedded mapper on the same events.
  */
 
 export type NatsBenchOptions = {

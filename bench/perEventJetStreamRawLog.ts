@@ -13,9 +13,8 @@ import {
 
 /**
  * The naive baseline of the NATS ingest bench: one JetStream message per event (Nats-Msg-Id =
- * messageId), all of a request's publishes in flight at once and awaited before answering,
- * which is what the raw log did before it grouped a request's events per partition. Publish
- * only: it exists to be measured beside the grouped JetStreamRawLog.
+ * messageId), a request's publishes all in flight and awaited before answering. Publish only, measured
+ * beside the grouped JetStreamRawLog.
  */
 export class PerEventJetStreamRawLog implements RawLog {
   private constructor(

@@ -18,10 +18,9 @@ import { perSecond, type Summary, summarize } from './stats.ts';
 import type { TempFiles } from './tempFiles.ts';
 
 /**
- * `journey projections rebuild` over a filled SQLite event store (issue 7): events/s beside a
- * raw ordered scan of the same events table in the same run, and then the funnel and journey
- * queries on the rebuilt read models (latency per query). Runnable alone:
- * `node bin/run.js bench/rebuildMain.ts [events] [projections]` (default 1,000,000).
+ * `journey projections rebuild` over a filled SQLite event store: events/s beside a raw ordered scan
+ * of the same table, then funnel and journey query latency on the rebuilt models. Alone: `node
+ * bin/run.js bench/rebuildMain.ts [events] [projections]`.
  */
 
 export type RebuildStore = {

@@ -6,10 +6,8 @@ import { tempFiles } from './tempFiles.ts';
 
 /**
  * `node bin/run.js bench/rebuildMain.ts [events=1000000] [projections=timeline,users,alerts]`:
- * the projection catch-up (when all of timeline and users are named) and the rebuild, two
- * rounds each, then the queries; what `npm run bench` measures over the same store.
- * `… [events] queries` builds the read models with one catch-up instead, and measures only
- * the queries (minutes instead of an hour at 1M events on a shared machine).
+ * catch-up (when timeline and users are named), rebuild and queries, as `npm run bench` does. `…
+ * [events] queries` measures only the queries.
  */
 
 const count = Number(process.argv[2] ?? 1_000_000);

@@ -13,11 +13,9 @@ import { summarize } from './stats.ts';
 import type { TempFiles } from './tempFiles.ts';
 
 /**
- * Report generation for N users (default 100k): the funnel of one day as of its end with a
- * 30-day trend, every user's profile and latest journey events, and a PDF per stage. Each
- * run is a fresh child process, so its peak RSS (`maxRSS`) is the run's own. Baseline, in
- * the same kind of child: the raw SQLite scan of the same users — the stage-summary query
- * once, the profiles and the whole timeline read with better-sqlite3, nothing rendered.
+ * Report generation for N users (default 100k): a day's funnel with a 30-day trend, profiles, latest
+ * events and a PDF per stage, each run in a fresh child so its peak RSS is its own. The baseline,
+ * alike: raw SQLite reads of the same data, nothing rendered.
  */
 const DATE = '2026-03-10';
 const AS_OF = Date.parse(`${DATE}T23:59:59.999Z`);

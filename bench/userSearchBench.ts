@@ -35,10 +35,9 @@ const lcg = (seed: number) => () => {
 const NAMES = ['ada', 'alan', 'grace', 'linus', 'margaret', 'ken', 'barbara', 'edsger', 'donald', 'frances'];
 
 /**
- * The dashboard's user search on SQLite read models holding `users` profiles (ids `user-N`,
- * emails `name.N@domain`): the latency of one search beside a primary-key lookup of one
- * profile on the same file, in the same run. Prefixes of 1 to 3 characters are the hard case:
- * they match thousands of users, of which the search returns 20.
+ * The dashboard's user search over `users` profiles: one search's latency beside a primary-key lookup
+ * on the same file. Prefixes of 1–3 characters are the hard case: they match thousands of users, of
+ * which the search returns 20.
  */
 export const runUserSearch = async (file: string, users: number, queries: number): Promise<UserSearchRun> => {
   const store = new SqliteReadModels(file);

@@ -16,10 +16,9 @@ export type AlertDeliveryOptions = {
 const LOOKUP_SLACK_MS = 60_000;
 
 /**
- * One alert's delivery attempt. The attempt is counted before it is made; an alert with an
- * earlier attempt is looked up before it is posted again, so a crash between Slack's answer
- * and our record of it does not post twice. Without a notifier (no Slack token) alerts are
- * logged and marked 'logged'. A 429 calls `pause` with when to send again.
+ * One alert's delivery attempt, counted before it is made: an alert with an earlier attempt is looked
+ * up before it is posted again, so a crash between Slack's answer and our record never posts twice.
+ * Without a notifier alerts are marked 'logged'; a 429 calls `pause`.
  */
 export class AlertDelivery {
   constructor(

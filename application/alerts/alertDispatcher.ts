@@ -7,7 +7,7 @@ import { AlertDelivery, type AlertDeliveryOptions } from './alertDelivery.ts';
 export type AlertDispatcherOptions = AlertDeliveryOptions & {
   /** how often to read the whole outbox again: retries that became due, other processes' alerts (default 100 ms) */
   readonly pollMs?: number;
-  /** top-level alerts in flight at once (default 64: at 16 the alerter kept up with fewer than 1,000 sign-ups/s here, bench/alertLatencyBench.ts) */
+  /** top-level alerts in flight at once (default 64) */
   readonly concurrency?: number;
 };
 
@@ -16,13 +16,9 @@ const LOOKAHEAD = 200;
 const DEFAULT_CONCURRENCY = 64;
 
 /**
- * The alerter: drains the outbox to the notifier, one message per key (AlertDelivery). It
- * works as a pipeline, not in waves: each wake-up reads only the alerts raised since its
- * last read (an outbox cursor), and an alert starts as soon as one of `concurrency` slots is
- * free, so a new alert never waits for a whole batch to finish. Every `pollMs` it reads the
- * outbox from the start, for retries that became due. Replies go one at a time in outbox
- * order, each after its thread's first message. A key is never in flight twice.
- * Run one alerter per outbox.
+ * The alerter: drains the outbox to the notifier as a pipeline, one message per key and no key in
+ * flight twice, so a new alert never waits for a batch. Each wake-up reads what was raised since its
+ * cursor; every `pollMs` it rereads the outbox for due retries. Run one per outbox.
  */
 export class AlertDispatcher {
   private readonly delivery: AlertDelivery;

@@ -3,10 +3,9 @@ import { slowDeploymentAlert } from '../../domain/alerts/alertRules.ts';
 import type { AlertStore } from '../ports/alertStore/alertStore.ts';
 
 /**
- * The slow-deployment timer's one tick: deployments started before now − threshold (and
- * after now − max age) and not finished get their alert, in one transaction with the check,
- * so a completion projected at the same moment either finishes it first or finds the alert
- * and replies in its thread. Keys are deterministic: running it twice raises nothing new.
+ * One tick of the slow-deployment timer: unfinished deployments started before now − threshold (and
+ * after now − max age) get their alert in the check's transaction, so a completion projected meanwhile
+ * finishes first or replies in its thread. Keys are deterministic: a rerun raises nothing.
  */
 export const raiseSlowDeployments = (store: AlertStore, rules: AlertRules, now: number): Promise<number> =>
   store.update((writer) => {

@@ -15,11 +15,9 @@ const MAX_NUMBER_CHARS = 24;
 const MAX_BYTES_PER_UNIT = 6;
 
 /**
- * One walk over a request's event: how deep it nests, and an upper bound of its size as JSON.
- * The collector needs both for every event, and stringifying each event only to learn it is
- * far below the 32 KB limit cost about as much as validating it; the bound settles that for
- * every ordinary event, and an event near the limit is measured exactly. Iterative, so no
- * input can overflow the stack here.
+ * One walk over an event: how deep it nests and an upper bound of its JSON size, so an ordinary event
+ * is never stringified just to check the size limit; one near the limit is measured exactly.
+ * Iterative, so no input can overflow the stack.
  */
 export const jsonBounds = (value: unknown, depthLimit: number): JsonBounds => {
   const values: unknown[] = [value];

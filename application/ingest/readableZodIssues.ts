@@ -2,10 +2,9 @@ import type { z } from 'zod';
 import type { ValidationIssue } from '../../domain/errors/journeyError.ts';
 
 /**
- * Zod's default messages ("Invalid input", "expected record, received array") are written for
- * developers of the schema, not for the client who sent the data. This error map (passed to
- * `safeParse(x, { error: readableZodErrors })`) rewrites the common ones; messages a schema sets
- * itself still win.
+ * Zod's default messages are written for the schema's developers, not for the client who sent the
+ * data; this error map (`safeParse(x, { error: readableZodErrors })`) rewrites the common ones.
+ * Messages a schema sets itself still win.
  */
 export const readableZodErrors: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {

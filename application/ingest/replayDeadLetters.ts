@@ -46,12 +46,9 @@ const asIngestedEvent = (payload: unknown): IngestedEvent | undefined => {
 };
 
 /**
- * Sends dead letters through the stage that refused them again, after a fix (a rules change,
- * a newer Journey): a collector letter is validated and published to the raw log, a mapper
- * letter is mapped with the rules in force and appended to the event store. A letter leaves
- * the queue only once that succeeded; one still refused stays, with the new reason shown.
- * Replaying twice stores nothing twice: the raw log deduplicates by messageId (a letter
- * without one gets an id derived from its content) and mapped events have deterministic ids.
+ * Sends dead letters again through the stage that refused them, after a fix. A letter leaves the queue
+ * only once its replay succeeded (one still refused stays with the new reason); replaying twice stores
+ * nothing twice (messageId dedupe, deterministic event ids).
  */
 export class ReplayDeadLetters {
   constructor(private readonly deps: ReplayDeps) {}

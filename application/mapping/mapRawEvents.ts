@@ -19,16 +19,9 @@ type Target = { readonly streamId: string; readonly userId?: string; readonly an
 const KNOWN_LINKS_MAX = 100_000;
 
 /**
- * The mapper: raw events → identity resolution → mapping rules → journey events appended to
- * each user's stream. Safe to run again on the same delivery (ids are deterministic and
- * appends idempotent), which is what at-least-once delivery needs.
- *
- * Identity: an event with a userId goes to `journey-<userId>`. An event with only an
- * anonymousId goes to that user's journey when the anonymous id is linked, and otherwise to
- * `anonymous-<anonymousId>`. A new link is written to `identity-<anonymousId>` *before* the
- * anonymous stream is copied into the journey, and an anonymous append re-checks the link
- * *after* appending; with several mappers racing, one of the two always sees the other, and
- * a copy made twice has the same ids, so it is stored once.
+ * The mapper: raw events → identity → mapping rules → journey events on each user's stream; safe to
+ * run again on a delivery. A link is written before the anonymous stream is copied and an anonymous
+ * append re-checks the link after, so racing mappers always see each other.
  */
 export class MapRawEvents {
   private readonly knownLinks = new Map<string, string>();

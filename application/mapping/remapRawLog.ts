@@ -21,10 +21,9 @@ export type RemapOptions = {
 };
 
 /**
- * Re-runs the mapping rules over the raw log after a rules change: a fresh consumer group
- * reads the log from its start, events received from `from` on go through the mapper again,
- * and the store appends only the journey events whose (deterministic) ids it lacks. The live
- * projections then pick the new events up like any others.
+ * Re-runs the mapping rules over the raw log after a rules change: a fresh consumer group reads from
+ * the start, events received from `from` on are mapped again, and the store appends only the
+ * (deterministic) ids it lacks.
  */
 export const remapRawLog = async (
   rawLog: RawLog,

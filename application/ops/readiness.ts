@@ -31,6 +31,9 @@ const withTimeout = async <T>(work: Promise<T>, ms: number, what: string): Promi
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+const projectionBehindMessage = (name: string, maxLagEvents: number, seconds: number): string =>
+  `projection ${name} is more than ${maxLagEvents} events behind the event store (oldest unapplied recorded ${seconds.toFixed(1)} s ago); wait for it to catch up, or check that the projector runs`;
+
 const check = async (name: string, ms: number, run: () => Promise<string>): Promise<ReadinessCheck> => {
   try {
     return { name, ok: true, detail: await withTimeout(run(), ms, name) };
@@ -68,9 +71,7 @@ export const checkReadiness = async (sources: ReadinessSources): Promise<Readine
         check(`projection:${projection.name}`, timeoutMs, async () => {
           const lag = await projectionLag(eventStore, projection, sources.maxLagEvents + 1, sources.now());
           if (lag.events > sources.maxLagEvents) {
-            throw new Error(
-              `projection ${projection.name} is more than ${sources.maxLagEvents} events behind the event store (oldest unapplied recorded ${lag.seconds.toFixed(1)} s ago); wait for it to catch up, or check that the projector runs`,
-            );
+            throw new Error(projectionBehindMessage(projection.name, sources.maxLagEvents, lag.seconds));
           }
           return `${lag.events} events behind (bound ${sources.maxLagEvents})`;
         }),

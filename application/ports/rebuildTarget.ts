@@ -2,11 +2,9 @@ import { JourneyError } from '../../domain/errors/journeyError.ts';
 import type { Position, RecordedEvent } from './eventStore/eventStore.ts';
 
 /**
- * The read-model side of a rebuild: one projection's live tables and the shadow tables of
- * its next version, in the store that serves its queries. A rebuild replays the event store
- * into the shadow, then `swap` catches it up with the head and puts it in the live tables'
- * place in one write transaction, so readers see the old version until the commit and the
- * new one after it, never a half-built one. Adapter: SQLite (`sqliteRebuildTarget.ts`).
+ * The read-model side of a rebuild: a projection's live tables and its next version's shadow. `swap`
+ * catches the shadow up and puts it in place in one write transaction, so readers never see a
+ * half-built version.
  */
 export type RebuildLockHolder = { readonly pid: number; readonly host: string; readonly since: string };
 

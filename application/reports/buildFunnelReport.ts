@@ -21,11 +21,9 @@ const summaryOf = (s: StageSummary) => ({
 });
 
 /**
- * The funnel as of the end of `date` in the zone, with everything the PDFs and Slack show:
- * the users of each stage, the change from the day before and a trend. Stage logic is the
- * domain's (`stageOf`, `funnelOf`) over one read of the activity history (which agrees with
- * `stageSummaries` for every instant, by the read-model contract), so a report for a
- * past date is what the funnel was then, whenever it is run.
+ * The funnel as of the end of `date` in the zone, with each stage's users, the change from the day
+ * before and a trend. It uses the domain's stage logic over one read of the activity history, so a
+ * past date's report is the funnel as it was then.
  */
 export const buildFunnelReport = async (
   readModels: ReadModelQueries,

@@ -20,10 +20,9 @@ export type ReportSchedulerOptions = {
 };
 
 /**
- * Runs the daily report on its schedule. A run at any time on day X reports day X − 1 (in the
- * report's zone). On start-up, and at every tick, every day after the last recorded one up to
- * the one due now is reported, oldest first, at most `catchUpDays` of them: the days missed
- * while the reporter was down. A reporter that never ran reports only the day due now.
+ * Runs the daily report on its schedule; a run on day X reports X − 1 in the report's zone. At
+ * start-up and every tick it reports, oldest first, at most `catchUpDays` days missed since the last
+ * recorded one; a reporter that never ran reports only the day due now.
  */
 export class ReportScheduler {
   private chain: Promise<unknown> = Promise.resolve();

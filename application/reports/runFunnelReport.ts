@@ -54,14 +54,9 @@ const recordedReportOf = (e: RecordedEvent): UsersByActivationStageReported =>
   usersByActivationStageReportedSchema.parse(e.data);
 
 /**
- * The daily funnel report for one date: build it from the read models, render a document
- * per stage, record it as one `UsersByActivationStageReported` in the report stream, then
- * publish it. The append is the claim: it expects the stream revision read before, so of
- * two reporters racing for the same date one appends and publishes, the other gets a
- * conflict, re-reads, finds the date and publishes nothing. Each run's event id is its own
- * (a retried append of the same run stays idempotent; two runs never merge into one).
- * Publishing after recording means at most once: a crash between the two leaves the date
- * recorded and not posted, and `--force` sends it.
+ * The daily report for one date: build, render a PDF per stage, record it in the report stream, then
+ * publish. The append at the revision read before is the claim, so of two racing reporters one
+ * publishes; publishing after recording is at most once (`--force` resends).
  */
 export class RunFunnelReport {
   constructor(

@@ -12,10 +12,9 @@ const CLICKABLE = 'a, button, [role="button"], input[type="button"], input[type=
 const RESIZE_DEBOUNCE_MS = 250;
 
 /**
- * Wire events, in Segment's "Object Action" naming: `Element Clicked`, `Visibility Changed`,
- * `Viewport Resized` are track events; page views (first load and every SPA route change)
- * are `page` calls, which the default mapping rules turn into PageViewed. Every listener is
- * passive and only queues: nothing here waits on the network.
+ * Wire events in Segment's "Object Action" naming (`Element Clicked`, `Visibility Changed`, `Viewport
+ * Resized`); page views, SPA route changes included, are `page` calls. Every listener is passive and
+ * only queues: nothing here waits on the network.
  */
 export const startAutoCapture = (client: JourneyClient, options: AutoCaptureOptions): (() => void) => {
   const stops: (() => void)[] = [];

@@ -29,10 +29,9 @@ const MAX_BATCH_BYTES = 450 * 1024;
 const MAX_BEACON_BYTES = 60 * 1024;
 
 /**
- * Sends queued events in batches: by size (`flushAt`) and by time (`flushIntervalMs`), one
- * request at a time, with exponential backoff while the collector is unreachable or busy.
- * Events leave the queue only when the collector acknowledged them, so a retry or a reload
- * may send one again — its messageId makes the collector drop the copy.
+ * Sends queued events in batches by size (`flushAt`) and time (`flushIntervalMs`), one request at a
+ * time, backing off while the collector is away. Events leave the queue only once acknowledged, so one
+ * may be sent twice; its messageId makes the collector drop the copy.
  */
 export class Dispatcher {
   private timer: unknown;

@@ -10,12 +10,9 @@ const isWireEvent = (value: unknown): value is WireEvent =>
   typeof (value as { type?: unknown }).type === 'string';
 
 /**
- * Events not yet acknowledged by the collector, persisted so a reload or a closed tab while
- * the collector is unreachable loses nothing. Every change re-reads storage first, so two
- * tabs of one site add to one queue instead of overwriting each other (both may then send an
- * event; the collector drops the second copy by messageId). Bounded: when full, the oldest
- * events go, because a queue that grows without end would fill localStorage and then lose
- * everything.
+ * Events the collector has not acknowledged, persisted so a reload or a closed tab loses nothing.
+ * Every change re-reads storage first, so two tabs share one queue; when full the oldest go, as an
+ * unbounded queue would fill localStorage and then lose everything.
  */
 export class EventQueue {
   private fallback: WireEvent[] = [];

@@ -30,7 +30,7 @@ const isoDay = (value: string): string => {
 const run = async (apps: readonly AppName[]): Promise<void> => {
   const config = loadConfig();
   let journey: RunningJourney | undefined;
-  stopOnStorageFailure(async () => journey?.stop(), createLogger(config.LOG_LEVEL));
+  stopOnStorageFailure(async () => journey?.stop(), createLogger(config));
   journey = await startJourney(config, apps);
   process.stdout.write(startupBanner(config, journey));
   const running = journey;

@@ -2,10 +2,9 @@ import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import type { RunningJourney } from '../journey/startJourney.ts';
 
 /**
- * What a person needs right after `npm start`: where things are and the keys to use them.
- * stdout usually ends up in a log store, so secrets are printed only by the start that
- * generated them (the person has no other way to learn them but the file); keys and tokens
- * that came from the environment are named, never shown.
+ * What a person needs right after `npm start`: where things are and the keys to use them. stdout often
+ * ends up in a log store, so only the start that generated a secret prints it; secrets from the
+ * environment are named, never shown.
  */
 export const startupBanner = (config: JourneyConfig, journey: RunningJourney): string => {
   const show = journey.credentials.generated;

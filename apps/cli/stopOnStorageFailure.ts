@@ -7,13 +7,9 @@ export const STORAGE_FAILURE_EXIT_CODE = 74;
 const STOP_TIMEOUT_MS = 15_000;
 
 /**
- * A write the storage refused (disk full, read-only data directory, I/O error) in any of
- * this process's SQLite files stops the process: one message that says what happened, which
- * file and what to do, then the apps stop in order (the HTTP server first: requests still
- * in flight get their 503, nothing gets a 200 that was not stored) and the process exits
- * with code 74. Retrying would only fill the logs, and a supervisor that restarts it sees
- * the same message until space is freed. SQLite rolls a failed transaction back, so the
- * files open cleanly at the next start and what was acknowledged is mapped then.
+ * A write the storage refused (disk full, read-only, I/O error) stops the process: one message saying
+ * which file and what to do, then the apps stop in order (HTTP first: nothing gets a 200 that was not
+ * stored) and it exits 74. Retrying would only fill the logs.
  */
 export const stopOnStorageFailure = (stop: () => Promise<void>, logger: JourneyLogger): void => {
   let stopping = false;

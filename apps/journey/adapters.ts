@@ -9,10 +9,9 @@ import { SqliteEventStore } from '../../infrastructure/sqlite/eventStore/sqliteE
 import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
 
 /**
- * Which adapter serves each port, from the configuration. The embedded SQLite adapters are
- * the default; distributed ones (NATS JetStream, EventStoreDB) are chosen here when their
- * connection settings are present. Adapters that connect asynchronously may expose
- * `ready(): Promise<void>`, which start-up awaits so a bad URL fails fast with its message.
+ * Which adapter serves each port: embedded SQLite by default, NATS JetStream or EventStoreDB when
+ * their settings are present. An adapter that connects asynchronously may expose `ready()`, which
+ * start-up awaits so a bad URL fails fast with its message.
  */
 export const rawLogFor = (config: JourneyConfig): RawLog & DeadLetterQueue =>
   config.NATS_URL

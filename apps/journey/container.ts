@@ -49,7 +49,7 @@ export const createContainer = (config: JourneyConfig): Container => {
   const closeOnUnbind = <T extends { close(): Promise<void> }>(value: T) => value.close();
 
   container.bind<JourneyConfig>(ConfigToken).toConstantValue(config);
-  container.bind<JourneyLogger>(LoggerToken).toDynamicValue(() => createLogger(config.LOG_LEVEL));
+  container.bind<JourneyLogger>(LoggerToken).toDynamicValue(() => createLogger(config));
   container.bind<Clock>(ClockToken).toConstantValue(systemClock);
   container.bind<Credentials>(CredentialsToken).toDynamicValue(() => resolveCredentials(config));
   container.bind<CompiledRules>(RulesToken).toDynamicValue(() => loadRules(config.JOURNEY_RULES));

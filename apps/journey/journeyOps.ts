@@ -24,14 +24,9 @@ export type JourneyOps = {
 };
 
 /**
- * Metrics and readiness of one Journey process, from the apps it runs. Counters move in the
- * process where things happen (the raw log is wrapped so publish and reject count). Gauges
- * and readiness read the stores; each process reports what its apps own, so a split
- * deployment exports each gauge once: mapper lag by the mapper, projection lag by the
- * projector, alerts by state by the alerter. Readiness: the raw log for the collector and the
- * mapper, the event store for the mapper, projector and API, and for the API also that the
- * projections it serves are within JOURNEY_READY_MAX_LAG_EVENTS of the store.
- * Call before anything resolves the raw log, so the wrapped one is the one in use.
+ * Metrics and readiness of one Journey process, from the apps it runs: each process reports what its
+ * apps own, so a split deployment exports each gauge once. Call before anything resolves the raw log,
+ * so the counting wrapper is the one in use.
  */
 export const journeyOps = (config: JourneyConfig, container: Container, apps: readonly AppName[]): JourneyOps => {
   const metrics = new JourneyMetrics();

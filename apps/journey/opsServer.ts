@@ -5,6 +5,9 @@ import { registerOpsRoutes } from '../../infrastructure/http/opsRoutes.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import type { JourneyOps } from './journeyOps.ts';
 
+const opsPortMessage = (config: JourneyConfig, code: string): string =>
+  `cannot listen on ${config.HOST}:${config.JOURNEY_OPS_PORT} for the operations endpoints (${code}); give each process its own JOURNEY_OPS_PORT, or unset it`;
+
 /**
  * A small HTTP server with only /healthz, /readyz and /metrics, for a process that runs no
  * collector or API (a mapper, projector or alerter on its own), on JOURNEY_OPS_PORT. Opt-in:
@@ -28,9 +31,7 @@ export const startOpsServer = async (
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL'
-      ? new ConfigError(
-          `cannot listen on ${config.HOST}:${config.JOURNEY_OPS_PORT} for the operations endpoints (${code}); give each process its own JOURNEY_OPS_PORT, or unset it`,
-        )
+      ? new ConfigError(opsPortMessage(config, code))
       : error;
   }
 };

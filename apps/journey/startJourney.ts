@@ -25,13 +25,17 @@ import { type JourneyOps, journeyOps } from './journeyOps.ts';
 import { startOpsServer } from './opsServer.ts';
 import { SupervisedWorker } from './supervisedWorker.ts';
 
+const dataDirMessage = (dir: string, error: unknown): string =>
+  `JOURNEY_DATA_DIR=${dir} cannot be created (${(error as NodeJS.ErrnoException).code}); point it at a writable directory`;
+
+const cannotListenMessage = (config: JourneyConfig, code: string): string =>
+  `cannot listen on ${config.HOST}:${config.PORT} (${code}); stop what uses it or set PORT/HOST`;
+
 const ensureDataDir = (dir: string): void => {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new ConfigError(
-      `JOURNEY_DATA_DIR=${dir} cannot be created (${(error as NodeJS.ErrnoException).code}); point it at a writable directory`,
-    );
+    throw new ConfigError(dataDirMessage(dir, error));
   }
 };
 
@@ -107,9 +111,7 @@ export const startJourney = async (
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         throw code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL'
-          ? new ConfigError(
-              `cannot listen on ${config.HOST}:${config.PORT} (${code}); stop what uses it or set PORT/HOST`,
-            )
+          ? new ConfigError(cannotListenMessage(config, code))
           : error;
       }
       stops.push(() => app.close());

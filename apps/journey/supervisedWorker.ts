@@ -17,11 +17,9 @@ export type SupervisedWorkerOptions<Message> = {
 };
 
 /**
- * A worker thread running one of Journey's TypeScript modules, started again from where it
- * keeps its own state when it dies. Stopping posts `{ type: 'stop' }`; the worker finishes
- * its work, closes its files and exits (terminated after 10 s if it does not). A write the
- * storage refused in the worker (bin/tsWorker.js forwards it) is reported in this thread, where
- * the app shell stops the process; the worker is not restarted into the same full disk.
+ * A worker thread running one of Journey's modules, started again when it dies. `{ type: 'stop' }`
+ * makes it finish and exit (terminated after 10 s). A storage failure in the worker is reported here
+ * and stops the process rather than restarting into the same full disk.
  */
 export class SupervisedWorker<Message = unknown> {
   private worker: Worker | undefined;

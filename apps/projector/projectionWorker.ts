@@ -25,7 +25,7 @@ const readModels = new SqliteReadModels(readModelFileOf(config, name), {
 });
 const projection = journeyProjection(config, name);
 const runner = new ProjectionRunner(eventStore, readModels, projection, {
-  logger: createLogger(config.LOG_LEVEL, `journey-${name}`),
+  logger: createLogger(config, `journey-${name}`),
   onApplied: (position) => post({ type: 'applied', position: positionToString(position) }),
 });
 const initial = await readModels.readCheckpoint(projection.name);

@@ -30,6 +30,9 @@ const slowerOf = (a: RebuildProgress, b: RebuildProgress): RebuildProgress =>
       : b
     : { phase: a.phase, done: Math.min(a.done, b.done), total: Math.max(a.total, b.total) };
 
+const rebuildWorkerExitMessage = (names: readonly string[], code: number): string =>
+  `the rebuild of ${names.join(', ')} stopped (worker thread exit code ${code}); its shadow tables are dropped at the next rebuild: run it again`;
+
 /** the timeline's rebuild in a worker thread: the outcome, or the error it failed with */
 const rebuildInWorker = (
   config: JourneyConfig,
@@ -63,21 +66,14 @@ const rebuildInWorker = (
       reject(error);
     });
     worker.on('exit', (code) => {
-      if (!settled)
-        reject(
-          new Error(
-            `the rebuild of ${names.join(', ')} stopped (worker thread exit code ${code}); its shadow tables are dropped at the next rebuild: run it again`,
-          ),
-        );
+      if (!settled) reject(new Error(rebuildWorkerExitMessage(names, code)));
     });
   });
 
 /**
- * `journey projections rebuild`: the timeline, the largest read model, is rebuilt in a
- * worker thread while this thread rebuilds the others, so the two replays share the two
- * cores instead of taking turns; each side reads the store itself, which costs less than
- * handing every event across threads. Alone, a projection is rebuilt in this thread. Both
- * sides finish (each swaps in what it rebuilt) before a failure of either is thrown.
+ * `journey projections rebuild`: the timeline, the largest model, rebuilds in a worker thread while
+ * this one does the rest, so both cores work; each side reads the store itself. Both sides swap in
+ * what they rebuilt before a failure of either is thrown.
  */
 export const rebuildInThreads = async (
   config: JourneyConfig,

@@ -26,10 +26,9 @@ const fieldValue = (field: CompiledField, event: unknown): unknown => {
 };
 
 /**
- * Turns one raw event into journey events: every rule whose `when` holds emits, in rule
- * order. Data that the event type's schema refuses becomes an error for that rule only (the
- * mapper dead-letters it with the reason), so one bad field never loses the other events.
- * Pure and never throws on well-formed rules, whatever the event holds.
+ * Turns one raw event into journey events: every rule whose `when` holds emits, in rule order. Data a
+ * type's schema refuses is an error for that rule only (dead-lettered with the reason), so one bad
+ * field never loses the other events. Pure, never throws.
  */
 export const applyRules = (rules: CompiledRules, event: IngestedEvent): MappingOutcome => {
   const outcome: MappingOutcome = { events: [], errors: [] };

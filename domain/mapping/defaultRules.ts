@@ -1,13 +1,9 @@
 import type { MappingRules } from './mappingRules.ts';
 
 /**
- * The rule set that ships: Segment's spec'd track events from the browser, `api.request`
- * events from backend services, and page/screen/identify calls. Rule ids are part of every
- * journey event's id (UUID v5 of messageId + rule id), so renaming a rule makes re-mapping
- * produce new events: add rules, don't rename them.
- *
- * Backend `api.request` events carry `properties.{method, path, status, durationMs,
- * errorCode}`; ids the request created come from `properties.*` or the response body.
+ * The rule set that ships: Segment track events from the browser, `api.request` events from backend
+ * services, page/screen/identify. A rule id is part of each journey event's id, so renaming a rule
+ * makes re-mapping write new events: add rules, don't rename.
  */
 const track = (event: string) => ({ type: 'track', event });
 const apiSuccess = (method: string, path: string) => ({

@@ -2,31 +2,9 @@ import { z } from 'zod';
 import { type JourneyEventType, journeyEventTypes } from '../journey/journeyEvent.ts';
 
 /**
- * The mapping-rule language: a JSON file users edit, so the schema is strict (a typo such as
- * `"emits"` is reported, not ignored) and every message says what to write instead.
- *
- * ```json
- * { "version": 1, "rules": [ {
- *     "id": "api-deployment-started",
- *     "when": { "type": "track", "event": "api.request", "properties.method": "POST",
- *               "properties.path": { "matches": "^/deployments/?$" },
- *               "properties.status": { "gte": 200, "lt": 300 } },
- *     "emit": "DeploymentStarted",
- *     "data": { "deploymentId": ["properties.deploymentId", "properties.responseBody.id"],
- *               "source": { "const": "backend" } } } ] }
- * ```
- *
- * `when`: every key is a dotted path into the raw event and every condition must hold.
- * A plain value means equality (a number also equals its numeric string: 503 = "503");
- * an object is a matcher whose keys must all hold; `any`, `all` and `not` combine nested
- * `when` objects (so no path may be named any, all or not). Comparisons (`gte`, `gt`,
- * `lte`, `lt`) are numeric and never hold for a value that is not a number or a numeric
- * string; `matches` (a JavaScript regex, no flags) and `prefix` only hold for strings;
- * `exists: true` means present and not null; `ne` is the negation of `eq`, so it also
- * holds when the value is absent. Paths see own properties only.
- *
- * `data`: each output field is a path, a list of fallback paths (the first present and not
- * null wins) or `{ "const": value }`. Fields that end up absent are left out.
+ * The mapping-rule language (docs/mapping-rules.md): a JSON file people edit, so the schema is
+ * strict (a typo such as `"emits"` is reported, not ignored) and every message says what to write
+ * instead.
  */
 export const matcherKeys = ['eq', 'ne', 'in', 'gte', 'gt', 'lte', 'lt', 'exists', 'matches', 'prefix'] as const;
 const PATH = /^[^.]+(\.[^.]+)*$/;

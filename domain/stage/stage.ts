@@ -1,13 +1,9 @@
 import { ValidationError } from '../errors/journeyError.ts';
 
 /**
- * Where a signed-up user stands as of an instant T, judged by meaningful activity (what the
- * projector records as activity) in a window of W days:
- * - signedUp: no activity at or before T;
- * - activated: activity on exactly one UTC day, the latest after T − W;
- * - active: activity on two or more UTC days, the latest after T − W;
- * - inactive: activity, but none after T − W.
- * "After T − W" is strict: activity exactly W days before T is no longer recent.
+ * A signed-up user's stage as of T, by meaningful activity: signedUp (none by T); activated / active
+ * (one / several UTC days, the latest after T − W); inactive (none after T − W). "After" is strict:
+ * activity exactly W days before T is not recent.
  */
 export const stages = ['signedUp', 'activated', 'active', 'inactive'] as const;
 export type Stage = (typeof stages)[number];

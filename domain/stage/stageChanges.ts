@@ -27,13 +27,9 @@ export const checkWindowDays = (windowDays: number): void => {
 };
 
 /**
- * A user's stage as a function of T, as the instants where it changes. `stageOf` over the
- * summary as of T depends on T only through three kinds of step: T ≥ sign-up, T ≥ fᵢ (the
- * first instant of activity day i: one more active day) and T < lᵢ + W (lᵢ the day's last
- * instant: day i still "after T − W"). A day with fᵢ ≤ T counts as recent iff lᵢ > T − W,
- * which is what the summary's clamped `lastActivityAt` gives too: on T's own day fᵢ ≤ T < lᵢ
- * means T − fᵢ < 1 day ≤ W, so that day is recent either way. So the stage is constant
- * between consecutive breakpoints {sign-up, fᵢ, lᵢ + W}, and changes at most there.
+ * A user's stage as a function of T, as the instants where it changes. `stageOf` depends on T only
+ * through T ≥ sign-up, T ≥ fᵢ (a day's first activity) and T < lᵢ + W (its last), so the stage is
+ * constant between those breakpoints and changes at most there.
  */
 export const stageChangesOf = (history: StageHistory, windowDays: number): StageChange[] => {
   checkWindowDays(windowDays);

@@ -20,7 +20,7 @@ const channel = z
   );
 
 /**
- * Configuration of Slack alerts (issue 5): zod fields merged into the one config schema.
+ * Configuration of Slack alerts: zod fields merged into the one config schema.
  */
 export const alertsConfigShape = {
   /** no token: the alerter logs each alert instead and marks it 'logged' */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 const ORIGIN = /^https?:\/\/[^/\s?#]+$/;
 
 /**
- * Configuration of the browser SDK's collector side (issue 8): zod fields merged into the one
+ * Configuration of the browser SDK's collector side: zod fields merged into the one
  * config schema. `JOURNEY_CORS_ORIGINS` lists the origins whose pages may post events and
  * import `/sdk.mjs`; `*` (the default) allows any, since the write key is what authorizes.
  */

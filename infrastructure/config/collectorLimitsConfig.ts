@@ -11,7 +11,7 @@ const whole = (fallback: string, min: number, max: number, unit: string) => {
 };
 
 /**
- * Limits that keep one client from hurting the others (issue 9): zod fields merged into the
+ * Limits that keep one client from hurting the others: zod fields merged into the
  * one config schema. Body size (500 KB), events per request (2,500) and bytes per event
  * (32 KB) are Segment's and fixed; these are the ones an operator tunes.
  */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { isJourneyEventType, type JourneyEventType } from '../../domain/journey/journeyEvent.ts';
+import { logFormats } from '../logging/logFormat.ts';
 import { alertsConfigShape } from './alertsConfig.ts';
 import { browserSdkConfigShape } from './browserSdkConfig.ts';
 import { collectorLimitsConfigShape } from './collectorLimitsConfig.ts';
@@ -58,12 +59,19 @@ export const configSchema = z.object({
     .transform((types) => types as JourneyEventType[]),
   JOURNEY_SQLITE_POLL_MS: wholeNumber('100', 5, 10_000, ' milliseconds'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** unset: readable lines when stdout is a terminal, JSON lines otherwise */
+  LOG_FORMAT: z
+    .enum(logFormats, { error: 'must be json or pretty (unset: pretty on a terminal, json otherwise)' })
+    .optional(),
 });
 
 export type JourneyConfig = z.infer<typeof configSchema>;
 
 /** variables whose values may hold secrets, never echoed in an error */
 const isSecret = (name: string): boolean => /TOKEN|KEYS|PASSWORD|CONNECTION_STRING|SECRET/.test(name);
+
+const invalidConfigMessage = (lines: readonly string[]): string =>
+  `Journey cannot start: the configuration is invalid.\n${lines.join('\n')}\nFix the variable(s) above or unset them to use the defaults (see docs/configuration.md).`;
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env): JourneyConfig => {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -74,7 +82,5 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     const value = env[name];
     return `  ${name}${value === undefined ? '' : `=${isSecret(name) ? '(hidden)' : value}`}: ${issue.message}`;
   });
-  throw new ConfigError(
-    `Journey cannot start: the configuration is invalid.\n${lines.join('\n')}\nFix the variable(s) above or unset them to use the defaults (see docs/configuration.md).`,
-  );
+  throw new ConfigError(invalidConfigMessage(lines));
 };

@@ -63,6 +63,12 @@ const writeAtomically = (file: string, text: string): void => {
   }
 };
 
+const credentialsFileMessage = (file: string, error: unknown): string =>
+  `cannot read or create ${file} (${(error as Error).message}); make JOURNEY_DATA_DIR writable and delete a damaged file (new keys are generated), or set JOURNEY_WRITE_KEYS and JOURNEY_API_TOKEN`;
+
+const tokenIsWriteKeyMessage = (source: string | undefined): string =>
+  `JOURNEY_API_TOKEN is also a write key (source ${source}); write keys are public in browsers, so give the API its own token`;
+
 /**
  * Write keys and the API token come from the environment; when either is unset the first
  * start generates one and keeps it in the data directory, so a plain `npm start` works
@@ -89,9 +95,7 @@ export const resolveCredentials = (config: JourneyConfig): Credentials => {
         generated = true;
       }
     } catch (error) {
-      throw new ConfigError(
-        `cannot read or create ${file} (${(error as Error).message}); make JOURNEY_DATA_DIR writable and delete a damaged file (new keys are generated), or set JOURNEY_WRITE_KEYS and JOURNEY_API_TOKEN`,
-      );
+      throw new ConfigError(credentialsFileMessage(file, error));
     }
   }
   const writeKeys = config.JOURNEY_WRITE_KEYS ?? (stored ? [`default:${stored.writeKey}`] : []);
@@ -100,9 +104,7 @@ export const resolveCredentials = (config: JourneyConfig): Credentials => {
   const apiToken = config.JOURNEY_API_TOKEN ?? stored?.apiToken ?? '';
   // the token reads every journey; a key sits in every browser that tracks, so they must differ
   if (keys.has(apiToken)) {
-    throw new ConfigError(
-      `JOURNEY_API_TOKEN is also a write key (source ${keys.get(apiToken)}); write keys are public in browsers, so give the API its own token`,
-    );
+    throw new ConfigError(tokenIsWriteKeyMessage(keys.get(apiToken)));
   }
   return { writeKeys: keys, apiToken, generated };
 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 const window = 'must be a whole number of events from 1 to 1000000';
 
 /**
- * Configuration of the EventStoreDB adapter (issue 4): zod fields merged into the one config
+ * Configuration of the EventStoreDB adapter: zod fields merged into the one config
  * schema. Without a connection string the embedded SQLite event store is used.
  */
 export const eventStoreConfigShape = {

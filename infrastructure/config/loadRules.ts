@@ -4,6 +4,9 @@ import { ConfigError, isValidationError } from '../../domain/errors/journeyError
 import { type CompiledRules, compileRules } from '../../domain/mapping/compileRules.ts';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
 
+const unreadableRulesMessage = (path: string, file: string, error: unknown): string =>
+  `JOURNEY_RULES=${path}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); point it at a rules JSON file or unset it to use the default rules`;
+
 /**
  * The mapping rules in force: the file named by JOURNEY_RULES, or the default rule set.
  * A file that cannot be read, is not JSON or breaks the rule language stops start-up with
@@ -16,9 +19,7 @@ export const loadRules = (path: string | undefined): CompiledRules => {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(
-      `JOURNEY_RULES=${path}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); point it at a rules JSON file or unset it to use the default rules`,
-    );
+    throw new ConfigError(unreadableRulesMessage(path, file, error));
   }
   let json: unknown;
   try {

@@ -29,7 +29,7 @@ const duration = (fallback: string, maxDays: number) => {
 };
 
 /**
- * Configuration of the NATS JetStream raw log (issue 3): zod fields merged into the one
+ * Configuration of the NATS JetStream raw log: zod fields merged into the one
  * config schema. Without NATS_URL the embedded SQLite raw log is used.
  */
 export const natsConfigShape = {

@@ -10,7 +10,7 @@ const wholeNumber = (min: number, max: number) => {
 };
 
 /**
- * Configuration of the operations endpoints (issue 7): zod fields merged into the one
+ * Configuration of the operations endpoints: zod fields merged into the one
  * config schema.
  */
 export const opsConfigShape = {

@@ -12,7 +12,7 @@ const isCron = (pattern: string): boolean => {
 };
 
 /**
- * Configuration of the daily funnel report (issue 6): zod fields merged into the one config
+ * Configuration of the daily funnel report: zod fields merged into the one config
  * schema, so a bad value stops start-up naming the variable.
  */
 export const reportConfigShape = {

@@ -22,15 +22,9 @@ export type StreamAccess = {
 const MAX_ATTEMPTS = 8;
 
 /**
- * The port's append rules (decideAppend) on a store that only offers optimistic appends:
- * read the stream's newest `window` events, decide with the ids found there, and write the
- * events to keep at the exact revision read — so a concurrent append makes the write fail
- * instead of slipping in, and the decision is made again on a fresh read.
- *
- * Cost: every append is a read of up to `window` events plus the append. Ids older than the
- * window are not seen: a replay of such events with ANY would append them again. With an
- * exact expected revision (or NO_STREAM) the events where a replay would have put them are
- * read as well, so that case holds however long the stream.
+ * The port's append rules (decideAppend) on a store with only optimistic appends: read the stream's
+ * newest `window` events, decide, write at the exact revision read, so a concurrent append fails the
+ * write. Ids older than the window are not seen: replayed with ANY, they append again.
  */
 export const appendIdempotently = async (
   access: StreamAccess,

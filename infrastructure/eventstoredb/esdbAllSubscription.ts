@@ -45,10 +45,9 @@ const isRecoverable = (error: unknown): boolean =>
 const HIGH_WATER = 2_000;
 
 /**
- * The port's catch-up subscription on the client's `subscribeToAll`: events are queued as
- * they arrive and handed out in batches of up to `batchSize`. When the server or the link
- * drops it, it subscribes again after the last event received — no gap, and since every
- * event's position is compared with that one, no repeat either.
+ * The port's catch-up subscription on `subscribeToAll`, handing out queued events in batches of up to
+ * `batchSize`. After a drop it subscribes again from the last event received and compares every
+ * position with it: no gap, no repeat.
  */
 export class EsdbAllSubscription implements AllSubscription {
   private readonly queue: RecordedEvent[] = [];

@@ -14,6 +14,15 @@ const TLS_HINTS = /ssl|tls|handshake|certificate|wrong version number|protocol e
  * already Journey's (conflicts, validation) pass through unchanged; unknown ones are kept as
  * the cause of an UnavailableError that names the server.
  */
+const credentialsRefusedMessage = (shown: string, host: string, doing: string, detail: string): string =>
+  `${shown}: EventStoreDB at ${host} refused the credentials while ${doing} (${detail}); put a valid user in the connection string (esdb://admin:changeit@${host}) or give the user access to $all`;
+
+const tlsMismatchMessage = (shown: string, host: string, doing: string, detail: string, tls: boolean): string =>
+  `${shown}: the TLS setting does not match EventStoreDB at ${host} while ${doing} (${detail}); ${tls ? 'the server expects TLS: remove tls=false (and set tlsCAFile if its certificate is self-signed)' : 'for a server started with --insecure add ?tls=false; otherwise set tlsCAFile to the CA that signed its certificate'}`;
+
+const esdbUnreachableMessage = (shown: string, host: string, doing: string, detail: string): string =>
+  `${shown}: EventStoreDB at ${host} is not reachable while ${doing} (${detail}); start it (docker compose up eventstore) or unset EVENTSTORE_CONNECTION_STRING to use the embedded SQLite store`;
+
 export const translateEsdbError = (error: unknown, connectionString: string, doing: string): Error => {
   if (isJourneyError(error)) return error;
   const converted = error instanceof Error && !isCommandError(error) ? convertToCommandError(error) : error;
@@ -23,20 +32,13 @@ export const translateEsdbError = (error: unknown, connectionString: string, doi
   const type = isCommandError(converted as Error) ? (converted as { type: ErrorType }).type : undefined;
   const tls = /tls=false/i.test(connectionString);
   if (type === ErrorType.ACCESS_DENIED) {
-    return new ConfigError(
-      `${shown}: EventStoreDB at ${host} refused the credentials while ${doing} (${detail}); put a valid user in the connection string (esdb://admin:changeit@${host}) or give the user access to $all`,
-    );
+    return new ConfigError(credentialsRefusedMessage(shown, host, doing, detail));
   }
   if (TLS_HINTS.test(detail)) {
-    return new ConfigError(
-      `${shown}: the TLS setting does not match EventStoreDB at ${host} while ${doing} (${detail}); ${tls ? 'the server expects TLS: remove tls=false (and set tlsCAFile if its certificate is self-signed)' : 'for a server started with --insecure add ?tls=false; otherwise set tlsCAFile to the CA that signed its certificate'}`,
-    );
+    return new ConfigError(tlsMismatchMessage(shown, host, doing, detail, tls));
   }
   if (type === ErrorType.UNAVAILABLE || type === ErrorType.DEADLINE_EXCEEDED || type === ErrorType.CANCELLED) {
-    return new UnavailableError(
-      `${shown}: EventStoreDB at ${host} is not reachable while ${doing} (${detail}); start it (docker compose up eventstore) or unset EVENTSTORE_CONNECTION_STRING to use the embedded SQLite store`,
-      { cause: error },
-    );
+    return new UnavailableError(esdbUnreachableMessage(shown, host, doing, detail), { cause: error });
   }
   return new UnavailableError(`${shown}: EventStoreDB at ${host} failed while ${doing}: ${detail}`, { cause: error });
 };

@@ -1,12 +1,9 @@
 import { createRequire } from 'node:module';
 
 /**
- * The protobuf messages and gRPC service definitions generated into @eventstore/db-client.
- * They are CommonJS that attaches its exports at run time (`goog.object.extend(exports, …)`),
- * which Node's ESM loader cannot see as named exports, so they are loaded with `require`.
- * Loading the very files the client itself requires keeps one copy of each class: a message
- * built here is the one the client serialises, and the emulator speaks the client's protocol.
- * The casts only restate the package's own `.d.ts` files for what `require` returns.
+ * The protobuf messages and gRPC services generated into @eventstore/db-client, loaded with `require`:
+ * they are CommonJS whose exports Node's ESM loader cannot see. Loading the client's very files keeps
+ * one copy of each class, so the emulator speaks the client's protocol.
  */
 const require = createRequire(import.meta.url);
 const generated = '@eventstore/db-client/generated';

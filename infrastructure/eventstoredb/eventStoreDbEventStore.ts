@@ -46,17 +46,13 @@ export type EventStoreDbEventStoreOptions = {
 const isStreamNotFound = (error: unknown): boolean =>
   error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND;
 
+const invalidConnectionStringMessage = (connectionString: string, error: unknown): string =>
+  `EVENTSTORE_CONNECTION_STRING=${redact(connectionString)} is not a valid EventStoreDB connection string (${(error as Error).message}); use esdb://host:2113?tls=false for an insecure server`;
+
 /**
- * The event store on EventStoreDB (issue 4), through @eventstore/db-client.
- * - Appends follow the port's idempotency rules, which are stricter than ESDB's own (ESDB
- *   keeps only recent ids for `any`): see appendIdempotently — one backwards read of the
- *   stream's newest `idempotencyWindow` events per append, then an append at the exact
- *   revision read, so nothing can slip in between.
- * - Event ids must be UUIDs (ESDB stores them as such). Unlike SQLite, ids are not checked
- *   across streams: ESDB has no global id index, and a check would cost a scan of `$all`.
- * - `$all` reads and headPosition filter on the server (stream-name prefix, or system event
- *   types left out); fromPosition is inclusive on ESDB, so the event at it is dropped here.
- * - Subscriptions resubscribe after a drop from the last event received (EsdbAllSubscription).
+ * The event store on EventStoreDB. Appends keep the port's idempotency, stricter than ESDB's, through
+ * appendIdempotently; ids must be UUIDs and are not checked across streams (ESDB has no global index).
+ * ESDB's fromPosition is inclusive: the event at it is dropped here.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
@@ -70,9 +66,7 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       this.client = EventStoreDBClient.connectionString(connectionString);
     } catch (error) {
-      throw new ConfigError(
-        `EVENTSTORE_CONNECTION_STRING=${redact(connectionString)} is not a valid EventStoreDB connection string (${(error as Error).message}); use esdb://host:2113?tls=false for an insecure server`,
-      );
+      throw new ConfigError(invalidConnectionStringMessage(connectionString, error));
     }
   }
 

@@ -13,10 +13,9 @@ const { convertGrpcRecord } = require('@eventstore/db-client/dist/utils/convertG
 
 type StreamsClient = InstanceType<typeof streamsGrpc.StreamsClient>;
 /**
- * The client's protected members this module uses. @eventstore/db-client 6.2.1's `readAll`
- * cannot filter (it always sends `no_filter`), only `subscribeToAll` can; a filtered read
- * has to build its own ReadReq. Going through the client's stream creator and call
- * arguments keeps its channel, credentials, connection name and reconnect-on-UNAVAILABLE.
+ * The client's protected members this module uses: @eventstore/db-client 6.2.1's `readAll` cannot
+ * filter (it always sends `no_filter`), so a filtered read builds its own ReadReq, keeping the
+ * client's channel, credentials and reconnect-on-UNAVAILABLE.
  */
 type ClientInternals = {
   GRPCStreamCreator(

@@ -3,11 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { HttpError } from './httpError.ts';
 
 /**
- * Options for @fastify/rate-limit on the collector: `perMinute` requests a minute per write
- * key, counted by the key's source name (never the secret); a request without a known key
- * counts against its client IP. The check runs at preHandler, after the body is parsed,
- * because sendBeacon clients can only send their key in the body. Over the limit: 429 with
- * Retry-After (seconds) and a message that says how long to wait.
+ * @fastify/rate-limit options: `perMinute` requests per write key, counted by the key's source name
+ * (never the secret), else per client IP. Checked at preHandler, after parsing, because sendBeacon
+ * clients send their key in the body; over the limit: 429 with Retry-After.
  */
 export const collectorRateLimit = (
   perMinute: number,

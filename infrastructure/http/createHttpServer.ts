@@ -44,10 +44,9 @@ const REDACTED_PATHS = [
 ];
 
 /**
- * A fastify server with Journey's conventions: JSON bodies as application/json or text/plain
- * (navigator.sendBeacon can only send text/plain), one JSON error shape for every failure,
- * request logs without secrets. Routes are added by `registerCollectorRoutes` and
- * `registerApiRoutes`; the caller listens and closes.
+ * A fastify server with Journey's conventions: JSON bodies as application/json or text/plain (all
+ * navigator.sendBeacon can send), one JSON error shape for every failure, request logs without
+ * secrets. The caller adds routes, listens and closes.
  */
 export const createHttpServer = (options: HttpServerOptions): FastifyInstance => {
   const loggerInstance: FastifyBaseLogger | undefined =

@@ -15,11 +15,9 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /**
- * `GET /` (the dashboard page), `GET /dashboard/app.css` and `GET /dashboard/app.js`. None of
- * them needs the token: they hold no data, and the page asks for the token before it calls
- * /api. Unversioned URLs, so every load revalidates with the ETag. Built on the first request
- * (esbuild, well under a second, once), like the SDK: a process whose dashboard nobody opens
- * never pays for it.
+ * `GET /` and the dashboard's app.css and app.js, without the token: they hold no data, and the page
+ * asks for the token before calling /api. Unversioned URLs revalidate with the ETag; built on the
+ * first request, so a dashboard nobody opens costs nothing.
  */
 export const registerDashboardRoutes = (app: FastifyInstance): void => {
   const serve =

@@ -8,11 +8,9 @@ export type OpsDeps = {
 };
 
 /**
- * The operations endpoints every Journey HTTP server has, without a token (like /healthz,
- * which createHttpServer adds): `/metrics` for Prometheus and `/readyz` for a load balancer
- * or Kubernetes, 503 with each failed check's reason when this process cannot work now.
- * Also times every request of the server into the latency histogram; call it before adding
- * other routes, so the hook is in place for all of them.
+ * The operations endpoints, without a token: `/metrics` for Prometheus and `/readyz` (503 with each
+ * failed check's reason). It also times every request into the latency histogram, so call it before
+ * adding other routes.
  */
 export const registerOpsRoutes = (app: FastifyInstance, deps: OpsDeps): void => {
   const { metrics } = deps;

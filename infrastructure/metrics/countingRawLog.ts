@@ -2,10 +2,9 @@ import type { RawLog } from '../../application/ports/rawLog/rawLog.ts';
 import type { JourneyMetrics } from './journeyMetrics.ts';
 
 /**
- * The raw log with the ingest counters moved by what it was told: events stored and
- * duplicates by `publish`, dead letters by `reject` (labelled with the stage that refused
- * them). Everything else, `ready()` included, goes to the adapter untouched. Counting at the
- * port catches the collector's and the mapper's refusals alike, in whichever process runs them.
+ * The raw log with the ingest counters moved by its calls: stored and duplicate events by `publish`,
+ * dead letters by `reject` (labelled with the refusing stage); the rest passes through. Counting at
+ * the port catches the collector's and the mapper's refusals in any process.
  */
 export const countingRawLog = <T extends RawLog>(rawLog: T, metrics: JourneyMetrics): T =>
   new Proxy(rawLog, {

@@ -3,11 +3,9 @@ import { nanos } from '@nats-io/transport-node';
 import { partitionSubject, type RawStreamNames } from './rawStreams.ts';
 
 /**
- * How long a delivery may stay unacknowledged before JetStream hands it out again. Short,
- * because a partition holds one unacknowledged message at a time: a delivery lost to a killed
- * mapper, or to a pull answered while the connection was being re-established after a server
- * restart, stalls its partition this long (30 s measured with the server's default). A
- * handler that takes longer keeps its delivery with `working()` every third of it.
+ * How long a delivery may stay unacknowledged before JetStream hands it out again. Short, because a
+ * lost delivery (a killed mapper, a pull answered during a reconnect) stalls its partition this long;
+ * a slower handler keeps its delivery with `working()`.
  */
 export const ACK_WAIT_MS = 5_000;
 
@@ -16,12 +14,9 @@ export const durableName = (group: string, partition: number): string => `${grou
 const isNotFound = (error: unknown): boolean => error instanceof JetStreamApiError && error.status === 404;
 
 /**
- * One durable pull consumer per partition of the group. `max_ack_pending: 1` is what keeps a
- * partition in order when several mapper processes share the group: JetStream hands out the
- * partition's next event only after the previous one was acknowledged (or dead-lettered).
- * `max_deliver` stays unlimited on the server: the adapter counts attempts itself and
- * dead-letters after `maxDeliveries`, whereas a server-side limit would silently drop an
- * event whose last attempt died with its process, without a dead letter.
+ * One durable pull consumer per partition; `max_ack_pending: 1` keeps a partition in order across
+ * mapper processes. `max_deliver` stays unlimited: the adapter counts attempts and dead-letters, where
+ * a server-side limit would drop an event without a dead letter.
  */
 export const ensureGroupConsumers = async (
   jsm: JetStreamManager,

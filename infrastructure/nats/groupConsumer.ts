@@ -46,19 +46,9 @@ const payloadOf = (events: readonly IngestedEvent[]): unknown => (events.length 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * Consumes a group: one pull loop per partition, each handling its partition's messages one
- * after the other, the partitions concurrently. Partitions hold different users, so this is
- * what several mapper processes do anyway (the mapper is safe to race with itself), and it
- * lets the event store's group commit share a commit among partitions: handling one
- * partition at a time made the mapper on JetStream more than ten times slower than the
- * embedded one (bench/natsBench.ts). A message holds one request's events of one partition; it is handed to the handler in
- * chunks of at most `batchSize`, in order, and acknowledged after the last chunk. With
- * `max_ack_pending: 1` JetStream has no second message of the partition to give until then.
- * Progress through a message is remembered per partition, so a chunk that fails comes back
- * alone (the chunks before it are not handed out again by this process) and is
- * dead-lettered alone after `maxDeliveries` attempts, the rest of the message going on.
- * A consumer that is stopped finishes the message in hand. After a crash, the next process
- * gets the whole message again: at least once, which the mapper's idempotent appends absorb.
+ * Consumes a group: one pull loop per partition, the partitions concurrently (they hold different
+ * users), so the event store's group commit can share commits. A message goes to the handler in chunks
+ * of `batchSize`, acked after the last; a failing chunk is retried alone.
  */
 export const startGroupConsumer = (
   clients: () => Promise<NatsClients>,

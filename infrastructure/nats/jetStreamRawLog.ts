@@ -34,18 +34,20 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** room left in a message for its headers (Nats-Msg-Id and the JetStream ones) */
 const HEADER_ROOM = 4 * 1024;
 
+type Unacknowledged = { failed: number; messages: number; events: number; firstReason: string };
+
+const unacknowledgedMessage = (url: string, { failed, messages, events, firstReason }: Unacknowledged): string =>
+  `NATS JetStream at ${displayUrl(url)} did not acknowledge ${failed} of ${messages} messages for ${events} events (${firstReason}); ` +
+  'retry the request: a retry of the same events is recognised and not stored twice';
+
+const noJetStreamMessage = (url: string, names: RawStreamNames, error: unknown): string =>
+  `NATS_URL=${displayUrl(url)} has no usable JetStream (${error instanceof Error ? error.message : String(error)}); ` +
+  `start nats-server with -js, or give the account JetStream and the ${names.stream}/${names.deadLetterStream} streams' permissions`;
+
 /**
- * The raw log on NATS JetStream. A publish groups the request's events by partition, one
- * message per partition on `raw.<partition>` holding a JSON array of its events in request
- * order; the partition is a stable hash of the partition key (user, else anonymous id) modulo
- * JOURNEY_RAW_PARTITIONS. Partitions rather than a subject per user keep the consumer count
- * fixed (one per partition and group) while still ordering each person's events; a subject
- * per user would need a consumer per user, or one consumer and no parallelism at all.
- * Grouping is what lets JetStream keep up with HTTP (one message per event caps ingest near
- * 15k events/s here); its price is that duplicate suppression works per message: `Nats-Msg-Id`
- * is derived from the group's messageIds, so a retried request is dropped whole by JetStream,
- * but an event sent again inside a different request is stored again. The mapper's appends
- * are idempotent (event ids derive from the messageId), so that is never counted twice.
+ * The raw log on NATS JetStream: a publish sends one message per partition on `raw.<partition>` (a
+ * JSON array of its events), so each person's events stay ordered with a fixed number of consumers.
+ * Dedupe is per message (`Nats-Msg-Id`): a retried request is dropped whole.
  */
 export class JetStreamRawLog implements RawLog, DeadLetterQueue {
   private readonly names: RawStreamNames;
@@ -104,8 +106,7 @@ export class JetStreamRawLog implements RawLog, DeadLetterQueue {
     });
     if (failed > 0)
       throw new UnavailableError(
-        `NATS JetStream at ${displayUrl(this.url)} did not acknowledge ${failed} of ${groups.length} messages for ${events.length} events (${firstReason}); ` +
-          'retry the request: a retry of the same events is recognised and not stored twice',
+        unacknowledgedMessage(this.url, { failed, messages: groups.length, events: events.length, firstReason }),
       );
     return { stored: events.length - duplicates, duplicates };
   }
@@ -187,11 +188,7 @@ export class JetStreamRawLog implements RawLog, DeadLetterQueue {
       return { nc, js: jetstream(nc), jsm };
     } catch (error) {
       await nc.close();
-      throw new UnavailableError(
-        `NATS_URL=${displayUrl(this.url)} has no usable JetStream (${error instanceof Error ? error.message : String(error)}); ` +
-          `start nats-server with -js, or give the account JetStream and the ${this.names.stream}/${this.names.deadLetterStream} streams' permissions`,
-        { cause: error },
-      );
+      throw new UnavailableError(noJetStreamMessage(this.url, this.names, error), { cause: error });
     }
   }
 

@@ -30,38 +30,39 @@ const isAuthError = (error: unknown): boolean => {
   return e.name === 'AuthorizationError' || /authorization violation|authentication/i.test(String(e.message ?? ''));
 };
 
+const natsCredentialsRefusedMessage = (url: string, code: string): string =>
+  `NATS_URL=${displayUrl(url)} refused the credentials (${code}); set NATS_USER and NATS_PASSWORD, NATS_TOKEN or NATS_CREDS to what the server's authorization expects`;
+
+const natsTlsFailedMessage = (url: string, detail: string): string =>
+  `NATS_URL=${displayUrl(url)}: TLS failed (${detail}); set NATS_TLS_CA to the PEM file of the CA that signed the server's certificate, and connect with a host name the certificate names`;
+
+const natsUnreachableMessage = (url: string, code: string): string =>
+  `NATS_URL=${displayUrl(url)} is not reachable (${code}); start nats-server -js or unset NATS_URL to run embedded`;
+
+const missingFileMessage = (variable: string, file: string): string =>
+  `${variable}=${file} does not exist; point it at the file, or unset ${variable}`;
+
 /** the start-up failure, naming the URL and the way out: credentials, TLS, or the server itself */
 export const unreachableError = (url: string, error: unknown): UnavailableError => {
-  const at = `NATS_URL=${displayUrl(url)}`;
   if (isAuthError(error))
-    return new UnavailableError(
-      `${at} refused the credentials (${codeOf(error)}); set NATS_USER and NATS_PASSWORD, NATS_TOKEN or NATS_CREDS to what the server's authorization expects`,
-      { cause: error },
-    );
+    return new UnavailableError(natsCredentialsRefusedMessage(url, codeOf(error)), { cause: error });
   const code = codeOf(error);
   const message = String((error as { message?: unknown }).message ?? '');
   if (TLS_CODES.test(code) || /certificate|tls/i.test(message))
-    return new UnavailableError(
-      `${at}: TLS failed (${message || code}); set NATS_TLS_CA to the PEM file of the CA that signed the server's certificate, and connect with a host name the certificate names`,
-      { cause: error },
-    );
-  return new UnavailableError(
-    `${at} is not reachable (${code}); start nats-server -js or unset NATS_URL to run embedded`,
-    { cause: error },
-  );
+    return new UnavailableError(natsTlsFailedMessage(url, message || code), { cause: error });
+  return new UnavailableError(natsUnreachableMessage(url, code), { cause: error });
 };
 
 export const connectNats = async (url: string, auth: NatsAuth = {}): Promise<NatsConnection> => {
   const readable = (file: string | undefined, variable: string): void => {
-    if (file !== undefined && !existsSync(file))
-      throw new ConfigError(`${variable}=${file} does not exist; point it at the file, or unset ${variable}`);
+    if (file !== undefined && !existsSync(file)) throw new ConfigError(missingFileMessage(variable, file));
   };
   readable(auth.credsFile, 'NATS_CREDS');
   readable(auth.tlsCaFile, 'NATS_TLS_CA');
   const options: ConnectionOptions = {
     servers: url.split(',').map((s) => s.trim()),
     name: 'journey-raw-log',
-    // each publish otherwise builds an Error with a stack just in case (PERF-NOTES: 20k → 33k/s)
+    // each publish otherwise builds an Error with a stack, just in case
     noAsyncTraces: true,
     // an outage is temporary: keep reconnecting, and let publishes fail with 503 meanwhile
     maxReconnectAttempts: -1,

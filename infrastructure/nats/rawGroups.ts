@@ -30,11 +30,9 @@ export const groupMsgId = (messageIds: readonly string[]): string =>
     : `g${messageIds.length}-${createHash('sha256').update(messageIds.join('\n')).digest('base64url')}`;
 
 /**
- * Splits a request's events into one message per partition (PERF: one JetStream message per
- * event caps the collector near 15k events/s, one per partition and request does not). A
- * group larger than `maxBytes` (the server's max_payload, less room for headers) is split
- * in order into several messages. Repeated messageIds within the request keep their first
- * occurrence, as the embedded logs do.
+ * Splits a request's events into one message per partition, in order; a group over `maxBytes`
+ * (max_payload less room for headers) becomes several messages. Repeated messageIds keep their first
+ * occurrence, as in the embedded logs.
  */
 export const groupByPartition = (
   events: readonly IngestedEvent[],

@@ -13,13 +13,9 @@ export type DecodedRawMessage = {
 const isString = (value: unknown): value is string => typeof value === 'string';
 
 /**
- * Reads one raw message: a JSON array of events (what the collector publishes, one group per
- * partition and request) or a single event object (what a backend service may publish
- * straight to NATS). Such a backend skipped the collector's checks, so every event is
- * validated here and one the collector would have refused is returned as refused (a dead
- * letter with stage `collector`) instead of reaching the mapper. An event without
- * `receivedAt` is stamped here: received when JetStream stored it, its messageId from
- * `Nats-Msg-Id` when the body has none (with the position appended for arrays).
+ * Reads one raw message: a JSON array (the collector's group) or one event (a backend publishing
+ * straight to NATS). Such a backend skipped the collector's checks, so every event is validated here
+ * and a refused one is dead-lettered as `collector`.
  */
 export const decodeRawMessage = (message: JsMsg, stream: string): DecodedRawMessage => {
   let body: unknown;

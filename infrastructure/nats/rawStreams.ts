@@ -62,10 +62,9 @@ const createOrUpdate = async (
 };
 
 /**
- * Creates or updates both streams. The raw stream lists its partition subjects one by one
- * rather than `raw.>`: a wildcard would also claim `raw.rejected`, and JetStream refuses two
- * streams with overlapping subjects. It also makes a publish to a partition that does not
- * exist fail (no responders) instead of storing events no consumer reads.
+ * Creates or updates both streams. The raw stream lists its partition subjects rather than `raw.>`: a
+ * wildcard would overlap `raw.rejected`, which JetStream refuses, and a publish to a missing partition
+ * fails instead of storing events no one reads.
  */
 export const ensureRawStreams = async (
   jsm: JetStreamManager,

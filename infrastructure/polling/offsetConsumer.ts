@@ -32,11 +32,9 @@ export const consumerTiming = (options: Partial<ConsumerTiming> = {}): ConsumerT
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * The consume loop of an offset-based log: one delivery in flight per group, acknowledged by
- * moving the group's offset after the handler resolves. A failed delivery is retried as the
- * same events (so `deliveryCount` means what it says) until `maxDeliveries`, then dead-lettered
- * so that one poisonous event cannot stall everyone behind it.
- * One consumer per group at a time: two would both read from the same offset.
+ * The consume loop of an offset-based log: one delivery in flight per group, acked by moving the
+ * offset once the handler resolves. A failed delivery is retried as the same events, then
+ * dead-lettered so one poisonous event cannot stall the rest. One consumer per group.
  */
 export const startOffsetConsumer = (
   backend: OffsetLogBackend,

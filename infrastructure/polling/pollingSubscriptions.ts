@@ -20,10 +20,9 @@ export type PollingOptions = {
 };
 
 /**
- * Catch-up subscriptions for stores whose global log can be read by position (memory,
- * SQLite): read batches after the last position delivered; when caught up, sleep until this
- * process appends (`notify`) or the poll interval passes. Positions are assigned in commit
- * order, so reading strictly after the last delivered position can neither skip nor repeat.
+ * Catch-up subscriptions on a log read by position (memory, SQLite): read after the last delivered
+ * position; when caught up, sleep until this process appends or the poll interval passes. Positions
+ * follow commit order, so nothing is skipped or repeated.
  */
 export class PollingSubscriptions {
   private readonly signal = new WakeSignal();

@@ -2,11 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 
 /**
- * The WebClient's `fetch`, for its form-encoded API calls: node:http over keep-alive
- * agents. Node 20's built-in fetch spent about 0.7 ms of CPU per chat.postMessage here
- * (request and stream objects, an AbortSignal per call), as much as the rest of the alerter;
- * at 1,000 alerts/s that alone took most of a core. Anything but a string body (uploads)
- * goes to the built-in fetch. An aborted `signal` (the WebClient's timeout) fails the call.
+ * The WebClient's `fetch` for its form-encoded API calls, on node:http keep-alive agents: Node's
+ * built-in fetch cost the alerter too much CPU per call. Any other body (uploads) goes to the built-in
+ * fetch; an aborted `signal` fails the call.
  */
 export const keepAliveFetch = (options: { readonly maxSockets?: number } = {}): typeof fetch => {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };

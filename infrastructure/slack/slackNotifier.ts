@@ -21,10 +21,9 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 type Message = { ts?: string; metadata?: { event_type?: string; event_payload?: { key?: unknown } } };
 
 /**
- * Slack through the official WebClient. Its own retries are off (`retries: 0`,
- * `rejectRateLimitedCalls`): the alerter owns backoff and Retry-After, keeps attempts in
- * the outbox across restarts, and looks a key up before posting again, which the client's
- * blind in-process retries could not do. Each message carries its key as metadata.
+ * Slack through the official WebClient, its own retries off: the alerter owns backoff and Retry-After,
+ * keeps attempts across restarts and looks a key up before posting again, which blind in-process
+ * retries cannot. Each message carries its key as metadata.
  */
 export class SlackNotifier implements Notifier {
   private readonly client: WebClient;

@@ -20,11 +20,9 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 type Shares = { public?: Record<string, { ts?: string }[]>; private?: Record<string, { ts?: string }[]> };
 
 /**
- * Posts a report to Slack: per stage, the PDF through the current upload flow
- * (files.getUploadURLExternal, the bytes to the upload URL, files.completeUploadExternal
- * into the channel with the stage's text as its comment), then one threaded reply per user.
- * Unlike the alerter, the WebClient's own retries stay on: a report is sent once, from one
- * process, and waiting out a 429 is what it should do.
+ * Posts a report: per stage the PDF through the current upload flow, then one threaded reply per user.
+ * Unlike the alerter, the WebClient's own retries stay on: a report is sent once, from one process, so
+ * waiting out a 429 is right.
  */
 export class SlackReportPublisher implements ReportPublisher {
   private readonly client: WebClient;

@@ -16,10 +16,9 @@ export type OpenDatabaseOptions = {
   /** how long a writer waits for another process's write lock; default 5000 */
   readonly busyTimeoutMs?: number;
   /**
-   * WAL pages before an automatic checkpoint; SQLite's default is 1000. Writes spread over
-   * many users dirty hundreds of index pages per commit, so at 1000 nearly every other
-   * commit pays a checkpoint (and its fsync); 10000 (about 40 MB of WAL) measured 1.5x the
-   * projection throughput.
+   * WAL pages before an automatic checkpoint (SQLite's default: 1000). Writes spread over many users
+   * dirty hundreds of index pages per commit, so at 1000 nearly every other commit pays a checkpoint and
+   * its fsync.
    */
   readonly walAutocheckpointPages?: number;
   /** page cache in KiB; SQLite's default is 2 MiB */
@@ -28,6 +27,21 @@ export type OpenDatabaseOptions = {
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+const missingDirectoryMessage = (file: string, dir: string): string =>
+  `cannot open SQLite database ${file}: directory ${dir} does not exist; create it (mkdir -p ${dir}) or choose another data directory`;
+
+const notADirectoryMessage = (file: string, dir: string): string =>
+  `cannot open SQLite database ${file}: ${dir} is not a directory; choose another data directory`;
+
+const unwritableDirectoryMessage = (file: string, dir: string): string =>
+  `cannot open SQLite database ${file}: directory ${dir} is not writable by this process; fix its permissions or choose another data directory`;
+
+const cannotOpenMessage = (file: string, error: unknown): string =>
+  `cannot open SQLite database ${file}: ${reasonOf(error)}; check the path and its permissions`;
+
+const cannotUseMessage = (file: string, error: unknown): string =>
+  `cannot use SQLite database ${file}: ${reasonOf(error)}; is it a SQLite file, and is the disk writable and not full?`;
+
 /** Fails with what is wrong and what to do, instead of SQLite's bare "unable to open database file". */
 const checkDirectory = (file: string): void => {
   const dir = dirname(resolve(file));
@@ -35,31 +49,23 @@ const checkDirectory = (file: string): void => {
   try {
     isDirectory = statSync(dir).isDirectory();
   } catch {
-    throw new ConfigError(
-      `cannot open SQLite database ${file}: directory ${dir} does not exist; create it (mkdir -p ${dir}) or choose another data directory`,
-    );
+    throw new ConfigError(missingDirectoryMessage(file, dir));
   }
   if (!isDirectory) {
-    throw new ConfigError(
-      `cannot open SQLite database ${file}: ${dir} is not a directory; choose another data directory`,
-    );
+    throw new ConfigError(notADirectoryMessage(file, dir));
   }
   try {
     // WAL needs to create the -wal and -shm files beside the database
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new ConfigError(
-      `cannot open SQLite database ${file}: directory ${dir} is not writable by this process; fix its permissions or choose another data directory`,
-    );
+    throw new ConfigError(unwritableDirectoryMessage(file, dir));
   }
 };
 
 /**
- * One connection with the settings every adapter wants: WAL (readers never block the
- * writer, and other processes can read while we write), a busy timeout so a second process
- * waits for the write lock instead of failing, and the durability level the caller asks for.
- * Pass ':memory:' for a private in-memory database. A write the storage refuses (disk full,
- * read-only) is reported to this thread's `onStorageFailure` listeners.
+ * One connection with the settings every adapter wants: WAL (readers never block the writer), a busy
+ * timeout so a second process waits for the write lock, and the durability asked for. A refused write
+ * is reported to this thread's `onStorageFailure` listeners.
  */
 export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): SqliteDatabase => {
   if (file !== ':memory:') checkDirectory(file);
@@ -67,9 +73,7 @@ export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): S
   try {
     db = new Database(file);
   } catch (error) {
-    throw new ConfigError(
-      `cannot open SQLite database ${file}: ${reasonOf(error)}; check the path and its permissions`,
-    );
+    throw new ConfigError(cannotOpenMessage(file, error));
   }
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
@@ -81,9 +85,7 @@ export const openDatabase = (file: string, options: OpenDatabaseOptions = {}): S
     if (options.cacheSizeKiB !== undefined) db.pragma(`cache_size = -${options.cacheSizeKiB}`);
   } catch (error) {
     db.close();
-    throw new ConfigError(
-      `cannot use SQLite database ${file}: ${reasonOf(error)}; is it a SQLite file, and is the disk writable and not full?`,
-    );
+    throw new ConfigError(cannotUseMessage(file, error));
   }
   if (file !== ':memory:') watchWrites(db, resolve(file));
   return db;

@@ -1,10 +1,9 @@
 import { dirname } from 'node:path';
 
 /**
- * The storage refused a write in a way that retrying will not fix: the disk is full, the
- * files or the file system are read-only, or the system refused the write (SQLite says
- * "disk I/O error" for a file-size limit such as `ulimit -f`, a read-only remount or a
- * failing disk). Journey stops on these instead of retrying (apps/cli/stopOnStorageFailure.ts).
+ * The storage refused a write in a way retrying will not fix: disk full, read-only files, or a refused
+ * write (SQLite's "disk I/O error" for `ulimit -f`, a read-only remount, a failing disk). Journey
+ * stops on these (apps/cli/stopOnStorageFailure.ts).
  */
 export type StorageFailure = {
   readonly kind: 'full' | 'read-only' | 'refused';
@@ -55,6 +54,13 @@ const codeOf = (error: unknown): { code: string; detail: string } | undefined =>
   return undefined;
 };
 
+const storageFailureMessage = (
+  file: string,
+  kind: StorageFailure['kind'],
+  found: { readonly code: string; readonly detail: string },
+): string =>
+  `cannot write ${file}: ${WHAT[kind]} (${found.code}: ${found.detail}); ${todo(kind, file)}, then start Journey again`;
+
 /** the storage failure `error` is, or undefined for anything else (a constraint, a busy lock) */
 export const storageFailureOf = (error: unknown, file: string): StorageFailure | undefined => {
   const found = codeOf(error);
@@ -65,7 +71,7 @@ export const storageFailureOf = (error: unknown, file: string): StorageFailure |
     kind,
     code: found.code,
     file,
-    message: `cannot write ${file}: ${WHAT[kind]} (${found.code}: ${found.detail}); ${todo(kind, file)}, then start Journey again`,
+    message: storageFailureMessage(file, kind, found),
   };
 };
 

@@ -8,11 +8,9 @@ import type {
 } from '../../application/ports/eventStore/eventStore.ts';
 
 /**
- * Test support: gives a shared, never-empty EventStoreDB the look of a fresh, empty store,
- * so the contract suite can run against a real server test after test. Every stream id gets
- * a namespace unique to this instance, and every `$all` read filters on it. What it cannot
- * hide: positions are the server's, and the adapter's own system-event filter is bypassed
- * (the namespace prefix already excludes system streams) — the emulator run covers that.
+ * Test support: makes a shared, never-empty EventStoreDB look fresh to the contract suite by
+ * namespacing every stream id and filtering `$all` reads on it. Positions stay the server's, and the
+ * adapter's system-event filter is bypassed (the emulator run covers it).
  */
 export class NamespacedEventStore implements EventStore {
   private readonly namespace = `t${randomUUID().replaceAll('-', '')}-`;

@@ -2,13 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * Test support: a local HTTP server speaking the part of the Slack Web API Journey calls
- * (chat.postMessage with metadata, conversations.history/replies with include_all_metadata,
- * conversations.list, auth.test, and the file upload flow files.getUploadURLExternal →
- * upload URL → files.completeUploadExternal, plus files.info), driven by the real WebClient
- * through `slackApiUrl`. The upload URL is a real endpoint of this server that stores the
- * bytes it receives. It records what it receives and can be told to answer 429 with
- * Retry-After, 500, a Slack error, or hang.
+ * Test support: a local HTTP server speaking the part of Slack's Web API Journey calls
+ * (chat.postMessage, conversations.*, auth.test, the file upload flow), driven by the real WebClient
+ * through `slackApiUrl`. It records requests and can answer 429, 500, a Slack error, or hang.
  */
 export type FakeSlackFile = {
   readonly id: string;

@@ -4,10 +4,9 @@ import type { Position } from '../eventStore/eventStore.ts';
 import type { CheckpointResult } from '../readModels/readModels.ts';
 
 /**
- * The alert read model and its outbox. The alert projection writes alert state and raises
- * alerts in the same transaction as its checkpoint; the alerter drains the outbox. Keys are
- * unique: raising a key that exists (a retry, a restart, a rebuild) changes nothing, which is
- * what keeps Slack at one message per key. Adapters: memory, SQLite (`alerts.db`).
+ * The alert read model and its outbox: alerts are raised in the projection's checkpoint transaction
+ * and drained by the alerter. Raising a key that exists (retry, restart, rebuild) changes nothing,
+ * which keeps Slack at one message per key.
  */
 export const alertStatuses = ['pending', 'posted', 'logged', 'failed', 'skipped'] as const;
 export type AlertStatus = (typeof alertStatuses)[number];

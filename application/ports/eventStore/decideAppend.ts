@@ -26,6 +26,9 @@ export const checkExpectedRevision = (streamId: string, expected: ExpectedRevisi
   }
 };
 
+const idInOtherStreamMessage = (streamId: string, id: string | undefined, stored: StoredEventId): string =>
+  `append to ${streamId}: event id ${id} is already stored in stream ${stored.streamId} at revision ${stored.revision}; event ids must be unique across the store`;
+
 /** true when the stored ids are exactly the events an append with `expected` would have written */
 const isReplay = (expected: ExpectedRevision, stored: readonly StoredEventId[]): boolean => {
   if (expected === ANY || expected === STREAM_EXISTS) return true;
@@ -34,16 +37,9 @@ const isReplay = (expected: ExpectedRevision, stored: readonly StoredEventId[]):
 };
 
 /**
- * The append rules every adapter shares, so that redelivery behaves the same on memory,
- * SQLite and EventStoreDB:
- * 1. ids must be unique in the request and not used by another stream (SQLite's index is
- *    global, and an id in two streams would make the projection apply it twice);
- * 2. a request whose ids are all in the stream, where that request would have put them,
- *    is a replay: nothing is written and the original result is reported;
- * 3. otherwise the expected revision must hold;
- * 4. events whose ids are already in the stream are skipped and the rest appended, which is
- *    what re-mapping and re-copying a journey need.
- * `stored[i]` is where `events[i].id` already lives.
+ * The append rules every adapter shares: ids unique across streams; a request whose ids all sit where
+ * it would have put them is a replay (nothing written); else the revision must hold and ids already in
+ * the stream are skipped. `stored[i]` is where `events[i].id` lives.
  */
 export const decideAppend = (
   streamId: string,
@@ -65,9 +61,7 @@ export const decideAppend = (
     if (s === undefined) indexes.push(i);
     else if (s.streamId === streamId) inStream.push(s);
     else {
-      throw new ValidationError(
-        `append to ${streamId}: event id ${events[i]?.id} is already stored in stream ${s.streamId} at revision ${s.revision}; event ids must be unique across the store`,
-      );
+      throw new ValidationError(idInOtherStreamMessage(streamId, events[i]?.id, s));
     }
   });
   if (events.length > 0 && indexes.length === 0 && isReplay(expected, inStream)) {

@@ -1,16 +1,7 @@
 /**
- * The event store port: per-stream append with optimistic concurrency, stream reads,
- * and the global log. Adapters: memory, SQLite (embedded default), EventStoreDB.
- *
- * Conventions every adapter follows (the contract suite checks them):
- * - The first event of a stream has revision 0n. `nextExpectedRevision` after an append is
- *   the revision of the last event now in the stream.
- * - Event ids are unique within a stream and appends are idempotent: appending events whose
- *   ids are all already in the stream succeeds without writing (with `ANY`, or with the same
- *   expected revision as the original append). This is what makes redelivery harmless.
- * - Reading a stream that does not exist yields `[]`.
- * - Global positions increase strictly in append order; `fromPosition` is exclusive, so a
- *   checkpoint is "the position of the last event I processed".
+ * The event store port; the contract suite checks its conventions. The first revision is 0n, appends
+ * are idempotent by event id within a stream, a missing stream reads as [], and `fromPosition` is
+ * exclusive, so a checkpoint is the last position processed.
  */
 export const NO_STREAM = 'no_stream' as const;
 export const STREAM_EXISTS = 'stream_exists' as const;

@@ -1,22 +1,9 @@
 import type { IngestedEvent } from '../../../domain/raw/rawEvent.ts';
 
 /**
- * The raw log port: accepted raw events, durable before the collector answers 200, consumed
- * by the mapper with at-least-once delivery. Adapters: memory, SQLite (embedded), NATS
- * JetStream.
- *
- * - `publish` resolves only once every event is durably stored. Repeats of a messageId within
- *   one publish, and a publish repeating earlier events (a client's retry), are suppressed
- *   (counted as duplicates), so client retries are harmless. The embedded logs suppress every
- *   messageId already in the log; a log that groups a publish into a few messages (JetStream)
- *   may deliver an event again when it comes back inside a different publish, so consumers
- *   are idempotent by messageId (the mapper's event ids derive from it).
- * - Events of one partition key (`partitionKeyOf`: the user, else the anonymous id) are
- *   delivered in publish order.
- * - A consumer group sees each event until its handler resolves for the delivery holding it;
- *   a handler that throws gets the delivery again later (with backoff), and after
- *   `maxDeliveries` attempts the delivery's events are dead-lettered with the error as reason.
- * - Invalid input is never dropped in silence: `reject` keeps it with its reason.
+ * The raw log port: events durable before the collector answers 200, delivered at least once and in
+ * publish order per partition key. Retries are suppressed by messageId, but a grouped log (JetStream)
+ * may redeliver an event, so consumers are idempotent by messageId.
  */
 export type RawDelivery = {
   readonly events: readonly IngestedEvent[];

@@ -2,10 +2,9 @@ import type { Stage } from '../../../domain/stage/stage.ts';
 import type { Position } from '../eventStore/eventStore.ts';
 
 /**
- * The read-model port. The projection side (`ReadModelStore`) applies one batch of events
- * and moves the projection's checkpoint in the same transaction, so each event takes effect
- * exactly once. The query side (`ReadModelQueries`) serves the API. One adapter implements
- * both; memory and SQLite today.
+ * The read-model port: `ReadModelStore` applies a batch and moves the checkpoint in one transaction,
+ * so each event takes effect exactly once; `ReadModelQueries` serves the API. One adapter implements
+ * both.
  */
 export type TimelineEntry = {
   readonly userId: string;
@@ -33,10 +32,9 @@ export type UserProfile = {
 };
 
 /**
- * What the stage logic needs to know of one signed-up user as of an instant T:
- * how many UTC days had meaningful activity at or before T, and the latest such activity.
- * On T's own UTC day `lastActivityAt` may be any activity of that day up to T: the stage
- * logic only compares it with T − W, and W is at least one day.
+ * A signed-up user's activity as of T: the UTC days with meaningful activity at or before T and the
+ * latest one. On T's own day `lastActivityAt` may be any activity up to T: the stage logic only
+ * compares it with T − W, and W ≥ 1 day.
  */
 export type StageSummary = {
   readonly userId: string;
@@ -102,19 +100,17 @@ export interface ReadModelQueries {
   /** the same for one user; undefined when they had not signed up by `asOf` */
   stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined>;
   /**
-   * How many users signed up at or before `asOf` are in each stage as of `asOf` with window
-   * `windowDays`: what `funnelOf` over `stageSummaries(asOf)` counts, read from the stage
-   * changes the users projection keeps, so its cost does not grow with the user count.
-   * Undefined when the store keeps its changes for another window; count the summaries then.
+   * Users signed up by `asOf` per stage with window `windowDays`, read from the stage changes the users
+   * projection keeps, so the cost does not grow with users. Undefined when the store keeps another
+   * window: count the summaries then.
    */
   stageCounts(asOf: string, windowDays: number): Promise<Record<Stage, number> | undefined>;
   /** sign-ups with event time in (`after`, `until`] */
   countSignups(after: string, until: string): Promise<number>;
   /**
-   * The dashboard's user search: users whose id starts with `prefix` (exactly), in id order,
-   * then users whose email starts with it (ASCII case ignored), in email order; each user
-   * once, at most `limit`. Two index ranges cut at `limit`, so a one-letter prefix over
-   * millions of users costs what a long one does.
+   * The dashboard's user search: id-prefix matches in id order, then email-prefix matches (ASCII case
+   * ignored), each user once, at most `limit`. Two index ranges cut at `limit`, so a one-letter prefix
+   * costs what a long one does.
    */
   searchUsers(prefix: string, limit: number): Promise<UserProfile[]>;
   /** sign-ups per UTC day of their event time, from `from` to `to` (YYYY-MM-DD, both included); only days with any, by date */

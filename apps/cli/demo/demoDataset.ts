@@ -1,9 +1,7 @@
 /**
- * A synthetic but realistic onboarding day for `journey demo`: anonymous visitors who browse
- * and leave, people who sign up and stop, and people who create projects and deploy — some
- * on this day, some with history stretching back weeks so every funnel stage has people.
- * Seeded, so the same seed and day always send the same events (and, having the same
- * messageIds, a second run is deduplicated rather than counted twice).
+ * A synthetic onboarding day for `journey demo`: visitors who leave, people who sign up and stop,
+ * people who deploy, some with weeks of history so every stage has people. Seeded: the same seed and
+ * day send the same messageIds, so a second run is deduplicated.
  */
 export type DemoEvent = Record<string, unknown> & { messageId: string; timestamp: string };
 

@@ -1,11 +1,9 @@
 import type { SqliteDatabase } from '../openDatabase.ts';
 
 /**
- * The raw log's tables. `seq` (the rowid) is the log order; one offset row per consumer
- * group; dead letters keep the refused payload as JSON text with why and when (ISO-8601 UTC).
- * A replayed dead letter is not deleted but listed in dead_letters_removed: deleting the
- * newest row would let SQLite hand its id to the next letter (no AUTOINCREMENT here), and the
- * rows stay as a record of what was replayed.
+ * The raw log's tables: `seq` (the rowid) is the log order; one offset row per group. A replayed dead
+ * letter is listed in dead_letters_removed, not deleted: without AUTOINCREMENT, SQLite would hand a
+ * deleted newest id to the next letter.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS raw_events (

@@ -76,13 +76,9 @@ const replyOf = (pending: Pending, expected: EmulatedExpectation, outcome: Appen
 };
 
 /**
- * Streams.BatchAppend (bidirectional): every request names its append by a correlation id;
- * the first one of an append carries the options (stream, expected revision, deadline), any
- * request may carry proposed events, and the one marked `is_final` completes the append, which
- * is then applied at once and answered with one reply under the same correlation id. Appends
- * of any number of callers interleave on one call, which stays open until the client ends it.
- * A malformed request (no correlation id, no options, an event without id or type) fails the
- * whole call, as an exception in ESDB's request loop does.
+ * Streams.BatchAppend: requests name their append by correlation id; the first carries the options,
+ * any may carry events, and `is_final` applies it and answers once. Appends of many callers interleave
+ * on one call; a malformed request fails the whole call, as in ESDB.
  */
 export const batchAppendHandler = (store: EmulatorStore) => (call: BatchCall) => {
   const pending = new Map<string, Pending>();

@@ -96,10 +96,9 @@ export class EmulatorStore {
   }
 
   /**
-   * ESDB's own idempotency, simplified: when the proposed ids are exactly the events that
-   * follow the expected revision (or, with `any`, a run of consecutive events anywhere in
-   * the stream), the append succeeds without writing. ESDB checks `any` against a cache of
-   * recent writes only; the emulator checks the whole stream.
+   * ESDB's idempotency, simplified: proposed ids that are exactly the events after the expected revision
+   * (with `any`, a consecutive run anywhere) succeed without writing. ESDB checks `any` against recent
+   * writes only; the emulator checks the whole stream.
    */
   private idempotentReplay(
     stream: readonly EmulatedEvent[],

@@ -42,41 +42,9 @@ const denied = (call: { emit(event: 'error', error: unknown): void }, callback?:
 };
 
 /**
- * An in-memory EventStoreDB for tests (test support, not production): a gRPC server built
- * on the service definitions and message classes generated into @eventstore/db-client, so
- * the real client runs end to end against it — connection string, channel, protobuf, errors.
- *
- * Implemented: ServerFeatures.GetSupportedMethods; Streams.Append (options, then proposed
- * messages; success with revision and position, or wrong_expected_version; ESDB-style
- * idempotency on event ids); Streams.BatchAppend (the same appends by correlation id on one
- * bidirectional call: options in an append's first request, events in any, one reply per
- * `is_final` with success or a google.rpc.Status packing WrongExpectedVersion or Timeout;
- * advertised unless started with `batchAppend: false`; the client appends through it whenever
- * it is advertised and the call carries no credentials of its own); Streams.Read on a stream
- * (forwards/backwards, from a revision, count, stream_not_found) and on `$all` (from start/end/a position, forwards/backwards, count,
- * filter by stream-name or event-type prefix or regex; subscriptions: confirmation, catch-up
- * after the position, caught_up, live events). A fresh emulator holds two system events
- * (`$settings`, `$$$scavenges`), as a fresh server holds some, so adapters must filter them.
- *
- * Known differences from a real EventStoreDB (24.x):
- * - BatchAppend: no maximum append size (never MaximumAppendSizeExceeded); the deadline is
- *   checked once, when `is_final` arrives, not by a timer; a malformed request (no correlation
- *   id or options, an event without a UUID, type or content type) fails the whole call, with
- *   every append pending on it; the Status of an error carries no gRPC code (as ESDB's
- *   Status.WrongExpectedVersion appears to), only a message and the packed detail.
- * - Positions are synthetic (commit = prepare, sparse by event size), not byte offsets of a
- *   transaction log; reading `$all` from a position that is not an event's starts at the next
- *   event, where ESDB may refuse it. Backwards from a position yields the events before it
- *   (not checked against a server; the adapter reads backwards only from the end).
- * - Filtered reads of `$all` honour `count` as "matching events"; the search window (`max`)
- *   and checkpoint interval are ignored.
- * - No TLS, users, ACLs or authentication: credentials are ignored (insecure mode).
- * - Idempotency checks the whole stream; ESDB checks `any` appends against a cache of recent
- *   writes, and reports a partly-repeated append as a wrong expected version.
- * - Subscriptions send no checkpoints and never fall behind (no fell_behind); stream
- *   subscriptions, Delete, Tombstone, persistent subscriptions, projections, gossip and
- *   stream metadata ($maxAge, $tb…) are not implemented (UNIMPLEMENTED).
- * - Nothing is persisted; stopping the emulator loses every event.
+ * An in-memory EventStoreDB for tests: a gRPC server on the service definitions generated into
+ * @eventstore/db-client, so the real client runs end to end against it. What it implements and how it
+ * differs from EventStoreDB 24.x: the emulator's entry in docs/design-notes.md.
  */
 export class EsdbEmulator {
   private constructor(

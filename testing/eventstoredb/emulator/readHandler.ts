@@ -124,10 +124,9 @@ const readAll = async (store: EmulatorStore, call: ReadCall, options: Options): 
 };
 
 /**
- * A catch-up subscription to `$all`: confirmation, the stored events after the start
- * position (exclusive, as ESDB's subscriptions are), caught_up, then each new event as it is
- * appended. It keeps one cursor into the log, so events appended while it catches up are
- * sent once, in order, however the catch-up and the live phase interleave.
+ * A catch-up subscription to `$all`: confirmation, the stored events after the start (exclusive, as in
+ * ESDB), caught_up, then each new event. One cursor into the log sends every event once, in order,
+ * however catch-up and live phase interleave.
  */
 const subscribeAll = async (
   store: EmulatorStore,
