@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,6 +12,7 @@ import { JetStreamRawLog } from '../../../infrastructure/nats/jetStreamRawLog.ts
 import { partitionOf } from '../../../infrastructure/nats/rawStreams.ts';
 import { SqliteEventStore } from '../../../infrastructure/sqlite/eventStore/sqliteEventStore.ts';
 import { type NatsServerHarness, startNatsServer } from '../../../testing/nats/natsServerHarness.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
 
 /**
  * The README's "Publishing from a backend service" example, taken from the README itself and
@@ -32,14 +32,14 @@ const readmeExample = async (): Promise<string> => {
 };
 
 let server: NatsServerHarness;
-let dir: string;
+let data: TempDataDir;
 beforeAll(async () => {
   server = await startNatsServer();
-  dir = await mkdtemp(join(tmpdir(), 'journey-nats-direct-'));
+  data = await tempDataDir('nats-direct');
 });
 afterAll(async () => {
   await server?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await data?.remove();
 });
 
 describe('publishing straight to NATS as the README shows', () => {
@@ -50,7 +50,7 @@ describe('publishing straight to NATS as the README shows', () => {
   it('lands the event in the journey, once, through the real mapper', async () => {
     // the streams exist once any Journey app connected (the default names and 8 partitions)
     const log = new JetStreamRawLog(server.url);
-    const store = new SqliteEventStore(join(dir, 'events.db'));
+    const store = new SqliteEventStore(data.file('events.db'));
     // inside the project, so the example's imports resolve from its node_modules
     const exampleDir = join(root, 'node_modules', '.cache', 'journey-readme');
     const example = join(exampleDir, `example-${process.pid}.mts`);
