@@ -1,10 +1,27 @@
 /**
  * The layer check (`npm run layers`, part of `npm test`): arrows point inward only.
  * domain/ imports nothing but itself and zod; adapters (infrastructure/) and the libraries
- * that only adapters may use are imported from infrastructure/ and apps/ alone.
+ * that only adapters may use are imported from infrastructure/ and apps/ alone. Product code
+ * never leans on test support: not on testing/, not on a dev dependency, and no product file
+ * exists only for specs or benches.
  */
 const adapterLibraries =
-  '^(better-sqlite3|fastify|@fastify|nats|@nats-io|@eventstore|@slack|pdfkit|pino|inversify|playwright-core|commander|cli-progress|croner|prom-client)';
+  '^(better-sqlite3|fastify|@fastify|nats|@nats-io|@eventstore|@slack|pdfkit|pino|inversify|commander|cli-progress|croner|prom-client)';
+
+/** what is not product code: specs, contract suites (which specs run) */
+const testFiles = '\\.(spec|contract)\\.ts$';
+
+/**
+ * Where product code starts: the CLI, and the modules that worker threads load by URL
+ * (`new Worker(...)` is not an import the cruiser can follow). A new worker entry goes here.
+ */
+const productEntries = [
+  '^apps/cli/main\\.ts$',
+  '^apps/alerter/alerterWorker\\.ts$',
+  '^apps/reporter/reporterWorker\\.ts$',
+  '^apps/projector/projectionWorker\\.ts$',
+  '^apps/projector/rebuildWorker\\.ts$',
+];
 
 module.exports = {
   forbidden: [
@@ -38,8 +55,23 @@ module.exports = {
       name: 'product-never-imports-testing',
       comment: 'testing/ (emulators, fakes, harnesses, fixtures) is for specs and benches only',
       severity: 'error',
-      from: { path: '^(domain|application|projections|infrastructure|apps)/' },
+      from: { path: '^(domain|application|projections|infrastructure|apps)/', pathNot: testFiles },
       to: { path: '^testing/' },
+    },
+    {
+      name: 'product-never-imports-dev-dependencies',
+      comment: 'a devDependency is not installed with --omit=dev: product code cannot rely on it',
+      severity: 'error',
+      from: { path: '^(domain|application|projections|infrastructure|apps)/', pathNot: testFiles },
+      to: { dependencyTypes: ['npm-dev'] },
+    },
+    {
+      name: 'no-test-only-product-code',
+      comment:
+        'a file of infrastructure/ or application/ that no product entry reaches serves only specs or benches: move it to testing/ (or bench/), or delete it',
+      severity: 'error',
+      from: { path: productEntries },
+      to: { path: '^(infrastructure|application)/', pathNot: testFiles, reachable: false },
     },
     {
       name: 'infrastructure-does-not-import-apps',

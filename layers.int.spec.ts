@@ -16,22 +16,38 @@ describe('the layer check', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'journey-layers-'));
-    for (const folder of ['domain', 'application', 'infrastructure/sqlite', 'projections']) {
+    for (const folder of ['domain', 'application', 'infrastructure/sqlite', 'projections', 'apps/cli', 'testing']) {
       await mkdir(join(dir, folder), { recursive: true });
     }
     await copyFile(join(root, 'tsconfig.json'), join(dir, 'tsconfig.json'));
     await writeFile(join(dir, 'infrastructure/sqlite/adapter.ts'), 'export const adapter = 1;\n');
     await writeFile(join(dir, 'domain/ok.ts'), "import { z } from 'zod';\nexport const ok = z.string();\n");
+    // the product entry reaches the adapter, so the clean tree has no file that only specs use
+    await writeFile(
+      join(dir, 'apps/cli/main.ts'),
+      "import { adapter } from '../../infrastructure/sqlite/adapter.ts';\nexport const main = adapter;\n",
+    );
+    await writeFile(join(dir, 'testing/fake.ts'), 'export const fake = 1;\n');
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const check = async (file: string, source: string) => {
-    await writeFile(join(dir, file), source);
+  /** writes `file` (and `also`, such as a spec beside it), runs the check, removes them again */
+  const check = async (file: string, source: string, also: Record<string, string> = {}) => {
+    const files = { [file]: source, ...also };
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
     const result = await run(
       join(root, 'node_modules/.bin/depcruise'),
-      ['domain', 'application', 'projections', 'infrastructure', '--config', join(root, '.dependency-cruiser.cjs')],
+      [
+        'domain',
+        'application',
+        'projections',
+        'infrastructure',
+        'apps',
+        '--config',
+        join(root, '.dependency-cruiser.cjs'),
+      ],
       {
         cwd: dir,
         env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
@@ -40,7 +56,7 @@ describe('the layer check', () => {
       (r) => ({ code: 0, out: r.stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
     );
-    await rm(join(dir, file));
+    for (const name of Object.keys(files)) await rm(join(dir, name));
     return result;
   };
 
@@ -73,5 +89,23 @@ describe('the layer check', () => {
     );
     expect(code).not.toBe(0);
     expect(out).toContain('projections-know-domain-and-application');
+  });
+
+  it('fails when product code imports testing/, and lets a spec do so', async () => {
+    const usesFake = "import { fake } from '../../testing/fake.ts';\nexport const f = fake;\n";
+    const { code, out } = await check('infrastructure/sqlite/usesFake.ts', usesFake);
+    expect(code).not.toBe(0);
+    expect(out).toContain('product-never-imports-testing');
+    expect(out).toContain('infrastructure/sqlite/usesFake.ts → testing/fake.ts');
+    expect((await check('infrastructure/sqlite/adapter.int.spec.ts', usesFake)).code).toBe(0);
+  });
+
+  it('fails naming a file of infrastructure/ that only a spec uses', async () => {
+    const { code, out } = await check('infrastructure/sqlite/onlyForSpecs.ts', 'export const only = 1;\n', {
+      'infrastructure/sqlite/onlyForSpecs.int.spec.ts':
+        "import { only } from './onlyForSpecs.ts';\nexport const o = only;\n",
+    });
+    expect(code).not.toBe(0);
+    expect(out).toContain('no-test-only-product-code: infrastructure/sqlite/onlyForSpecs.ts');
   });
 });

@@ -4,7 +4,9 @@ import { systemClock } from '../application/ports/clock.ts';
 import { registerCollectorRoutes } from '../infrastructure/http/collectorRoutes.ts';
 import { createHttpServer } from '../infrastructure/http/createHttpServer.ts';
 import { SqliteRawLog } from '../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
+import { countSqliteCommits } from '../testing/sqlite/countSqliteCommits.ts';
 import { openBenchJetStream } from './benchJetStream.ts';
+import { countCalls } from './countCalls.ts';
 import { BENCH_WRITE_KEY, type ParentMessage, type ServerMessage } from './ingestProtocol.ts';
 import { NoopRawLog } from './noopRawLog.ts';
 
@@ -30,7 +32,11 @@ if ((mode !== 'durable' && mode !== 'parse-only' && !jetStreamMode) || file === 
   process.exit(2);
 }
 
+// the group commit's figure, counted from outside the raw log: its commits and the publishes it coalesced
+const commits = countSqliteCommits();
 const sqlite = mode === 'durable' ? new SqliteRawLog(file) : undefined;
+const opened = commits.of(file);
+const publishes = sqlite ? countCalls(sqlite, 'publish') : undefined;
 const noop = new NoopRawLog();
 const nats = jetStreamMode ? await openBenchJetStream(mode, file) : undefined;
 const ingest = new IngestEvents(sqlite ?? nats?.log ?? noop, systemClock, () => randomUUID());
@@ -46,9 +52,8 @@ process.on('message', (message: ParentMessage) => {
     if (sqlite) {
       // every event after offset 0 of a group that never consumed: the whole log
       const stored = await sqlite.pending('bench-count');
-      const { publishes, commits } = sqlite.stats();
       await sqlite.close();
-      stopped = { kind: 'stopped', stored, publishes, commits };
+      stopped = { kind: 'stopped', stored, publishes: publishes?.count ?? 0, commits: commits.of(file) - opened };
     } else if (nats) {
       stopped = { kind: 'stopped', ...(await nats.finish()) };
     } else {

@@ -6,6 +6,8 @@ import { systemClock } from '../application/ports/clock.ts';
 import type { CompiledRules } from '../domain/mapping/compileRules.ts';
 import { SqliteEventStore } from '../infrastructure/sqlite/eventStore/sqliteEventStore.ts';
 import { SqliteRawLog } from '../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
+import { countSqliteCommits } from '../testing/sqlite/countSqliteCommits.ts';
+import { countCalls } from './countCalls.ts';
 import { rawEvents } from './eventFactory.ts';
 import { perSecond } from './stats.ts';
 import { removeDatabase, type TempFiles } from './tempFiles.ts';
@@ -60,9 +62,13 @@ export const runMapper = async (files: TempFiles, source: MapperSource, rules: C
   const eventsFile = files.file('mapper-events.db');
   await copyFile(source.file, rawFile);
   const rawLog = new SqliteRawLog(rawFile);
+  // the group commit's figure, counted from outside the store: its commits and the appends it coalesced
+  const commits = countSqliteCommits();
   const store = new SqliteEventStore(eventsFile);
+  const appends = countCalls(store, 'append');
   const mapper = new MapRawEvents(store, rawLog, rules);
   try {
+    const opened = commits.of(eventsFile);
     let handled = 0;
     let allHandled: () => void = () => {};
     const done = new Promise<void>((resolve) => {
@@ -80,15 +86,15 @@ export const runMapper = async (files: TempFiles, source: MapperSource, rules: C
     const end = performance.now();
     await consumer.stop();
     const head = await store.headPosition();
-    const { appends, commits } = store.stats();
     return {
       eventsPerSecond: perSecond(source.count, start, end),
       rawEvents: source.count,
       appended: head === null ? 0 : Number(head.commit),
-      appends,
-      commits,
+      appends: appends.count,
+      commits: commits.of(eventsFile) - opened,
     };
   } finally {
+    commits.stop();
     await rawLog.close();
     await store.close();
     await removeDatabase(rawFile);

@@ -1,31 +1,23 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { type TempDataDir, tempDataDir } from '../testing/tempDataDir.ts';
 
-export type TempFiles = {
-  readonly dir: string;
-  /** a new, unused file name in the directory */
-  file(name: string): string;
-  remove(): Promise<void>;
-};
+export type TempFiles = TempDataDir;
 
 /** One directory under the OS temp dir for every SQLite file of the bench; `remove()` deletes it all. */
 export const tempFiles = async (): Promise<TempFiles> => {
-  const dir = await mkdtemp(join(tmpdir(), 'journey-bench-'));
+  const data = await tempDataDir('bench');
   // Ctrl-C skips `finally`: the hundreds of MB of databases would stay behind
   const onInterrupt = () => {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(data.dir, { recursive: true, force: true });
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
-  let n = 0;
   return {
-    dir,
-    file: (name) => join(dir, `${++n}-${name}`),
+    ...data,
     remove: async () => {
       process.off('SIGINT', onInterrupt);
-      await rm(dir, { recursive: true, force: true });
+      await data.remove();
     },
   };
 };

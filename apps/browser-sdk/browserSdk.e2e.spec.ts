@@ -1,17 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../infrastructure/config/config.ts';
 import { eventually, rawEvents, settled, userJourney } from '../../testing/browser/journeyProbe.ts';
 import { launchChromium } from '../../testing/browser/launchChromium.ts';
-import { freePort, startTestSite, type TestSite } from '../../testing/browser/testSite.ts';
-import { startJourney } from '../journey/startJourney.ts';
+import { startTestSite, type TestSite } from '../../testing/browser/testSite.ts';
+import { freePort } from '../../testing/freePort.ts';
+import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY as WRITE_KEY } from '../../testing/journey/journeyEnv.ts';
+import { startTestJourney } from '../../testing/journey/startTestJourney.ts';
+import { tempDataDir } from '../../testing/tempDataDir.ts';
 import type { Journey } from './journey.ts';
 
-const WRITE_KEY = 'wk_browser_sdk_test';
-const API_TOKEN = 'jt_browser_sdk_test_token';
 /** short timers, so retries and batches happen within a test's patience */
 const FAST = { flushIntervalMs: 100, retryBaseMs: 100, retryMaxMs: 400 };
 
@@ -20,18 +17,6 @@ declare global {
     journey: Journey;
   }
 }
-
-const start = (dataDir: string, port = 0) =>
-  startJourney(
-    loadConfig({
-      PORT: String(port),
-      JOURNEY_DATA_DIR: dataDir,
-      JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-      JOURNEY_API_TOKEN: API_TOKEN,
-      LOG_LEVEL: 'silent',
-      JOURNEY_SQLITE_POLL_MS: '20',
-    }),
-  );
 
 const anonymousIdOf = async (page: Page): Promise<string> => {
   await page.waitForFunction(() => window.journey?.anonymousId() !== undefined);
@@ -60,11 +45,11 @@ describe('the browser SDK in Chromium, against a running Journey', () => {
   });
 
   const newJourney = async (port?: number) => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'journey-browser-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const journey = await start(dataDir, port);
+    const data = await tempDataDir('browser');
+    cleanups.push(() => data.remove());
+    const journey = await startTestJourney(data.dir, { PORT: String(port ?? 0) });
     cleanups.push(() => journey.stop());
-    return { journey, dataDir };
+    return { journey, dataDir: data.dir };
   };
 
   const newSite = async (options: TestSite['options']) => {

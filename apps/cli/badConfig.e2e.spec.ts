@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '../../bin/journey.js');
@@ -19,12 +19,14 @@ const refused = (args: string[], env: Record<string, string>) =>
 const PATIENCE_MS = 180_000;
 
 describe('start-up stops on invalid rules and config files, naming the file and what is wrong', () => {
+  let data: TempDataDir;
   let dir = '';
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'journey-badconfig-'));
+    data = await tempDataDir('badconfig');
+    dir = data.dir;
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await data?.remove();
   });
 
   it(

@@ -1,40 +1,39 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DeadLetter, type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
-import { loadConfig } from '../../infrastructure/config/config.ts';
 import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
+import { postBatch } from '../../testing/collector/postBatch.ts';
+import { freePort } from '../../testing/freePort.ts';
+import { writeKeyAuth } from '../../testing/http/writeKeyAuth.ts';
+import { journeyEnv, TEST_API_TOKEN, TEST_WRITE_KEY } from '../../testing/journey/journeyEnv.ts';
+import { type JourneyProcess, journeyProcess } from '../../testing/journey/journeyProcess.ts';
 import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
+import { startTestJourney } from '../../testing/journey/startTestJourney.ts';
+import { sleep } from '../../testing/sleep.ts';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
+import { waitUntil } from '../../testing/waitUntil.ts';
+import type { RunningJourney } from '../journey/startJourney.ts';
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '../../bin/journey.js');
 const WRITE_KEY = 'wk_dlq_e2e_0123456789';
 const API_TOKEN = 'jt_dlq_e2e_0123456789abcdef';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 describe('journey dlq', () => {
-  let child: ChildProcess | undefined;
-  let dataDir = '';
+  let started: JourneyProcess | undefined;
+  let data: TempDataDir | undefined;
   afterAll(async () => {
-    child?.kill('SIGKILL');
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await started?.kill();
+    await data?.remove();
   });
 
   it('lists and shows dead letters, and replays them after a rules fix, once', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-dlq-'));
+    data = await tempDataDir('dlq');
+    const dataDir = data.dir;
     const port = await freePort();
     const rulesV1 = join(dataDir, 'rules-v1.json');
     const rulesV2 = join(dataDir, 'rules-v2.json');
@@ -43,55 +42,38 @@ describe('journey dlq', () => {
     const signedUp = fixed.rules.find((r) => r.id === 'track-signed-up');
     if (signedUp?.data) signedUp.data.email = ['traits.email'];
     await writeFile(rulesV2, JSON.stringify(fixed));
-    const env = {
-      ...process.env,
+    const env = journeyEnv(dataDir, {
       PORT: String(port),
-      JOURNEY_DATA_DIR: dataDir,
       JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
       JOURNEY_API_TOKEN: API_TOKEN,
       JOURNEY_RULES: rulesV1,
       LOG_LEVEL: 'warn',
-    };
+    });
     const journey = (...args: string[]) =>
-      run(process.execPath, [bin, ...args], { env }).catch(
+      run(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }).catch(
         (error: { code: number; stdout: string; stderr: string }) => error,
       );
 
-    await new Promise<void>((resolve, reject) => {
-      child = spawn(process.execPath, [bin, 'start'], { env });
-      let output = '';
-      const collect = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Try it:')) resolve();
-      };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      child.once('exit', (code) => reject(new Error(`journey exited with ${code}: ${output}`)));
-    });
+    started = journeyProcess('journey', ['start'], () => env, { readyWhen: 'Try it:' });
+    await started.start();
     const url = `http://127.0.0.1:${port}`;
-    const sent = await fetch(`${url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({
-        batch: [
-          { type: 'track', event: 'No One' }, // the collector refuses it: no user
-          { type: 'track', userId: 'ada', event: 'Signed Up', properties: { email: 'x'.repeat(5000) } },
-        ],
-      }),
-    });
+    const sent = await postBatch(url, WRITE_KEY, [
+      { type: 'track', event: 'No One' }, // the collector refuses it: no user
+      { type: 'track', userId: 'ada', event: 'Signed Up', properties: { email: 'x'.repeat(5000) } },
+    ]);
     expect(sent.status).toBe(200);
 
     // the mapper letter comes asynchronously: wait for it in raw.db itself, not through the CLI (each run starts a process)
     const peek = new SqliteRawLog(join(dataDir, 'raw.db'));
     let letters: DeadLetter[] = [];
-    for (let i = 0; i < 200 && letters.length < 2; i++) {
-      letters = await peek.listRejected();
-      if (letters.length < 2) await new Promise((r) => setTimeout(r, 100));
-    }
-    await peek.close();
+    await waitUntil(
+      'a collector and a mapper dead letter',
+      async () => {
+        letters = await peek.listRejected();
+        return letters.length >= 2;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, lastSeen: () => letters },
+    ).finally(() => peek.close());
     expect(letters.map((l) => l.stage)).toEqual(['mapper', 'collector']);
     const [mapperLetter, collectorLetter] = letters;
 
@@ -111,13 +93,17 @@ describe('journey dlq', () => {
     expect(replayed.stdout).toContain('replayed 1 of 2');
 
     const journeyOf = async () => {
-      for (let i = 0; i < 100; i++) {
-        const r = await fetch(`${url}/api/users/ada/journey`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
-        const body = r.status === 200 ? ((await r.json()) as { events: { type: string }[] }) : undefined;
-        if (body && body.events.length > 0) return body.events.map((e) => e.type);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('ada never appeared');
+      let events: { type: string }[] = [];
+      await waitUntil(
+        'ada to appear',
+        async () => {
+          const r = await fetch(`${url}/api/users/ada/journey`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+          events = r.status === 200 ? ((await r.json()) as { events: { type: string }[] }).events : [];
+          return events.length > 0;
+        },
+        { intervalMs: 100 },
+      );
+      return events.map((e) => e.type);
     };
     expect(await journeyOf()).toEqual(['UserSignedUp']);
 
@@ -135,18 +121,10 @@ describe('journey dlq', () => {
   }, 300_000);
 
   it('brings back the anonymous page views an earlier version refused for a null userId, joined to the user', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'journey-dlq-null-'));
+    const data = await tempDataDir('dlq-null');
     let running: RunningJourney | undefined;
     try {
-      const env = {
-        JOURNEY_DATA_DIR: dir,
-        JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-        JOURNEY_API_TOKEN: API_TOKEN,
-        LOG_LEVEL: 'warn',
-      };
-      running = await startJourney(
-        loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'silent', JOURNEY_SQLITE_POLL_MS: '20' }),
-      );
+      running = await startTestJourney(data.dir);
       const url = running.url ?? '';
       // What an earlier collector stored for analytics.js page views before identify (now they are accepted).
       const pageView = (path: string, at: number) => ({
@@ -165,29 +143,32 @@ describe('journey dlq', () => {
         { stage: 'collector', reason, payload: pageView('/pricing', now - 2_000) },
         { stage: 'collector', reason, payload: pageView('/signup', now - 1_000) },
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 20)); // identify came after them
+      await sleep(20); // identify came after them
       const identified = await fetch(`${url}/v1/i`, {
         method: 'POST',
-        headers: {
-          'content-type': 'text/plain',
-          authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-        },
+        headers: { 'content-type': 'text/plain', authorization: writeKeyAuth(TEST_WRITE_KEY) },
         body: JSON.stringify({ userId: 'ada', anonymousId: 'anon-7f3a', traits: { email: 'ada@example.com' } }),
       });
       expect(identified.status).toBe(200);
 
       const replayed = await run(process.execPath, [bin, 'dlq', 'replay', '--all'], {
-        env: { ...process.env, ...env },
+        env: { ...process.env, ...journeyEnv(data.dir, { LOG_LEVEL: 'warn' }) },
       });
       expect(replayed.stdout).toContain('replayed 2 of 2');
 
       await pipelineSettled(running);
       let events: { type: string; occurredAt: string; data: { path?: string } }[] = [];
-      for (let i = 0; i < 100 && events.length < 3; i++) {
-        const r = await fetch(`${url}/api/users/ada/journey`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
-        events = r.status === 200 ? ((await r.json()) as { events: typeof events }).events : [];
-        if (events.length < 3) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await waitUntil(
+        "the replayed page views in ada's journey",
+        async () => {
+          const r = await fetch(`${url}/api/users/ada/journey`, {
+            headers: { authorization: `Bearer ${TEST_API_TOKEN}` },
+          });
+          events = r.status === 200 ? ((await r.json()) as { events: typeof events }).events : [];
+          return events.length >= 3;
+        },
+        { intervalMs: 100, lastSeen: () => events },
+      );
       // joined to ada, and in the order they happened: the visit before sign-up comes first
       const inTime = [...events].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
       expect(inTime.map((e) => [e.type, e.data.path])).toEqual([
@@ -197,7 +178,7 @@ describe('journey dlq', () => {
       ]);
     } finally {
       await running?.stop();
-      await rm(dir, { recursive: true, force: true });
+      await data.remove();
     }
   }, 120_000);
 });

@@ -1,23 +1,25 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
-import { loadConfig } from '../../infrastructure/config/config.ts';
+import { postBatch } from '../../testing/collector/postBatch.ts';
 import { handMadeDaveJourney, handMadeEvents } from '../../testing/fixtures/handMadeDataset.ts';
+import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY } from '../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
+import { startTestJourney } from '../../testing/journey/startTestJourney.ts';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
+import type { RunningJourney } from '../journey/startJourney.ts';
 
 const execute = promisify(execFile);
 const bin = join(import.meta.dirname, '../../bin/journey.js');
-const WRITE_KEY = 'wk_test_cli_rebuild_01';
-const API_TOKEN = 'jt_test_cli_rebuild_0123456';
 
 // each test runs the CLI in child processes (several seconds each on a loaded machine): a generous bound, not a speed check
 describe('journey projections and journey remap, beside a running Journey', { timeout: 240_000 }, () => {
+  let data: TempDataDir;
   let dataDir: string;
   let journey: RunningJourney;
   let url: string;
@@ -31,15 +33,7 @@ describe('journey projections and journey remap, beside a running Journey', { ti
       return { code: e.code, stdout: e.stdout, stderr: e.stderr };
     }
   };
-  const post = (batch: unknown[]) =>
-    fetch(`${url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({ batch }),
-    });
+  const post = (batch: unknown[]) => postBatch(url, TEST_WRITE_KEY, batch);
   const journeyOf = async (userId: string) => {
     const response = await fetch(`${url}/api/users/${userId}/journey`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },
@@ -48,17 +42,9 @@ describe('journey projections and journey remap, beside a running Journey', { ti
   };
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-cli-rebuild-'));
-    journey = await startJourney(
-      loadConfig({
-        PORT: '0',
-        JOURNEY_DATA_DIR: dataDir,
-        JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-        JOURNEY_API_TOKEN: API_TOKEN,
-        LOG_LEVEL: 'silent',
-        JOURNEY_SQLITE_POLL_MS: '20',
-      }),
-    );
+    data = await tempDataDir('cli-rebuild');
+    dataDir = data.dir;
+    journey = await startTestJourney(dataDir);
     url = journey.url ?? '';
     expect((await post(handMadeEvents())).status).toBe(200);
     await pipelineSettled(journey, 60_000);
@@ -66,7 +52,7 @@ describe('journey projections and journey remap, beside a running Journey', { ti
 
   afterAll(async () => {
     await journey?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await data?.remove();
   });
 
   /** runs `use` while this process appears to hold the rebuild lock of `projection` */

@@ -1,23 +1,24 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
 import { launchChromium } from '../../testing/browser/launchChromium.ts';
+import { postBatch } from '../../testing/collector/postBatch.ts';
 import {
   handMadeDaveJourney,
   handMadeEvents,
   handMadeFunnel,
   handMadeNewSignups,
 } from '../../testing/fixtures/handMadeDataset.ts';
+import { TEST_API_TOKEN as API_TOKEN, journeyEnv, TEST_WRITE_KEY } from '../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
 import { type FakeSlack, startFakeSlack } from '../../testing/slack/fakeSlack.ts';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
+import { waitUntil } from '../../testing/waitUntil.ts';
 import { startupBanner } from '../cli/startupBanner.ts';
 import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
 
-const WRITE_KEY = 'wk_dashboard_test_0123';
-const API_TOKEN = 'jt_dashboard_test_0123456789';
 /** gitignored; the screenshot is kept for a person to look at */
 const ARTIFACTS = join(import.meta.dirname, '../../.test-artifacts');
 /** the hand-made funnel's days, and what the chart must show for them (worked out in handMadeDataset.ts) */
@@ -25,16 +26,6 @@ const RANGE = { from: '2026-02-28', to: '2026-03-11' };
 const ninthOfMarch = { signedUp: 1, activated: 1, active: 1, inactive: 1 };
 /** a page's worth of Chromium work on a 2-core machine that other test files load too */
 const BROWSER_TEST_MS = 60_000;
-
-const postBatch = (url: string, batch: unknown[]) =>
-  fetch(`${url}/v1/batch`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-    },
-    body: JSON.stringify({ batch }),
-  });
 
 const liveSignUp = (userId: string) => ({
   type: 'track',
@@ -44,14 +35,6 @@ const liveSignUp = (userId: string) => ({
   timestamp: new Date().toISOString(),
   properties: { email: `${userId}@example.com` },
 });
-
-const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 const alertStatus = async (url: string, key: string): Promise<string | undefined> => {
   const response = await fetch(`${url}/api/alerts`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
@@ -86,33 +69,24 @@ describe('the dashboard in Chromium, against a running Journey with the hand-mad
   let slack: FakeSlack;
   let journey: RunningJourney;
   let config: JourneyConfig;
-  let dataDir: string;
+  let data: TempDataDir | undefined;
   let url: string;
   let context: BrowserContext | undefined;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-dashboard-'));
+    data = await tempDataDir('dashboard');
     slack = await startFakeSlack();
-    config = loadConfig({
-      PORT: '0',
-      JOURNEY_DATA_DIR: dataDir,
-      JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-      JOURNEY_API_TOKEN: API_TOKEN,
-      LOG_LEVEL: 'silent',
-      JOURNEY_SQLITE_POLL_MS: '20',
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_API_URL: slack.apiUrl,
-    });
+    config = loadConfig(journeyEnv(data.dir, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.apiUrl }));
     journey = await startJourney(config);
     url = journey.url ?? '';
-    expect((await postBatch(url, handMadeEvents())).status).toBe(200);
+    expect((await postBatch(url, TEST_WRITE_KEY, handMadeEvents())).status).toBe(200);
     // live sign-ups raise alerts (the hand-made events are too old to): one reaches Slack, one Slack refuses
-    expect((await postBatch(url, [liveSignUp('zoe')])).status).toBe(200);
-    await until('the posted alert', async () => (await alertStatus(url, 'signup:zoe')) === 'posted');
+    expect((await postBatch(url, TEST_WRITE_KEY, [liveSignUp('zoe')])).status).toBe(200);
+    await waitUntil('the posted alert', async () => (await alertStatus(url, 'signup:zoe')) === 'posted');
     slack.failNext('chat.postMessage', { error: 'channel_not_found' });
-    expect((await postBatch(url, [liveSignUp('yann')])).status).toBe(200);
-    await until('the failed alert', async () => (await alertStatus(url, 'signup:yann')) === 'failed');
+    expect((await postBatch(url, TEST_WRITE_KEY, [liveSignUp('yann')])).status).toBe(200);
+    await waitUntil('the failed alert', async () => (await alertStatus(url, 'signup:yann')) === 'failed');
     await pipelineSettled(journey);
     browser = await launchChromium();
   }, BROWSER_TEST_MS);
@@ -124,7 +98,7 @@ describe('the dashboard in Chromium, against a running Journey with the hand-mad
     await browser?.close();
     await journey?.stop();
     await slack?.close();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    await data?.remove();
   });
 
   const openPage = async (fragment: string): Promise<Page> => {

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReadModelStore, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
-import { loadConfig } from '../../infrastructure/config/config.ts';
+import { postBatch } from '../../testing/collector/postBatch.ts';
 import {
   HAND_MADE_AS_OF,
   handMadeDaveJourney,
@@ -11,30 +8,11 @@ import {
   handMadeFunnel,
   handMadeFunnelAnswer,
 } from '../../testing/fixtures/handMadeDataset.ts';
+import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY } from '../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from './startJourney.ts';
-
-const WRITE_KEY = 'wk_test_0123456789';
-const API_TOKEN = 'jt_test_0123456789abcdef';
-
-const configFor = (dataDir: string) =>
-  loadConfig({
-    PORT: '0',
-    JOURNEY_DATA_DIR: dataDir,
-    JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-    JOURNEY_API_TOKEN: API_TOKEN,
-    LOG_LEVEL: 'silent',
-    JOURNEY_SQLITE_POLL_MS: '20',
-  });
-
-const basic = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
-
-const postBatch = (url: string, batch: unknown[]) =>
-  fetch(`${url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: basic },
-    body: JSON.stringify({ batch }),
-  });
+import { startTestJourney } from '../../testing/journey/startTestJourney.ts';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
+import type { RunningJourney } from './startJourney.ts';
 
 const api = async (url: string, path: string) => {
   const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
@@ -42,15 +20,15 @@ const api = async (url: string, path: string) => {
 };
 
 describe('the embedded pipeline, HTTP in to read models out', () => {
-  let dataDir: string;
+  let data: TempDataDir;
   let journey: RunningJourney;
   let url: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-e2e-'));
-    journey = await startJourney(configFor(dataDir));
+    data = await tempDataDir('e2e');
+    journey = await startTestJourney(data.dir);
     url = journey.url ?? '';
-    const response = await postBatch(url, handMadeEvents());
+    const response = await postBatch(url, TEST_WRITE_KEY, handMadeEvents());
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ success: true, accepted: handMadeEvents().length });
     await pipelineSettled(journey);
@@ -58,7 +36,7 @@ describe('the embedded pipeline, HTTP in to read models out', () => {
 
   afterAll(async () => {
     await journey?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await data.remove();
   });
 
   it('answers the funnel worked out by hand', async () => {
@@ -101,8 +79,8 @@ describe('the embedded pipeline, HTTP in to read models out', () => {
 
   it('does not count a retried batch twice', async () => {
     const before = await api(url, '/api/users/alice/journey');
-    const again = await postBatch(url, [{ ...handMadeEvents()[0], messageId: 'fixed-1' }]);
-    const retry = await postBatch(url, [{ ...handMadeEvents()[0], messageId: 'fixed-1' }]);
+    const again = await postBatch(url, TEST_WRITE_KEY, [{ ...handMadeEvents()[0], messageId: 'fixed-1' }]);
+    const retry = await postBatch(url, TEST_WRITE_KEY, [{ ...handMadeEvents()[0], messageId: 'fixed-1' }]);
     expect(await again.json()).toMatchObject({ accepted: 1 });
     expect(await retry.json()).toMatchObject({ accepted: 0, duplicates: 1 });
     await pipelineSettled(journey);
@@ -112,7 +90,7 @@ describe('the embedded pipeline, HTTP in to read models out', () => {
 
   it('keeps everything across a restart', async () => {
     await journey.stop();
-    journey = await startJourney(configFor(dataDir));
+    journey = await startTestJourney(data.dir);
     url = journey.url ?? '';
     const { body } = await api(url, `/api/funnel?asOf=${HAND_MADE_AS_OF}`);
     expect(body.stages).toEqual(handMadeFunnel);

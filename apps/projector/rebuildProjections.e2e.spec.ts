@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,22 +9,25 @@ import type { RebuildTarget } from '../../application/ports/rebuildTarget.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
 import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { rebuildProjections } from '../../projections/rebuildProjections.ts';
+import { postBatch } from '../../testing/collector/postBatch.ts';
 import {
   HAND_MADE_AS_OF,
   handMadeDaveJourney,
   handMadeEvents,
   handMadeFunnelAnswer,
 } from '../../testing/fixtures/handMadeDataset.ts';
+import { TEST_API_TOKEN as API_TOKEN, journeyEnv, TEST_WRITE_KEY } from '../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
+import { waitUntil } from '../../testing/waitUntil.ts';
 import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
 import { readModelFileOf } from './journeyProjections.ts';
 import { type RebuildableProjection, rebuildableProjections, rebuildTargetOf } from './rebuildTargets.ts';
 
-const WRITE_KEY = 'wk_test_rebuild_0123';
-const API_TOKEN = 'jt_test_rebuild_0123456789';
 const holder = () => ({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
 
 describe('rebuilding projections while Journey serves', { timeout: 120_000 }, () => {
+  let data: TempDataDir;
   let dataDir: string;
   let journey: RunningJourney;
   let url: string;
@@ -48,15 +50,9 @@ describe('rebuilding projections while Journey serves', { timeout: 120_000 }, ()
     ((await api('/api/users/dave/journey')).body.events as { type: string }[]).map((e) => e.type);
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-rebuild-'));
-    config = loadConfig({
-      PORT: '0',
-      JOURNEY_DATA_DIR: dataDir,
-      JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-      JOURNEY_API_TOKEN: API_TOKEN,
-      LOG_LEVEL: 'silent',
-      JOURNEY_SQLITE_POLL_MS: '20',
-    });
+    data = await tempDataDir('rebuild');
+    dataDir = data.dir;
+    config = loadConfig(journeyEnv(dataDir));
     journey = await startJourney(config);
     url = journey.url ?? '';
     const now = new Date().toISOString();
@@ -71,21 +67,14 @@ describe('rebuilding projections while Journey serves', { timeout: 120_000 }, ()
         properties: { deploymentId: 'd-ivy', error: 'boom' },
       },
     ];
-    const response = await fetch(`${url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({ batch: [...handMadeEvents(), ...live] }),
-    });
+    const response = await postBatch(url, TEST_WRITE_KEY, [...handMadeEvents(), ...live]);
     expect(response.status).toBe(200);
     await pipelineSettled(journey, 60_000);
   }, 120_000);
 
   afterAll(async () => {
     await journey?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await data?.remove();
   });
 
   it('gives read models whose content hash equals the live one when nothing changed, twice over', async () => {
@@ -169,8 +158,10 @@ describe('rebuilding projections while Journey serves', { timeout: 120_000 }, ()
     const before = await alerts.listAlerts();
     expect(before.map((a) => a.kind).sort()).toEqual(['deploy-failed', 'signup']);
     // wait for the alerter to have handled them (logged: Slack is not configured here)
-    for (let i = 0; i < 200 && (await alerts.pending(new Date().toISOString(), 10)).length > 0; i++)
-      await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(
+      'the alerter to handle the alerts',
+      async () => (await alerts.pending(new Date().toISOString(), 10)).length === 0,
+    );
     const delivered = await alerts.listAlerts();
     // forget one key: a replay that raised alerts would queue it again
     const db = new Database(join(dataDir, 'alerts.db'));

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,14 +8,15 @@ import { type ReadModelQueries, ReadModelQueriesToken } from '../../application/
 import { buildFunnelReport } from '../../application/reports/buildFunnelReport.ts';
 import { readRecordedReports } from '../../application/reports/runFunnelReport.ts';
 import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
+import { postBatch } from '../../testing/collector/postBatch.ts';
 import { handMadeEvents } from '../../testing/fixtures/handMadeDataset.ts';
+import { TEST_API_TOKEN as API_TOKEN, journeyEnv, TEST_WRITE_KEY } from '../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
 import { type FakeSlack, startFakeSlack } from '../../testing/slack/fakeSlack.ts';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
 import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
 import { runReportCommand } from './runReportCommand.ts';
 
-const WRITE_KEY = 'wk_test_0123456789';
-const API_TOKEN = 'jt_test_0123456789abcdef';
 const bin = join(import.meta.dirname, '../../bin/journey.js');
 
 /**
@@ -44,39 +44,26 @@ const expected = {
   tokyo10: { signedUp: ['bob'], activated: ['erin', 'dave', 'hank'], active: ['alice'], inactive: ['carol'] },
 };
 
-const envFor = (dataDir: string, slack: FakeSlack): Record<string, string> => ({
-  PORT: '0',
-  JOURNEY_DATA_DIR: dataDir,
-  JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-  JOURNEY_API_TOKEN: API_TOKEN,
-  LOG_LEVEL: 'silent',
-  JOURNEY_SQLITE_POLL_MS: '20',
-  SLACK_BOT_TOKEN: 'xoxb-test-token',
-  SLACK_API_URL: slack.apiUrl,
-});
+const envFor = (dataDir: string, slack: FakeSlack): Record<string, string> =>
+  journeyEnv(dataDir, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.apiUrl });
 
 const idsByStage = (report: Awaited<ReturnType<typeof buildFunnelReport>>) =>
   Object.fromEntries(report.stages.map((s) => [s.stage, s.users.map((u) => u.userId)]));
 
 describe('the daily funnel report on the hand-made dataset', () => {
+  let data: TempDataDir;
   let dataDir: string;
   let slack: FakeSlack;
   let journey: RunningJourney;
   let config: JourneyConfig;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-report-e2e-'));
+    data = await tempDataDir('report-e2e');
+    dataDir = data.dir;
     slack = await startFakeSlack({ knownChannels: ['#journey-alerts', '#portal-analytics'] });
     config = loadConfig(envFor(dataDir, slack));
     journey = await startJourney(config, ['collector', 'mapper', 'projector', 'api']);
-    const response = await fetch(`${journey.url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({ batch: handMadeEvents() }),
-    });
+    const response = await postBatch(journey.url ?? '', TEST_WRITE_KEY, handMadeEvents());
     expect(response.status).toBe(200);
     // generous: on a loaded shared machine the pipeline takes a while to drain
     await pipelineSettled(journey, 60_000);
@@ -85,7 +72,7 @@ describe('the daily funnel report on the hand-made dataset', () => {
   afterAll(async () => {
     await journey?.stop();
     await slack?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await data?.remove();
   });
 
   const readModels = () => journey.container.get<ReadModelQueries>(ReadModelQueriesToken);

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../domain/errors/journeyError.ts';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
 import { loadConfig } from './config.ts';
 import { resolveCredentials } from './credentials.ts';
 import { loadRules } from './loadRules.ts';
@@ -49,14 +49,15 @@ describe('configuration', () => {
 });
 
 describe('credentials', () => {
-  const dirs: string[] = [];
+  const dirs: TempDataDir[] = [];
   afterEach(async () => {
-    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+    for (const d of dirs.splice(0)) await d.remove();
   });
 
   it('generates keys on first start and keeps them for the next', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'journey-cred-'));
-    dirs.push(dir);
+    const data = await tempDataDir('cred');
+    dirs.push(data);
+    const dir = data.dir;
     const config = loadConfig({ JOURNEY_DATA_DIR: dir });
     const first = resolveCredentials(config);
     const second = resolveCredentials(config);
@@ -89,8 +90,8 @@ describe('mapping rules file', () => {
     expect(failure(() => loadRules('/nonexistent/rules.json'))).toContain(
       'JOURNEY_RULES=/nonexistent/rules.json: cannot read',
     );
-    const dir = await mkdtemp(join(tmpdir(), 'journey-rules-'));
-    const file = join(dir, 'rules.json');
+    const data = await tempDataDir('rules');
+    const file = data.file('rules.json');
     await writeFile(file, '{ nope');
     expect(failure(() => loadRules(file))).toContain('is not valid JSON');
     await writeFile(
@@ -100,6 +101,6 @@ describe('mapping rules file', () => {
     const message = failure(() => loadRules(file));
     expect(message).toContain(file);
     expect(message).toContain('bad-one');
-    await rm(dir, { recursive: true, force: true });
+    await data.remove();
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../domain/errors/journeyError.ts';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
 import { loadConfig } from './config.ts';
 import { resolveCredentials } from './credentials.ts';
 
@@ -19,9 +19,9 @@ const refusal = (env: Record<string, string>): string => {
 };
 
 describe('write keys scoped per source', () => {
-  const dirs: string[] = [];
+  const dirs: TempDataDir[] = [];
   afterEach(async () => {
-    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+    for (const d of dirs.splice(0)) await d.remove();
   });
 
   it('maps each key to its source and keeps the old bare form working', () => {
@@ -52,8 +52,9 @@ describe('write keys scoped per source', () => {
   });
 
   it('stops with the path when credentials.json is damaged, instead of running with an undefined key', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'journey-cred-'));
-    dirs.push(dir);
+    const data = await tempDataDir('cred');
+    dirs.push(data);
+    const dir = data.dir;
     await writeFile(join(dir, 'credentials.json'), JSON.stringify({ writeKey: 'wk_x' }));
     const message = refusal({ JOURNEY_DATA_DIR: dir });
     expect(message).toContain(join(dir, 'credentials.json'));

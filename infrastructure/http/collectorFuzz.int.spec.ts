@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
 import { fuzzCase, materialize, type RawAnswer, rawPost } from '../../testing/collector/collectorFuzzCases.ts';
+import { writeKeyAuth } from '../../testing/http/writeKeyAuth.ts';
 import { sqliteTestFiles } from '../../testing/sqliteTestFiles.ts';
 import { SqliteRawLog } from '../sqlite/rawLog/sqliteRawLog.ts';
 import { registerCollectorRoutes } from './collectorRoutes.ts';
@@ -61,7 +62,7 @@ describe('collector under fuzzed input (fast-check, real HTTP, SQLite raw log)',
         if (fuzz.contentType !== undefined) headers['content-type'] = fuzz.contentType;
         if (fuzz.auth === 'header' || fuzz.auth === 'wrong') {
           const key = fuzz.auth === 'wrong' ? 'wk_wrong' : WRITE_KEY;
-          headers.authorization = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+          headers.authorization = writeKeyAuth(key);
         }
         const answer: RawAnswer = await rawPost(base, fuzz.path, request.bytes, headers);
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
@@ -120,7 +121,7 @@ describe('collector under fuzzed input (fast-check, real HTTP, SQLite raw log)',
         ),
         {
           'content-type': 'application/json',
-          authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
+          authorization: writeKeyAuth(WRITE_KEY),
         },
       );
       expect(answer.status, answer.text.slice(0, 300)).toBe(200);

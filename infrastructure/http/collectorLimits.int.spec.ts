@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
 import { eventually, Recorder } from '../../testing/fixtures/rawLogFixtures.ts';
+import { writeKeyAuth } from '../../testing/http/writeKeyAuth.ts';
 import { MemoryRawLog } from '../../testing/memory/memoryRawLog.ts';
+import { sleep } from '../../testing/sleep.ts';
 import { registerCollectorRoutes } from './collectorRoutes.ts';
 import { createHttpServer } from './createHttpServer.ts';
 
@@ -37,7 +39,7 @@ const start = async (options: { ratePerMinute?: number; requestTimeoutMs?: numbe
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
+        authorization: writeKeyAuth(key),
       },
       body: JSON.stringify({ userId: 'u1', event: 'Clicked', messageId: id }),
     });
@@ -94,7 +96,7 @@ describe('collector limits', () => {
     while (open) {
       if (!socket.destroyed) socket.write(' ');
       served.push((await track('wk_web_0123456789', `during-${i++}`)).status);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
     expect(served.length).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
 import type { DeadLetter, PublishReceipt, RawLog } from '../../application/ports/rawLog/rawLog.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import { writeKeyAuth } from '../../testing/http/writeKeyAuth.ts';
 import { registerCollectorRoutes } from './collectorRoutes.ts';
 import { createHttpServer } from './createHttpServer.ts';
 
@@ -65,7 +66,7 @@ const start = async (options: { logLines?: string[] } = {}) => {
   const post = async (path: string, body: unknown, init: { auth?: string | null; contentType?: string } = {}) => {
     const headers: Record<string, string> = { 'content-type': init.contentType ?? 'application/json' };
     const auth = init.auth === undefined ? WRITE_KEY : init.auth;
-    if (auth !== null) headers.authorization = `Basic ${Buffer.from(`${auth}:`).toString('base64')}`;
+    if (auth !== null) headers.authorization = writeKeyAuth(auth);
     const response = await fetch(`${base}${path}`, {
       method: 'POST',
       headers,
@@ -306,7 +307,7 @@ describe('collector routes (Segment HTTP Tracking API)', () => {
     const logs = logLines.join('');
     expect(logs).toContain('request completed');
     expect(logs).not.toContain(WRITE_KEY);
-    expect(logs).not.toContain(Buffer.from(`${WRITE_KEY}:`).toString('base64'));
+    expect(logs).not.toContain(writeKeyAuth(WRITE_KEY).slice('Basic '.length));
     expect(logs).not.toContain('wk_wrong');
   });
 });

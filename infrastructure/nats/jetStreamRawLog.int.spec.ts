@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
 import { describeDeadLetterQueueContract } from '../../application/ports/rawLog/deadLetterQueue.contract.ts';
@@ -13,6 +10,7 @@ import { defaultRules } from '../../domain/mapping/defaultRules.ts';
 import { partitionKeyOf } from '../../domain/raw/ingestRawEvent.ts';
 import { Recorder, rawEvent } from '../../testing/fixtures/rawLogFixtures.ts';
 import { type NatsServerHarness, startNatsServer } from '../../testing/nats/natsServerHarness.ts';
+import { tempDataDir } from '../../testing/tempDataDir.ts';
 import { SqliteEventStore } from '../sqlite/eventStore/sqliteEventStore.ts';
 import { JetStreamRawLog, type JetStreamRawLogOptions } from './jetStreamRawLog.ts';
 import { connectNats } from './natsConnection.ts';
@@ -148,8 +146,8 @@ describe('JetStreamRawLog', () => {
 
   it('lets the mapper count an event sent again in another request once (idempotent appends)', async () => {
     const log = new JetStreamRawLog(server.url, { ...freshNames(), ...fastRetries });
-    const dir = await mkdtemp(join(tmpdir(), 'journey-nats-mapper-'));
-    const store = new SqliteEventStore(join(dir, 'events.db'));
+    const data = await tempDataDir('nats-mapper');
+    const store = new SqliteEventStore(data.file('events.db'));
     try {
       await log.ready();
       const made = (event: string) => ({ ...rawEvent('carol'), event, properties: { projectId: 'p1' } });
@@ -167,7 +165,7 @@ describe('JetStreamRawLog', () => {
     } finally {
       await log.close();
       await store.close();
-      await rm(dir, { recursive: true, force: true });
+      await data.remove();
     }
   });
 

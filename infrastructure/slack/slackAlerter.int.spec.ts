@@ -4,6 +4,7 @@ import { systemClock } from '../../application/ports/clock.ts';
 import type { AlertDraft } from '../../domain/alerts/alert.ts';
 import { type FakeSlack, startFakeSlack } from '../../testing/slack/fakeSlack.ts';
 import { sqliteTestFiles } from '../../testing/sqliteTestFiles.ts';
+import { waitUntil } from '../../testing/waitUntil.ts';
 import { SqliteAlertStore } from '../sqlite/alertStore/sqliteAlertStore.ts';
 import { SlackNotifier } from './slackNotifier.ts';
 
@@ -57,13 +58,9 @@ const alerter = (options: { channel?: string; timeoutMs?: number; baseBackoffMs?
   return { store, dispatcher, raise: (a: AlertDraft) => store.update((w) => w.raise(a, new Date().toISOString())) };
 };
 
-const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 8_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+/** 8 s: a liveness bound for one alert's delivery, not a performance assertion */
+const until = (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 8_000) =>
+  waitUntil(what, check, { timeoutMs, intervalMs: 10 });
 
 const postCalls = () => slack.calls.filter((c) => c.method === 'chat.postMessage');
 

@@ -20,7 +20,6 @@ type Queued<Request, Result> = {
 export class GroupCommit<Request, Result> {
   private queue: Queued<Request, Result>[] = [];
   private scheduled: Promise<void> | undefined;
-  private counters = { requests: 0, commits: 0 };
 
   constructor(
     private readonly commit: (requests: readonly Request[]) => readonly Outcome<Result>[],
@@ -49,10 +48,6 @@ export class GroupCommit<Request, Result> {
     await this.scheduled;
   }
 
-  stats(): { readonly requests: number; readonly commits: number } {
-    return { ...this.counters };
-  }
-
   private flush(): void {
     const queue = this.queue;
     this.queue = [];
@@ -70,8 +65,6 @@ export class GroupCommit<Request, Result> {
       for (const q of queue) q.reject(error);
       return;
     }
-    this.counters.commits++;
-    this.counters.requests += queue.length;
     queue.forEach((q, i) => {
       const outcome = outcomes[i];
       if (outcome?.ok) q.resolve(outcome.result);

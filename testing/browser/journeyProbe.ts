@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunningJourney } from '../../apps/journey/startJourney.ts';
 import { pipelineSettled } from '../journey/pipelineSettled.ts';
+import { waitUntil } from '../waitUntil.ts';
 
 export type StoredRawEvent = {
   messageId: string;
@@ -27,14 +28,19 @@ export const rawEvents = (dataDir: string): StoredRawEvent[] => {
   }
 };
 
+/** waits until `done` holds for what `probe` answers, and returns that answer */
 export const eventually = async <T>(what: string, probe: () => Promise<T> | T, done: (value: T) => boolean) => {
   let last: T | undefined;
-  for (let i = 0; i < 200; i++) {
+  const check = async () => {
     last = await probe();
-    if (done(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} did not happen in 10 s; last seen: ${JSON.stringify(last, null, 1).slice(0, 2000)}`);
+    return done(last);
+  };
+  await waitUntil(what, check, {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+    lastSeen: () => last,
+  });
+  return last as T;
 };
 
 /** Waits until the mapper has read the raw log and the projector has applied what it appended. */

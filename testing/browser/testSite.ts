@@ -63,12 +63,3 @@ export const startTestSite = async (options: SiteOptions): Promise<TestSite> => 
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 };
-
-/** A port nothing listens on yet, for a collector that comes up later. */
-export const freePort = async (): Promise<number> => {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-};

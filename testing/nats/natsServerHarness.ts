@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { freePort } from '../freePort.ts';
+import { sleep } from '../sleep.ts';
+import { tempDataDir } from '../tempDataDir.ts';
 
 export type NatsServerHarness = {
   readonly url: string;
@@ -18,18 +19,6 @@ export type NatsServerOptions = {
   /** a nats-server config file's text (authorization, tls, …); the flags still set port, store and -js */
   readonly config?: string;
 };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 
 const accepts = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -63,10 +52,11 @@ const assertInstalled = (): void => {
 export const startNatsServer = async (options: NatsServerOptions = {}): Promise<NatsServerHarness> => {
   assertInstalled();
   const port = await freePort();
-  const storeDir = await mkdtemp(join(tmpdir(), 'journey-nats-'));
+  const store = await tempDataDir('nats');
+  const storeDir = store.dir;
   const configArgs: string[] = [];
   if (options.config !== undefined) {
-    const file = join(storeDir, 'server.conf');
+    const file = store.file('server.conf');
     await writeFile(file, options.config);
     configArgs.push('-c', file);
   }
@@ -93,7 +83,7 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
     while (!(await accepts(port))) {
       if (started.exitCode !== null || Date.now() > deadline)
         throw new Error(`nats-server on port ${port} did not start:\n${log.slice(-2_000)}`);
-      await new Promise((r) => setTimeout(r, 25));
+      await sleep(25);
     }
   };
 
@@ -115,7 +105,7 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
     },
     stop: async () => {
       await kill();
-      await rm(storeDir, { recursive: true, force: true });
+      await store.remove();
     },
   };
 };

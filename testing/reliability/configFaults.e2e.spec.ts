@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_TOKEN, freePort, WRITE_KEY } from './journeyCluster.ts';
-import { journeyProcess } from './journeyProcess.ts';
+import { freePort } from '../freePort.ts';
+import { journeyProcess } from '../journey/journeyProcess.ts';
+import { tempDataDir } from '../tempDataDir.ts';
+import { API_TOKEN, WRITE_KEY } from './journeyCluster.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -22,8 +23,9 @@ describe('reliability (issue 9): corrupt configuration and an unusable data dire
   });
 
   const setup = async (env: Record<string, string> = {}, fileSizeLimitKiB?: () => number | undefined) => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'journey-config-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const data = await tempDataDir('config');
+    const dataDir = data.dir;
+    cleanups.push(() => data.remove());
     const port = await freePort();
     const vars: Record<string, string> = {
       JOURNEY_DATA_DIR: dataDir,

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../slack/fakeSlack.ts';
+import { sleep } from '../sleep.ts';
 import { generateEvents, streamEvents } from './eventGenerator.ts';
 import { type JourneyCluster, startJourneyCluster, WRITE_KEY } from './journeyCluster.ts';
 import { PROJECTIONS, pipelineDrained, rebuiltReadModelHashes } from './pipelineDrained.ts';
@@ -76,7 +77,7 @@ describe('reliability (issue 9): kill -9 of random processes and a nats-server r
       const strike = (victim: string, downMs: number) => {
         const down = async () => {
           if (!streaming) struckAfterStream++;
-          await new Promise((r) => setTimeout(r, downMs));
+          await sleep(downMs);
         };
         if (victim === 'nats-server') {
           natsLane = natsLane.then(async () => {
@@ -126,10 +127,9 @@ describe('reliability (issue 9): kill -9 of random processes and a nats-server r
       phase('drain s');
       const expectedKeys = perUser.map((list) => `signup:${list[0]?.userId}`);
       const deadline = Date.now() + timeLimitMs(60_000, 300_000);
-      while (new Set(posted.keysPosted()).size < expectedKeys.length && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 250));
+      while (new Set(posted.keysPosted()).size < expectedKeys.length && Date.now() < deadline) await sleep(250);
       // a second message for a key would come from a retry or a restarted alerter: give it time
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
       phase('alerts s');
       const restarts = Object.fromEntries(VICTIMS.map((v) => [v, running.process(v).starts - 1]));
       await Promise.all([...running.processes.values()].map((p) => p.stop()));

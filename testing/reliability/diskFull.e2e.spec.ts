@@ -1,18 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORAGE_FAILURE_EXIT_CODE } from '../../apps/cli/stopOnStorageFailure.ts';
 import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
+import { postBatch } from '../collector/postBatch.ts';
+import { freePort } from '../freePort.ts';
+import { type JourneyProcess, journeyProcess } from '../journey/journeyProcess.ts';
+import { sleep } from '../sleep.ts';
+import { tempDataDir } from '../tempDataDir.ts';
 import { type GeneratedEvent, generateEvents } from './eventGenerator.ts';
-import { API_TOKEN, freePort, WRITE_KEY } from './journeyCluster.ts';
-import { type JourneyProcess, journeyProcess } from './journeyProcess.ts';
+import { API_TOKEN, WRITE_KEY } from './journeyCluster.ts';
 import { announceSeed, printFigures, runSeed, seededRandom } from './reliabilityRun.ts';
 import { auditStore } from './storeAudit.ts';
 
 const SUITE = 'disk full';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** a tiny tmpfs needs mount(2), which only root (CAP_SYS_ADMIN) may call */
 const canMountTmpfs = (() => {
@@ -31,15 +32,7 @@ const canMountTmpfs = (() => {
 
 const post = async (url: string, batch: readonly GeneratedEvent[]): Promise<string> => {
   try {
-    const response = await fetch(`${url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({ batch }),
-      signal: AbortSignal.timeout(15_000),
-    });
+    const response = await postBatch(url, WRITE_KEY, batch, { signal: AbortSignal.timeout(15_000) });
     await response.arrayBuffer();
     return String(response.status);
   } catch {
@@ -137,11 +130,12 @@ describe('reliability (issue 9): the disk fills up under the embedded Journey', 
     `a full disk (a 3 MB tmpfs; skipped when mount(2) is not allowed, i.e. not root): no 200 without storage, the process stops (exit 74) saying the disk is full, which file and what to do, and after space is freed the next start maps every acknowledged event once${canMountTmpfs ? '' : ' — SKIPPED HERE: cannot mount a tmpfs'}`,
     async () => {
       announceSeed(`${SUITE} (tmpfs)`, seed);
-      const dataDir = await mkdtemp(join(tmpdir(), 'journey-full-'));
+      const data = await tempDataDir('full');
+      const dataDir = data.dir;
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dataDir]);
       cleanups.push(async () => {
         execFileSync('umount', [dataDir]);
-        await rm(dataDir, { recursive: true, force: true });
+        await data.remove();
       });
       const { proc, url } = await embedded(dataDir, () => undefined);
       await proc.start();
@@ -156,8 +150,9 @@ describe('reliability (issue 9): the disk fills up under the embedded Journey', 
 
   it('a file-size limit (ulimit -f) on the process: the same promises, the message names the limit', async () => {
     announceSeed(`${SUITE} (ulimit -f)`, seed);
-    const dataDir = await mkdtemp(join(tmpdir(), 'journey-fsize-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const data = await tempDataDir('fsize');
+    const dataDir = data.dir;
+    cleanups.push(() => data.remove());
     let limit: number | undefined = 1_024;
     const { proc, url } = await embedded(dataDir, () => limit);
     await proc.start();

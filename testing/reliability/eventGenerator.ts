@@ -1,3 +1,5 @@
+import { postBatch } from '../collector/postBatch.ts';
+import { sleep } from '../sleep.ts';
 import type { Random } from './reliabilityRun.ts';
 
 /** One raw event the generator sends, Segment-style; each maps to exactly one journey event. */
@@ -67,8 +69,6 @@ export type StreamOptions = {
   readonly retryForMs?: number;
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Streams the events to the collector over HTTP and remembers every 200. A request that gets
  * anything else (503 while NATS is down, a refused connection while the collector restarts)
@@ -81,7 +81,6 @@ export const streamEvents = async (
   options: StreamOptions,
 ): Promise<StreamStats> => {
   const stats: StreamStats = { sent: 0, acked: new Set(), requests: 0, refusals: {} };
-  const auth = `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`;
   const sender = async (share: readonly GeneratedEvent[][]): Promise<void> => {
     // interleave the share's users, keeping each user's events in order
     const queue: GeneratedEvent[] = [];
@@ -99,10 +98,7 @@ export const streamEvents = async (
         let status: string;
         try {
           stats.requests++;
-          const response = await fetch(`${options.url()}/v1/batch`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: auth },
-            body: JSON.stringify({ batch }),
+          const response = await postBatch(options.url(), options.writeKey, batch, {
             signal: AbortSignal.timeout(30_000),
           });
           await response.arrayBuffer();

@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JetStreamRawLog } from '../../infrastructure/nats/jetStreamRawLog.ts';
 import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
+import { freePort } from '../freePort.ts';
+import { type JourneyProcess, journeyProcess } from '../journey/journeyProcess.ts';
 import { type NatsServerHarness, startNatsServer } from '../nats/natsServerHarness.ts';
 import type { FakeSlack } from '../slack/fakeSlack.ts';
-import { type JourneyProcess, journeyProcess } from './journeyProcess.ts';
+import { tempDataDir } from '../tempDataDir.ts';
 
 export const WRITE_KEY = 'wk_reliability_0123456789';
 export const API_TOKEN = 'jt_reliability_0123456789abcdef';
@@ -40,18 +39,6 @@ export type JourneyCluster = {
   stop(): Promise<void>;
 };
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-
 /**
  * Test support: Journey's apps as separate OS processes on NATS JetStream and SQLite, each
  * started with `node bin/journey.js <app>` on one data directory, the way `docker compose`
@@ -60,7 +47,8 @@ export const freePort = (): Promise<number> =>
 export const startJourneyCluster = async (options: ClusterOptions): Promise<JourneyCluster> => {
   const withNats = options.nats ?? true;
   const nats = withNats ? await startNatsServer() : undefined;
-  const dataDir = await mkdtemp(join(tmpdir(), 'journey-reliability-'));
+  const data = await tempDataDir('reliability');
+  const dataDir = data.dir;
   const port = await freePort();
   const env = (): Record<string, string> => ({
     ...(nats ? { NATS_URL: nats.url, NATS_PUBLISH_TIMEOUT_MS: '1000' } : {}),
@@ -113,7 +101,7 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
       await Promise.all([...processes.values()].map((p) => p.kill()));
       await rawLog.close();
       await nats?.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await data.remove();
     },
   };
   try {

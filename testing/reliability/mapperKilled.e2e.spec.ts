@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { sleep } from '../sleep.ts';
 import { generateEvents, streamEvents } from './eventGenerator.ts';
 import { type JourneyCluster, startJourneyCluster, WRITE_KEY } from './journeyCluster.ts';
 import { pipelineDrained } from './pipelineDrained.ts';
@@ -48,7 +49,7 @@ describe('reliability (issue 3): the mapper is killed with SIGKILL at random poi
             const downMs = random.int(0, 1_000);
             chaos = chaos.then(async () => {
               await mapper.kill();
-              await new Promise((r) => setTimeout(r, downMs));
+              await sleep(downMs);
               await mapper.start();
             });
           }

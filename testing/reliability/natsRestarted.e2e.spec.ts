@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { sleep } from '../sleep.ts';
 import { generateEvents, streamEvents } from './eventGenerator.ts';
 import { type JourneyCluster, startJourneyCluster, WRITE_KEY } from './journeyCluster.ts';
 import { pipelineDrained } from './pipelineDrained.ts';
@@ -49,7 +50,7 @@ describe('reliability (issue 3): nats-server is killed and restarted during inge
             chaos = chaos.then(async () => {
               await running.nats.kill();
               outages++;
-              await new Promise((r) => setTimeout(r, downMs));
+              await sleep(downMs);
               await running.nats.restart();
             });
           }

@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { journeyProcess } from '../journey/journeyProcess.ts';
+import { sleep } from '../sleep.ts';
+import { tempDataDir } from '../tempDataDir.ts';
 import type { JourneyCluster } from './journeyCluster.ts';
-import { journeyProcess } from './journeyProcess.ts';
 import { checkpointsOf, hashReadModels } from './storeAudit.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const journeyHead = (dataDir: string): { count: number; head: string | undefined } => {
   const db = new Database(join(dataDir, 'events.db'), { readonly: true, fileMustExist: true });
@@ -61,7 +59,8 @@ export const rebuiltReadModelHashes = async (
   storeDir: string,
   env: Record<string, string>,
 ): Promise<Record<string, string>> => {
-  const dir = await mkdtemp(join(tmpdir(), 'journey-rebuild-'));
+  const data = await tempDataDir('rebuild');
+  const dir = data.dir;
   try {
     const source = new Database(join(storeDir, 'events.db'), { readonly: true, fileMustExist: true });
     try {
@@ -86,6 +85,6 @@ export const rebuiltReadModelHashes = async (
     }
     return hashReadModels(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await data.remove();
   }
 };

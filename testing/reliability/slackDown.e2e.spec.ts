@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../slack/fakeSlack.ts';
+import { sleep } from '../sleep.ts';
+import { waitUntil } from '../waitUntil.ts';
 import { generateEvents, streamEvents } from './eventGenerator.ts';
 import { type JourneyCluster, startJourneyCluster, WRITE_KEY } from './journeyCluster.ts';
 import { announceSeed, printFigures, runSeed, scaled, seededRandom, timeLimitMs } from './reliabilityRun.ts';
 
 const SUITE = 'Slack down';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** the outbox rows, read from alerts.db beside the running process */
 const outbox = (dataDir: string): { key: string; status: string; attempts: number }[] => {
@@ -20,14 +21,6 @@ const outbox = (dataDir: string): { key: string; status: string; attempts: numbe
     return []; // not created yet
   } finally {
     db.close();
-  }
-};
-
-const until = async (what: string, check: () => boolean, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
   }
 };
 
@@ -72,14 +65,20 @@ describe('reliability (issue 9): Slack is down for a while; alerts wait and each
       cluster = await startJourneyCluster({ apps: { start: 1 }, nats: false, slack });
       const running = cluster;
       const keys = await streamSignups(running, `sd${seed}`);
-      await until('every alert to be tried twice', allWaiting(running.dataDir), 60_000);
+      await waitUntil('every alert to be tried twice', allWaiting(running.dataDir), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
       // waiting survives a crash: the attempts are in the outbox, not in memory
       await running.process('start').kill();
       await running.process('start').start();
       await sleep(random.int(500, 2_000));
       expect(fake.messages).toEqual([]);
       fake.outage(undefined);
-      await until('every key to be posted', () => new Set(fake.keysPosted()).size === signups, 60_000);
+      await waitUntil('every key to be posted', () => new Set(fake.keysPosted()).size === signups, {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
       await sleep(1_000);
       printFigures(`${SUITE} (500)`, {
         alerts: signups,
@@ -103,11 +102,17 @@ describe('reliability (issue 9): Slack is down for a while; alerts wait and each
       const running = cluster;
       await slack.close();
       const keys = await streamSignups(running, `ss${seed}`);
-      await until('every alert to be tried twice', allWaiting(running.dataDir), 60_000);
+      await waitUntil('every alert to be tried twice', allWaiting(running.dataDir), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
       await sleep(random.int(500, 2_000));
       slack = await startFakeSlack({ port });
       const fake = slack;
-      await until('every key to be posted', () => new Set(fake.keysPosted()).size === signups, 60_000);
+      await waitUntil('every key to be posted', () => new Set(fake.keysPosted()).size === signups, {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
       await sleep(1_000);
       printFigures(`${SUITE} (stopped)`, { alerts: signups, 'slack messages': fake.messages.length });
       expect(fake.keysPosted().sort()).toEqual(keys);

@@ -6,12 +6,12 @@ import {
   expectDeliveredInOrder,
   expectPending,
   messageIdsOf,
-  pause,
   payloadMessageIds,
   type RawLogSemantics,
   Recorder,
   rawEvent,
 } from '../../../testing/fixtures/rawLogFixtures.ts';
+import { sleep } from '../../../testing/sleep.ts';
 import type { RawLog } from './rawLog.ts';
 
 const byPartition = (events: readonly IngestedEvent[]): Map<string, string[]> => {
@@ -49,7 +49,7 @@ export const describeRawLogDeliveryContract = (logOf: () => RawLog, semantics: R
     it('delivers events published after the consumer started', async () => {
       const log = logOf();
       const recorder = new Recorder().start(log, { group: 'mapper' });
-      await pause(20);
+      await sleep(20);
       const events = [rawEvent('u1'), rawEvent('u2')];
       await log.publish(events);
       await recorder.until(2);
@@ -162,7 +162,7 @@ export const describeRawLogDeliveryContract = (logOf: () => RawLog, semantics: R
       const held = gate();
       const consumer = log.consume({ group: 'mapper', batchSize: 10 }, () => held.opened);
       try {
-        await pause(30);
+        await sleep(30);
         await expectPending(log, 'mapper', 3, semantics);
       } finally {
         held.open();
@@ -201,7 +201,7 @@ export const describeRawLogDeliveryContract = (logOf: () => RawLog, semantics: R
       const stopping = consumer.stop().then(() => {
         stopped = true;
       });
-      await pause(30);
+      await sleep(30);
       try {
         expect(stopped).toBe(false);
       } finally {
@@ -211,7 +211,7 @@ export const describeRawLogDeliveryContract = (logOf: () => RawLog, semantics: R
       expect(finished).toBe(true);
       expect(await log.pending('mapper')).toBe(0);
       await log.publish([rawEvent('u1')]);
-      await pause(50);
+      await sleep(50);
       expect(await log.pending('mapper')).toBe(1);
     });
 

@@ -1,28 +1,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AlertStore, AlertStoreToken } from '../../../application/ports/alertStore/alertStore.ts';
 import { loadConfig } from '../../../infrastructure/config/config.ts';
+import { postBatch } from '../../../testing/collector/postBatch.ts';
+import { TEST_API_TOKEN as API_TOKEN, journeyEnv, TEST_WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
 import { type FakeSlack, startFakeSlack } from '../../../testing/slack/fakeSlack.ts';
+import { sleep } from '../../../testing/sleep.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
+import { waitUntil } from '../../../testing/waitUntil.ts';
 import { type AppName, type RunningJourney, startJourney } from '../startJourney.ts';
 
-const WRITE_KEY = 'wk_test_0123456789';
-const API_TOKEN = 'jt_test_0123456789abcdef';
 const bin = join(import.meta.dirname, '../../../bin/journey.js');
 
-const envFor = (dataDir: string, slack: FakeSlack): Record<string, string> => ({
-  PORT: '0',
-  JOURNEY_DATA_DIR: dataDir,
-  JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-  JOURNEY_API_TOKEN: API_TOKEN,
-  LOG_LEVEL: 'silent',
-  JOURNEY_SQLITE_POLL_MS: '20',
-  SLACK_BOT_TOKEN: 'xoxb-test-token',
-  SLACK_API_URL: slack.apiUrl,
-  JOURNEY_PUBLIC_URL: 'https://journey.test',
-});
+const envFor = (dataDir: string, slack: FakeSlack): Record<string, string> =>
+  journeyEnv(dataDir, {
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: slack.apiUrl,
+    JOURNEY_PUBLIC_URL: 'https://journey.test',
+  });
 
 const signups = (...users: string[]) =>
   users.map((userId) => ({
@@ -34,32 +30,14 @@ const signups = (...users: string[]) =>
     properties: { email: `${userId}@example.com` },
   }));
 
-const postBatch = (url: string, batch: unknown[]) =>
-  fetch(`${url}/v1/batch`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-    },
-    body: JSON.stringify({ batch }),
-  });
-
-const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
 describe('Slack alerts end to end', () => {
-  let dataDir: string;
+  let data: TempDataDir;
   let slack: FakeSlack;
   let journey: RunningJourney | undefined;
   const children: ChildProcess[] = [];
 
   beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-alerts-e2e-'));
+    data = await tempDataDir('alerts-e2e');
     slack = await startFakeSlack();
   });
   afterEach(async () => {
@@ -67,22 +45,25 @@ describe('Slack alerts end to end', () => {
     await journey?.stop();
     journey = undefined;
     await slack.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await data.remove();
   });
 
   const start = async (apps?: readonly AppName[]) => {
-    journey = await startJourney(loadConfig(envFor(dataDir, slack)), apps);
+    journey = await startJourney(loadConfig(envFor(data.dir, slack)), apps);
     return journey.url ?? '';
   };
 
   it('a sign-up through the collector posts exactly one Slack message; the same batch again posts nothing', async () => {
     const url = await start();
-    expect((await postBatch(url, signups('ada'))).status).toBe(200);
-    await until('the Slack message', () => slack.messages.length === 1);
+    expect((await postBatch(url, TEST_WRITE_KEY, signups('ada'))).status).toBe(200);
+    await waitUntil('the Slack message', () => slack.messages.length === 1);
     expect(slack.keysPosted()).toEqual(['signup:ada']);
     expect(JSON.stringify(slack.messages[0]?.blocks)).toContain('ada@example.com');
 
-    expect(await (await postBatch(url, signups('ada'))).json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await (await postBatch(url, TEST_WRITE_KEY, signups('ada'))).json()).toMatchObject({
+      accepted: 0,
+      duplicates: 1,
+    });
     const response = await fetch(`${url}/api/alerts?kind=signup`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });
@@ -90,7 +71,7 @@ describe('Slack alerts end to end', () => {
     expect(body.alerts).toEqual([
       expect.objectContaining({ key: 'signup:ada', status: 'posted', ts: slack.messages[0]?.ts }),
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(slack.messages).toHaveLength(1);
     expect(
       (await fetch(`${url}/api/alerts?status=sent`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status,
@@ -107,11 +88,11 @@ describe('Slack alerts end to end', () => {
       timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
       properties: { deploymentId: 'd7', projectId: 'p1' },
     });
-    expect((await postBatch(url, [track('Deployment Started', 11)])).status).toBe(200);
+    expect((await postBatch(url, TEST_WRITE_KEY, [track('Deployment Started', 11)])).status).toBe(200);
     // the timer ticks every 5 s
-    await until('the slow-deployment alert', () => slack.keysPosted().includes('deploy-slow:d7'));
-    expect((await postBatch(url, [track('Deployment Completed', 0)])).status).toBe(200);
-    await until('the reply', () => slack.messages.length === 2);
+    await waitUntil('the slow-deployment alert', () => slack.keysPosted().includes('deploy-slow:d7'));
+    expect((await postBatch(url, TEST_WRITE_KEY, [track('Deployment Completed', 0)])).status).toBe(200);
+    await waitUntil('the reply', () => slack.messages.length === 2);
     const [alert, reply] = slack.messages;
     expect(reply).toMatchObject({
       threadTs: alert?.ts,
@@ -123,7 +104,7 @@ describe('Slack alerts end to end', () => {
   it('kill -9 between Slack answering and the alerter recording it: exactly one message per key after a restart', async () => {
     const url = await start(['collector', 'mapper', 'projector']);
     const spawnAlerter = () => {
-      const child = spawn(process.execPath, [bin, 'alerter'], { env: { ...process.env, ...envFor(dataDir, slack) } });
+      const child = spawn(process.execPath, [bin, 'alerter'], { env: { ...process.env, ...envFor(data.dir, slack) } });
       children.push(child);
       return child;
     };
@@ -136,7 +117,7 @@ describe('Slack alerts end to end', () => {
       if (killed++ === 0) child.kill('SIGKILL');
     };
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    expect((await postBatch(url, signups('kim', 'lee', 'max'))).status).toBe(200);
+    expect((await postBatch(url, TEST_WRITE_KEY, signups('kim', 'lee', 'max'))).status).toBe(200);
     await exited;
     // posts run in parallel: the others may have reached Slack before the kill did
     const beforeKill = slack.messages.map((m) => ({ key: m.metadata?.event_payload.key, ts: m.ts }));
@@ -144,7 +125,7 @@ describe('Slack alerts end to end', () => {
 
     child = spawnAlerter();
     const store = journey?.container.get<AlertStore>(AlertStoreToken);
-    await until('all three posted', async () => (await store?.listAlerts({ status: 'posted' }))?.length === 3);
+    await waitUntil('all three posted', async () => (await store?.listAlerts({ status: 'posted' }))?.length === 3);
     expect(slack.keysPosted().sort()).toEqual(['signup:kim', 'signup:lee', 'signup:max']);
     for (const { key, ts } of beforeKill) {
       // found by its metadata after the restart, not posted again

@@ -1,31 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../infrastructure/config/config.ts';
-import { type RunningJourney, startJourney } from '../startJourney.ts';
+import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
+import type { RunningJourney } from '../startJourney.ts';
 
 /** JOURNEY_CORS_ORIGINS reaches the collector that `journey start` runs. */
 describe('CORS origins from the configuration', () => {
-  let dataDir: string;
+  let data: TempDataDir;
   let journey: RunningJourney;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-cors-'));
-    journey = await startJourney(
-      loadConfig({
-        PORT: '0',
-        JOURNEY_DATA_DIR: dataDir,
-        JOURNEY_WRITE_KEYS: 'wk_cors_test',
-        JOURNEY_API_TOKEN: 'jt_cors_test_0123456789',
-        JOURNEY_CORS_ORIGINS: 'https://app.example.com',
-        LOG_LEVEL: 'silent',
-      }),
-      ['collector'],
-    );
+    data = await tempDataDir('cors');
+    journey = await startTestJourney(data.dir, { JOURNEY_CORS_ORIGINS: 'https://app.example.com' }, ['collector']);
   });
   afterAll(async () => {
     await journey?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await data.remove();
   });
 
   const preflight = (origin: string) =>

@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventStore, EventStoreToken } from '../../../application/ports/eventStore/eventStore.ts';
 import { type ReadModelStore, ReadModelStoreToken } from '../../../application/ports/readModels/readModels.ts';
-import { loadConfig } from '../../../infrastructure/config/config.ts';
 import { EventStoreDbEventStore } from '../../../infrastructure/eventstoredb/eventStoreDbEventStore.ts';
+import { postBatch } from '../../../testing/collector/postBatch.ts';
 import { EsdbEmulator } from '../../../testing/eventstoredb/emulator/esdbEmulator.ts';
 import {
   HAND_MADE_AS_OF,
@@ -14,11 +11,11 @@ import {
   handMadeFunnel,
   handMadeFunnelAnswer,
 } from '../../../testing/fixtures/handMadeDataset.ts';
+import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../../testing/journey/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from '../startJourney.ts';
-
-const WRITE_KEY = 'wk_esdb_pipeline';
-const API_TOKEN = 'jt_esdb_pipeline_0123456789';
+import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
+import type { RunningJourney } from '../startJourney.ts';
 
 /**
  * The whole pipeline, unchanged, with its journey streams in EventStoreDB (the emulator,
@@ -27,17 +24,9 @@ const API_TOKEN = 'jt_esdb_pipeline_0123456789';
  */
 describe('Journey on EventStoreDB', () => {
   let emulator: EsdbEmulator;
-  let dataDir: string;
+  let data: TempDataDir;
   let journey: RunningJourney;
-  const config = () =>
-    loadConfig({
-      PORT: '0',
-      JOURNEY_DATA_DIR: dataDir,
-      JOURNEY_WRITE_KEYS: WRITE_KEY,
-      JOURNEY_API_TOKEN: API_TOKEN,
-      EVENTSTORE_CONNECTION_STRING: emulator.connectionString,
-      LOG_LEVEL: 'silent',
-    });
+  const start = () => startTestJourney(data.dir, { EVENTSTORE_CONNECTION_STRING: emulator.connectionString });
   const api = async (path: string) => {
     const response = await fetch(`${journey.url}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
     return (await response.json()) as Record<string, unknown>;
@@ -45,23 +34,16 @@ describe('Journey on EventStoreDB', () => {
 
   beforeAll(async () => {
     emulator = await EsdbEmulator.start();
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-esdb-'));
-    journey = await startJourney(config());
-    const sent = await fetch(`${journey.url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({ batch: handMadeEvents() }),
-    });
+    data = await tempDataDir('esdb');
+    journey = await start();
+    const sent = await postBatch(journey.url ?? '', TEST_WRITE_KEY, handMadeEvents());
     expect(sent.status).toBe(200);
     await pipelineSettled(journey, 20_000);
   });
   afterAll(async () => {
     await journey?.stop();
     await emulator?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await data.remove();
   });
 
   it('uses the EventStoreDB adapter', () => {
@@ -83,7 +65,7 @@ describe('Journey on EventStoreDB', () => {
     const checkpoint = await journey.container.get<ReadModelStore>(ReadModelStoreToken).readCheckpoint('users');
     expect(checkpoint).toEqual(head);
     await journey.stop();
-    journey = await startJourney(config());
+    journey = await start();
     await pipelineSettled(journey, 20_000);
     expect((await api(`/api/funnel?asOf=${HAND_MADE_AS_OF}`)).stages).toEqual(handMadeFunnel);
     expect((await api('/api/users/dave/journey')).events).toHaveLength(6);

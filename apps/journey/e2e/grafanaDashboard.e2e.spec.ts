@@ -1,23 +1,23 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AlertStore, AlertStoreToken } from '../../../application/ports/alertStore/alertStore.ts';
 import type { AlertKind } from '../../../domain/alerts/alert.ts';
-import { loadConfig } from '../../../infrastructure/config/config.ts';
 import { apiDescription } from '../../../infrastructure/http/apiDescription.ts';
+import { postBatch } from '../../../testing/collector/postBatch.ts';
 import {
   HAND_MADE_AS_OF,
   handMadeEvents,
   handMadeFunnel,
   handMadeFunnelAnswer,
 } from '../../../testing/fixtures/handMadeDataset.ts';
+import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../../testing/journey/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from '../startJourney.ts';
+import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
+import type { RunningJourney } from '../startJourney.ts';
 
-const WRITE_KEY = 'wk_test_0123456789';
-const API_TOKEN = 'jt_test_0123456789abcdef';
 const repo = join(import.meta.dirname, '../../..');
 
 /** the time range the dashboard is "looked at" with: 1 to 10 March 2026 (the hand-made dataset) */
@@ -121,32 +121,16 @@ const seededAlerts: { key: string; kind: AlertKind; userId: string; occurredAt: 
 ];
 
 describe('the Grafana dashboard kept in grafana/ against a running Journey', () => {
-  let dataDir: string;
+  let data: TempDataDir;
   let journey: RunningJourney;
   let url: string;
   let panels: Panel[];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-grafana-e2e-'));
-    journey = await startJourney(
-      loadConfig({
-        PORT: '0',
-        JOURNEY_DATA_DIR: dataDir,
-        JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-        JOURNEY_API_TOKEN: API_TOKEN,
-        LOG_LEVEL: 'silent',
-        JOURNEY_SQLITE_POLL_MS: '20',
-      }),
-    );
+    data = await tempDataDir('grafana-e2e');
+    journey = await startTestJourney(data.dir);
     url = journey.url ?? '';
-    const response = await fetch(`${url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({ batch: handMadeEvents() }),
-    });
+    const response = await postBatch(url, TEST_WRITE_KEY, handMadeEvents());
     expect(response.status).toBe(200);
     await pipelineSettled(journey);
     // the dataset's events are too old to raise alerts, so alerts on its days are raised here
@@ -164,7 +148,7 @@ describe('the Grafana dashboard kept in grafana/ against a running Journey', () 
 
   afterAll(async () => {
     await journey?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await data.remove();
   });
 
   it('uses the provisioned Infinity data source in every panel', async () => {

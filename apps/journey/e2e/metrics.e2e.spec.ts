@@ -1,13 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../infrastructure/config/config.ts';
+import { postBatch } from '../../../testing/collector/postBatch.ts';
+import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../../testing/journey/pipelineSettled.ts';
-import { type AppName, type RunningJourney, startJourney } from '../startJourney.ts';
-
-const WRITE_KEY = 'wk_test_0123456789';
-const API_TOKEN = 'jt_test_0123456789abcdef';
+import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
+import { waitUntil } from '../../../testing/waitUntil.ts';
+import type { AppName, RunningJourney } from '../startJourney.ts';
 
 /** one sample of a Prometheus text exposition; undefined when the series is absent */
 const sample = (text: string, name: string, labels: Record<string, string> = {}): number | undefined => {
@@ -31,49 +29,20 @@ const track = (userId: string, event: string, messageId: string) => ({
   properties: {},
 });
 
-const postBatch = (url: string, batch: unknown[]) =>
-  fetch(`${url}/v1/batch`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
-    },
-    body: JSON.stringify({ batch }),
-  });
-
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
-
 describe('/metrics and /readyz', () => {
-  let dataDir: string;
+  let data: TempDataDir;
   const running: RunningJourney[] = [];
 
   beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-metrics-e2e-'));
+    data = await tempDataDir('metrics-e2e');
   });
   afterEach(async () => {
     for (const j of running.splice(0).reverse()) await j.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await data.remove();
   });
 
   const start = async (apps?: readonly AppName[], env: Record<string, string> = {}) => {
-    const journey = await startJourney(
-      loadConfig({
-        PORT: '0',
-        JOURNEY_DATA_DIR: dataDir,
-        JOURNEY_WRITE_KEYS: `web:${WRITE_KEY}`,
-        JOURNEY_API_TOKEN: API_TOKEN,
-        LOG_LEVEL: 'silent',
-        JOURNEY_SQLITE_POLL_MS: '20',
-        ...env,
-      }),
-      apps,
-    );
+    const journey = await startTestJourney(data.dir, env, apps);
     running.push(journey);
     return journey;
   };
@@ -96,8 +65,8 @@ describe('/metrics and /readyz', () => {
     const batchTimings = { method: 'POST', route: '/v1/batch', status_code: '200' };
 
     const before = await scrape(url);
-    expect(await (await postBatch(url, [...valid, invalid])).json()).toMatchObject({ accepted: 3 });
-    expect(await (await postBatch(url, valid)).json()).toMatchObject({ accepted: 0, duplicates: 3 });
+    expect(await (await postBatch(url, TEST_WRITE_KEY, [...valid, invalid])).json()).toMatchObject({ accepted: 3 });
+    expect(await (await postBatch(url, TEST_WRITE_KEY, valid)).json()).toMatchObject({ accepted: 0, duplicates: 3 });
     const after = await scrape(url);
 
     const delta = (name: string, labels?: Record<string, string>) =>
@@ -150,9 +119,9 @@ describe('/metrics and /readyz', () => {
     const front = await start(['collector', 'mapper', 'api'], { JOURNEY_READY_MAX_LAG_EVENTS: '1' });
     const url = front.url ?? '';
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    await postBatch(url, [track('ada', 'Signed Up', 'm-1'), track('bob', 'Signed Up', 'm-2')]);
+    await postBatch(url, TEST_WRITE_KEY, [track('ada', 'Signed Up', 'm-1'), track('bob', 'Signed Up', 'm-2')]);
     let answer: { status: number; body: { status: string; message: string } } | undefined;
-    await until('/readyz to answer 503', async () => {
+    await waitUntil('/readyz to answer 503', async () => {
       const response = await fetch(`${url}/readyz`);
       answer = { status: response.status, body: (await response.json()) as { status: string; message: string } };
       return response.status === 503;
@@ -169,14 +138,14 @@ describe('/metrics and /readyz', () => {
     const ops = projector.opsUrl ?? '';
     expect(ops).toMatch(/^http:\/\//);
     expect(await (await fetch(`${ops}/healthz`)).json()).toEqual({ status: 'ok' });
-    await until('the projector to catch up', async () => {
+    await waitUntil('the projector to catch up', async () => {
       const text = await scrape(ops);
       return ['users', 'timeline', 'alerts'].every(
         (projection) => sample(text, 'journey_projection_lag_events', { projection }) === 0,
       );
     });
     expect((await fetch(`${ops}/readyz`)).status).toBe(200);
-    await until('/readyz of the API to answer 200', async () => (await fetch(`${url}/readyz`)).status === 200);
+    await waitUntil('/readyz of the API to answer 200', async () => (await fetch(`${url}/readyz`)).status === 200);
   });
 
   it('serves no ops server for a process without HTTP unless JOURNEY_OPS_PORT is set', async () => {

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,6 +12,7 @@ import { JetStreamRawLog } from '../../../infrastructure/nats/jetStreamRawLog.ts
 import { partitionOf } from '../../../infrastructure/nats/rawStreams.ts';
 import { SqliteEventStore } from '../../../infrastructure/sqlite/eventStore/sqliteEventStore.ts';
 import { type NatsServerHarness, startNatsServer } from '../../../testing/nats/natsServerHarness.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
 
 /**
  * The "Publishing from a backend service" example of docs/operations/nats.md, taken from the page itself and
@@ -35,14 +35,14 @@ const docExample = async (): Promise<string> => {
 };
 
 let server: NatsServerHarness;
-let dir: string;
+let data: TempDataDir;
 beforeAll(async () => {
   server = await startNatsServer();
-  dir = await mkdtemp(join(tmpdir(), 'journey-nats-direct-'));
+  data = await tempDataDir('nats-direct');
 });
 afterAll(async () => {
   await server?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await data?.remove();
 });
 
 describe('publishing straight to NATS as docs/operations/nats.md shows', () => {
@@ -53,7 +53,7 @@ describe('publishing straight to NATS as docs/operations/nats.md shows', () => {
   it('lands the event in the journey, once, through the real mapper', async () => {
     // the streams exist once any Journey app connected (the default names and 8 partitions)
     const log = new JetStreamRawLog(server.url);
-    const store = new SqliteEventStore(join(dir, 'events.db'));
+    const store = new SqliteEventStore(data.file('events.db'));
     // inside the project, so the example's imports resolve from its node_modules
     const exampleDir = join(root, 'node_modules', '.cache', 'journey-docs');
     const example = join(exampleDir, `example-${process.pid}.mts`);

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createAccount,
@@ -17,6 +16,7 @@ import { isConfigError } from '../../../domain/errors/journeyError.ts';
 import { loadConfig } from '../../../infrastructure/config/config.ts';
 import { rawEvent } from '../../../testing/fixtures/rawLogFixtures.ts';
 import { type NatsServerHarness, startNatsServer } from '../../../testing/nats/natsServerHarness.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
 import { rawLogFor, whenReady } from '../adapters.ts';
 
 /**
@@ -28,12 +28,14 @@ import { rawLogFor, whenReady } from '../adapters.ts';
  * file are made here with @nats-io/jwt, as nsc would make them.
  */
 
+let data: TempDataDir;
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'journey-nats-security-'));
+  data = await tempDataDir('nats-security');
+  dir = data.dir;
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await data?.remove();
 });
 
 /** starts with this environment (plus a data dir) and publishes one event; the error if it fails */

@@ -1,58 +1,38 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../testing/freePort.ts';
+import { writeKeyAuth as basic } from '../../../testing/http/writeKeyAuth.ts';
+import { journeyEnv } from '../../../testing/journey/journeyEnv.ts';
+import { type JourneyProcess, journeyProcess } from '../../../testing/journey/journeyProcess.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
 
-const bin = join(import.meta.dirname, '../../../bin/journey.js');
 const WEB_KEY = 'wk_web_s3cret_7f1d2a9c44';
 const BACKEND_KEY = 'wk_backend_s3cret_b9e0c1d2';
 const API_TOKEN = 'jt_api_s3cret_5a6b7c8d9e0f1a2b';
 const GUESSES = ['wk_guess_s3cret_000111', 'jt_guess_s3cret_222333444555'];
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-
 describe('secrets never reach the logs', () => {
-  let child: ChildProcess | undefined;
-  let dataDir = '';
+  let journey: JourneyProcess | undefined;
+  let data: TempDataDir | undefined;
   afterAll(async () => {
-    child?.kill('SIGKILL');
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await journey?.kill();
+    await data?.remove();
   });
 
   it('runs at debug level, is sent keys, bad keys and tokens every way, and logs none of them', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-secrets-'));
+    data = await tempDataDir('secrets');
     const port = await freePort();
-    let output = '';
-    const started = new Promise<void>((resolve, reject) => {
-      child = spawn(process.execPath, [bin, 'start'], {
-        env: {
-          ...process.env,
-          PORT: String(port),
-          JOURNEY_DATA_DIR: dataDir,
-          JOURNEY_WRITE_KEYS: `web:${WEB_KEY},backend:${BACKEND_KEY}`,
-          JOURNEY_API_TOKEN: API_TOKEN,
-          LOG_LEVEL: 'debug',
-        },
-      });
-      const collect = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Try it:')) resolve();
-      };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      child.once('exit', (code) => reject(new Error(`journey exited with ${code}: ${output}`)));
+    const env = journeyEnv(data.dir, {
+      PORT: String(port),
+      JOURNEY_WRITE_KEYS: `web:${WEB_KEY},backend:${BACKEND_KEY}`,
+      JOURNEY_API_TOKEN: API_TOKEN,
+      LOG_LEVEL: 'debug',
     });
-    await started;
+    // every line it printed, not a tail: a secret anywhere in it fails the test
+    journey = journeyProcess('journey', ['start'], () => env, {
+      readyWhen: 'Try it:',
+      outputChars: Number.POSITIVE_INFINITY,
+    });
+    await journey.start();
     const url = `http://127.0.0.1:${port}`;
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${url}${path}`, {
@@ -78,11 +58,8 @@ describe('secrets never reach the logs', () => {
     // the token opens /api only and a write key the collector only
     expect(statuses).toEqual([200, 200, 400, 401, 401, 401, 200, 401, 401, 401]);
 
-    await new Promise<void>((resolve) => {
-      child?.removeAllListeners('exit');
-      child?.once('exit', () => resolve());
-      child?.kill('SIGTERM');
-    });
+    await journey.stop();
+    const output = journey.output();
     // the run did log (LOG_LEVEL=debug): every request, every refusal
     expect(output).toContain('incoming request');
     expect(output).toContain('request refused');

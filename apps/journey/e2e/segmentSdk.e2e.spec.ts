@@ -1,39 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../infrastructure/config/config.ts';
+import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY as WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../../testing/journey/pipelineSettled.ts';
-import { type RunningJourney, startJourney } from '../startJourney.ts';
-
-const WRITE_KEY = 'wk_segment_sdk_test';
-const API_TOKEN = 'jt_segment_sdk_test_token';
+import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
+import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
+import type { RunningJourney } from '../startJourney.ts';
 
 /**
  * Segment's own Node SDK, unchanged but for its host, posts to our collector: the promise
  * that existing tracking SDKs just work.
  */
 describe('Segment analytics-node against the collector', () => {
-  let dataDir: string;
+  let data: TempDataDir;
   let journey: RunningJourney;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'journey-sdk-'));
-    journey = await startJourney(
-      loadConfig({
-        PORT: '0',
-        JOURNEY_DATA_DIR: dataDir,
-        JOURNEY_WRITE_KEYS: WRITE_KEY,
-        JOURNEY_API_TOKEN: API_TOKEN,
-        LOG_LEVEL: 'silent',
-        JOURNEY_SQLITE_POLL_MS: '20',
-      }),
-    );
+    data = await tempDataDir('sdk');
+    journey = await startTestJourney(data.dir);
   });
   afterAll(async () => {
     await journey?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await data.remove();
   });
 
   it("delivers identify, track, page and alias into the user's journey", async () => {

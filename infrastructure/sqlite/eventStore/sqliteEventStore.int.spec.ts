@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../../../application/ports/eventStore/eventStore.contract.ts';
 import { isValidationError } from '../../../domain/errors/journeyError.ts';
+import { countSqliteCommits } from '../../../testing/sqlite/countSqliteCommits.ts';
 import { sqliteTestFiles } from '../../../testing/sqliteTestFiles.ts';
 import { SqliteEventStore } from './sqliteEventStore.ts';
 
@@ -20,11 +21,21 @@ describeEventStoreContract('sqlite', async () => {
 const event = (id: string, data: unknown = {}) => ({ id, type: 'T', data });
 
 describe('SqliteEventStore', () => {
-  it('commits appends made in the same tick together', async () => {
-    const store = new SqliteEventStore(files.file());
-    await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(`journey-${i}`, [event(`e-${i}`)])));
-    expect(store.stats()).toEqual({ appends: 50, commits: 1 });
-    await store.close();
+  it('commits appends made in the same tick together, and awaited ones one by one', async () => {
+    const commits = countSqliteCommits();
+    const file = files.file();
+    const store = new SqliteEventStore(file);
+    try {
+      const opened = commits.of(file);
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(`journey-${i}`, [event(`e-${i}`)])));
+      expect(commits.of(file) - opened).toBe(1);
+      expect(await store.readAll()).toHaveLength(50);
+      for (const i of [1, 2, 3]) await store.append(`later-${i}`, [event(`later-${i}`)]);
+      expect(commits.of(file) - opened).toBe(4);
+    } finally {
+      commits.stop();
+      await store.close();
+    }
   });
 
   it('keeps everything across a reopen, and continues the revisions', async () => {

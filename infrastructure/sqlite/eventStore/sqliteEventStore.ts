@@ -153,12 +153,6 @@ export class SqliteEventStore implements EventStore {
     return row === undefined ? null : positionOf(row.position);
   }
 
-  /** for benchmarks and tests: how many appends were coalesced into how many commits */
-  stats(): { readonly appends: number; readonly commits: number } {
-    const { requests, commits } = this.appends.stats();
-    return { appends: requests, commits };
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

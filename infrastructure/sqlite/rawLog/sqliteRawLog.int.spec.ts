@@ -4,6 +4,7 @@ import { describeRawLogContract } from '../../../application/ports/rawLog/rawLog
 import type { RawLog } from '../../../application/ports/rawLog/rawLog.ts';
 import type { IngestedEvent } from '../../../domain/raw/rawEvent.ts';
 import { eventually, Recorder, rawEvent } from '../../../testing/fixtures/rawLogFixtures.ts';
+import { countSqliteCommits } from '../../../testing/sqlite/countSqliteCommits.ts';
 import { sqliteTestFiles } from '../../../testing/sqliteTestFiles.ts';
 import { SqliteRawLog } from './sqliteRawLog.ts';
 
@@ -38,12 +39,21 @@ describeRawLogContract(
 );
 
 describe('SqliteRawLog', () => {
-  it('commits publishes made in the same tick together', async () => {
-    const log = new SqliteRawLog(files.file());
-    await Promise.all(Array.from({ length: 20 }, (_, i) => log.publish([rawEvent(`u${i}`), rawEvent(`u${i}`)])));
-    expect(log.stats()).toEqual({ publishes: 20, commits: 1 });
-    expect(await log.pending('mapper')).toBe(40);
-    await log.close();
+  it('commits publishes made in the same tick together, and awaited ones one by one', async () => {
+    const commits = countSqliteCommits();
+    const file = files.file();
+    const log = new SqliteRawLog(file);
+    try {
+      const opened = commits.of(file);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => log.publish([rawEvent(`u${i}`), rawEvent(`u${i}`)])));
+      expect(commits.of(file) - opened).toBe(1);
+      expect(await log.pending('mapper')).toBe(40);
+      for (const i of [1, 2, 3]) await log.publish([rawEvent(`later-${i}`)]);
+      expect(commits.of(file) - opened).toBe(4);
+    } finally {
+      commits.stop();
+      await log.close();
+    }
   });
 
   it('fails only the publish that broke, leaving none of its events behind', async () => {

@@ -148,12 +148,6 @@ export class SqliteRawLog implements RawLog, DeadLetterQueue {
     return this.stmts.countAfter.get(this.stmts.offset.get(group)?.seq ?? 0)?.n ?? 0;
   }
 
-  /** for benchmarks and tests: how many publishes were coalesced into how many commits */
-  stats(): { readonly publishes: number; readonly commits: number } {
-    const { requests, commits } = this.publishes.stats();
-    return { publishes: requests, commits };
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -9,12 +9,12 @@ export type JourneyProcess = {
   /** how many times it was started */
   readonly starts: number;
   readonly running: boolean;
-  /** resolves once the process logged "journey started" (again, after a restart) */
+  /** resolves once the process printed its ready marker (again, after a restart) */
   start(): Promise<void>;
   /** SIGKILL, as a crash or the OOM killer would; resolves once it is gone */
   kill(): Promise<void>;
-  /** SIGTERM and wait: the graceful stop */
-  stop(): Promise<void>;
+  /** SIGTERM and wait: the graceful stop; resolves with the exit code */
+  stop(): Promise<number | null>;
   /** resolves with the exit code once the process has exited on its own (rejects after timeoutMs) */
   exitCode(timeoutMs: number): Promise<number | null>;
   /** the end of what it printed since its last start (stdout and stderr) */
@@ -23,25 +23,34 @@ export type JourneyProcess = {
   readonly unexpectedExits: readonly string[];
 };
 
-const exited = (child: ChildProcess): Promise<void> =>
+const exited = (child: ChildProcess): Promise<number | null> =>
   child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+
+export type JourneyProcessOptions = {
+  readonly readyTimeoutMs?: number;
+  /** what in its output says it is up; default the "journey started" log line (LOG_LEVEL info or lower) */
+  readonly readyWhen?: string;
+  /** how much of its output `output()` keeps; default the last 128 000 characters */
+  readonly outputChars?: number;
+  /** a file-size limit (`ulimit -f`, KiB) for the next start, or none */
+  readonly fileSizeLimitKiB?: () => number | undefined;
+};
 
 /**
- * Test support: one Journey app (`node bin/journey.js <app>`) as its own OS process, which the
- * reliability suites start, kill -9 and restart. `args` is the CLI command, e.g. ['mapper'].
+ * Test support: one Journey app (`node bin/journey.js <app>`) as its own OS process, started
+ * with `env` on top of this process's environment, which specs start, kill -9 and restart.
+ * `args` is the CLI command, e.g. ['mapper'] or ['start'].
  */
 export const journeyProcess = (
   name: string,
   args: readonly string[],
   env: () => Record<string, string>,
-  options: {
-    readyTimeoutMs?: number;
-    /** a file-size limit (`ulimit -f`, KiB) for the next start, or none */
-    fileSizeLimitKiB?: () => number | undefined;
-  } = {},
+  options: JourneyProcessOptions = {},
 ): JourneyProcess => {
+  const readyWhen = options.readyWhen ?? '"msg":"journey started"';
+  const outputChars = options.outputChars ?? TAIL_CHARS;
   let child: ChildProcess | undefined;
   let out = '';
   let starts = 0;
@@ -70,8 +79,8 @@ export const journeyProcess = (
         options.readyTimeoutMs ?? 180_000,
       );
       const onData = (chunk: Buffer) => {
-        out = (out + chunk.toString()).slice(-TAIL_CHARS);
-        if (out.includes('"msg":"journey started"')) {
+        out = (out + chunk.toString()).slice(-outputChars);
+        if (out.includes(readyWhen)) {
           clearTimeout(timer);
           resolve();
         }
@@ -90,13 +99,13 @@ export const journeyProcess = (
     await ready;
   };
 
-  const end = async (signal: NodeJS.Signals): Promise<void> => {
+  const end = async (signal: NodeJS.Signals): Promise<number | null> => {
     const running = child;
-    if (!running) return;
+    if (!running) return null;
     expectedExit.add(running);
     child = undefined;
     running.kill(signal);
-    await exited(running);
+    return exited(running);
   };
 
   return {
@@ -108,7 +117,9 @@ export const journeyProcess = (
       return child !== undefined;
     },
     start,
-    kill: () => end('SIGKILL'),
+    kill: async () => {
+      await end('SIGKILL');
+    },
     stop: () => end('SIGTERM'),
     exitCode: (timeoutMs) =>
       Promise.race([
