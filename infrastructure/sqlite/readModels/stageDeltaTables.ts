@@ -1,19 +1,18 @@
 import { DAY_MS } from '../../../domain/stage/stage.ts';
+import { isZeroDelta, type StageDelta } from '../../../domain/stage/stageChanges.ts';
 import {
-  addStageDeltas,
-  isZeroDelta,
-  type StageDelta,
-  type StageHistory,
-  stageChangesOf,
-} from '../../../domain/stage/stageChanges.ts';
+  NO_STAGE_HISTORY,
+  type StageDeltas,
+  stageChangesProjection,
+} from '../../../projections/stageChanges/stageChangesProjection.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
 import type { ReadModelTableNames } from './readModelTables.ts';
 
 const MINUTE_MS = 60_000;
 
 /**
- * Stage counts as prefix sums. Every signed-up user's stage changes (`stageChangesOf`) are
- * kept as net per-stage deltas per instant (`stage_instants`), summed per minute
+ * Stage counts as prefix sums. The deltas the stage-change projection decides
+ * (projections/stageChanges/) are kept as net per-stage deltas per instant (`stage_instants`), summed per minute
  * (`stage_minutes`) and per UTC day (`stage_days`); rows whose deltas sum to zero are
  * deleted, so the content depends only on the histories (a rebuild hashes equal). The counts
  * as of T are the deltas at or before T: the days before T's day, the minutes of T's day
@@ -143,16 +142,17 @@ export const prepareStageDeltaStatements = (db: SqliteDatabase, t: ReadModelTabl
       return row ? [row.signed_up, row.activated, row.active, row.inactive] : [0, 0, 0, 0];
     },
     /**
-     * Derives every delta again for window `windowDays` and records it; in the caller's write
-     * transaction. One pass over the signed-up users and their activity days.
+     * Has the stage-change projection derive every delta again for window `windowDays`, from
+     * each signed-up user's whole history, and records it; in the caller's write transaction.
      */
     rederive: (windowDays: number): void => {
       db.exec(`DELETE FROM ${t.stageDays}; DELETE FROM ${t.stageMinutes}; DELETE FROM ${t.stageInstants};`);
-      const deltas = new Map<number, StageDelta>();
+      const stageChanges = stageChangesProjection(windowDays);
+      const deltas: StageDeltas = new Map();
       let userId: string | undefined;
       let history: { signedUpAt: number; days: { firstAt: number; lastAt: number }[] } | undefined;
       const addUser = () => {
-        if (history) addStageDeltas(deltas, stageChangesOf(history as StageHistory, windowDays), 1);
+        if (history) stageChanges.apply(deltas, { before: NO_STAGE_HISTORY, after: history });
       };
       for (const row of histories.iterate()) {
         if (row.user_id !== userId) {

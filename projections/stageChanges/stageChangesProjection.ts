@@ -1,0 +1,35 @@
+import {
+  addStageDeltas,
+  checkWindowDays,
+  type StageDelta,
+  type StageHistory,
+  stageChangesOf,
+} from '../../domain/stage/stageChanges.ts';
+
+/** One user's stage history as the users read model held it before a write, and holds it after. */
+export type StageHistoryChange = { readonly before: StageHistory; readonly after: StageHistory };
+
+/** net per-stage deltas by instant (epoch ms): what the read models store and sum into the funnel */
+export type StageDeltas = Map<number, StageDelta>;
+
+/** the history of a user the read models do not hold yet */
+export const NO_STAGE_HISTORY: StageHistory = { signedUpAt: null, days: [] };
+
+/**
+ * The funnel as a projection over the users read model: the stage counts as of T are the sum
+ * of every signed-up user's stage changes at or before T, so a change of one user's sign-up or
+ * activity days moves them by the changes after it less those before it. Every read-model
+ * adapter hands it the users whose history a write changed, once each, and stores the deltas.
+ */
+export const stageChangesProjection = (windowDays: number) => {
+  checkWindowDays(windowDays);
+  return {
+    windowDays,
+    apply(deltas: StageDeltas, { before, after }: StageHistoryChange): void {
+      if (before.signedUpAt !== null) addStageDeltas(deltas, stageChangesOf(before, windowDays), -1);
+      if (after.signedUpAt !== null) addStageDeltas(deltas, stageChangesOf(after, windowDays), 1);
+    },
+  };
+};
+
+export type StageChangesProjection = ReturnType<typeof stageChangesProjection>;
