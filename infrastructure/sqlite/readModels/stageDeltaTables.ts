@@ -1,5 +1,10 @@
 import { DAY_MS } from '../../../domain/stage/stage.ts';
-import { isZeroDelta, type StageDelta } from '../../../domain/stage/stageChanges.ts';
+import {
+  checkWindowDays,
+  DEFAULT_WINDOW_DAYS,
+  isZeroDelta,
+  type StageDelta,
+} from '../../../domain/stage/stageChanges.ts';
 import {
   NO_STAGE_HISTORY,
   type StageDeltas,
@@ -172,3 +177,23 @@ export const prepareStageDeltaStatements = (db: SqliteDatabase, t: ReadModelTabl
 };
 
 export type StageDeltaStatements = ReturnType<typeof prepareStageDeltaStatements>;
+
+/**
+ * Keeps the deltas for window `wanted` (unset: whatever W the file has, 15 for a new file):
+ * when the file has none yet or keeps another W, derives them all again in one write transaction.
+ */
+export const ensureStageWindow = (
+  db: SqliteDatabase,
+  stages: StageDeltaStatements,
+  wanted: number | undefined,
+): void => {
+  if (wanted !== undefined) checkWindowDays(wanted);
+  const stale = () => {
+    const stored = stages.windowDays();
+    return stored === undefined || (wanted !== undefined && stored !== wanted);
+  };
+  if (!stale()) return;
+  db.transaction(() => {
+    if (stale()) stages.rederive(wanted ?? stages.windowDays() ?? DEFAULT_WINDOW_DAYS);
+  }).immediate();
+};
