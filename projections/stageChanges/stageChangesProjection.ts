@@ -16,10 +16,9 @@ export type StageDeltas = Map<number, StageDelta>;
 export const NO_STAGE_HISTORY: StageHistory = { signedUpAt: null, days: [] };
 
 /**
- * The funnel as a projection over the users read model: the stage counts as of T are the sum
- * of every signed-up user's stage changes at or before T, so a change of one user's sign-up or
- * activity days moves them by the changes after it less those before it. Every read-model
- * adapter hands it the users whose history a write changed, once each, and stores the deltas.
+ * The funnel as a projection over the users read model: a user's new sign-up or activity
+ * days move the stage counts by their stage changes after less before. Every read-model
+ * adapter hands it the users a write changed, once each, and only stores and sums the deltas.
  */
 export const stageChangesProjection = (windowDays: number) => {
   checkWindowDays(windowDays);

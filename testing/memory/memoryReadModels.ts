@@ -35,11 +35,9 @@ const withCanonicalSignUp = (profile: UserProfile): UserProfile =>
     : { ...profile, signedUpAt: canonicalInstant(profile.signedUpAt, 'profile.signedUpAt') };
 
 /**
- * Read models in maps: the reference adapter. `applyBatch` stages every write and merges
- * them only when `apply` returns, which gives the same all-or-nothing as a transaction.
- * Activity is kept per UTC day as first and last instant, like the SQLite adapter, so both
- * answer `stageSummaries` the same way; the stage deltas are what the stage-change
- * projection decides for each user a batch changed, and `stageCounts` sums them.
+ * Read models in maps: writes are staged and merged when `apply` returns (all or nothing, as
+ * a transaction); activity per UTC day as in SQLite; the stage deltas are what the
+ * stage-change projection decides for each user a batch changed, summed by `stageCounts`.
  */
 export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
   /** per user, in append order */

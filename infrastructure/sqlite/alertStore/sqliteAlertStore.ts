@@ -33,11 +33,9 @@ export type SqliteAlertStoreOptions = {
 };
 
 /**
- * The alert store on its own SQLite file (`alerts.db`), so the alert projection commits
- * without waiting for the other read models: the projection's state (SqliteAlertState) and
- * the outbox with its delivery state (SqliteAlertOutbox) on one connection. WAL and
- * synchronous=NORMAL: every commit survives kill -9; an OS crash may drop the last ones, and
- * then only a lost attempt count, right after a post, could post a key twice.
+ * `alerts.db`, apart so alert commits never wait for the other read models: the projection's
+ * state (SqliteAlertState) and the outbox (SqliteAlertOutbox) on one connection. NORMAL sync:
+ * commits survive kill -9; only a lost attempt count after an OS crash could post a key twice.
  */
 export class SqliteAlertStore implements AlertStore {
   private readonly db: SqliteDatabase;

@@ -7,18 +7,9 @@ import type { ActivityDayRow, UsersMirror } from './usersMirror.ts';
 type ActiveDay = { readonly userId: string; readonly day: string; first: string; last: string };
 
 /**
- * The writer of one `applyBatch` transaction. A projection reads and rewrites a user's
- * profile for every event, and most batches hold several events per user: profiles and
- * activity days are therefore kept in memory for the batch and written once each by
- * `flush`, inside the same transaction. The writer dies with its transaction, so a rolled
- * back batch leaves no cached state behind.
- *
- * Each signed-up user whose sign-up or activity days the batch changed is handed, once, to
- * the stage-change projection with their history before and after the batch; the deltas it
- * decides are written to the stage tables (stageDeltaTables.ts).
- *
- * With a `UsersMirror` (a bulk load, a rebuild's shadow) the stored profiles and days are
- * read from it instead of SQLite, and what the batch writes goes into it as well.
+ * One `applyBatch` transaction's writer: profiles and days are kept for the batch and written
+ * once each by `flush`, which hands each user whose history changed to the stage-change
+ * projection and stores its deltas. With a `UsersMirror`, stored rows are read from memory.
  */
 export class SqliteBatchWriter implements ReadModelWriter {
   /** null: looked up and absent */

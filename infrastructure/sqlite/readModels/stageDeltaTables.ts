@@ -16,14 +16,9 @@ import type { ReadModelTableNames } from './readModelTables.ts';
 const MINUTE_MS = 60_000;
 
 /**
- * Stage counts as prefix sums. The deltas the stage-change projection decides
- * (projections/stageChanges/) are kept as net per-stage deltas per instant (`stage_instants`), summed per minute
- * (`stage_minutes`) and per UTC day (`stage_days`); rows whose deltas sum to zero are
- * deleted, so the content depends only on the histories (a rebuild hashes equal). The counts
- * as of T are the deltas at or before T: the days before T's day, the minutes of T's day
- * before T's minute, the instants of T's minute up to T: three index ranges of at most
- * (days with changes) + 1,440 + (changes in one minute) rows, whatever the user count.
- * `stage_window` holds the W the deltas were computed for.
+ * The stage-change projection's deltas as prefix sums per instant, minute and UTC day (zero
+ * rows deleted, so a rebuild hashes equal): the counts as of T are three index ranges,
+ * whatever the user count. `stage_window` holds the W they were decided for.
  */
 export const stageDeltaTablesSql = (t: ReadModelTableNames): string => `
 CREATE TABLE IF NOT EXISTS ${t.stageDays} (
