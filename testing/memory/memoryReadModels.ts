@@ -12,15 +12,13 @@ import type {
   UserProfile,
 } from '../../application/ports/readModels/readModels.ts';
 import type { Stage } from '../../domain/stage/stage.ts';
-import {
-  addStageDeltas,
-  checkWindowDays,
-  DEFAULT_WINDOW_DAYS,
-  type StageDelta,
-  stageChangesOf,
-  stageCountsAt,
-} from '../../domain/stage/stageChanges.ts';
+import { DEFAULT_WINDOW_DAYS, type StageHistory, stageCountsAt } from '../../domain/stage/stageChanges.ts';
 import { canonicalInstant, utcDayOf } from '../../infrastructure/polling/instants.ts';
+import {
+  type StageChangesProjection,
+  type StageDeltas,
+  stageChangesProjection,
+} from '../../projections/stageChanges/stageChangesProjection.ts';
 import { deepFreeze } from './deepFreeze.ts';
 
 /** what SQLite's lower() does: ASCII letters only, so both adapters fold alike */
@@ -37,12 +35,9 @@ const withCanonicalSignUp = (profile: UserProfile): UserProfile =>
     : { ...profile, signedUpAt: canonicalInstant(profile.signedUpAt, 'profile.signedUpAt') };
 
 /**
- * Read models in maps: the reference adapter. `applyBatch` stages every write and merges
- * them only when `apply` returns, which gives the same all-or-nothing as a transaction.
- * Activity is kept per UTC day as first and last instant, like the SQLite adapter, so both
- * answer `stageSummaries` the same way. `stageCounts` sums every user's stage changes
- * (`stageChangesOf`) afresh on each call: the reference the SQLite adapter's incrementally
- * kept deltas must agree with.
+ * Read models in maps: writes are staged and merged when `apply` returns (all or nothing, as
+ * a transaction); activity per UTC day as in SQLite; the stage deltas are what the
+ * stage-change projection decides for each user a batch changed, summed by `stageCounts`.
  */
 export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
   /** per user, in append order */
@@ -51,12 +46,12 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
   private readonly profiles = new Map<string, UserProfile>();
   private readonly activity = new Map<string, Map<string, ActiveDay>>();
   private readonly checkpoints = new Map<string, Position>();
-  private readonly windowDays: number;
+  private readonly stageChanges: StageChangesProjection;
+  private readonly stageDeltas: StageDeltas = new Map();
 
   /** `windowDays`: the window stage counts are kept for (the SQLite adapter's option of that name) */
   constructor(options: { readonly windowDays?: number } = {}) {
-    this.windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
-    checkWindowDays(this.windowDays);
+    this.stageChanges = stageChangesProjection(options.windowDays ?? DEFAULT_WINDOW_DAYS);
   }
 
   async readCheckpoint(projection: string): Promise<Position | null> {
@@ -95,8 +90,13 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
       list.push(entry);
       this.timeline.set(entry.userId, list);
     }
+    const changed = new Set([...profiles.keys(), ...activity.map(([userId]) => userId)]);
+    const before = new Map([...changed].map((userId) => [userId, this.stageHistoryOf(userId)]));
     for (const profile of profiles.values()) this.profiles.set(profile.userId, profile);
     for (const [userId, at] of activity) this.addActivity(userId, at);
+    for (const [userId, history] of before) {
+      this.stageChanges.apply(this.stageDeltas, { before: history, after: this.stageHistoryOf(userId) });
+    }
     this.checkpoints.set(projection, checkpoint.to);
     return { kind: 'stored' };
   }
@@ -142,17 +142,8 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
 
   async stageCounts(asOf: string, windowDays: number): Promise<Record<Stage, number> | undefined> {
     const t = Date.parse(canonicalInstant(asOf, 'asOf'));
-    if (windowDays !== this.windowDays) return undefined;
-    const deltas = new Map<number, StageDelta>();
-    for (const profile of this.profiles.values()) {
-      if (profile.signedUpAt === undefined) continue;
-      const days = [...(this.activity.get(profile.userId)?.values() ?? [])].map((d) => ({
-        firstAt: Date.parse(d.first),
-        lastAt: Date.parse(d.last),
-      }));
-      addStageDeltas(deltas, stageChangesOf({ signedUpAt: Date.parse(profile.signedUpAt), days }, windowDays), 1);
-    }
-    return stageCountsAt(deltas, t);
+    if (windowDays !== this.stageChanges.windowDays) return undefined;
+    return stageCountsAt(this.stageDeltas, t);
   }
 
   async countSignups(after: string, until: string): Promise<number> {
@@ -216,6 +207,16 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
   }
 
   async close(): Promise<void> {}
+
+  private stageHistoryOf(userId: string): StageHistory {
+    const signedUpAt = this.profiles.get(userId)?.signedUpAt;
+    if (signedUpAt === undefined) return { signedUpAt: null, days: [] };
+    const days = [...(this.activity.get(userId)?.values() ?? [])].map((d) => ({
+      firstAt: Date.parse(d.first),
+      lastAt: Date.parse(d.last),
+    }));
+    return { signedUpAt: Date.parse(signedUpAt), days };
+  }
 
   private addActivity(userId: string, at: string): void {
     const days = this.activity.get(userId) ?? new Map<string, ActiveDay>();

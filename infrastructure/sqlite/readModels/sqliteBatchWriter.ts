@@ -1,5 +1,5 @@
 import type { ReadModelWriter, TimelineEntry, UserProfile } from '../../../application/ports/readModels/readModels.ts';
-import { addStageDeltas, type StageDelta, stageChangesOf } from '../../../domain/stage/stageChanges.ts';
+import { type StageDeltas, stageChangesProjection } from '../../../projections/stageChanges/stageChangesProjection.ts';
 import { canonicalInstant, utcDayOf } from '../../polling/instants.ts';
 import { type ReadModelStatements, toUserProfile, userValuesOf } from './readModelTables.ts';
 import type { ActivityDayRow, UsersMirror } from './usersMirror.ts';
@@ -7,18 +7,9 @@ import type { ActivityDayRow, UsersMirror } from './usersMirror.ts';
 type ActiveDay = { readonly userId: string; readonly day: string; first: string; last: string };
 
 /**
- * The writer of one `applyBatch` transaction. A projection reads and rewrites a user's
- * profile for every event, and most batches hold several events per user: profiles and
- * activity days are therefore kept in memory for the batch and written once each by
- * `flush`, inside the same transaction. The writer dies with its transaction, so a rolled
- * back batch leaves no cached state behind.
- *
- * The stage deltas (stageDeltaTables.ts) follow each signed-up user whose sign-up or activity
- * days the batch changed: once per user and batch, their stage changes before the batch are
- * taken away and those after it added, whatever order the events came in.
- *
- * With a `UsersMirror` (a bulk load, a rebuild's shadow) the stored profiles and days are
- * read from it instead of SQLite, and what the batch writes goes into it as well.
+ * One `applyBatch` transaction's writer: profiles and days are kept for the batch and written
+ * once each by `flush`, which hands each user whose history changed to the stage-change
+ * projection and stores its deltas. With a `UsersMirror`, stored rows are read from memory.
  */
 export class SqliteBatchWriter implements ReadModelWriter {
   /** null: looked up and absent */
@@ -85,14 +76,15 @@ export class SqliteBatchWriter implements ReadModelWriter {
     // recorded when the store opened (SqliteReadModels.ensureStageWindow); read per batch, as
     // another process may have derived the deltas again for another window since
     const windowDays = this.stmts.stages.windowDays();
-    const deltas = new Map<number, StageDelta>();
+    const stageChanges = windowDays === undefined ? undefined : stageChangesProjection(windowDays);
+    const deltas: StageDeltas = new Map();
     const mirror = this.mirror;
     for (const userId of new Set([...this.dirty, ...daysByUser.keys()])) {
       const profile = this.dirty.has(userId) ? (this.profiles.get(userId) ?? null) : null;
       const before = this.storedProfile(userId)?.signedUpAt ?? null;
       const after = profile === null ? before : (profile.signedUpAt ?? null);
       const added = daysByUser.get(userId) ?? [];
-      const tracked = windowDays !== undefined && (before !== null || after !== null);
+      const tracked = stageChanges !== undefined && (before !== null || after !== null);
       if (!tracked && mirror === undefined) {
         // the upsert merges the day with what is stored: no read needed
         for (const d of added) this.stmts.addActivity.run(d.userId, d.day, d.first, d.last);
@@ -116,14 +108,15 @@ export class SqliteBatchWriter implements ReadModelWriter {
         daysChanged = true;
       }
       if (added.length > 0) mirror?.put(userId, profile, daysChanged ? rowsOf(merged) : null);
-      if (!tracked || (before === after && !daysChanged)) continue;
+      if (!tracked || stageChanges === undefined || (before === after && !daysChanged)) continue;
       const oldDays = stored.map((r) => ({ firstAt: Date.parse(r.first_at), lastAt: Date.parse(r.last_at) }));
       const newDays = daysChanged
         ? [...merged.values()].map((d) => ({ firstAt: Date.parse(d.first), lastAt: Date.parse(d.last) }))
         : oldDays;
-      const instant = (iso: string | null) => (iso === null ? null : Date.parse(iso));
-      addStageDeltas(deltas, stageChangesOf({ signedUpAt: instant(before), days: oldDays }, windowDays), -1);
-      addStageDeltas(deltas, stageChangesOf({ signedUpAt: instant(after), days: newDays }, windowDays), 1);
+      stageChanges.apply(deltas, {
+        before: { signedUpAt: instantOf(before), days: oldDays },
+        after: { signedUpAt: instantOf(after), days: newDays },
+      });
     }
     for (const userId of this.dirty) {
       const profile = this.profiles.get(userId);
@@ -146,6 +139,8 @@ export class SqliteBatchWriter implements ReadModelWriter {
     return profile;
   }
 }
+
+const instantOf = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
 const rowsOf = (days: ReadonlyMap<string, { first: string; last: string }>): ActivityDayRow[] =>
   [...days].map(([day, d]) => ({ day, first_at: d.first, last_at: d.last }));

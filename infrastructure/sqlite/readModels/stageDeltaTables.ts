@@ -1,25 +1,24 @@
 import { DAY_MS } from '../../../domain/stage/stage.ts';
 import {
-  addStageDeltas,
+  checkWindowDays,
+  DEFAULT_WINDOW_DAYS,
   isZeroDelta,
   type StageDelta,
-  type StageHistory,
-  stageChangesOf,
 } from '../../../domain/stage/stageChanges.ts';
+import {
+  NO_STAGE_HISTORY,
+  type StageDeltas,
+  stageChangesProjection,
+} from '../../../projections/stageChanges/stageChangesProjection.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
 import type { ReadModelTableNames } from './readModelTables.ts';
 
 const MINUTE_MS = 60_000;
 
 /**
- * Stage counts as prefix sums. Every signed-up user's stage changes (`stageChangesOf`) are
- * kept as net per-stage deltas per instant (`stage_instants`), summed per minute
- * (`stage_minutes`) and per UTC day (`stage_days`); rows whose deltas sum to zero are
- * deleted, so the content depends only on the histories (a rebuild hashes equal). The counts
- * as of T are the deltas at or before T: the days before T's day, the minutes of T's day
- * before T's minute, the instants of T's minute up to T: three index ranges of at most
- * (days with changes) + 1,440 + (changes in one minute) rows, whatever the user count.
- * `stage_window` holds the W the deltas were computed for.
+ * The stage-change projection's deltas as prefix sums per instant, minute and UTC day (zero
+ * rows deleted, so a rebuild hashes equal): the counts as of T are three index ranges,
+ * whatever the user count. `stage_window` holds the W they were decided for.
  */
 export const stageDeltaTablesSql = (t: ReadModelTableNames): string => `
 CREATE TABLE IF NOT EXISTS ${t.stageDays} (
@@ -143,16 +142,17 @@ export const prepareStageDeltaStatements = (db: SqliteDatabase, t: ReadModelTabl
       return row ? [row.signed_up, row.activated, row.active, row.inactive] : [0, 0, 0, 0];
     },
     /**
-     * Derives every delta again for window `windowDays` and records it; in the caller's write
-     * transaction. One pass over the signed-up users and their activity days.
+     * Has the stage-change projection derive every delta again for window `windowDays`, from
+     * each signed-up user's whole history, and records it; in the caller's write transaction.
      */
     rederive: (windowDays: number): void => {
       db.exec(`DELETE FROM ${t.stageDays}; DELETE FROM ${t.stageMinutes}; DELETE FROM ${t.stageInstants};`);
-      const deltas = new Map<number, StageDelta>();
+      const stageChanges = stageChangesProjection(windowDays);
+      const deltas: StageDeltas = new Map();
       let userId: string | undefined;
       let history: { signedUpAt: number; days: { firstAt: number; lastAt: number }[] } | undefined;
       const addUser = () => {
-        if (history) addStageDeltas(deltas, stageChangesOf(history as StageHistory, windowDays), 1);
+        if (history) stageChanges.apply(deltas, { before: NO_STAGE_HISTORY, after: history });
       };
       for (const row of histories.iterate()) {
         if (row.user_id !== userId) {
@@ -172,3 +172,23 @@ export const prepareStageDeltaStatements = (db: SqliteDatabase, t: ReadModelTabl
 };
 
 export type StageDeltaStatements = ReturnType<typeof prepareStageDeltaStatements>;
+
+/**
+ * Keeps the deltas for window `wanted` (unset: whatever W the file has, 15 for a new file):
+ * when the file has none yet or keeps another W, derives them all again in one write transaction.
+ */
+export const ensureStageWindow = (
+  db: SqliteDatabase,
+  stages: StageDeltaStatements,
+  wanted: number | undefined,
+): void => {
+  if (wanted !== undefined) checkWindowDays(wanted);
+  const stale = () => {
+    const stored = stages.windowDays();
+    return stored === undefined || (wanted !== undefined && stored !== wanted);
+  };
+  if (!stale()) return;
+  db.transaction(() => {
+    if (stale()) stages.rederive(wanted ?? stages.windowDays() ?? DEFAULT_WINDOW_DAYS);
+  }).immediate();
+};

@@ -1,0 +1,159 @@
+import { type Position, positionToString } from '../../../application/ports/eventStore/eventStore.ts';
+import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
+import type { SqliteDatabase } from '../openDatabase.ts';
+import { dropIndexes, ensureIndexes } from '../secondaryIndexes.ts';
+import { samePosition, storedCheckpoint } from './readModelCheckpoint.ts';
+import { type ReadModelStatements, type ReadModelTableNames, readModelIndexes } from './readModelTables.ts';
+import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
+import { MIRROR_MAX_USERS, UsersMirror } from './usersMirror.ts';
+
+/** the connection's page cache outside a bulk load */
+export const READ_MODEL_CACHE_KIB = 32_768;
+/** a bulk load's cache: the pages its open transaction touches, so they are written once per commit */
+const BULK_CACHE_KIB = 262_144;
+
+/**
+ * Bulk loads and group commit for one read-model connection: while grouping (a bulk load, a
+ * rebuild's shadow) batches share one write transaction and one writer until `commit`, and
+ * the users tables are copied in memory as they fill (usersMirror.ts).
+ */
+export class ReadModelBulkLoad {
+  /** while filling the users tables from empty (a bulk load, a rebuild's shadow) */
+  private mirror: UsersMirror | undefined;
+  private grouping: boolean;
+  /** the open write transaction: its batches share one writer until `commit` */
+  private group:
+    | { readonly projection: string; readonly writer: SqliteBatchWriter; checkpoint: Position | null }
+    | undefined;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly stmts: ReadModelStatements,
+    private readonly tables: ReadModelTableNames,
+    /** the owner (a rebuild) builds the secondary indexes itself */
+    private readonly indexesDeferred: boolean,
+    soleWriter: boolean,
+  ) {
+    this.grouping = soleWriter;
+    if (soleWriter && this.usersTablesEmpty()) this.mirror = new UsersMirror(this.schemaVersion());
+  }
+
+  /** whether the next batch joins the group (not inside a transaction an owner opened) */
+  get takesBatches(): boolean {
+    return this.grouping && (this.group !== undefined || !this.db.inTransaction);
+  }
+
+  /** a batch applied to the open group's writer, written by `commit` */
+  apply(
+    projection: string,
+    { from, to }: { readonly from: Position | null; readonly to: Position },
+    apply: (writer: ReadModelWriter) => void,
+  ): CheckpointResult {
+    if (this.group && this.group.projection !== projection) this.commit();
+    if (!this.group) {
+      this.db.exec('BEGIN IMMEDIATE');
+      const current = storedCheckpoint(this.stmts, projection);
+      if (!samePosition(current, from)) {
+        this.db.exec('ROLLBACK');
+        this.mirror = undefined;
+        return { kind: 'mismatch', current };
+      }
+      this.group = { projection, writer: new SqliteBatchWriter(this.stmts, this.currentMirror()), checkpoint: from };
+    }
+    const group = this.group;
+    if (!samePosition(group.checkpoint, from)) return { kind: 'mismatch', current: group.checkpoint };
+    try {
+      apply(group.writer);
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    group.checkpoint = to;
+    return { kind: 'stored' };
+  }
+
+  /** writes the open group's users, days and stage deltas once each, its checkpoint, and commits */
+  commit(): void {
+    const group = this.group;
+    if (!group) return;
+    try {
+      group.writer.flush();
+      if (group.checkpoint) this.stmts.storeCheckpoint.run(group.projection, positionToString(group.checkpoint));
+      this.db.exec('COMMIT');
+      this.group = undefined;
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    if (this.mirror && this.mirror.size > MIRROR_MAX_USERS) this.mirror = undefined;
+  }
+
+  /**
+   * Starts a bulk load when every read-model table in this file is still empty: the query
+   * indexes are dropped (built once by `end`, or the next open), batches are grouped, a large
+   * page cache holds what they touch, and the users tables are mirrored in memory.
+   */
+  begin(): boolean {
+    if (this.indexesDeferred) return false;
+    const empty = this.db
+      .transaction(() => {
+        // content tables only: stage_window holds the window W the stage deltas are kept for
+        const { stageWindow: _, ...content } = this.tables;
+        const empty = Object.values(content).every(
+          (table: string) => this.db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() === undefined,
+        );
+        if (empty) dropIndexes(this.db, readModelIndexes(this.tables));
+        return empty;
+      })
+      .immediate();
+    if (empty) {
+      this.grouping = true;
+      this.db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
+      this.mirror = new UsersMirror(this.schemaVersion());
+    }
+    return empty;
+  }
+
+  /** commits what is left, stops grouping and builds the query indexes */
+  end(): void {
+    if (this.grouping) {
+      this.commit();
+      this.grouping = false;
+      this.db.pragma(`cache_size = -${READ_MODEL_CACHE_KIB}`);
+    }
+    this.mirror = undefined;
+    this.db.transaction(() => ensureIndexes(this.db, readModelIndexes(this.tables))).immediate();
+  }
+
+  /** what a bulk load applied is a consistent prefix of the log, with its checkpoint */
+  close(): void {
+    if (this.grouping) this.commit();
+  }
+
+  /** the copy of the users tables, unless a rebuild swapped other tables in since it was started */
+  currentMirror(): UsersMirror | undefined {
+    if (this.mirror && this.schemaVersion() !== this.mirror.schemaVersion) this.mirror = undefined;
+    return this.mirror;
+  }
+
+  /** after a failed batch or another writer's: the copy may disagree with the tables */
+  dropMirror(): void {
+    this.mirror = undefined;
+  }
+
+  private rollback(): void {
+    this.group = undefined;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.mirror = undefined; // it holds what the rolled back batches wrote
+  }
+
+  private usersTablesEmpty(): boolean {
+    return [this.tables.users, this.tables.activityDays].every(
+      (table) => this.db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() === undefined,
+    );
+  }
+
+  private schemaVersion(): number {
+    return this.db.pragma('schema_version', { simple: true }) as number;
+  }
+}
