@@ -10,6 +10,9 @@ import {
 import type { AlertStateLoader } from './applyPrefetched.ts';
 import { errorGroupKey, slowAlertKey } from './recordingAlertWriter.ts';
 
+const SLOW_ALERTED =
+  "EXISTS (SELECT 1 FROM journey.alert_outbox a WHERE a.key = 'deploy-slow:' || d.deployment_id) AS slow_alerted";
+
 /** Reads what an alert transaction asked for with one query per kind of row, inside its transaction. */
 export const alertStateLoader =
   (client: pg.PoolClient): AlertStateLoader =>
@@ -17,11 +20,16 @@ export const alertStateLoader =
     if (wants.deploymentIds.size > 0) {
       const ids = [...wants.deploymentIds];
       for (const id of ids) into.deployments.set(id, null);
-      const { rows } = await client.query<DeploymentRow>(
-        `SELECT ${DEPLOYMENT_COLUMNS} FROM journey.alert_deployments WHERE deployment_id = ANY($1::text[])`,
+      // with its slow alert: a finishing deployment asks for it next, and this saves a round
+      const { rows } = await client.query<DeploymentRow & { slow_alerted: boolean }>(
+        `SELECT ${DEPLOYMENT_COLUMNS}, ${SLOW_ALERTED} FROM journey.alert_deployments d
+         WHERE deployment_id = ANY($1::text[])`,
         [ids],
       );
-      for (const row of rows) into.deployments.set(row.deployment_id, toDeployment(row));
+      for (const row of rows) {
+        into.deployments.set(row.deployment_id, toDeployment(row));
+        into.alertKeys.set(slowAlertKey(row.deployment_id), row.slow_alerted);
+      }
     }
     if (wants.errorGroups.size > 0) {
       const groups = [...wants.errorGroups.values()];
@@ -45,9 +53,7 @@ export const alertStateLoader =
     for (const [range, { from, before }] of wants.dueRanges) {
       // every running deployment in range, and whether it has its slow alert: the writer filters
       const { rows } = await client.query<DeploymentRow & { slow_alerted: boolean }>(
-        `SELECT ${DEPLOYMENT_COLUMNS},
-           EXISTS (SELECT 1 FROM journey.alert_outbox a WHERE a.key = 'deploy-slow:' || d.deployment_id) AS slow_alerted
-         FROM journey.alert_deployments d
+        `SELECT ${DEPLOYMENT_COLUMNS}, ${SLOW_ALERTED} FROM journey.alert_deployments d
          WHERE finished_outcome IS NULL AND started_at >= $1 AND started_at < $2`,
         [from, before],
       );

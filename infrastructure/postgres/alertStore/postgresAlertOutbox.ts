@@ -66,7 +66,12 @@ export class PostgresAlertOutbox {
     );
   }
 
-  async markDone(key: string, status: 'logged' | 'failed' | 'skipped', reason: string | null, at: string) {
+  async markDone(
+    key: string,
+    status: 'logged' | 'failed' | 'skipped',
+    reason: string | null,
+    at: string,
+  ): Promise<void> {
     await this.query(
       'UPDATE journey.alert_outbox SET status = $1, last_error = coalesce($2, last_error), delivered_at = $3 WHERE key = $4',
       [status, reason, at, key],
