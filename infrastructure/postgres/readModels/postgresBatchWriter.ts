@@ -39,6 +39,8 @@ export class PostgresBatchWriter implements ReadModelWriter {
   constructor(
     /** profiles as stored before the batch; null: looked up and absent */
     private readonly stored: ReadonlyMap<string, UserProfile | null>,
+    /** `stored` holds every user there is (a bulk load's copy): one not in it has no profile */
+    private readonly complete = false,
   ) {}
 
   addTimelineEntry(entry: TimelineEntry): void {
@@ -60,7 +62,7 @@ export class PostgresBatchWriter implements ReadModelWriter {
     const put = this.profiles.get(userId);
     if (put !== undefined) return put;
     const stored = this.stored.get(userId);
-    if (stored === undefined) this.missing.add(userId);
+    if (stored === undefined && !this.complete) this.missing.add(userId);
     return stored ?? undefined;
   }
 

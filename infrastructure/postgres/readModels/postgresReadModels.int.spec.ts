@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../../application/ports/readModels/readModels.contract.ts';
 import { describeReadModelSeriesContract } from '../../../application/ports/readModels/readModelsSeries.contract.ts';
@@ -10,51 +9,17 @@ import {
 } from '../../../application/ports/readModels/readModelsStageCounts.contract.ts';
 import { isUnavailableError } from '../../../domain/errors/journeyError.ts';
 import { applyNext, pos } from '../../../testing/fixtures/readModelsFixtures.ts';
-import { type PostgresServer, startPostgresServer } from '../../../testing/postgres/postgresServer.ts';
-import { connectPostgres } from '../connectPostgres.ts';
-import { migrate } from '../migrations/migrate.ts';
-import { migrations } from '../migrations/migrations.ts';
+import { type ReadModelDatabases, readModelDatabases } from '../../../testing/postgres/readModelDatabases.ts';
 import { PostgresReadModels, type PostgresReadModelsOptions } from './postgresReadModels.ts';
 
-let server: PostgresServer;
-let admin: pg.Pool;
-let databases = 0;
-
+let databases: ReadModelDatabases;
 beforeAll(async () => {
-  server = await startPostgresServer();
-  admin = new pg.Pool({ connectionString: server.url, max: 1 });
-  admin.on('error', () => undefined); // its idle client dies with the server in the restart test
-  // every test copies a migrated template: much faster than migrating each
-  await admin.query('CREATE DATABASE rm_template');
-  const template = new pg.Pool({ connectionString: urlOf('rm_template'), max: 1 });
-  await migrate(template, migrations);
-  await template.end();
+  databases = await readModelDatabases();
 }, 60_000);
-
 afterAll(async () => {
-  await admin?.end();
-  await server?.stop();
+  await databases?.stop();
 });
-
-const urlOf = (database: string): string => server.url.replace(/\/journey$/, `/${database}`);
-
-/** read models on a database of their own; `drop` ends the pool and removes the database */
-const freshReadModels = async (options: PostgresReadModelsOptions = {}) => {
-  const database = `rm_${++databases}`;
-  await admin.query(`CREATE DATABASE ${database} TEMPLATE rm_template`);
-  const pool = await connectPostgres({ url: urlOf(database), poolSize: 4 });
-  const store = await PostgresReadModels.open(pool, options);
-  return {
-    store,
-    pool,
-    database,
-    drop: async () => {
-      await store.close();
-      await pool.end();
-      await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
-    },
-  };
-};
+const freshReadModels = (options?: PostgresReadModelsOptions) => databases.fresh(options);
 
 describeReadModelStoreContract('postgres', async () => {
   const { store, drop } = await freshReadModels();
@@ -137,8 +102,8 @@ describe('PostgresReadModels', () => {
     const { store, drop } = await freshReadModels();
     await applyNext(store, (w) => w.addTimelineEntry({ ...entry, eventId: 'before' }));
     // tests run with synchronous_commit off: make the commit durable before the crash
-    await admin.query('CHECKPOINT');
-    await server.kill();
+    await databases.admin.query('CHECKPOINT');
+    await databases.server.kill();
     const down = await store.getJourney('u1').catch((e: unknown) => e);
     expect(isUnavailableError(down)).toBe(true);
     expect((down as Error).message).toMatch(/went away while reading a journey/);
@@ -146,7 +111,7 @@ describe('PostgresReadModels', () => {
       .applyBatch('journey', { from: pos(1), to: pos(2) }, (w) => w.addTimelineEntry({ ...entry, eventId: 'lost' }))
       .catch((e: unknown) => e);
     expect(isUnavailableError(batch)).toBe(true);
-    await server.restart();
+    await databases.server.restart();
     await applyNext(store, (w) => w.addTimelineEntry({ ...entry, eventId: 'after' }));
     expect((await store.getJourney('u1')).map((e) => e.eventId)).toEqual(['before', 'after']);
     await drop();

@@ -16,6 +16,7 @@ import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import type { Stage } from '../../../domain/stage/stage.ts';
 import { PostgresReadModelQueries } from './postgresReadModelQueries.ts';
 import { PostgresReadModelStore } from './postgresReadModelStore.ts';
+import { ensureReadModelIndexes } from './readModelIndexes.ts';
 import { ensureStageWindow } from './stageWindow.ts';
 
 export type PostgresReadModelsOptions = {
@@ -26,6 +27,7 @@ export type PostgresReadModelsOptions = {
 /**
  * Read models in PostgreSQL (schema `journey`, migration 002), both ports over one pool that
  * the caller owns and ends after `close`. Open with `PostgresReadModels.open`, after `migrate`.
+ * Projections may share one; a bulk load serves one projection per instance.
  */
 export class PostgresReadModels implements ReadModelStore, ReadModelQueries {
   private readonly store: PostgresReadModelStore;
@@ -41,6 +43,8 @@ export class PostgresReadModels implements ReadModelStore, ReadModelQueries {
   /** derives the stage deltas again when the database keeps them for another window */
   static async open(pool: pg.Pool, options: PostgresReadModelsOptions = {}): Promise<PostgresReadModels> {
     await ensureStageWindow(pool, options.windowDays);
+    // a bulk load that never ended (a crash) left some out
+    await ensureReadModelIndexes(pool);
     return new PostgresReadModels(pool);
   }
 
@@ -53,6 +57,16 @@ export class PostgresReadModels implements ReadModelStore, ReadModelQueries {
     apply: (writer: ReadModelWriter) => void,
   ): Promise<CheckpointResult> {
     return this.open().store.applyBatch(projection, checkpoint, apply);
+  }
+  /** see CheckpointedStore.beginBulkLoad and postgresBulkLoad.ts */
+  async beginBulkLoad(): Promise<boolean> {
+    return this.open().store.beginBulkLoad();
+  }
+  async commitBulkLoad(): Promise<void> {
+    return this.open().store.commitBulkLoad();
+  }
+  async endBulkLoad(): Promise<void> {
+    return this.open().store.endBulkLoad();
   }
 
   async getJourney(userId: string, options?: { readonly limit?: number }): Promise<TimelineEntry[]> {
@@ -89,9 +103,11 @@ export class PostgresReadModels implements ReadModelStore, ReadModelQueries {
     return this.open().queries.latestEvents(asOf, perUser);
   }
 
-  /** the pool stays open: its owner ends it */
+  /** commits what a bulk load applied; the pool stays open: its owner ends it */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    await this.store.close();
   }
 
   private open(): this {

@@ -1,16 +1,11 @@
 import type pg from 'pg';
 import type { UserProfile } from '../../../application/ports/readModels/readModels.ts';
 import { type StageDeltas, stageChangesProjection } from '../../../projections/stageChanges/stageChangesProjection.ts';
-import type { ActiveDay, PostgresBatchWriter, TimelineColumns } from './postgresBatchWriter.ts';
-import { TIMELINE_COLUMNS, USER_COLUMNS } from './readModelRows.ts';
+import type { ActiveDay, PostgresBatchWriter } from './postgresBatchWriter.ts';
+import { USER_COLUMNS } from './readModelRows.ts';
 import { addStageDeltas } from './stageDeltaSums.ts';
+import { NO_HISTORY, type Span, type StoredHistories } from './storedHistories.ts';
 
-/** a timestamptz as `toISOString` text, made by the server: compared with the batch's own instants */
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-const INSERT_TIMELINE = `INSERT INTO journey.timeline (${TIMELINE_COLUMNS})
-  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::jsonb[])
-  ON CONFLICT (event_id) DO NOTHING`;
 const UPSERT_USERS = `INSERT INTO journey.users (${USER_COLUMNS})
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
     $7::timestamptz[], $8::int[], $9::text[])
@@ -22,33 +17,6 @@ const UPSERT_DAYS = `INSERT INTO journey.activity_days AS a (user_id, day, first
   SELECT * FROM unnest($1::text[], $2::date[], $3::timestamptz[], $4::timestamptz[])
   ON CONFLICT (user_id, day) DO UPDATE SET first_at = least(a.first_at, excluded.first_at),
     last_at = greatest(a.last_at, excluded.last_at)`;
-const STORED_HISTORIES = `SELECT ids.user_id, ${iso('u.signed_up_at')} AS signed_up_at,
-    to_char(a.day, 'YYYY-MM-DD') AS day, ${iso('a.first_at')} AS first_at, ${iso('a.last_at')} AS last_at
-  FROM unnest($1::text[]) AS ids(user_id)
-  LEFT JOIN journey.users u ON u.user_id = ids.user_id
-  LEFT JOIN journey.activity_days a ON a.user_id = ids.user_id`;
-
-type HistoryRow = {
-  user_id: string;
-  signed_up_at: string | null;
-  day: string | null;
-  first_at: string | null;
-  last_at: string | null;
-};
-type Span = { first: string; last: string };
-
-export const insertTimeline = async (client: pg.ClientBase, t: TimelineColumns): Promise<void> => {
-  if (t.eventIds.length === 0) return;
-  await client.query(INSERT_TIMELINE, [
-    t.userIds,
-    t.occurredAts,
-    t.eventIds,
-    t.types,
-    t.data,
-    t.ruleIds,
-    t.sourceMessageIds,
-  ]);
-};
 
 const upsertUsers = async (client: pg.ClientBase, profiles: Iterable<UserProfile>): Promise<void> => {
   const columns: (string | number | null)[][] = [[], [], [], [], [], [], [], [], []];
@@ -72,16 +40,18 @@ const upsertDays = async (client: pg.ClientBase, days: readonly ActiveDay[]): Pr
 };
 
 /**
- * The users whose stage history the batch may have changed: new activity days, or a sign-up
- * other than the stored one. A user known to have no sign-up before or after is left out:
- * their days are merged by the upsert, with no read.
+ * The users whose stored history the batch needs: new activity days, or a sign-up other than
+ * the stored one. A user known to have no sign-up before or after is left out (their days are
+ * merged by the upsert, unread), unless the histories are a copy in memory, which must follow.
  */
-const usersToTrack = (
+const usersToRead = (
   writer: PostgresBatchWriter,
   stored: ReadonlyMap<string, UserProfile | null>,
   daysByUser: ReadonlyMap<string, ActiveDay[]>,
+  histories: StoredHistories,
 ): string[] =>
   [...new Set([...writer.profiles.keys(), ...daysByUser.keys()])].filter((userId) => {
+    if (histories.complete) return true;
     const known = stored.get(userId);
     if (known === undefined) return true;
     const before = known?.signedUpAt ?? null;
@@ -91,72 +61,82 @@ const usersToTrack = (
     return daysByUser.has(userId) || before !== after;
   });
 
+/** what a batch decided for the users tables, written by `writeDecided` (now, or at a bulk load's commit) */
+export type Decided = {
+  readonly profiles: ReadonlyMap<string, UserProfile>;
+  readonly days: readonly ActiveDay[];
+  readonly deltas: StageDeltas;
+};
+
 /**
- * Writes one batch the projection applied: timeline, profiles, activity days, and the stage
- * deltas the stage-change projection decides for each user whose history changed (their
- * stored history read in one query, under the stage_window row lock so batches add deltas
- * one at a time); in the caller's transaction.
+ * Locks the stage_window row until the transaction ends, so that batches decide stage deltas
+ * one at a time, and answers the window W they are kept for (undefined: none kept).
  */
-export const writeBatch = async (
+export const lockStageWindow = async (client: pg.ClientBase): Promise<number | undefined> => {
+  const { rows } = await client.query<{ window_days: number }>(
+    'SELECT window_days FROM journey.stage_window WHERE id = 1 FOR UPDATE',
+  );
+  return rows[0]?.window_days;
+};
+
+/**
+ * Decides a batch's users-table writes: profiles, new activity days, and the stage deltas the
+ * stage-change projection decides for each user whose history changed (`lockWindow` is called
+ * first when there is one); in the caller's transaction.
+ */
+export const decideBatch = async (
   client: pg.ClientBase,
   writer: PostgresBatchWriter,
   stored: ReadonlyMap<string, UserProfile | null>,
-): Promise<void> => {
-  await insertTimeline(client, writer.timeline);
+  histories: StoredHistories,
+  lockWindow: () => Promise<number | undefined>,
+): Promise<Decided> => {
   const daysByUser = new Map<string, ActiveDay[]>();
   for (const d of writer.days.values()) {
     const list = daysByUser.get(d.userId);
     if (list === undefined) daysByUser.set(d.userId, [d]);
     else list.push(d);
   }
-  const tracked = usersToTrack(writer, stored, daysByUser);
+  const read = usersToRead(writer, stored, daysByUser, histories);
   const deltas: StageDeltas = new Map();
-  const daysToWrite: ActiveDay[] = [];
-  const trackedSet = new Set(tracked);
-  for (const [userId, days] of daysByUser) if (!trackedSet.has(userId)) daysToWrite.push(...days);
-  if (tracked.length > 0) {
-    const window = await client.query<{ window_days: number }>(
-      'SELECT window_days FROM journey.stage_window WHERE id = 1 FOR UPDATE',
-    );
-    const windowDays = window.rows[0]?.window_days;
-    const stageChanges = windowDays === undefined ? undefined : stageChangesProjection(windowDays);
-    const histories = new Map<string, { signedUpAt: string | null; days: Map<string, Span> }>();
-    for (const row of (await client.query<HistoryRow>(STORED_HISTORIES, [tracked])).rows) {
-      let history = histories.get(row.user_id);
-      if (history === undefined) {
-        history = { signedUpAt: row.signed_up_at, days: new Map() };
-        histories.set(row.user_id, history);
-      }
-      if (row.day !== null && row.first_at !== null && row.last_at !== null)
-        history.days.set(row.day, { first: row.first_at, last: row.last_at });
-    }
-    for (const userId of tracked) {
-      const before = histories.get(userId) ?? { signedUpAt: null, days: new Map<string, Span>() };
-      const put = writer.profiles.get(userId);
-      const after = put === undefined ? before.signedUpAt : (put.signedUpAt ?? null);
-      const merged = new Map(before.days);
-      let daysChanged = false;
-      for (const d of daysByUser.get(userId) ?? []) {
-        const known = merged.get(d.day);
-        if (known !== undefined && known.first <= d.first && known.last >= d.last) continue;
-        merged.set(d.day, {
-          first: known === undefined || d.first < known.first ? d.first : known.first,
-          last: known === undefined || d.last > known.last ? d.last : known.last,
-        });
-        daysToWrite.push(d);
-        daysChanged = true;
-      }
-      if (stageChanges === undefined || (before.signedUpAt === null && after === null)) continue;
-      if (!daysChanged && before.signedUpAt === after) continue;
-      stageChanges.apply(deltas, {
-        before: { signedUpAt: instantOf(before.signedUpAt), days: spansOf(before.days) },
-        after: { signedUpAt: instantOf(after), days: spansOf(merged) },
+  const readSet = new Set(read);
+  const days: ActiveDay[] = [];
+  for (const [userId, added] of daysByUser) if (!readSet.has(userId)) days.push(...added);
+  if (read.length === 0) return { profiles: writer.profiles, days, deltas };
+  const windowDays = await lockWindow();
+  const stageChanges = windowDays === undefined ? undefined : stageChangesProjection(windowDays);
+  const before = await histories.read(client, read);
+  for (const userId of read) {
+    const { signedUpAt, days: storedDays } = before.get(userId) ?? NO_HISTORY;
+    const put = writer.profiles.get(userId);
+    const after = put === undefined ? signedUpAt : (put.signedUpAt ?? null);
+    const merged = new Map(storedDays);
+    let daysChanged = false;
+    for (const d of daysByUser.get(userId) ?? []) {
+      const known = merged.get(d.day);
+      if (known !== undefined && known.first <= d.first && known.last >= d.last) continue;
+      merged.set(d.day, {
+        first: known === undefined || d.first < known.first ? d.first : known.first,
+        last: known === undefined || d.last > known.last ? d.last : known.last,
       });
+      days.push(d);
+      daysChanged = true;
     }
+    histories.wrote(userId, put, merged);
+    if (stageChanges === undefined || (signedUpAt === null && after === null)) continue;
+    if (!daysChanged && signedUpAt === after) continue;
+    stageChanges.apply(deltas, {
+      before: { signedUpAt: instantOf(signedUpAt), days: spansOf(storedDays) },
+      after: { signedUpAt: instantOf(after), days: spansOf(merged) },
+    });
   }
-  await upsertUsers(client, writer.profiles.values());
-  await upsertDays(client, daysToWrite);
-  await addStageDeltas(client, deltas);
+  return { profiles: writer.profiles, days, deltas };
+};
+
+export const writeDecided = async (client: pg.ClientBase, decided: Decided): Promise<void> => {
+  await upsertUsers(client, decided.profiles.values());
+  await upsertDays(client, decided.days);
+  await addStageDeltas(client, decided.deltas);
 };
 
 const instantOf = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
