@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Container } from 'inversify';
 import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
