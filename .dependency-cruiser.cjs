@@ -8,8 +8,8 @@
 const adapterLibraries =
   '^(better-sqlite3|pg|pg-copy-streams|fastify|@fastify|nats|@nats-io|@eventstore|@slack|pdfkit|pino|inversify|commander|cli-progress|croner|prom-client)';
 
-/** what is not product code: specs, contract suites (which specs run) */
-const testFiles = '\\.(spec|contract)\\.ts$';
+/** what is not product code: specs, and the contract suites and fixtures that specs run */
+const testFiles = '\\.(spec|contract|fixtures)\\.ts$';
 
 /**
  * Where product code starts: the CLI, and the modules that worker threads load by URL
@@ -35,7 +35,7 @@ module.exports = {
     {
       name: 'application-knows-domain-only',
       severity: 'error',
-      from: { path: '^application/', pathNot: '\\.(spec|contract)\\.ts$' },
+      from: { path: '^application/', pathNot: testFiles },
       to: { path: ['^(infrastructure|projections|apps)/'] },
     },
     {
@@ -89,6 +89,6 @@ module.exports = {
       conditionNames: ['import', 'require', 'node', 'default'],
       extensions: ['.ts', '.js', '.json'],
     },
-    exclude: { path: '(\\.spec\\.ts$|\\.contract\\.ts$)' },
+    exclude: { path: testFiles },
   },
 };

@@ -3,10 +3,10 @@ import { journeyStreamOf } from '../../domain/journey/journeyEvent.ts';
 import { compileRules } from '../../domain/mapping/compileRules.ts';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
-import { eventually } from '../../testing/fixtures/rawLogFixtures.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
 import { MemoryRawLog } from '../../testing/memory/memoryRawLog.ts';
 import { MapRawEvents } from '../mapping/mapRawEvents.ts';
+import { eventually } from '../ports/rawLog/rawLog.fixtures.ts';
 import { IngestEvents } from './ingestEvents.ts';
 import { ReplayDeadLetters } from './replayDeadLetters.ts';
 

@@ -8,17 +8,6 @@ import { z } from 'zod';
  */
 const id = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
 const userIdValue = z.union([id, z.number().finite().transform(String)]);
-/**
- * An optional field given as `null` counts as absent, as in Segment's API: analytics.js sends
- * `"userId": null` until identify, and SDKs in other languages send their nil for unset fields.
- */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === null ? undefined : value), schema.optional());
-/** A person's id, where a blank string counts as absent too (Segment's rule for userId/anonymousId). */
-const optionalPersonId = z.preprocess(
-  (value) => (value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value),
-  userIdValue.optional(),
-);
 const isoInstant = z.iso.datetime({
   offset: true,
   message: 'must be an ISO-8601 date-time such as 2026-01-31T12:00:00Z',
@@ -26,52 +15,87 @@ const isoInstant = z.iso.datetime({
 const jsonObject = z.record(z.string(), z.unknown());
 
 const common = {
-  messageId: optional(id),
-  userId: optionalPersonId,
-  anonymousId: optionalPersonId,
-  context: optional(jsonObject),
-  integrations: optional(jsonObject),
-  timestamp: optional(isoInstant),
-  sentAt: optional(isoInstant),
-  originalTimestamp: optional(isoInstant),
+  messageId: id.optional(),
+  userId: userIdValue.optional(),
+  anonymousId: userIdValue.optional(),
+  context: jsonObject.optional(),
+  integrations: jsonObject.optional(),
+  timestamp: isoInstant.optional(),
+  sentAt: isoInstant.optional(),
+  originalTimestamp: isoInstant.optional(),
 };
 
-export const trackEventSchema = z.looseObject({
+const trackEventSchema = z.looseObject({
   ...common,
   type: z.literal('track'),
   event: z.string().trim().min(1, 'must name the event').max(200, 'must be at most 200 characters'),
-  properties: optional(jsonObject),
+  properties: jsonObject.optional(),
 });
-export const identifyEventSchema = z.looseObject({
+const identifyEventSchema = z.looseObject({
   ...common,
   type: z.literal('identify'),
-  traits: optional(jsonObject),
+  traits: jsonObject.optional(),
 });
-export const pageEventSchema = z.looseObject({
+const pageEventSchema = z.looseObject({
   ...common,
   type: z.literal('page'),
-  name: optional(z.string().max(200)),
-  category: optional(z.string().max(200)),
-  properties: optional(jsonObject),
+  name: z.string().max(200).optional(),
+  category: z.string().max(200).optional(),
+  properties: jsonObject.optional(),
 });
-export const screenEventSchema = z.looseObject({
+const screenEventSchema = z.looseObject({
   ...common,
   type: z.literal('screen'),
-  name: optional(z.string().max(200)),
-  properties: optional(jsonObject),
+  name: z.string().max(200).optional(),
+  properties: jsonObject.optional(),
 });
-export const groupEventSchema = z.looseObject({
+const groupEventSchema = z.looseObject({
   ...common,
   type: z.literal('group'),
   groupId: userIdValue,
-  traits: optional(jsonObject),
+  traits: jsonObject.optional(),
 });
-export const aliasEventSchema = z.looseObject({ ...common, type: z.literal('alias'), previousId: userIdValue });
+const aliasEventSchema = z.looseObject({ ...common, type: z.literal('alias'), previousId: userIdValue });
 
 export const rawEventTypes = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
 export type RawEventType = (typeof rawEventTypes)[number];
 
-export const rawEventSchema = z
+const OPTIONAL_FIELDS = [
+  'messageId',
+  'userId',
+  'anonymousId',
+  'context',
+  'integrations',
+  'timestamp',
+  'sentAt',
+  'originalTimestamp',
+  'properties',
+  'traits',
+  'name',
+  'category',
+] as const;
+
+const isAbsent = (key: string, value: unknown): boolean =>
+  value === null || ((key === 'userId' || key === 'anonymousId') && typeof value === 'string' && value.trim() === '');
+
+/**
+ * Segment's API reads an optional field given as `null` (and a blank userId or anonymousId) as
+ * absent: analytics.js sends `"userId": null` until identify. One pass before validation, copying
+ * only an event that has such a field, keeps the common case as cheap as it was.
+ */
+export const withoutAbsentFields = (value: unknown): unknown => {
+  if (typeof value !== 'object' || value === null) return value;
+  const event = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of OPTIONAL_FIELDS) {
+    if (!isAbsent(key, event[key])) continue;
+    copy ??= { ...event };
+    delete copy[key];
+  }
+  return copy ?? event;
+};
+
+const eventSchema = z
   .discriminatedUnion('type', [
     trackEventSchema,
     identifyEventSchema,
@@ -88,6 +112,8 @@ export const rawEventSchema = z
       ctx.addIssue({ code: 'custom', path: ['userId'], message: 'needs a userId or an anonymousId' });
     }
   });
+
+export const rawEventSchema = z.preprocess(withoutAbsentFields, eventSchema);
 
 export type RawEvent = z.infer<typeof rawEventSchema>;
 

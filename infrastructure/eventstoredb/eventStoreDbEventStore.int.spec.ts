@@ -6,11 +6,11 @@ import {
 } from '@eventstore/db-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../../application/ports/eventStore/eventStore.contract.ts';
+import { someEvents } from '../../application/ports/eventStore/eventStore.fixtures.ts';
 import { NO_STREAM, type RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
 import { isConfigError, isUnavailableError } from '../../domain/errors/journeyError.ts';
 import { EsdbEmulator } from '../../testing/eventstoredb/emulator/esdbEmulator.ts';
 import { NamespacedEventStore } from '../../testing/eventstoredb/namespacedEventStore.ts';
-import { someEvents } from '../../testing/fixtures/eventStoreFixtures.ts';
 import { EventStoreDbEventStore } from './eventStoreDbEventStore.ts';
 
 const realServer = process.env.EVENTSTORE_CONNECTION_STRING;

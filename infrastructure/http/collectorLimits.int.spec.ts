@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
-import { eventually, Recorder } from '../../testing/fixtures/rawLogFixtures.ts';
+import { eventually, Recorder } from '../../application/ports/rawLog/rawLog.fixtures.ts';
 import { writeKeyAuth } from '../../testing/http/writeKeyAuth.ts';
 import { MemoryRawLog } from '../../testing/memory/memoryRawLog.ts';
 import { sleep } from '../../testing/sleep.ts';

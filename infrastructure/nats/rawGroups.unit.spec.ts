@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { rawEvent } from '../../application/ports/rawLog/rawLog.fixtures.ts';
 import { partitionKeyOf } from '../../domain/raw/ingestRawEvent.ts';
-import { rawEvent } from '../../testing/fixtures/rawLogFixtures.ts';
 import { groupByPartition, groupMsgId } from './rawGroups.ts';
 import { partitionOf } from './rawStreams.ts';
 

@@ -14,7 +14,7 @@ const isRoot = process.getuid?.() === 0;
  * message that says what is wrong and where (exit code 2), and once that is fixed the next
  * start works: nothing half-written is left behind.
  */
-describe('reliability (issue 9): corrupt configuration and an unusable data directory stop start-up with what to fix', {
+describe('reliability: corrupt configuration and an unusable data directory stop start-up with what to fix', {
   timeout: 150_000,
 }, () => {
   const cleanups: (() => Promise<void>)[] = [];

@@ -25,7 +25,7 @@ const countsOf = (keys: readonly string[]): Map<string, number> => {
   return counts;
 };
 
-describe('reliability (issue 9): kill -9 of random processes and a nats-server restart while events stream in', () => {
+describe('reliability: kill -9 of random processes and a nats-server restart while events stream in', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
   const events = scaled(100_000, 2_000);

@@ -99,7 +99,7 @@ const recovers = async (dataDir: string, process: JourneyProcess, fill: Fill): P
   expect(audit.duplicated.slice(0, 10)).toEqual([]);
 };
 
-describe('reliability (issue 9): the disk fills up under the embedded Journey', { timeout: 240_000 }, () => {
+describe('reliability: the disk fills up under the embedded Journey', { timeout: 240_000 }, () => {
   const seed = runSeed();
   const random = seededRandom(seed);
   const cleanups: (() => Promise<void>)[] = [];

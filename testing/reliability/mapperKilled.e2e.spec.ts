@@ -17,7 +17,7 @@ import { auditStore } from './storeAudit.ts';
 
 const SUITE = 'mapper SIGKILL';
 
-describe('reliability (issue 3): the mapper is killed with SIGKILL at random points while events stream in', () => {
+describe('reliability: the mapper is killed with SIGKILL at random points while events stream in', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
   const events = scaled(20_000, 800);

@@ -17,7 +17,7 @@ import { auditStore } from './storeAudit.ts';
 
 const SUITE = 'nats-server restarts';
 
-describe('reliability (issue 3): nats-server is killed and restarted during ingest', () => {
+describe('reliability: nats-server is killed and restarted during ingest', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
   const events = scaled(20_000, 800);

@@ -24,7 +24,7 @@ const outbox = (dataDir: string): { key: string; status: string; attempts: numbe
   }
 };
 
-describe('reliability (issue 9): Slack is down for a while; alerts wait and each goes out exactly once when it is back', () => {
+describe('reliability: Slack is down for a while; alerts wait and each goes out exactly once when it is back', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
   const signups = scaled(500, 10);

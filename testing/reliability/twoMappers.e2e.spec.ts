@@ -7,7 +7,7 @@ import { auditStore } from './storeAudit.ts';
 
 const SUITE = 'two mappers';
 
-describe('reliability (issue 3): two mapper processes share the raw log', () => {
+describe('reliability: two mapper processes share the raw log', () => {
   const seed = runSeed();
   const random = seededRandom(seed);
   const events = scaled(20_000, 800);

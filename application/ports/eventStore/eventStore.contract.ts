@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe } from 'vitest';
-import type { StoreOf } from '../../../testing/fixtures/eventStoreFixtures.ts';
+import type { StoreOf } from './eventStore.fixtures.ts';
 import type { EventStore } from './eventStore.ts';
 import { describeAppendContract } from './eventStoreAppend.contract.ts';
 import { describeReadContract } from './eventStoreRead.contract.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isExpectedRevisionConflictError } from '../../../domain/errors/journeyError.ts';
-import { eventData, type StoreOf, someEvents } from '../../../testing/fixtures/eventStoreFixtures.ts';
+import { eventData, type StoreOf, someEvents } from './eventStore.fixtures.ts';
 import { ANY, type EventStore, NO_STREAM, STREAM_EXISTS } from './eventStore.ts';
 
 const failureOf = async (promise: Promise<unknown>): Promise<unknown> => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventData, type StoreOf, someEvents } from '../../../testing/fixtures/eventStoreFixtures.ts';
+import { eventData, type StoreOf, someEvents } from './eventStore.fixtures.ts';
 import { comparePositions, type RecordedEvent } from './eventStore.ts';
 
 const revisions = (events: readonly RecordedEvent[]): bigint[] => events.map((e) => e.revision);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventData, type StoreOf, someEvents } from '../../../testing/fixtures/eventStoreFixtures.ts';
+import { eventData, type StoreOf, someEvents } from './eventStore.fixtures.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from './eventStore.ts';
 import { expectStrictlyIncreasing } from './eventStoreRead.contract.ts';
 

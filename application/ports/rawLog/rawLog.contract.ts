@@ -6,7 +6,7 @@ import {
   type RawLogSemantics,
   Recorder,
   rawEvent,
-} from '../../../testing/fixtures/rawLogFixtures.ts';
+} from './rawLog.fixtures.ts';
 import type { RawLog } from './rawLog.ts';
 import { describeRawLogDeliveryContract } from './rawLogDelivery.contract.ts';
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { partitionKeyOf } from '../../../domain/raw/ingestRawEvent.ts';
 import type { IngestedEvent } from '../../../domain/raw/rawEvent.ts';
@@ -10,8 +11,7 @@ import {
   type RawLogSemantics,
   Recorder,
   rawEvent,
-} from '../../../testing/fixtures/rawLogFixtures.ts';
-import { sleep } from '../../../testing/sleep.ts';
+} from './rawLog.fixtures.ts';
 import type { RawLog } from './rawLog.ts';
 
 const byPartition = (events: readonly IngestedEvent[]): Map<string, string[]> => {

@@ -6,7 +6,7 @@ import {
   type ReadModelsFactory,
   type ReadModelsFixture,
   timelineEntry,
-} from '../../../testing/fixtures/readModelsFixtures.ts';
+} from './readModels.fixtures.ts';
 import type { TimelineEntry } from './readModels.ts';
 import { describeReadModelQueriesContract } from './readModelsQueries.contract.ts';
 import { describeStageCountsContract } from './readModelsStageCounts.contract.ts';

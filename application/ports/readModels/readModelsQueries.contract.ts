@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyNext, type ReadModels } from '../../../testing/fixtures/readModelsFixtures.ts';
 import { stageSummaryAsOf } from '../../reports/stageSummaryAsOf.ts';
+import { applyNext, type ReadModels } from './readModels.fixtures.ts';
 import type { StageSummary, UserProfile } from './readModels.ts';
 
 const profile = (userId: string, extra: Partial<UserProfile> = {}): UserProfile => ({

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyNext, type ReadModels, type ReadModelsFactory } from '../../../testing/fixtures/readModelsFixtures.ts';
+import { applyNext, type ReadModels, type ReadModelsFactory } from './readModels.fixtures.ts';
 import type { UserProfile } from './readModels.ts';
 
 const signedUp = (userId: string, signedUpAt?: string): UserProfile => ({

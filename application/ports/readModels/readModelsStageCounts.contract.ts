@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { funnelOf } from '../../../domain/stage/funnel.ts';
 import { DAY_MS } from '../../../domain/stage/stage.ts';
 import { DEFAULT_WINDOW_DAYS } from '../../../domain/stage/stageChanges.ts';
-import { applyNext, type ReadModels } from '../../../testing/fixtures/readModelsFixtures.ts';
+import { applyNext, type ReadModels } from './readModels.fixtures.ts';
 import type { ReadModelQueries, ReadModelWriter, UserProfile } from './readModels.ts';
 
 const W = DEFAULT_WINDOW_DAYS;

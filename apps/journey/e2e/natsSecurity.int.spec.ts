@@ -12,9 +12,9 @@ import {
   fmtCreds,
 } from '@nats-io/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawEvent } from '../../../application/ports/rawLog/rawLog.fixtures.ts';
 import { isConfigError } from '../../../domain/errors/journeyError.ts';
 import { loadConfig } from '../../../infrastructure/config/config.ts';
-import { rawEvent } from '../../../testing/fixtures/rawLogFixtures.ts';
 import { type NatsServerHarness, startNatsServer } from '../../../testing/nats/natsServerHarness.ts';
 import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
 import { rawLogFor, whenReady } from '../adapters.ts';

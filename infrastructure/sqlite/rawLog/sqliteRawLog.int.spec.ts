@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDeadLetterQueueContract } from '../../../application/ports/rawLog/deadLetterQueue.contract.ts';
 import { describeRawLogContract } from '../../../application/ports/rawLog/rawLog.contract.ts';
+import { eventually, Recorder, rawEvent } from '../../../application/ports/rawLog/rawLog.fixtures.ts';
 import type { RawLog } from '../../../application/ports/rawLog/rawLog.ts';
 import type { IngestedEvent } from '../../../domain/raw/rawEvent.ts';
-import { eventually, Recorder, rawEvent } from '../../../testing/fixtures/rawLogFixtures.ts';
 import { countSqliteCommits } from '../../../testing/sqlite/countSqliteCommits.ts';
 import { sqliteTestFiles } from '../../../testing/sqliteTestFiles.ts';
 import { SqliteRawLog } from './sqliteRawLog.ts';

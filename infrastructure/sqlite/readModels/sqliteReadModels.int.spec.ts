@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../../application/ports/readModels/readModels.contract.ts';
+import { applyNext, pos } from '../../../application/ports/readModels/readModels.fixtures.ts';
 import { describeReadModelSeriesContract } from '../../../application/ports/readModels/readModelsSeries.contract.ts';
 import {
   applyHappenings,
@@ -8,7 +9,6 @@ import {
   probesOf,
   stageCountsDataset,
 } from '../../../application/ports/readModels/readModelsStageCounts.contract.ts';
-import { applyNext, pos } from '../../../testing/fixtures/readModelsFixtures.ts';
 import { sqliteTestFiles } from '../../../testing/sqliteTestFiles.ts';
 import { openDatabase } from '../openDatabase.ts';
 import { SqliteReadModels } from './sqliteReadModels.ts';
