@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyNext, pos } from '../../../application/ports/readModels/readModels.fixtures.ts';
 import {
   applyHappenings,
   probesOf,
   stageCountsDataset,
 } from '../../../application/ports/readModels/readModelsStageCounts.contract.ts';
-import { applyNext, pos } from '../../../testing/fixtures/readModelsFixtures.ts';
 import { type ReadModelDatabases, readModelDatabases } from '../../../testing/postgres/readModelDatabases.ts';
 import { PostgresReadModels } from './postgresReadModels.ts';
 import { READ_MODEL_INDEXES } from './readModelIndexes.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../../application/ports/readModels/readModels.contract.ts';
+import { applyNext, pos } from '../../../application/ports/readModels/readModels.fixtures.ts';
 import { describeReadModelSeriesContract } from '../../../application/ports/readModels/readModelsSeries.contract.ts';
 import {
   applyHappenings,
@@ -8,7 +9,6 @@ import {
   stageCountsDataset,
 } from '../../../application/ports/readModels/readModelsStageCounts.contract.ts';
 import { isUnavailableError } from '../../../domain/errors/journeyError.ts';
-import { applyNext, pos } from '../../../testing/fixtures/readModelsFixtures.ts';
 import { type ReadModelDatabases, readModelDatabases } from '../../../testing/postgres/readModelDatabases.ts';
 import { PostgresReadModels, type PostgresReadModelsOptions } from './postgresReadModels.ts';
 
