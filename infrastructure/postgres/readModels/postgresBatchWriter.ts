@@ -18,7 +18,7 @@ export type TimelineColumns = {
 /**
  * One pass of a projection's `apply` over a batch, kept in memory: `getProfile` is synchronous,
  * so it answers from the profiles loaded before the pass and records the ids it did not have
- * (`missing`); the store loads those and runs the pass again (see postgresReadModelStore.ts).
+ * (`missing`); applyWithProfiles.ts loads those and runs the pass again.
  */
 export class PostgresBatchWriter implements ReadModelWriter {
   readonly timeline: TimelineColumns = {
