@@ -30,6 +30,9 @@ export type PostgresCatchUpRun = {
   /** the same rows by COPY, as events/s of the source */
   readonly baselinePerSecond: number;
   readonly ratio: number;
+  /** when each projection had caught up, from the start */
+  readonly usersSeconds: number;
+  readonly timelineSeconds: number;
 };
 
 /** what the projections wrote; the checkpoints and schema bookkeeping are not content */
@@ -107,7 +110,11 @@ export const runPostgresCatchUp = async (source: RebuildStore): Promise<Postgres
     );
     const timelineThread = await timelineInThread(source.dataDir, server.url.replace(/\/journey$/, '/catch_up'));
     const start = performance.now();
-    await Promise.all([usersRunner.catchUp(), timelineThread.run()]);
+    const seconds = (since: number) => () => (performance.now() - since) / 1000;
+    const [usersSeconds, timelineSeconds] = await Promise.all([
+      usersRunner.catchUp().then(seconds(start)),
+      timelineThread.run().then(seconds(start)),
+    ]);
     const end = performance.now();
     const rows = await Promise.all(CONTENT_TABLES.map(async (table) => [table, await dump(pool, table)] as const));
     await pool.end();
@@ -126,7 +133,8 @@ export const runPostgresCatchUp = async (source: RebuildStore): Promise<Postgres
     await baseline.end();
     const eventsPerSecond = perSecond(source.count, start, end);
     const baselinePerSecond = perSecond(source.count, baselineStart, baselineEnd);
-    return { events: source.count, eventsPerSecond, baselinePerSecond, ratio: eventsPerSecond / baselinePerSecond };
+    const ratio = eventsPerSecond / baselinePerSecond;
+    return { events: source.count, eventsPerSecond, baselinePerSecond, ratio, usersSeconds, timelineSeconds };
   } finally {
     await eventStore.close();
     await admin.end();
@@ -142,7 +150,7 @@ export const postgresCatchUpBench = async (count: number): Promise<PostgresCatch
     const run = await runPostgresCatchUp(store);
     const n = (x: number) => Math.round(x).toLocaleString('en-US');
     process.stdout.write(
-      `PostgreSQL catch-up (timeline ∥ users) of ${n(run.events)} events: ${n(run.eventsPerSecond)} events/s, COPY of the same rows ${n(run.baselinePerSecond)} events/s, ratio ${run.ratio.toFixed(2)}\n`,
+      `PostgreSQL catch-up (timeline ∥ users) of ${n(run.events)} events: ${n(run.eventsPerSecond)} events/s, COPY of the same rows ${n(run.baselinePerSecond)} events/s, ratio ${run.ratio.toFixed(2)} (users done at ${run.usersSeconds.toFixed(2)} s, timeline at ${run.timelineSeconds.toFixed(2)} s)\n`,
     );
     return run;
   } finally {

@@ -5,8 +5,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { TimelineColumns } from './postgresBatchWriter.ts';
 import { TIMELINE_COLUMNS } from './readModelRows.ts';
 
-const UNIQUE_VIOLATION = '23505';
-
+export const COPY_TIMELINE = `COPY journey.timeline (${TIMELINE_COLUMNS}) FROM STDIN`;
+export const UNIQUE_VIOLATION = '23505';
 const INSERT_TIMELINE = `INSERT INTO journey.timeline (${TIMELINE_COLUMNS})
   SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::jsonb[])
   ON CONFLICT (event_id) DO NOTHING`;
@@ -16,7 +16,7 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n'
 const field = (value: string): string =>
   /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value;
 
-const copyText = (t: TimelineColumns): string => {
+export const copyText = (t: TimelineColumns): string => {
   const lines: string[] = [];
   for (let i = 0; i < t.eventIds.length; i++) {
     lines.push(
@@ -35,22 +35,17 @@ export const insertTimeline = async (client: pg.ClientBase, t: TimelineColumns):
   if (t.eventIds.length === 0) return;
   await client.query('SAVEPOINT timeline_copy');
   try {
-    await pipeline(
-      Readable.from([copyText(t)]),
-      client.query(copyFrom(`COPY journey.timeline (${TIMELINE_COLUMNS}) FROM STDIN`)),
-    );
+    await pipeline(Readable.from([copyText(t)]), client.query(copyFrom(COPY_TIMELINE)));
     await client.query('RELEASE SAVEPOINT timeline_copy');
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     await client.query('ROLLBACK TO SAVEPOINT timeline_copy');
-    await client.query(INSERT_TIMELINE, [
-      t.userIds,
-      t.occurredAts,
-      t.eventIds,
-      t.types,
-      t.data,
-      t.ruleIds,
-      t.sourceMessageIds,
-    ]);
+    await insertTimelineSkippingKnown(client, t);
   }
+};
+
+/** the slower way, for a batch holding an eventId already stored: the first of each id wins */
+export const insertTimelineSkippingKnown = async (client: pg.ClientBase, t: TimelineColumns): Promise<void> => {
+  const columns = [t.userIds, t.occurredAts, t.eventIds, t.types, t.data, t.ruleIds, t.sourceMessageIds];
+  await client.query(INSERT_TIMELINE, columns);
 };

@@ -1,5 +1,6 @@
 import type { ReadModelWriter, TimelineEntry, UserProfile } from '../../../application/ports/readModels/readModels.ts';
 import { canonicalInstant, utcDayOf } from '../../polling/instants.ts';
+import { jsonWithoutNul, withoutNul } from './withoutNul.ts';
 
 export type ActiveDay = { readonly userId: string; readonly day: string; first: string; last: string };
 
@@ -17,7 +18,7 @@ export type TimelineColumns = {
 /**
  * One pass of a projection's `apply` over a batch, kept in memory: `getProfile` is synchronous,
  * so it answers from the profiles loaded before the pass and records the ids it did not have
- * (`missing`); the store loads those and runs the pass again (see postgresReadModelStore.ts).
+ * (`missing`); applyWithProfiles.ts loads those and runs the pass again.
  */
 export class PostgresBatchWriter implements ReadModelWriter {
   readonly timeline: TimelineColumns = {
@@ -49,13 +50,13 @@ export class PostgresBatchWriter implements ReadModelWriter {
     this.eventIds.add(entry.eventId);
     // serialized now, as SQLite does: what the projection changes after the call is not stored
     const t = this.timeline;
-    t.userIds.push(entry.userId);
+    t.userIds.push(withoutNul(entry.userId));
     t.occurredAts.push(canonicalInstant(entry.occurredAt, 'timeline occurredAt'));
-    t.eventIds.push(entry.eventId);
-    t.types.push(entry.type);
-    t.data.push(JSON.stringify(entry.data) ?? 'null');
-    t.ruleIds.push(entry.ruleId);
-    t.sourceMessageIds.push(JSON.stringify(entry.sourceMessageIds));
+    t.eventIds.push(withoutNul(entry.eventId));
+    t.types.push(withoutNul(entry.type));
+    t.data.push(jsonWithoutNul(JSON.stringify(entry.data) ?? 'null'));
+    t.ruleIds.push(withoutNul(entry.ruleId));
+    t.sourceMessageIds.push(jsonWithoutNul(JSON.stringify(entry.sourceMessageIds)));
   }
 
   getProfile(userId: string): UserProfile | undefined {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyNext, pos } from '../../../application/ports/readModels/readModels.fixtures.ts';
+import type { ReadModelWriter, TimelineEntry } from '../../../application/ports/readModels/readModels.ts';
 import {
   applyHappenings,
   probesOf,
@@ -35,6 +36,17 @@ const entry = (i: number) => ({
   ruleId: 'r',
   sourceMessageIds: [`m${i}`],
 });
+
+/** batch `n` of `projection`, from checkpoint n − 1: a bulk load's own checkpoint is ahead of the stored one */
+const batch = async (
+  store: PostgresReadModels,
+  n: number,
+  apply: (w: ReadModelWriter) => void,
+  projection = 'journey',
+) => {
+  const result = await store.applyBatch(projection, { from: n === 1 ? null : pos(n - 1), to: pos(n) }, apply);
+  expect(result).toEqual({ kind: 'stored' });
+};
 
 describe('PostgresReadModels bulk load', () => {
   it("drops the query indexes of empty tables and builds the migration's again at the end, with the same answers", async () => {
@@ -72,6 +84,41 @@ describe('PostgresReadModels bulk load', () => {
     await applyNext(store, (w) => w.addTimelineEntry(entry(1)));
     expect(await store.beginBulkLoad()).toBe(false);
     expect(await indexDefinitions(pool)).toHaveLength(READ_MODEL_INDEXES.length);
+    await drop();
+  });
+
+  it('keeps the first entry of an eventId within a group, across groups and after the load', async () => {
+    const { store, drop } = await databases.fresh();
+    const again = (i: number) => ({ ...entry(i), data: { again: i } });
+    const add = (entries: TimelineEntry[]) => (w: ReadModelWriter) => {
+      for (const e of entries) w.addTimelineEntry(e);
+    };
+    expect(await store.beginBulkLoad()).toBe(true);
+    await batch(store, 1, add([entry(0), entry(1), entry(2)]));
+    // e1 again in the same group: the group's COPY fails and its rows go in skipping known ids
+    await batch(store, 2, add([again(1), entry(3)]));
+    await store.commitBulkLoad();
+    await batch(store, 3, add([again(3), entry(4)]));
+    await store.endBulkLoad();
+    await batch(store, 4, (w) => w.addTimelineEntry(again(4)));
+    const journeys = [...(await store.getJourney('u0')), ...(await store.getJourney('u1'))];
+    expect(journeys.map((e) => e.data)).toEqual(expect.arrayContaining([0, 1, 3, 4].map((i) => ({ i }))));
+    expect(journeys).toHaveLength(4);
+    await drop();
+  });
+
+  it('loads one projection per store: a second runner on the same store applies batch by batch', async () => {
+    const { store, pool, drop } = await databases.fresh();
+    const other = await PostgresReadModels.open(pool);
+    expect(await store.beginBulkLoad()).toBe(true);
+    expect(await store.beginBulkLoad()).toBe(false);
+    await batch(store, 1, (w) => w.addTimelineEntry(entry(1)), 'timeline');
+    await batch(store, 1, (w) => w.addActivity('u1', '2026-01-01T00:00:00.000Z'), 'users');
+    // the users batch is committed already, the timeline's waits for commitBulkLoad
+    expect(await other.readCheckpoint('users')).toEqual(pos(1));
+    expect(await other.readCheckpoint('timeline')).toBeNull();
+    await store.endBulkLoad();
+    expect(await other.readCheckpoint('timeline')).toEqual(pos(1));
     await drop();
   });
 

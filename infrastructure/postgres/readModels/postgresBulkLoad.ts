@@ -73,7 +73,7 @@ export class PostgresBulkLoad {
         ? { writer: new PostgresBatchWriter(mirror.profiles, true), stored: mirror.profiles }
         : await applyWithProfiles(group.client, apply);
       if (mirror) apply(applied.writer);
-      await group.appendTimeline(applied.writer.timeline);
+      await group.timeline.append(applied.writer.timeline);
       if (applied.writer.profiles.size > 0 || applied.writer.days.size > 0) {
         await group.settle();
         const histories = mirror ?? tableHistories;
@@ -157,7 +157,7 @@ export class PostgresBulkLoad {
     this.group = undefined;
     this.mirror = undefined; // it holds what the rolled back batches wrote
     if (group === undefined) return;
-    await group.drain();
+    await group.timeline.abandon();
     let broken: Error | undefined;
     await group.client.query('ROLLBACK').catch((e: Error) => {
       broken = e;

@@ -118,8 +118,10 @@ export class PostgresReadModelQueries implements ReadModelQueries {
   async signupsByDay(from: string, to: string): Promise<DayCount[]> {
     return this.rows<DayCount>(
       'counting sign-ups per day',
-      `SELECT to_char(signed_up_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, count(*)::int AS count
-       FROM journey.users WHERE signed_up_at >= $1 AND signed_up_at <= $2 GROUP BY 1 ORDER BY 1`,
+      // ordered by the date itself: a database collation may not order the text as "C" does
+      `SELECT to_char(day, 'YYYY-MM-DD') AS date, count(*)::int AS count FROM (
+         SELECT (signed_up_at AT TIME ZONE 'UTC')::date AS day FROM journey.users
+         WHERE signed_up_at >= $1 AND signed_up_at <= $2) signups GROUP BY day ORDER BY day`,
       [`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`],
     );
   }

@@ -49,6 +49,27 @@ describe('PostgresReadModels', () => {
     await drop();
   });
 
+  it('stores U+0000, which PostgreSQL text cannot hold, as U+FFFD rather than failing the batch', async () => {
+    const { store, drop } = await freshReadModels();
+    const data = { 'k\u0000': 'a\u0000b', escaped: '\\u0000 stays text' };
+    await applyNext(store, (w) => {
+      w.addTimelineEntry({ ...entry, data, type: 'Page\u0000Viewed' });
+      w.putProfile({
+        userId: 'u1',
+        name: 'A\u0000',
+        firstSeenAt: entry.occurredAt,
+        lastSeenAt: entry.occurredAt,
+        eventCount: 1,
+        lastEventType: 'x',
+      });
+    });
+    const [stored] = await store.getJourney('u1');
+    expect(stored?.data).toEqual({ 'k\uFFFD': 'a\uFFFDb', escaped: '\\u0000 stays text' });
+    expect(stored?.type).toBe('Page\uFFFDViewed');
+    expect((await store.getProfile('u1'))?.name).toBe('A\uFFFD');
+    await drop();
+  });
+
   it('derives the stage deltas again on open for another window, and answers only for the window it keeps', async () => {
     const happenings = stageCountsDataset(11);
     const { store, pool, drop } = await freshReadModels({ windowDays: 15 });

@@ -5,6 +5,7 @@ import type { ActiveDay, PostgresBatchWriter } from './postgresBatchWriter.ts';
 import { USER_COLUMNS } from './readModelRows.ts';
 import { addStageDeltas } from './stageDeltaSums.ts';
 import { NO_HISTORY, type Span, type StoredHistories } from './storedHistories.ts';
+import { withoutNul } from './withoutNul.ts';
 
 const UPSERT_USERS = `INSERT INTO journey.users (${USER_COLUMNS})
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
@@ -22,9 +23,9 @@ const upsertUsers = async (client: pg.ClientBase, profiles: Iterable<UserProfile
   const columns: (string | number | null)[][] = [[], [], [], [], [], [], [], [], []];
   for (const p of profiles) {
     const values = [p.userId, p.email, p.name, p.signedUpAt, p.firstSeenAt, p.lastSeenAt, p.lastActivityAt];
-    for (const [i, v] of values.entries()) columns[i]?.push(v ?? null);
+    for (const [i, v] of values.entries()) columns[i]?.push(v === undefined ? null : withoutNul(v));
     columns[7]?.push(p.eventCount);
-    columns[8]?.push(p.lastEventType);
+    columns[8]?.push(withoutNul(p.lastEventType));
   }
   if (columns[0]?.length) await client.query(UPSERT_USERS, columns);
 };
@@ -32,7 +33,7 @@ const upsertUsers = async (client: pg.ClientBase, profiles: Iterable<UserProfile
 const upsertDays = async (client: pg.ClientBase, days: readonly ActiveDay[]): Promise<void> => {
   if (days.length === 0) return;
   await client.query(UPSERT_DAYS, [
-    days.map((d) => d.userId),
+    days.map((d) => withoutNul(d.userId)),
     days.map((d) => d.day),
     days.map((d) => d.first),
     days.map((d) => d.last),
