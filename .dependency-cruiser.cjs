@@ -6,7 +6,7 @@
  * exists only for specs or benches.
  */
 const adapterLibraries =
-  '^(better-sqlite3|fastify|@fastify|nats|@nats-io|@eventstore|@slack|pdfkit|pino|inversify|commander|cli-progress|croner|prom-client)';
+  '^(better-sqlite3|pg|pg-copy-streams|fastify|@fastify|nats|@nats-io|@eventstore|@slack|pdfkit|pino|inversify|commander|cli-progress|croner|prom-client)';
 
 /** what is not product code: specs, and the contract suites and fixtures that specs run */
 const testFiles = '\\.(spec|contract|fixtures)\\.ts$';

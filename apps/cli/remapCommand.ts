@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
@@ -9,12 +8,11 @@ import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
-import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
-import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
 import { eventStoreFor, rawLogFor, whenReady } from '../journey/adapters.ts';
-import { journeyProjection, readModelFileOf } from '../projector/journeyProjections.ts';
+import { readSideFor } from '../journey/readSideFor.ts';
+import { journeyProjection } from '../projector/journeyProjections.ts';
 
 const instantOf = (value: string): string => {
   const ms = Date.parse(value);
@@ -30,10 +28,9 @@ export const catchUpProjections = async (
   eventStore: EventStore,
 ): Promise<{ name: string; applied: number }[]> => {
   const outcomes: { name: string; applied: number }[] = [];
+  const readSide = readSideFor(config, 'remap');
   for (const name of ['timeline', 'users'] as const) {
-    const store = new SqliteReadModels(readModelFileOf(config, name), {
-      windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
-    });
+    const store = readSide.readModels(name);
     try {
       const applied = await new ProjectionRunner(eventStore, store, journeyProjection(config, name)).catchUp();
       outcomes.push({ name, applied });
@@ -41,12 +38,13 @@ export const catchUpProjections = async (
       await store.close();
     }
   }
-  const alerts = new SqliteAlertStore(join(config.JOURNEY_DATA_DIR, 'alerts.db'));
+  const alerts = readSide.alertStore();
   try {
     const projection = alertsProjection(alertRulesOf(config), systemClock);
     outcomes.push({ name: 'alerts', applied: await new ProjectionRunner(eventStore, alerts, projection).catchUp() });
   } finally {
     await alerts.close();
+    await readSide.close();
   }
   return outcomes;
 };

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Container } from 'inversify';
 import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
@@ -22,15 +21,14 @@ import { type Credentials, resolveCredentials } from '../../infrastructure/confi
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
-import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
-import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
 
-import { journeyProjection, readModelFileOf } from '../projector/journeyProjections.ts';
+import { journeyProjection } from '../projector/journeyProjections.ts';
 import { Projector } from '../projector/projector.ts';
 import { WorkerProjection } from '../projector/workerProjection.ts';
 import { eventStoreFor, rawLogFor } from './adapters.ts';
+import { type ReadModels, readSideFor } from './readSideFor.ts';
 import { splitReadModelQueries } from './splitReadModelQueries.ts';
 
 export const ConfigToken = Symbol.for('journey.Config');
@@ -62,27 +60,25 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<RawLog>(RawLogToken)
     .toDynamicValue(() => rawLogFor(config))
     .onDeactivation(closeOnUnbind);
-  // Each projection writes its own file (see apps/projector/journeyProjections.ts); the
+  // Each projection has its own store (see apps/projector/journeyProjections.ts); the
   // timeline's is written by a worker thread, and read here for queries only.
-  const usersReadModels = () =>
-    new SqliteReadModels(readModelFileOf(config, 'users'), { windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS });
-  container.bind<SqliteReadModels>(UsersReadModelsToken).toDynamicValue(usersReadModels).onDeactivation(closeOnUnbind);
+  const readSide = readSideFor(config, 'journey');
   container
-    .bind<SqliteReadModels>(TimelineReadModelsToken)
-    .toDynamicValue(
-      () =>
-        new SqliteReadModels(readModelFileOf(config, 'timeline'), { windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS }),
-    )
+    .bind<ReadModels>(UsersReadModelsToken)
+    .toDynamicValue(() => readSide.readModels('users'))
+    .onDeactivation(closeOnUnbind);
+  container
+    .bind<ReadModels>(TimelineReadModelsToken)
+    .toDynamicValue(() => readSide.readModels('timeline'))
     .onDeactivation(closeOnUnbind);
   container.bind<ReadModelStore>(ReadModelStoreToken).toService(UsersReadModelsToken);
   container
     .bind<ReadModelQueries>(ReadModelQueriesToken)
     .toDynamicValue((ctx) => splitReadModelQueries(ctx.get(TimelineReadModelsToken), ctx.get(UsersReadModelsToken)));
 
-  // the alert store has its own file, so alert commits never wait for the other read models
   container
     .bind<AlertStore>(AlertStoreToken)
-    .toDynamicValue(() => new SqliteAlertStore(join(config.JOURNEY_DATA_DIR, 'alerts.db')))
+    .toDynamicValue(() => readSide.alertStore())
     .onDeactivation(closeOnUnbind);
   container.bind(AlertDispatcher).toDynamicValue(
     (ctx) =>

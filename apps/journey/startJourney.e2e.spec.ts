@@ -11,6 +11,7 @@ import {
 import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY } from '../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
 import { startTestJourney } from '../../testing/journey/startTestJourney.ts';
+import { type PostgresServer, startPostgresServer } from '../../testing/postgres/postgresServer.ts';
 import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
 import type { RunningJourney } from './startJourney.ts';
 
@@ -19,14 +20,22 @@ const api = async (url: string, path: string) => {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 
-describe('the embedded pipeline, HTTP in to read models out', () => {
+/** the same answers whichever read side holds the read models: SQLite files, or PostgreSQL */
+describe.each([
+  { readSide: 'SQLite files', postgres: false },
+  { readSide: 'PostgreSQL', postgres: true },
+])('the embedded pipeline, HTTP in to read models out, read models in $readSide', ({ postgres }) => {
   let data: TempDataDir;
+  let database: PostgresServer | undefined;
+  let env: Record<string, string>;
   let journey: RunningJourney;
   let url: string;
 
   beforeAll(async () => {
     data = await tempDataDir('e2e');
-    journey = await startTestJourney(data.dir);
+    database = postgres ? await startPostgresServer() : undefined;
+    env = database ? { JOURNEY_DATABASE_URL: database.url } : {};
+    journey = await startTestJourney(data.dir, env);
     url = journey.url ?? '';
     const response = await postBatch(url, TEST_WRITE_KEY, handMadeEvents());
     expect(response.status).toBe(200);
@@ -36,6 +45,7 @@ describe('the embedded pipeline, HTTP in to read models out', () => {
 
   afterAll(async () => {
     await journey?.stop();
+    await database?.stop();
     await data.remove();
   });
 
@@ -90,7 +100,7 @@ describe('the embedded pipeline, HTTP in to read models out', () => {
 
   it('keeps everything across a restart', async () => {
     await journey.stop();
-    journey = await startTestJourney(data.dir);
+    journey = await startTestJourney(data.dir, env);
     url = journey.url ?? '';
     const { body } = await api(url, `/api/funnel?asOf=${HAND_MADE_AS_OF}`);
     expect(body.stages).toEqual(handMadeFunnel);

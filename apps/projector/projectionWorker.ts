@@ -2,15 +2,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { positionToString } from '../../application/ports/eventStore/eventStore.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { createLogger } from '../../infrastructure/logging/createLogger.ts';
-import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
 import { eventStoreFor, whenReady } from '../journey/adapters.ts';
-import { journeyProjection, type ProjectionName, readModelFileOf } from './journeyProjections.ts';
+import { readSideFor } from '../journey/readSideFor.ts';
+import { journeyProjection, type ProjectionName } from './journeyProjections.ts';
 import type { WorkerMessage } from './workerProjection.ts';
 
 /**
  * A worker thread that runs one projection with its own connections: the store it reads
- * and the read-model file it writes. It reports each checkpoint to the main thread and
+ * and the read models it writes. It reports each checkpoint to the main thread and
  * stops when told to.
  */
 const { config, name } = workerData as { config: JourneyConfig; name: ProjectionName };
@@ -20,9 +20,8 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 
 const eventStore = eventStoreFor(config);
 await whenReady(eventStore);
-const readModels = new SqliteReadModels(readModelFileOf(config, name), {
-  windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
-});
+const readSide = readSideFor(config, `${name} projection`);
+const readModels = readSide.readModels(name);
 const projection = journeyProjection(config, name);
 const runner = new ProjectionRunner(eventStore, readModels, projection, {
   logger: createLogger(config, `journey-${name}`),
@@ -36,6 +35,7 @@ port.on('message', async (message: { type: 'stop' }) => {
   if (message.type !== 'stop') return;
   await runner.stop();
   await readModels.close();
+  await readSide.close();
   await eventStore.close();
   post({ type: 'stopped' });
   port.close();

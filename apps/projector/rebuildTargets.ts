@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../application/ports/clock.ts';
 import type { RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
 import type { RebuildTarget } from '../../application/ports/rebuildTarget.ts';
+import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { alertStateIndexes, LIVE_ALERT_STATE_TABLES } from '../../infrastructure/sqlite/alertStore/alertTables.ts';
@@ -45,11 +46,15 @@ const readModelTablesOf = (rename: (table: string) => string): ReadModelTableNam
   stageWindow: rename(LIVE_READ_MODEL_TABLES.stageWindow),
 });
 
+const postgresRebuildMessage = (name: string): string =>
+  `journey projections rebuild ${name}: rebuilding read models kept in PostgreSQL (JOURNEY_DATABASE_URL) is not supported yet: rebuilds work on the SQLite read models (JOURNEY_DATABASE_URL unset)`;
+
 /**
  * Where each of Journey's projections keeps its read model, as a rebuild target. The alert
  * shadow raises nothing: the outbox is shared and keyed, and a rebuild sends no alert.
  */
 export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjection, clock: Clock): RebuildTarget => {
+  if (config.JOURNEY_DATABASE_URL !== undefined) throw new ConfigError(postgresRebuildMessage(name));
   switch (name) {
     case 'timeline':
     case 'users': {

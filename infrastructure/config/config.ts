@@ -5,6 +5,7 @@ import { logFormats } from '../logging/logFormat.ts';
 import { alertsConfigShape } from './alertsConfig.ts';
 import { browserSdkConfigShape } from './browserSdkConfig.ts';
 import { collectorLimitsConfigShape } from './collectorLimitsConfig.ts';
+import { databaseConfigShape } from './databaseConfig.ts';
 import { eventStoreConfigShape } from './eventStoreConfig.ts';
 import { natsConfigShape } from './natsConfig.ts';
 import { opsConfigShape } from './opsConfig.ts';
@@ -38,6 +39,7 @@ export const configSchema = z.object({
   ...alertsConfigShape,
   ...browserSdkConfigShape,
   ...collectorLimitsConfigShape,
+  ...databaseConfigShape,
   ...eventStoreConfigShape,
   ...natsConfigShape,
   ...opsConfigShape,
@@ -68,7 +70,7 @@ export const configSchema = z.object({
 export type JourneyConfig = z.infer<typeof configSchema>;
 
 /** variables whose values may hold secrets, never echoed in an error */
-const isSecret = (name: string): boolean => /TOKEN|KEYS|PASSWORD|CONNECTION_STRING|SECRET/.test(name);
+const isSecret = (name: string): boolean => /TOKEN|KEYS|PASSWORD|CONNECTION_STRING|SECRET|DATABASE_URL/.test(name);
 
 const invalidConfigMessage = (lines: readonly string[]): string =>
   `Journey cannot start: the configuration is invalid.\n${lines.join('\n')}\nFix the variable(s) above or unset them to use the defaults (see docs/configuration.md).`;

@@ -1,0 +1,37 @@
+/**
+ * An adapter usable before it is open: the composition root binds it synchronously, and each
+ * call waits for `open` (once) before it goes through. Only the methods the real class has are
+ * there, so optional capabilities (`beginBulkLoad?`) are still seen as absent when absent.
+ * `ready()` opens it, so start-up fails fast with the adapter's own message.
+ */
+export const deferredAdapter = <T extends object>(
+  open: () => Promise<T>,
+  prototype: object,
+  synchronous: Partial<Record<keyof T, (opened: Promise<T>, ...args: never[]) => unknown>> = {},
+): T & { ready(): Promise<void> } => {
+  let opened: Promise<T> | undefined;
+  const adapter = (): Promise<T> => {
+    opened ??= open();
+    return opened;
+  };
+  const methods: Record<string, unknown> = {
+    ready: async () => {
+      await adapter();
+    },
+  };
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    if (name === 'constructor') continue;
+    const sync = (synchronous as Record<string, ((opened: Promise<T>, ...args: unknown[]) => unknown) | undefined>)[
+      name
+    ];
+    methods[name] = sync
+      ? (...args: unknown[]) => sync(adapter(), ...args)
+      : async (...args: unknown[]) => {
+          // closing what was never opened opens nothing
+          if (name === 'close' && opened === undefined) return undefined;
+          const real = (await adapter()) as Record<string, (...a: unknown[]) => unknown>;
+          return real[name]?.(...args);
+        };
+  }
+  return methods as T & { ready(): Promise<void> };
+};

@@ -1,0 +1,114 @@
+import type pg from 'pg';
+import {
+  type AlertDayCount,
+  type AlertFilter,
+  type AlertStatus,
+  alertStatuses,
+  type DuePage,
+  type OutboxCursor,
+  type StoredAlert,
+} from '../../../application/ports/alertStore/alertStore.ts';
+import { canonicalInstant } from '../../polling/instants.ts';
+import { asUnavailable } from '../asUnavailable.ts';
+import { ALERT_COLUMNS, type AlertRow, toStoredAlert } from './alertRows.ts';
+
+/**
+ * The alerter's side of the alert tables: the outbox it reads and the delivery state it
+ * writes, one statement each (each its own transaction).
+ */
+export class PostgresAlertOutbox {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async get(key: string): Promise<StoredAlert | undefined> {
+    const rows = await this.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM journey.alert_outbox WHERE key = $1`, [key]);
+    return rows[0] && toStoredAlert(rows[0]);
+  }
+
+  async pending(now: string, limit: number): Promise<StoredAlert[]> {
+    const rows = await this.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM journey.alert_outbox WHERE status = 'pending' AND next_attempt_at <= $1
+       ORDER BY seq LIMIT $2`,
+      [canonicalInstant(now, 'now'), limit],
+    );
+    return rows.map(toStoredAlert);
+  }
+
+  async duePage(now: string, limit: number, after?: OutboxCursor): Promise<DuePage> {
+    const rows = await this.query<AlertRow & { seq: string }>(
+      `SELECT seq, ${ALERT_COLUMNS} FROM journey.alert_outbox
+       WHERE status = 'pending' AND next_attempt_at <= $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [canonicalInstant(now, 'now'), after ?? 0, limit],
+    );
+    const last = rows.at(-1);
+    return { alerts: rows.map(toStoredAlert), cursor: last ? Number(last.seq) : after };
+  }
+
+  async beginAttempt(key: string): Promise<number> {
+    const rows = await this.query<{ attempts: number }>(
+      'UPDATE journey.alert_outbox SET attempts = attempts + 1 WHERE key = $1 RETURNING attempts',
+      [key],
+    );
+    return rows[0]?.attempts ?? 0;
+  }
+
+  async retryLater(key: string, reason: string, nextAttemptAt: string): Promise<void> {
+    await this.query('UPDATE journey.alert_outbox SET last_error = $1, next_attempt_at = $2 WHERE key = $3', [
+      reason,
+      canonicalInstant(nextAttemptAt, 'nextAttemptAt'),
+      key,
+    ]);
+  }
+
+  async markPosted(key: string, d: { channel: string; ts: string; at: string }): Promise<void> {
+    await this.query(
+      "UPDATE journey.alert_outbox SET status = 'posted', channel = $1, ts = $2, delivered_at = $3 WHERE key = $4",
+      [d.channel, d.ts, d.at, key],
+    );
+  }
+
+  async markDone(
+    key: string,
+    status: 'logged' | 'failed' | 'skipped',
+    reason: string | null,
+    at: string,
+  ): Promise<void> {
+    await this.query(
+      'UPDATE journey.alert_outbox SET status = $1, last_error = coalesce($2, last_error), delivered_at = $3 WHERE key = $4',
+      [status, reason, at, key],
+    );
+  }
+
+  async listAlerts(filter: AlertFilter = {}): Promise<StoredAlert[]> {
+    const rows = await this.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM journey.alert_outbox
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2) ORDER BY seq DESC LIMIT $3`,
+      [filter.status ?? null, filter.kind ?? null, filter.limit ?? 100],
+    );
+    return rows.map(toStoredAlert);
+  }
+
+  async countAlertsByDay(from: string, to: string): Promise<AlertDayCount[]> {
+    return this.query<AlertDayCount>(
+      `SELECT substr(occurred_at, 1, 10) AS date, kind, count(*)::int AS count FROM journey.alert_outbox
+       WHERE occurred_at >= $1 AND occurred_at <= $2 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`],
+    );
+  }
+
+  async countAlertsByStatus(): Promise<Record<AlertStatus, number>> {
+    const counts = Object.fromEntries(alertStatuses.map((s) => [s, 0])) as Record<AlertStatus, number>;
+    const rows = await this.query<{ status: AlertStatus; count: number }>(
+      'SELECT status, count(*)::int AS count FROM journey.alert_outbox GROUP BY status',
+    );
+    for (const row of rows) counts[row.status] = row.count;
+    return counts;
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(sql, params)).rows;
+    } catch (error) {
+      throw asUnavailable(error, 'reading or updating the alert outbox');
+    }
+  }
+}

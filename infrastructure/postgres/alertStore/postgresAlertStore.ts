@@ -1,0 +1,160 @@
+import type pg from 'pg';
+import type {
+  AlertDayCount,
+  AlertFilter,
+  AlertStatus,
+  AlertStore,
+  AlertWriter,
+  DuePage,
+  OutboxCursor,
+  StoredAlert,
+} from '../../../application/ports/alertStore/alertStore.ts';
+import {
+  comparePositions,
+  type Position,
+  positionFromString,
+  positionToString,
+} from '../../../application/ports/eventStore/eventStore.ts';
+import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
+import { UnavailableError } from '../../../domain/errors/journeyError.ts';
+import { asUnavailable } from '../asUnavailable.ts';
+import { AlertRaisedChannel } from './alertRaisedChannel.ts';
+import { alertStateLoader } from './alertStateLoader.ts';
+import { applyPrefetched } from './applyPrefetched.ts';
+import { inAlertWriteTransaction } from './inAlertWriteTransaction.ts';
+import { PostgresAlertOutbox } from './postgresAlertOutbox.ts';
+import { writeAlertChanges } from './writeAlertChanges.ts';
+
+const samePosition = (a: Position | null, b: Position | null): boolean =>
+  a === null || b === null ? a === b : comparePositions(a, b) === 0;
+
+/**
+ * The alert read model and outbox in PostgreSQL (tables of migration 003). A write transaction
+ * loads the state its `apply` reads in bulk (`applyPrefetched`) and stores the writes in one
+ * statement. The pool belongs to the caller: `close` leaves it open.
+ */
+export class PostgresAlertStore implements AlertStore {
+  private readonly outbox: PostgresAlertOutbox;
+  private readonly channel: AlertRaisedChannel;
+  private closed = false;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.outbox = new PostgresAlertOutbox(pool);
+    this.channel = new AlertRaisedChannel(pool);
+  }
+
+  async readCheckpoint(projection: string): Promise<Position | null> {
+    this.open();
+    try {
+      const { rows } = await this.pool.query<{ position: string }>(
+        'SELECT position FROM journey.alert_checkpoints WHERE projection = $1',
+        [projection],
+      );
+      return rows[0] ? positionFromString(rows[0].position) : null;
+    } catch (error) {
+      throw asUnavailable(error, `reading the checkpoint of ${projection}`);
+    }
+  }
+
+  async applyBatch(
+    projection: string,
+    checkpoint: { readonly from: Position | null; readonly to: Position },
+    apply: (writer: AlertWriter) => void,
+  ): Promise<CheckpointResult> {
+    const to = positionToString(checkpoint.to);
+    return this.write<CheckpointResult>(`storing the ${projection} batch up to ${to}`, async (client) => {
+      const { rows } = await client.query<{ position: string }>(
+        'SELECT position FROM journey.alert_checkpoints WHERE projection = $1 FOR UPDATE',
+        [projection],
+      );
+      const current = rows[0] ? positionFromString(rows[0].position) : null;
+      if (!samePosition(current, checkpoint.from)) return { result: { kind: 'mismatch', current }, raised: 0 };
+      const { changes } = await applyPrefetched(apply, alertStateLoader(client));
+      const raised = await writeAlertChanges(client, changes, { projection, position: to });
+      return { result: { kind: 'stored' }, raised };
+    });
+  }
+
+  async update<T>(apply: (writer: AlertWriter) => T): Promise<T> {
+    return this.write('updating the alert state', async (client) => {
+      const { result, changes } = await applyPrefetched(apply, alertStateLoader(client));
+      return { result, raised: await writeAlertChanges(client, changes) };
+    });
+  }
+
+  async resetProjection(projection: string): Promise<void> {
+    await this.write(`resetting the ${projection} projection`, async (client) => {
+      await client.query(`DELETE FROM journey.alert_deployments; DELETE FROM journey.alert_error_groups`);
+      await client.query('DELETE FROM journey.alert_checkpoints WHERE projection = $1', [projection]);
+      return { result: undefined, raised: 0 };
+    });
+  }
+
+  async get(key: string): Promise<StoredAlert | undefined> {
+    return this.open().outbox.get(key);
+  }
+  async pending(now: string, limit: number): Promise<StoredAlert[]> {
+    return this.open().outbox.pending(now, limit);
+  }
+  async duePage(now: string, limit: number, after?: OutboxCursor): Promise<DuePage> {
+    return this.open().outbox.duePage(now, limit, after);
+  }
+  async beginAttempt(key: string): Promise<number> {
+    return this.open().outbox.beginAttempt(key);
+  }
+  async retryLater(key: string, reason: string, nextAttemptAt: string): Promise<void> {
+    return this.open().outbox.retryLater(key, reason, nextAttemptAt);
+  }
+  async markPosted(key: string, delivery: { channel: string; ts: string; at: string }): Promise<void> {
+    return this.open().outbox.markPosted(key, delivery);
+  }
+  async markLogged(key: string, at: string): Promise<void> {
+    return this.open().outbox.markDone(key, 'logged', null, at);
+  }
+  async markFailed(key: string, reason: string, at: string): Promise<void> {
+    return this.open().outbox.markDone(key, 'failed', reason, at);
+  }
+  async markSkipped(key: string, reason: string, at: string): Promise<void> {
+    return this.open().outbox.markDone(key, 'skipped', reason, at);
+  }
+  async listAlerts(filter?: AlertFilter): Promise<StoredAlert[]> {
+    return this.open().outbox.listAlerts(filter);
+  }
+  async countAlertsByDay(from: string, to: string): Promise<AlertDayCount[]> {
+    return this.open().outbox.countAlertsByDay(from, to);
+  }
+  async countAlertsByStatus(): Promise<Record<AlertStatus, number>> {
+    return this.open().outbox.countAlertsByStatus();
+  }
+  onRaised(listener: () => void): () => void {
+    return this.channel.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.channel.close();
+  }
+
+  /** one writer transaction; listeners hear of new alerts once it committed */
+  private async write<T>(
+    doing: string,
+    work: (client: pg.PoolClient) => Promise<{ readonly result: T; readonly raised: number }>,
+  ): Promise<T> {
+    this.open();
+    const { result, raised } = await inAlertWriteTransaction(this.pool, doing, async (client) => {
+      const outcome = await work(client);
+      if (outcome.raised > 0) await this.channel.notifyOthers(client);
+      return outcome;
+    });
+    if (raised > 0) this.channel.raised();
+    return result;
+  }
+
+  private open(): this {
+    if (this.closed)
+      throw new UnavailableError(
+        'this PostgreSQL alert store is closed; create a new PostgresAlertStore on an open pool',
+      );
+    return this;
+  }
+}

@@ -1,0 +1,8 @@
+import { schemas } from './001_schemas.ts';
+import { readModelsMigration } from './002_readModels.ts';
+import { alertStoreMigration } from './003_alertStore.ts';
+import { catalogueMigration } from './004_catalogue.ts';
+import type { Migration } from './migration.ts';
+
+/** Every migration, in order; append, never edit one that has shipped. */
+export const migrations: readonly Migration[] = [schemas, readModelsMigration, alertStoreMigration, catalogueMigration];

@@ -1,0 +1,38 @@
+import type pg from 'pg';
+import {
+  comparePositions,
+  type Position,
+  positionFromString,
+  positionToString,
+} from '../../../application/ports/eventStore/eventStore.ts';
+
+export const samePosition = (a: Position | null, b: Position | null): boolean =>
+  a === null || b === null ? a === b : comparePositions(a, b) === 0;
+
+/** locks the projection's checkpoint row (made if missing) and returns the position it holds */
+export const lockCheckpoint = async (client: pg.ClientBase, projection: string): Promise<Position | null> => {
+  const { rows } = await client.query<{ position: string | null }>(
+    `INSERT INTO journey.read_model_checkpoints AS c (projection, position) VALUES ($1, NULL)
+     ON CONFLICT (projection) DO UPDATE SET position = c.position RETURNING position`,
+    [projection],
+  );
+  const position = rows[0]?.position;
+  return position == null ? null : positionFromString(position);
+};
+
+/** moves the locked checkpoint; in the transaction that locked it */
+export const storeCheckpoint = async (client: pg.ClientBase, projection: string, to: Position): Promise<void> => {
+  await client.query('UPDATE journey.read_model_checkpoints SET position = $2 WHERE projection = $1', [
+    projection,
+    positionToString(to),
+  ]);
+};
+
+export const readCheckpoint = async (db: pg.Pool, projection: string): Promise<Position | null> => {
+  const { rows } = await db.query<{ position: string | null }>(
+    'SELECT position FROM journey.read_model_checkpoints WHERE projection = $1',
+    [projection],
+  );
+  const position = rows[0]?.position;
+  return position == null ? null : positionFromString(position);
+};

@@ -1,0 +1,199 @@
+import type pg from 'pg';
+import type {
+  ActivityHistory,
+  DayCount,
+  LatestEvents,
+  ReadModelQueries,
+  StageSummary,
+  TimelineEntry,
+  UserProfile,
+} from '../../../application/ports/readModels/readModels.ts';
+import type { Stage } from '../../../domain/stage/stage.ts';
+import { stageCountsOf } from '../../../domain/stage/stageChanges.ts';
+import { canonicalInstant } from '../../polling/instants.ts';
+import { rethrowConnectionLost } from '../connectionLost.ts';
+import {
+  isoOf,
+  isoOrNull,
+  TIMELINE_COLUMNS,
+  type TimelineRow,
+  toTimelineEntry,
+  toUserProfile,
+  USER_COLUMNS,
+  type UserRow,
+} from './readModelRows.ts';
+import { STAGE_SUM_SQL, type StageSumRow, stageSumParams } from './stageDeltaSums.ts';
+
+type StageSummaryRow = {
+  user_id: string;
+  signed_up_at: Date;
+  active_days: number;
+  last_activity_at: Date | null;
+};
+
+// On T's own day last_at may be after T; first_at (<= T) then stands in, which the
+// StageSummary contract allows because stage logic only compares it with T - W, W >= 1 day.
+const stageSummarySql = (oneUser: boolean) => `SELECT u.user_id, u.signed_up_at, count(a.day)::int AS active_days,
+    max(CASE WHEN a.last_at <= $1 THEN a.last_at ELSE a.first_at END) AS last_activity_at
+  FROM journey.users u LEFT JOIN journey.activity_days a ON a.user_id = u.user_id AND a.first_at <= $1
+  WHERE u.signed_up_at <= $1 ${oneUser ? 'AND u.user_id = $2' : ''}
+  GROUP BY u.user_id ORDER BY u.user_id`;
+
+const toStageSummary = (row: StageSummaryRow): StageSummary => ({
+  userId: row.user_id,
+  signedUpAt: isoOf(row.signed_up_at),
+  activeDays: row.active_days,
+  lastActivityAt: isoOrNull(row.last_activity_at),
+});
+
+/** the highest code point after a prefix bounds every text that starts with it (in "C" order) */
+const prefixRange = (prefix: string): [string, string] => [prefix, `${prefix}\u{10FFFF}`];
+
+/** The query side of the PostgreSQL read models: what the API and the reports read. */
+export class PostgresReadModelQueries implements ReadModelQueries {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string | undefined,
+  ) {}
+
+  async getJourney(userId: string, options: { readonly limit?: number } = {}): Promise<TimelineEntry[]> {
+    const rows = await this.rows<TimelineRow>(
+      'reading a journey',
+      `SELECT ${TIMELINE_COLUMNS} FROM journey.timeline WHERE user_id = $1 ORDER BY occurred_at, seq LIMIT $2`,
+      [userId, options.limit ?? null],
+    );
+    return rows.map(toTimelineEntry);
+  }
+
+  async getProfile(userId: string): Promise<UserProfile | undefined> {
+    const [row] = await this.rows<UserRow>(
+      'reading a profile',
+      `SELECT ${USER_COLUMNS} FROM journey.users WHERE user_id = $1`,
+      [userId],
+    );
+    return row && toUserProfile(row);
+  }
+
+  async getProfiles(userIds: readonly string[]): Promise<UserProfile[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.rows<UserRow>(
+      'reading profiles',
+      `SELECT ${USER_COLUMNS} FROM journey.users WHERE user_id = ANY($1::text[])`,
+      [userIds],
+    );
+    return rows.map(toUserProfile);
+  }
+
+  async stageSummaries(asOf: string): Promise<StageSummary[]> {
+    const rows = await this.rows<StageSummaryRow>('summarising stages', stageSummarySql(false), [
+      canonicalInstant(asOf, 'asOf'),
+    ]);
+    return rows.map(toStageSummary);
+  }
+
+  async stageSummary(userId: string, asOf: string): Promise<StageSummary | undefined> {
+    const [row] = await this.rows<StageSummaryRow>('summarising a stage', stageSummarySql(true), [
+      canonicalInstant(asOf, 'asOf'),
+      userId,
+    ]);
+    return row && toStageSummary(row);
+  }
+
+  async stageCounts(asOf: string, windowDays: number): Promise<Record<Stage, number> | undefined> {
+    const t = Date.parse(canonicalInstant(asOf, 'asOf'));
+    const [row] = await this.rows<StageSumRow>('counting stages', STAGE_SUM_SQL, stageSumParams(t));
+    if (row === undefined || row.window_days !== windowDays) return undefined;
+    return stageCountsOf([row.signed_up, row.activated, row.active, row.inactive]);
+  }
+
+  async countSignups(after: string, until: string): Promise<number> {
+    const [row] = await this.rows<{ n: number }>(
+      'counting sign-ups',
+      'SELECT count(*)::int AS n FROM journey.users WHERE signed_up_at > $1 AND signed_up_at <= $2',
+      [canonicalInstant(after, 'after'), canonicalInstant(until, 'until')],
+    );
+    return row?.n ?? 0;
+  }
+
+  async signupsByDay(from: string, to: string): Promise<DayCount[]> {
+    return this.rows<DayCount>(
+      'counting sign-ups per day',
+      // ordered by the date itself: a database collation may not order the text as "C" does
+      `SELECT to_char(day, 'YYYY-MM-DD') AS date, count(*)::int AS count FROM (
+         SELECT (signed_up_at AT TIME ZONE 'UTC')::date AS day FROM journey.users
+         WHERE signed_up_at >= $1 AND signed_up_at <= $2) signups GROUP BY day ORDER BY day`,
+      [`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`],
+    );
+  }
+
+  async searchUsers(prefix: string, limit: number): Promise<UserProfile[]> {
+    // each a range of one index read in its order, stopping at the limit
+    const byId = await this.rows<UserRow>(
+      'searching users',
+      `SELECT ${USER_COLUMNS} FROM journey.users WHERE user_id >= $1 AND user_id < $2 ORDER BY user_id LIMIT $3`,
+      [...prefixRange(prefix), limit],
+    );
+    if (byId.length >= limit) return byId.map(toUserProfile);
+    const email = prefix.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    // users found by id may match by email too: ask for enough to fill the limit without them
+    const byEmail = await this.rows<UserRow>(
+      'searching users',
+      `SELECT ${USER_COLUMNS} FROM journey.users WHERE lower(email) >= $1 AND lower(email) < $2
+       ORDER BY lower(email), user_id LIMIT $3`,
+      [...prefixRange(email), limit + byId.length],
+    );
+    const others = byEmail.filter((row) => !row.user_id.startsWith(prefix));
+    return [...byId, ...others].slice(0, limit).map(toUserProfile);
+  }
+
+  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+    const rows = await this.rows<{ user_id: string; signed_up_at: Date; first_at: Date | null; last_at: Date | null }>(
+      'reading activity histories',
+      `SELECT u.user_id, u.signed_up_at, a.first_at, a.last_at
+       FROM journey.users u LEFT JOIN journey.activity_days a ON a.user_id = u.user_id AND a.first_at <= $1
+       WHERE u.signed_up_at <= $1 ORDER BY u.user_id, a.day`,
+      [canonicalInstant(asOf, 'asOf')],
+    );
+    const result: { userId: string; signedUpAt: string; days: { firstAt: string; lastAt: string }[] }[] = [];
+    let current: (typeof result)[number] | undefined;
+    for (const row of rows) {
+      if (current?.userId !== row.user_id) {
+        current = { userId: row.user_id, signedUpAt: isoOf(row.signed_up_at), days: [] };
+        result.push(current);
+      }
+      if (row.first_at !== null && row.last_at !== null)
+        current.days.push({ firstAt: isoOf(row.first_at), lastAt: isoOf(row.last_at) });
+    }
+    return result;
+  }
+
+  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+    const rows = await this.rows<{ user_id: string; type: string; occurred_at: Date }>(
+      'reading the latest events',
+      `SELECT user_id, type, occurred_at FROM (
+         SELECT user_id, type, occurred_at,
+           row_number() OVER (PARTITION BY user_id ORDER BY occurred_at DESC, seq DESC) AS rn
+         FROM journey.timeline WHERE occurred_at <= $1) latest
+       WHERE rn <= $2 ORDER BY user_id, rn`,
+      [canonicalInstant(asOf, 'asOf'), perUser],
+    );
+    const result: { userId: string; events: { type: string; occurredAt: string }[] }[] = [];
+    let current: (typeof result)[number] | undefined;
+    for (const row of rows) {
+      if (current?.userId !== row.user_id) {
+        current = { userId: row.user_id, events: [] };
+        result.push(current);
+      }
+      current.events.push({ type: row.type, occurredAt: isoOf(row.occurred_at) });
+    }
+    return result;
+  }
+
+  private async rows<R extends pg.QueryResultRow>(doing: string, sql: string, values: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(sql, values)).rows;
+    } catch (error) {
+      return rethrowConnectionLost(error, this.url, doing);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import type pg from 'pg';
+import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
+import { rethrowConnectionLost } from '../connectionLost.ts';
+import { applyWithProfiles } from './applyWithProfiles.ts';
+import { lockCheckpoint, readCheckpoint, samePosition, storeCheckpoint } from './checkpointRow.ts';
+import { insertTimeline } from './insertTimeline.ts';
+import { PostgresBulkLoad } from './postgresBulkLoad.ts';
+import { tableHistories } from './storedHistories.ts';
+import { decideBatch, lockStageWindow, writeDecided } from './writeBatch.ts';
+
+/**
+ * The projection side of the PostgreSQL read models: each batch and its checkpoint in one
+ * transaction, or, during a bulk load, in its projection's open one (postgresBulkLoad.ts).
+ */
+export class PostgresReadModelStore {
+  private readonly bulk: PostgresBulkLoad;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string | undefined,
+  ) {
+    this.bulk = new PostgresBulkLoad(pool, url);
+  }
+
+  async readCheckpoint(projection: string): Promise<Position | null> {
+    try {
+      return await readCheckpoint(this.pool, projection);
+    } catch (error) {
+      return rethrowConnectionLost(error, this.url, `reading the checkpoint of ${projection}`);
+    }
+  }
+
+  async applyBatch(
+    projection: string,
+    checkpoint: { readonly from: Position | null; readonly to: Position },
+    apply: (writer: ReadModelWriter) => void,
+  ): Promise<CheckpointResult> {
+    if (this.bulk.takes(projection, checkpoint.from)) return this.bulk.apply(projection, checkpoint, apply);
+    const doing = `applying a batch of ${projection}`;
+    const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const current = await lockCheckpoint(client, projection);
+      if (!samePosition(current, checkpoint.from)) {
+        await client.query('ROLLBACK');
+        return { kind: 'mismatch', current };
+      }
+      // the profiles apply asks for are fetched after the lock, so they are the latest
+      const applied = await applyWithProfiles(client, apply);
+      await insertTimeline(client, applied.writer.timeline);
+      const lockWindow = () => lockStageWindow(client);
+      await writeDecided(client, await decideBatch(client, applied.writer, applied.stored, tableHistories, lockWindow));
+      await storeCheckpoint(client, projection, checkpoint.to);
+      await client.query('COMMIT');
+      return { kind: 'stored' };
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: Error) => {
+        broken = e;
+      });
+      return rethrowConnectionLost(error, this.url, doing);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  beginBulkLoad(): Promise<boolean> {
+    return this.bulk.begin();
+  }
+  commitBulkLoad(): Promise<void> {
+    return this.bulk.commit();
+  }
+  endBulkLoad(): Promise<void> {
+    return this.bulk.end();
+  }
+  /** what a bulk load applied is a consistent prefix of the log, with its checkpoint */
+  close(): Promise<void> {
+    return this.bulk.commit();
+  }
+}
