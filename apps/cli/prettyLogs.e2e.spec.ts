@@ -1,9 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../testing/freePort.ts';
+import { waitUntil } from '../../testing/waitUntil.ts';
 
 const bin = join(import.meta.dirname, '../../bin/journey.js');
 const WRITE_KEY = 'wk_pretty_s3cret_4e5f6a7b8c';
@@ -21,14 +22,6 @@ const hasScript = (() => {
     return false;
   }
 })();
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: colours a terminal gets
 const withoutColours = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').replace(/\r/g, '');
@@ -133,8 +126,11 @@ describe('journey start logs for people on a terminal and JSON for machines', ()
   it(
     'stdout not a terminal and LOG_FORMAT unset: JSON lines',
     async () => {
-      running = await startJourney({});
-      const lines = logLines(running.output);
+      const started = await startJourney({});
+      running = started;
+      // the banner can come out before the log line that says so
+      await waitUntil('the "journey started" log line', () => started.output.includes('journey started'));
+      const lines = logLines(started.output);
       expect(lines.length).toBeGreaterThan(0);
       expect(lines.every(isJson)).toBe(true);
       expect(JSON.parse(lines.find((line) => line.includes('journey started')) ?? '{}')).toMatchObject({
