@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { ingestRawEvent } from '../../domain/raw/ingestRawEvent.ts';
-import { type IngestedEvent, rawEventSchema } from '../../domain/raw/rawEvent.ts';
+import { type IngestedEvent, safeParseRawEvent } from '../../domain/raw/rawEvent.ts';
 
 export type RefusedRawEvent = { readonly reason: string; readonly payload: unknown };
 
@@ -34,7 +34,7 @@ export const decodeRawMessage = (message: JsMsg, stream: string): DecodedRawMess
   const events: IngestedEvent[] = [];
   const refused: RefusedRawEvent[] = [];
   items.forEach((item, i) => {
-    const parsed = rawEventSchema.safeParse(item);
+    const parsed = safeParseRawEvent(item);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
       refused.push({ reason: issues.join('; '), payload: item });
