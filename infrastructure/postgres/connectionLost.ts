@@ -18,14 +18,18 @@ export const isConnectionLost = (error: unknown): boolean => {
 };
 
 /**
- * Rethrows a lost connection as UnavailableError, so callers (the projection runner, the
- * API) retry; the pool drops the broken client and connects afresh on the next query.
+ * A lost connection as UnavailableError, so callers (the projection runner, the alerter, the
+ * API) retry; any other error as it was. The pool drops the broken client and connects afresh.
  */
-export const rethrowConnectionLost = (error: unknown, url: string | undefined, doing: string): never => {
-  if (!isConnectionLost(error)) throw error;
+export const connectionLostError = (error: unknown, url: string | undefined, doing: string): unknown => {
+  if (!isConnectionLost(error)) return error;
   const where = url === undefined ? 'PostgreSQL' : `PostgreSQL at ${redactedUrl(url)}`;
-  throw new UnavailableError(
-    `${where} went away while ${doing} (${(error as Error).message}); it is retried once the server is back, check that it is running`,
+  return new UnavailableError(
+    `${where} went away while ${doing} (${(error as Error).message}); retry once the server is back (check that it is running; the pool reconnects by itself)`,
     { cause: error },
   );
+};
+
+export const rethrowConnectionLost = (error: unknown, url: string | undefined, doing: string): never => {
+  throw connectionLostError(error, url, doing);
 };

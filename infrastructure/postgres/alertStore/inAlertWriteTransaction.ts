@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { asUnavailable, isServerGone } from '../asUnavailable.ts';
+import { connectionLostError, isConnectionLost } from '../connectionLost.ts';
 
 /** Any fixed number, the same in every Journey process: alert writers take turns on it. */
 const ALERT_WRITER_LOCK = '7349201555';
@@ -18,7 +18,7 @@ export const inAlertWriteTransaction = async <T>(
   try {
     client = await pool.connect();
   } catch (error) {
-    throw asUnavailable(error, doing);
+    throw connectionLostError(error, undefined, doing);
   }
   try {
     await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${ALERT_WRITER_LOCK})`);
@@ -28,13 +28,13 @@ export const inAlertWriteTransaction = async <T>(
     return result;
   } catch (error) {
     await rollback(client, error);
-    throw asUnavailable(error, doing);
+    throw connectionLostError(error, undefined, doing);
   }
 };
 
 /** a client whose server went away, or that cannot roll back, is dropped instead of reused */
 const rollback = async (client: pg.PoolClient, cause: unknown): Promise<void> => {
-  if (isServerGone(cause)) return client.release(true);
+  if (isConnectionLost(cause)) return client.release(true);
   try {
     await client.query('ROLLBACK');
     client.release();

@@ -9,7 +9,7 @@ import {
   type StoredAlert,
 } from '../../../application/ports/alertStore/alertStore.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
-import { asUnavailable } from '../asUnavailable.ts';
+import { connectionLostError } from '../connectionLost.ts';
 import { ALERT_COLUMNS, type AlertRow, toStoredAlert } from './alertRows.ts';
 
 /**
@@ -108,7 +108,7 @@ export class PostgresAlertOutbox {
     try {
       return (await this.pool.query<R>(sql, params)).rows;
     } catch (error) {
-      throw asUnavailable(error, 'reading or updating the alert outbox');
+      throw connectionLostError(error, undefined, 'reading or updating the alert outbox');
     }
   }
 }

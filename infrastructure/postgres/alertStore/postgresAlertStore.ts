@@ -17,7 +17,7 @@ import {
 } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
-import { asUnavailable } from '../asUnavailable.ts';
+import { connectionLostError } from '../connectionLost.ts';
 import { AlertRaisedChannel } from './alertRaisedChannel.ts';
 import { alertStateLoader } from './alertStateLoader.ts';
 import { applyPrefetched } from './applyPrefetched.ts';
@@ -52,7 +52,7 @@ export class PostgresAlertStore implements AlertStore {
       );
       return rows[0] ? positionFromString(rows[0].position) : null;
     } catch (error) {
-      throw asUnavailable(error, `reading the checkpoint of ${projection}`);
+      throw connectionLostError(error, undefined, `reading the checkpoint of ${projection}`);
     }
   }
 
