@@ -19,8 +19,7 @@ export const deferredAdapter = <T extends object>(
       await adapter();
     },
   };
-  for (const name of Object.getOwnPropertyNames(prototype)) {
-    if (name === 'constructor') continue;
+  for (const name of methodNames(prototype)) {
     const sync = (synchronous as Record<string, ((opened: Promise<T>, ...args: unknown[]) => unknown) | undefined>)[
       name
     ];
@@ -34,4 +33,12 @@ export const deferredAdapter = <T extends object>(
         };
   }
   return methods as T & { ready(): Promise<void> };
+};
+
+/** the methods of a class and of the classes it extends */
+const methodNames = (prototype: object): Set<string> => {
+  const names = new Set<string>();
+  for (let p: object | null = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p))
+    for (const name of Object.getOwnPropertyNames(p)) if (name !== 'constructor') names.add(name);
+  return names;
 };
