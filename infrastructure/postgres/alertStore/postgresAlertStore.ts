@@ -1,14 +1,6 @@
 import type pg from 'pg';
-import type {
-  AlertDayCount,
-  AlertFilter,
-  AlertStatus,
-  AlertStore,
-  AlertWriter,
-  DuePage,
-  OutboxCursor,
-  StoredAlert,
-} from '../../../application/ports/alertStore/alertStore.ts';
+import { AlertOutboxFacade } from '../../../application/ports/alertStore/alertOutboxFacade.ts';
+import type { AlertStore, AlertWriter } from '../../../application/ports/alertStore/alertStore.ts';
 import {
   comparePositions,
   type Position,
@@ -33,18 +25,19 @@ const samePosition = (a: Position | null, b: Position | null): boolean =>
  * loads the state its `apply` reads in bulk (`applyPrefetched`) and stores the writes in one
  * statement. The pool belongs to the caller: `close` leaves it open.
  */
-export class PostgresAlertStore implements AlertStore {
-  private readonly outbox: PostgresAlertOutbox;
+export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore {
+  protected override readonly outbox: PostgresAlertOutbox;
   private readonly channel: AlertRaisedChannel;
   private closed = false;
 
   constructor(private readonly pool: pg.Pool) {
+    super();
     this.outbox = new PostgresAlertOutbox(pool);
     this.channel = new AlertRaisedChannel(pool);
   }
 
   async readCheckpoint(projection: string): Promise<Position | null> {
-    this.open();
+    this.assertOpen();
     try {
       const { rows } = await this.pool.query<{ position: string }>(
         'SELECT position FROM journey.alert_checkpoints WHERE projection = $1',
@@ -90,42 +83,6 @@ export class PostgresAlertStore implements AlertStore {
     });
   }
 
-  async get(key: string): Promise<StoredAlert | undefined> {
-    return this.open().outbox.get(key);
-  }
-  async pending(now: string, limit: number): Promise<StoredAlert[]> {
-    return this.open().outbox.pending(now, limit);
-  }
-  async duePage(now: string, limit: number, after?: OutboxCursor): Promise<DuePage> {
-    return this.open().outbox.duePage(now, limit, after);
-  }
-  async beginAttempt(key: string): Promise<number> {
-    return this.open().outbox.beginAttempt(key);
-  }
-  async retryLater(key: string, reason: string, nextAttemptAt: string): Promise<void> {
-    return this.open().outbox.retryLater(key, reason, nextAttemptAt);
-  }
-  async markPosted(key: string, delivery: { channel: string; ts: string; at: string }): Promise<void> {
-    return this.open().outbox.markPosted(key, delivery);
-  }
-  async markLogged(key: string, at: string): Promise<void> {
-    return this.open().outbox.markDone(key, 'logged', null, at);
-  }
-  async markFailed(key: string, reason: string, at: string): Promise<void> {
-    return this.open().outbox.markDone(key, 'failed', reason, at);
-  }
-  async markSkipped(key: string, reason: string, at: string): Promise<void> {
-    return this.open().outbox.markDone(key, 'skipped', reason, at);
-  }
-  async listAlerts(filter?: AlertFilter): Promise<StoredAlert[]> {
-    return this.open().outbox.listAlerts(filter);
-  }
-  async countAlertsByDay(from: string, to: string): Promise<AlertDayCount[]> {
-    return this.open().outbox.countAlertsByDay(from, to);
-  }
-  async countAlertsByStatus(): Promise<Record<AlertStatus, number>> {
-    return this.open().outbox.countAlertsByStatus();
-  }
   onRaised(listener: () => void): () => void {
     return this.channel.subscribe(listener);
   }
@@ -140,7 +97,7 @@ export class PostgresAlertStore implements AlertStore {
     doing: string,
     work: (client: pg.PoolClient) => Promise<{ readonly result: T; readonly raised: number }>,
   ): Promise<T> {
-    this.open();
+    this.assertOpen();
     const { result, raised } = await inAlertWriteTransaction(this.pool, doing, async (client) => {
       const outcome = await work(client);
       if (outcome.raised > 0) await this.channel.notifyOthers(client);
@@ -150,11 +107,10 @@ export class PostgresAlertStore implements AlertStore {
     return result;
   }
 
-  private open(): this {
+  protected override assertOpen(): void {
     if (this.closed)
       throw new UnavailableError(
         'this PostgreSQL alert store is closed; create a new PostgresAlertStore on an open pool',
       );
-    return this;
   }
 }

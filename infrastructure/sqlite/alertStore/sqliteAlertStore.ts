@@ -1,13 +1,5 @@
-import type {
-  AlertDayCount,
-  AlertFilter,
-  AlertStatus,
-  AlertStore,
-  AlertWriter,
-  DuePage,
-  OutboxCursor,
-  StoredAlert,
-} from '../../../application/ports/alertStore/alertStore.ts';
+import { AlertOutboxFacade } from '../../../application/ports/alertStore/alertOutboxFacade.ts';
+import type { AlertStore, AlertWriter } from '../../../application/ports/alertStore/alertStore.ts';
 import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
@@ -37,16 +29,17 @@ export type SqliteAlertStoreOptions = {
  * state (SqliteAlertState) and the outbox (SqliteAlertOutbox) on one connection. NORMAL sync:
  * commits survive kill -9; only a lost attempt count after an OS crash could post a key twice.
  */
-export class SqliteAlertStore implements AlertStore {
+export class SqliteAlertStore extends AlertOutboxFacade implements AlertStore {
   private readonly db: SqliteDatabase;
   private readonly state: SqliteAlertState;
-  private readonly outbox: SqliteAlertOutbox;
+  protected override readonly outbox: SqliteAlertOutbox;
   private closed = false;
 
   constructor(
     private readonly file: string,
     private readonly options: SqliteAlertStoreOptions = {},
   ) {
+    super();
     this.db = options.database ?? openDatabase(file, { synchronous: 'NORMAL', busyTimeoutMs: options.busyTimeoutMs });
     const stmts = prepareAlertStatements(this.db, options.stateTables, { deferIndexes: options.deferIndexes ?? false });
     this.outbox = new SqliteAlertOutbox(this.db, stmts, file);
@@ -58,61 +51,30 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async readCheckpoint(projection: string): Promise<Position | null> {
-    return this.open().state.readCheckpoint(projection);
+    this.assertOpen();
+    return this.state.readCheckpoint(projection);
   }
   async applyBatch(
     projection: string,
     checkpoint: { readonly from: Position | null; readonly to: Position },
     apply: (writer: AlertWriter) => void,
   ): Promise<CheckpointResult> {
-    return this.open().state.applyBatch(projection, checkpoint, apply);
+    this.assertOpen();
+    return this.state.applyBatch(projection, checkpoint, apply);
   }
   async commitBulkLoad(): Promise<void> {
-    return this.open().state.commitBulkLoad();
+    this.assertOpen();
+    return this.state.commitBulkLoad();
   }
   async update<T>(apply: (writer: AlertWriter) => T): Promise<T> {
-    return this.open().state.update(apply);
+    this.assertOpen();
+    return this.state.update(apply);
   }
   async resetProjection(projection: string): Promise<void> {
-    return this.open().state.resetProjection(projection);
+    this.assertOpen();
+    return this.state.resetProjection(projection);
   }
 
-  async get(key: string): Promise<StoredAlert | undefined> {
-    return this.open().outbox.get(key);
-  }
-  async pending(now: string, limit: number): Promise<StoredAlert[]> {
-    return this.open().outbox.pending(now, limit);
-  }
-  async duePage(now: string, limit: number, after?: OutboxCursor): Promise<DuePage> {
-    return this.open().outbox.duePage(now, limit, after);
-  }
-  async beginAttempt(key: string): Promise<number> {
-    return this.open().outbox.beginAttempt(key);
-  }
-  async retryLater(key: string, reason: string, nextAttemptAt: string): Promise<void> {
-    return this.open().outbox.retryLater(key, reason, nextAttemptAt);
-  }
-  async markPosted(key: string, delivery: { channel: string; ts: string; at: string }): Promise<void> {
-    return this.open().outbox.markPosted(key, delivery);
-  }
-  async markLogged(key: string, at: string): Promise<void> {
-    return this.open().outbox.markDone(key, 'logged', null, at);
-  }
-  async markFailed(key: string, reason: string, at: string): Promise<void> {
-    return this.open().outbox.markDone(key, 'failed', reason, at);
-  }
-  async markSkipped(key: string, reason: string, at: string): Promise<void> {
-    return this.open().outbox.markDone(key, 'skipped', reason, at);
-  }
-  async listAlerts(filter?: AlertFilter): Promise<StoredAlert[]> {
-    return this.open().outbox.listAlerts(filter);
-  }
-  async countAlertsByDay(from: string, to: string): Promise<AlertDayCount[]> {
-    return this.open().outbox.countAlertsByDay(from, to);
-  }
-  async countAlertsByStatus(): Promise<Record<AlertStatus, number>> {
-    return this.open().outbox.countAlertsByStatus();
-  }
   onRaised(listener: () => void): () => void {
     return this.outbox.onRaised(listener);
   }
@@ -125,10 +87,9 @@ export class SqliteAlertStore implements AlertStore {
     if (this.options.database === undefined) this.db.close();
   }
 
-  private open(): this {
+  protected override assertOpen(): void {
     if (this.closed) {
       throw new UnavailableError(`the SQLite alert store on ${this.file} is closed; open a new SqliteAlertStore`);
     }
-    return this;
   }
 }
