@@ -9,8 +9,8 @@ export type JsonBounds = {
   readonly maxBytes: number | undefined;
 };
 
-/** the longest JSON a number can take: `-1.7976931348623157e+308` */
-const MAX_NUMBER_CHARS = 24;
+/** the longest JSON a number can take: `-0.0000012345678901234567` (not `-1.7976931348623157e+308`, 24) */
+const MAX_NUMBER_CHARS = 25;
 /** a UTF-16 unit is at most 6 bytes in a JSON string (`\u001f`, a lone surrogate `\udc00`) */
 const MAX_BYTES_PER_UNIT = 6;
 

@@ -25,7 +25,8 @@ describe('jsonBounds', () => {
           expect(maxBytes).toBeGreaterThanOrEqual(utf8Bytes(value));
         }
       }),
-      { numRuns: 500 },
+      // the longest number JSON writes (25 characters), found by this property once
+      { numRuns: 500, examples: [[-0.0000010040611681292992, {}]] },
     );
   });
 
