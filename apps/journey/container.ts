@@ -14,10 +14,12 @@ import {
   ReadModelStoreToken,
 } from '../../application/ports/readModels/readModels.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import type { CompiledAutomations } from '../../domain/automations/compileAutomations.ts';
 import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
 import { alertChannelOf, alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { type Credentials, resolveCredentials } from '../../infrastructure/config/credentials.ts';
+import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts';
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
@@ -34,6 +36,7 @@ import { splitReadModelQueries } from './splitReadModelQueries.ts';
 export const ConfigToken = Symbol.for('journey.Config');
 export const CredentialsToken = Symbol.for('journey.Credentials');
 export const RulesToken = Symbol.for('journey.Rules');
+export const AutomationsToken = Symbol.for('journey.Automations');
 const UsersReadModelsToken = Symbol.for('journey.UsersReadModels');
 const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');
 
@@ -51,6 +54,9 @@ export const createContainer = (config: JourneyConfig): Container => {
   container.bind<Clock>(ClockToken).toConstantValue(systemClock);
   container.bind<Credentials>(CredentialsToken).toDynamicValue(() => resolveCredentials(config));
   container.bind<CompiledRules>(RulesToken).toDynamicValue(() => loadRules(config.JOURNEY_RULES));
+  container
+    .bind<CompiledAutomations>(AutomationsToken)
+    .toDynamicValue(() => loadAutomations(config.JOURNEY_AUTOMATIONS, { natsUrl: config.NATS_URL }));
 
   container
     .bind<EventStore>(EventStoreToken)

@@ -20,7 +20,7 @@ import { registerOpsRoutes } from '../../infrastructure/http/opsRoutes.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { Projector } from '../projector/projector.ts';
 import { whenReady } from './adapters.ts';
-import { CredentialsToken, createContainer, RulesToken } from './container.ts';
+import { AutomationsToken, CredentialsToken, createContainer, RulesToken } from './container.ts';
 import { type JourneyOps, journeyOps } from './journeyOps.ts';
 import { startOpsServer } from './opsServer.ts';
 import { SupervisedWorker } from './supervisedWorker.ts';
@@ -71,6 +71,7 @@ export const startJourney = async (
   const logger = container.get<JourneyLogger>(LoggerToken);
   const credentials = container.get<Credentials>(CredentialsToken);
   if (apps.includes('mapper')) container.get(RulesToken); // a bad rules file stops start-up here
+  if (apps.includes('projector')) container.get(AutomationsToken); // and so does a bad automations file
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops) await s();

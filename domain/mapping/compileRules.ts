@@ -44,7 +44,7 @@ export const toNumber = (value: unknown): number =>
   typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : Number.NaN;
 
 /** Own properties only, so a path such as `properties.constructor` finds nothing. */
-const readPath = (event: unknown, segments: readonly string[]): unknown => {
+export const readPath = (event: unknown, segments: readonly string[]): unknown => {
   let value = event;
   for (const segment of segments) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
@@ -139,7 +139,7 @@ const isMatcher = (condition: Condition): condition is Matcher => typeof conditi
 /** Cheap tests first: a rule usually fails on `type` or `event` before any regex runs. */
 const costOf = (condition: Condition): number => (!isMatcher(condition) ? 0 : condition.matches === undefined ? 1 : 2);
 
-const compileWhen = (when: When): EventPredicate => {
+export const compileWhen = (when: When): EventPredicate => {
   const parts: { cost: number; test: EventPredicate }[] = [];
   for (const [key, value] of Object.entries(when)) {
     if (value === undefined) continue;
@@ -208,7 +208,7 @@ const constantIssues = (rule: MappingRule, index: number): z.core.$ZodIssue[] =>
   });
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-const formatPath = (path: readonly PropertyKey[]): string =>
+export const formatPath = (path: readonly PropertyKey[]): string =>
   path
     .map((segment, i) =>
       typeof segment === 'number'

@@ -33,21 +33,21 @@ const regexProblem = (pattern: string): string | undefined => {
 };
 
 /** Object errors that list what is allowed, because users meet them while editing JSON. */
-const objectOf = (what: string, allowed: readonly string[]) => ({
+export const objectOf = (what: string, allowed: readonly string[]) => ({
   error: (issue: z.core.$ZodRawIssue) =>
     issue.code === 'unrecognized_keys'
       ? `has unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => `"${k}"`).join(', ')}; ${what} may have only ${allowed.join(', ')}`
       : `must be ${what}`,
 });
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Picks the schema by the value's JSON shape instead of a zod union, so that a mistake
  * inside a matcher is reported as that mistake rather than as zod's bare "Invalid input".
  */
-const byShape = <T>(pick: (value: unknown) => z.ZodType | string) =>
+export const byShape = <T>(pick: (value: unknown) => z.ZodType | string) =>
   z
     .custom<T>(() => true)
     .superRefine((value, ctx) => {

@@ -3,6 +3,7 @@ import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { isJourneyEventType, type JourneyEventType } from '../../domain/journey/journeyEvent.ts';
 import { logFormats } from '../logging/logFormat.ts';
 import { alertsConfigShape } from './alertsConfig.ts';
+import { automationsConfigShape } from './automationsConfig.ts';
 import { browserSdkConfigShape } from './browserSdkConfig.ts';
 import { collectorLimitsConfigShape } from './collectorLimitsConfig.ts';
 import { databaseConfigShape } from './databaseConfig.ts';
@@ -37,6 +38,7 @@ const list = z.string().transform((s) =>
  */
 export const configSchema = z.object({
   ...alertsConfigShape,
+  ...automationsConfigShape,
   ...browserSdkConfigShape,
   ...collectorLimitsConfigShape,
   ...databaseConfigShape,
