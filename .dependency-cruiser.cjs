@@ -18,6 +18,7 @@ const testFiles = '\\.(spec|contract|fixtures)\\.ts$';
 const productEntries = [
   '^apps/cli/main\\.ts$',
   '^apps/alerter/alerterWorker\\.ts$',
+  '^apps/automator/automatorWorker\\.ts$',
   '^apps/reporter/reporterWorker\\.ts$',
   '^apps/projector/projectionWorker\\.ts$',
   '^apps/projector/rebuildWorker\\.ts$',

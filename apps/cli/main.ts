@@ -57,6 +57,7 @@ const appDescriptions: Record<AppName, string> = {
   projector: 'run only the projector: journey streams → read models',
   api: 'run only the query API',
   alerter: 'run only the alerter: alert outbox → Slack (exactly once per alert), slow-deployment timer',
+  automator: 'run only the automator: automation timers and outbox → webhooks, Slack, NATS (one id per trigger)',
   reporter: 'run only the reporter: the daily funnel report (PDF per stage, Slack) on JOURNEY_REPORT_CRON',
 };
 for (const name of appNames) {

@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import { Container } from 'inversify';
 import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
+import { AutomationDispatcher } from '../../application/automations/automationDispatcher.ts';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
 import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
+import { type AutomationStore, AutomationStoreToken } from '../../application/ports/automationStore/automationStore.ts';
 import { type Clock, ClockToken, systemClock } from '../../application/ports/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
@@ -23,13 +26,16 @@ import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts'
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
+import { SqliteAutomationStore } from '../../infrastructure/sqlite/automationStore/sqliteAutomationStore.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
+import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
-
 import { journeyProjection } from '../projector/journeyProjections.ts';
 import { Projector } from '../projector/projector.ts';
 import { WorkerProjection } from '../projector/workerProjection.ts';
 import { eventStoreFor, rawLogFor } from './adapters.ts';
+import { automationRulesOf } from './automationRules.ts';
+import { automationSendersOf } from './automationSenders.ts';
 import { type ReadModels, readSideFor } from './readSideFor.ts';
 import { splitReadModelQueries } from './splitReadModelQueries.ts';
 
@@ -86,6 +92,26 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<AlertStore>(AlertStoreToken)
     .toDynamicValue(() => readSide.alertStore())
     .onDeactivation(closeOnUnbind);
+  // SQLite beside the other files, whichever read side: there is no PostgreSQL adapter yet
+  container
+    .bind<AutomationStore>(AutomationStoreToken)
+    .toDynamicValue(() => new SqliteAutomationStore(join(config.JOURNEY_DATA_DIR, 'automations.db')))
+    .onDeactivation(closeOnUnbind);
+  container.bind(AutomationDispatcher).toDynamicValue(
+    (ctx) =>
+      new AutomationDispatcher(
+        ctx.get(AutomationStoreToken),
+        ctx.get(AutomationsToken),
+        automationSendersOf(config),
+        ctx.get(ClockToken),
+        {
+          rules: automationRulesOf(config),
+          maxAttempts: config.JOURNEY_AUTOMATION_MAX_ATTEMPTS,
+          pollMs: config.JOURNEY_SQLITE_POLL_MS,
+          logger: ctx.get(LoggerToken),
+        },
+      ),
+  );
   container.bind(AlertDispatcher).toDynamicValue(
     (ctx) =>
       new AlertDispatcher(
@@ -128,6 +154,20 @@ export const createContainer = (config: JourneyConfig): Container => {
           alertsProjection(alertRulesOf(config), ctx.get<Clock>(ClockToken)),
           { logger: ctx.get(LoggerToken), batchSize: 500 },
         ),
+        ...(ctx.get<CompiledAutomations>(AutomationsToken).automations.length === 0
+          ? []
+          : [
+              new ProjectionRunner(
+                ctx.get<EventStore>(EventStoreToken),
+                ctx.get<AutomationStore>(AutomationStoreToken),
+                automationsProjection(
+                  ctx.get<CompiledAutomations>(AutomationsToken),
+                  automationRulesOf(config),
+                  ctx.get<Clock>(ClockToken),
+                ),
+                { logger: ctx.get(LoggerToken), batchSize: 500 },
+              ),
+            ]),
       ]),
   );
   return container;

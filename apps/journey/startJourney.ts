@@ -39,7 +39,7 @@ const ensureDataDir = (dir: string): void => {
   }
 };
 
-export const appNames = ['collector', 'mapper', 'projector', 'api', 'alerter', 'reporter'] as const;
+export const appNames = ['collector', 'mapper', 'projector', 'api', 'alerter', 'automator', 'reporter'] as const;
 
 export type AppName = (typeof appNames)[number];
 
@@ -71,7 +71,8 @@ export const startJourney = async (
   const logger = container.get<JourneyLogger>(LoggerToken);
   const credentials = container.get<Credentials>(CredentialsToken);
   if (apps.includes('mapper')) container.get(RulesToken); // a bad rules file stops start-up here
-  if (apps.includes('projector')) container.get(AutomationsToken); // and so does a bad automations file
+  // and so does a bad automations file
+  if (apps.includes('projector') || apps.includes('automator')) container.get(AutomationsToken);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops) await s();
@@ -132,6 +133,15 @@ export const startJourney = async (
     if (apps.includes('alerter'))
       stops.push(
         await startInWorker('the alerter', new URL('../alerter/alerterWorker.ts', import.meta.url), config, logger),
+      );
+    if (apps.includes('automator'))
+      stops.push(
+        await startInWorker(
+          'the automator',
+          new URL('../automator/automatorWorker.ts', import.meta.url),
+          config,
+          logger,
+        ),
       );
     // in its own thread: rendering and uploading a report must not stall the collector
     if (apps.includes('reporter'))

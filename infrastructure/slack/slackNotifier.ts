@@ -71,6 +71,23 @@ export class SlackNotifier implements Notifier {
     }
   }
 
+  /** a plain-text message carrying `key` like an alert's, so `find` spots it after a crash (automations) */
+  async postText(message: { channel: string; text: string; key: string }): Promise<PostResult> {
+    try {
+      const res = await this.client.chat.postMessage({
+        channel: message.channel,
+        text: message.text,
+        metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { key: message.key } },
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (res.channel) this.channelIds.set(message.channel, res.channel);
+      return { kind: 'posted', channel: res.channel ?? message.channel, ts: res.ts ?? '' };
+    } catch (error) {
+      return slackFailure(error, message.channel);
+    }
+  }
+
   async find(query: { channel: string; key: string; since: string; threadTs?: string }): Promise<LookupResult> {
     try {
       const channel = await this.channelId(query.channel);
