@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
 import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
+import { type AutomationStore, AutomationStoreToken } from '../../application/ports/automationStore/automationStore.ts';
 import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
@@ -106,6 +107,10 @@ export const startJourney = async (
           alerts: container.get<AlertStore>(AlertStoreToken),
           series: new DailySeries(container.get(ReadModelQueriesToken), container.get<AlertStore>(AlertStoreToken)),
           reports: { recorded: (date) => recordedReport(container.get(EventStoreToken), date) },
+          automations: {
+            automations: container.get(AutomationsToken),
+            store: container.get<AutomationStore>(AutomationStoreToken),
+          },
         });
       }
       try {

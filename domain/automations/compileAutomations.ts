@@ -27,6 +27,8 @@ export type CompiledAutomation = {
   readonly trigger: CompiledTrigger;
   readonly action: Action;
   readonly actionKind: ActionKind;
+  /** it has a `where` */
+  readonly conditional: boolean;
 };
 
 export type CompiledAutomations = {
@@ -70,7 +72,7 @@ const compileOne = (automation: AutomationsFile['automations'][number]): Compile
           where,
         };
   const actionKind = actionKinds.find((k) => automation.do[k] !== undefined) ?? 'webhook';
-  return { id: automation.id, trigger, action: automation.do, actionKind };
+  return { id: automation.id, trigger, action: automation.do, actionKind, conditional: when.where !== undefined };
 };
 
 /**

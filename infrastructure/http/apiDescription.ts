@@ -17,6 +17,7 @@ import {
   userSearchAnswer,
   userSearchQuery,
 } from './apiSchemas.ts';
+import { automationsAnswer, deliveriesAnswer, deliveriesQuery } from './automationSchemas.ts';
 
 export type DescribedRoute = {
   readonly method: 'GET';
@@ -128,6 +129,23 @@ export const apiDescription: readonly DescribedRoute[] = [
     tag: 'read models',
     query: alertsQuery,
     answer: alertsAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/automations',
+    summary: 'The automations in force, with their deliveries counted by state',
+    tag: 'read models',
+    answer: automationsAnswer,
+    errors: [503],
+  },
+  {
+    method: 'GET',
+    path: '/api/automations/deliveries',
+    summary: 'Automation deliveries, newest first, by automation and state',
+    tag: 'read models',
+    query: deliveriesQuery,
+    answer: deliveriesAnswer,
     errors: [400, 503],
   },
   {

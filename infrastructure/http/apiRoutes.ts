@@ -15,6 +15,7 @@ import {
   userParams,
   userSearchQuery,
 } from './apiSchemas.ts';
+import { type AutomationRoutesDeps, registerAutomationRoutes } from './automationRoutes.ts';
 import { registerDashboardRoutes } from './dashboardRoutes.ts';
 import { HttpError } from './httpError.ts';
 import { secretMatcher } from './secretMatcher.ts';
@@ -31,6 +32,8 @@ export type ApiDeps = {
   series?: DailySeries;
   /** serves GET /api/reports/:date when present */
   reports?: { recorded(date: string): Promise<UsersByActivationStageReported | undefined> };
+  /** serves GET /api/automations and /api/automations/deliveries when present */
+  automations?: AutomationRoutesDeps;
 };
 
 const bearerToken = (header: string | undefined): string | undefined =>
@@ -95,6 +98,7 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
         });
       }
       if (deps.series) registerSeriesRoutes(api, deps.series);
+      if (deps.automations) registerAutomationRoutes(api, deps.automations);
 
       const reports = deps.reports;
       if (reports) {

@@ -3,7 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DailySeries } from '../../application/queries/dailySeries.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import { compileAutomations } from '../../domain/automations/compileAutomations.ts';
+import { exampleAutomations } from '../../testing/automations/automationsFixtures.ts';
 import { MemoryAlertStore } from '../../testing/memory/memoryAlertStore.ts';
+import { MemoryAutomationStore } from '../../testing/memory/memoryAutomationStore.ts';
 import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
 import { apiDescription } from './apiDescription.ts';
 import { registerApiRoutes } from './apiRoutes.ts';
@@ -35,6 +38,7 @@ const start = async () => {
     alerts,
     series: new DailySeries(readModels, alerts),
     reports: { recorded: async () => undefined },
+    automations: { automations: compileAutomations(exampleAutomations(), 'spec'), store: new MemoryAutomationStore() },
   });
   const base = await server.listen({ port: 0, host: '127.0.0.1' });
   const get = (path: string, token: string | null = TOKEN) =>
@@ -79,7 +83,7 @@ describe('OpenAPI document', () => {
     expect(params('/api/alerts')).toEqual(['query:status', 'query:kind', 'query:limit']);
     // every schema-described parameter is one the route refuses when malformed ('not-valid',
     // or what is malformed for a free-text parameter)
-    const malformed: Record<string, string> = { search: 'x'.repeat(256) };
+    const malformed: Record<string, string> = { search: 'x'.repeat(256), automation: 'x'.repeat(101) };
     for (const route of apiDescription) {
       for (const name of Object.keys(route.query?.shape ?? {})) {
         const url = `${route.path.replace(':userId', 'ada').replace(':date', '2026-03-10').replace(':stage', 'active').replace(':asset', 'swagger-ui.css')}?${name}=${malformed[name] ?? 'not-valid'}`;

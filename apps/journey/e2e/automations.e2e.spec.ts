@@ -104,10 +104,11 @@ describe('automations end to end', () => {
     // the alerter posts its own sign-up alerts; the automation posts to #onboarding
     const onboarding = () => slack.messages.filter((m) => m.text.includes('just signed up'));
     await waitUntil('both Slack messages', () => onboarding().length === 2);
-    expect(onboarding().map((m) => m.text).sort()).toEqual([
-      'ada@example.com just signed up (UserSignedUp)',
-      'bob@example.com just signed up (UserSignedUp)',
-    ]);
+    expect(
+      onboarding()
+        .map((m) => m.text)
+        .sort(),
+    ).toEqual(['ada@example.com just signed up (UserSignedUp)', 'bob@example.com just signed up (UserSignedUp)']);
 
     await running.stop();
     journey = undefined;
