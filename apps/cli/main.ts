@@ -4,6 +4,7 @@ import { loadConfig } from '../../infrastructure/config/config.ts';
 import { resolveCredentials } from '../../infrastructure/config/credentials.ts';
 import { createLogger } from '../../infrastructure/logging/createLogger.ts';
 import { type AppName, appNames, type RunningJourney, startJourney } from '../journey/startJourney.ts';
+import { registerAutomationsCommand } from './automationsCommand.ts';
 import { runDemo } from './demo/runDemo.ts';
 import { registerDlqCommand } from './dlqCommand.ts';
 import { registerProjectionsCommands } from './projectionsCommand.ts';
@@ -120,6 +121,7 @@ program
 registerProjectionsCommands(program);
 registerRemapCommand(program);
 registerDlqCommand(program);
+registerAutomationsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,7 +16,10 @@ export type ReceivedWebhook = {
 };
 
 /** what the receiver answers the `attempt`-th request carrying `id`; 200 by default */
-export type Answer = (id: string, attempt: number) => { status: number; headers?: Record<string, string> };
+export type Answer = (
+  id: string,
+  attempt: number,
+) => { status: number; headers?: Record<string, string> /** answer after this long */; delayMs?: number };
 
 export type WebhookReceiver = {
   readonly url: string;
@@ -64,7 +67,8 @@ export const startWebhookReceiver = async (secret = WEBHOOK_SECRET, port = 0): P
     const attempt = (attempts.get(id) ?? 0) + 1;
     attempts.set(id, attempt);
     received.push({ id, attempt, receivedAt: Date.now(), body });
-    const { status, headers } = answer(id, attempt);
+    const { status, headers, delayMs } = answer(id, attempt);
+    if (delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (status >= 200 && status < 300) accepted.add(id);
     res.writeHead(status, headers).end();
   };

@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  type DeliveryStatus,
+  deliveryStatuses,
+  type StoredDelivery,
+} from '../../application/ports/automationStore/automationStore.ts';
+import { NotFoundError } from '../../domain/errors/journeyError.ts';
+import { loadConfig } from '../../infrastructure/config/config.ts';
+import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts';
+import { SqliteAutomationStore } from '../../infrastructure/sqlite/automationStore/sqliteAutomationStore.ts';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+/** the outbox of the configured data directory, safe to open beside a running Journey */
+const withStore = async <T>(use: (store: SqliteAutomationStore) => Promise<T>): Promise<T> => {
+  const store = new SqliteAutomationStore(join(loadConfig().JOURNEY_DATA_DIR, 'automations.db'));
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+};
+
+const statusOf = (value: string): DeliveryStatus => {
+  if (!(deliveryStatuses as readonly string[]).includes(value))
+    throw new NotFoundError(`--status ${value} is not a delivery state; use one of ${deliveryStatuses.join(', ')}`);
+  return value as DeliveryStatus;
+};
+
+const row = (d: StoredDelivery) =>
+  `${d.status.padEnd(9)}  ${String(d.attempts).padStart(3)}  ${d.triggeredAt}  ${d.id}${d.lastError ? `  (${d.lastError})` : ''}`;
+
+/** `journey automations list|deliveries|retry`: the automations file and the delivery outbox */
+export const registerAutomationsCommand = (program: Command): void => {
+  const automations = program
+    .command('automations')
+    .description('automations: journey events and timers that trigger webhooks, Slack messages, NATS subjects');
+
+  automations
+    .command('list')
+    .description('the automations in JOURNEY_AUTOMATIONS, with their deliveries by state')
+    .action(async () => {
+      const config = loadConfig();
+      const compiled = loadAutomations(config.JOURNEY_AUTOMATIONS, { natsUrl: config.NATS_URL });
+      if (compiled.automations.length === 0) {
+        print('no automations (set JOURNEY_AUTOMATIONS to a file)');
+        return;
+      }
+      const counts = await withStore((store) => store.countDeliveries());
+      for (const a of compiled.automations) {
+        const t = a.trigger;
+        const when =
+          t.kind === 'event'
+            ? `on ${t.event}`
+            : `${t.wait} after ${t.after}${t.unless.size ? ` unless ${[...t.unless].join(', ')}` : ''}`;
+        const states = deliveryStatuses
+          .map((s) => `${s} ${counts.find((c) => c.automationId === a.id && c.status === s)?.count ?? 0}`)
+          .join(', ');
+        print(`${a.id}: ${when}${a.conditional ? ' (with conditions)' : ''} → ${a.actionKind}; ${states}`);
+      }
+    });
+
+  automations
+    .command('deliveries')
+    .description('deliveries, newest first')
+    .option('--automation <id>', 'only this automation')
+    .option('--status <state>', `only ${deliveryStatuses.join(', ')}`, statusOf)
+    .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 50)
+    .option('--json', 'one JSON object per line, payload included')
+    .action(async (options: { automation?: string; status?: DeliveryStatus; limit: number; json?: boolean }) => {
+      const deliveries = await withStore((store) =>
+        store.listDeliveries({
+          ...(options.automation === undefined ? {} : { automation: options.automation }),
+          ...(options.status === undefined ? {} : { status: options.status }),
+          limit: options.limit,
+        }),
+      );
+      if (options.json) {
+        for (const d of deliveries) print(JSON.stringify(d));
+        return;
+      }
+      if (deliveries.length === 0) {
+        print('no deliveries');
+        return;
+      }
+      print(`${'state'.padEnd(9)}  try  ${'triggered at'.padEnd(24)}  id`);
+      for (const d of deliveries) print(row(d));
+    });
+
+  automations
+    .command('retry')
+    .description('send a failed delivery again, under the same id, with a fresh count of attempts')
+    .argument('<id>', 'the delivery id (journey automations deliveries --status failed lists them)')
+    .action(async (id: string) => {
+      const retried = await withStore((store) => store.retry(id, new Date().toISOString()));
+      if (!retried)
+        throw new NotFoundError(`there is no delivery ${id}; list them with: npx journey automations deliveries`);
+      if (retried.status !== 'pending') {
+        print(
+          `${id} is ${retried.status}${retried.deliveredAt ? ` since ${retried.deliveredAt}` : ''}; only a failed delivery is retried`,
+        );
+        return;
+      }
+      print(`${id} is pending again; the automator sends it within moments`);
+    });
+};
