@@ -2,6 +2,7 @@ import type { Container } from 'inversify';
 import type { FollowedProjection } from '../../application/ops/projectionLag.ts';
 import { checkReadiness, type Readiness } from '../../application/ops/readiness.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
+import { type AutomationStore, AutomationStoreToken } from '../../application/ports/automationStore/automationStore.ts';
 import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
@@ -63,6 +64,7 @@ export const journeyOps = (config: JourneyConfig, container: Container, apps: re
   const rawLog = lazy<RawLog>(RawLogToken);
   const eventStore = lazy<EventStore>(EventStoreToken);
   const alerts = lazy<AlertStore>(AlertStoreToken);
+  const automations = lazy<AutomationStore>(AutomationStoreToken);
 
   metrics.observe({
     now,
@@ -74,6 +76,7 @@ export const journeyOps = (config: JourneyConfig, container: Container, apps: re
         }
       : {}),
     ...(runs('alerter') ? { alerts: { countAlertsByStatus: () => alerts().countAlertsByStatus() } } : {}),
+    ...(runs('automator') ? { automations: { countDeliveries: () => automations().countDeliveries() } } : {}),
   });
 
   return {

@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type FollowedProjection, projectionLag } from '../../application/ops/projectionLag.ts';
 import { type AlertStatus, alertStatuses } from '../../application/ports/alertStore/alertStore.ts';
+import type { DeliveryCount } from '../../application/ports/automationStore/automationStore.ts';
 import type { EventStore } from '../../application/ports/eventStore/eventStore.ts';
 import type { RawLog } from '../../application/ports/rawLog/rawLog.ts';
 
@@ -12,6 +13,7 @@ export type MetricSources = {
   /** called at scrape time, so the read models are opened only when first scraped */
   readonly projections?: () => readonly FollowedProjection[];
   readonly alerts?: { countAlertsByStatus(): Promise<Record<AlertStatus, number>> };
+  readonly automations?: { countDeliveries(): Promise<DeliveryCount[]> };
   readonly now: () => number;
 };
 
@@ -138,6 +140,20 @@ export class JourneyMetrics {
           if (!alerts) return;
           const counts = await alerts.countAlertsByStatus();
           for (const status of alertStatuses) this.set({ status }, counts[status]);
+        });
+      },
+    });
+    new Gauge({
+      name: 'journey_automation_deliveries',
+      help: 'automation deliveries by automation and outcome (pending, delivered, failed)',
+      labelNames: ['automation', 'status'],
+      registers,
+      async collect() {
+        await safely(this, async () => {
+          const automations = self.sources.automations;
+          if (!automations) return;
+          for (const c of await automations.countDeliveries())
+            this.set({ automation: c.automationId, status: c.status }, c.count);
         });
       },
     });

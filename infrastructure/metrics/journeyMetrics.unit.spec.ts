@@ -24,11 +24,28 @@ describe('JourneyMetrics', () => {
     expect(line(text, 'journey_alerts{status="failed"}')).toBe('journey_alerts{status="failed"} 1');
   });
 
+  it('exports automation deliveries by automation and outcome', async () => {
+    const metrics = new JourneyMetrics();
+    metrics.observe({
+      now: Date.now,
+      automations: {
+        countDeliveries: async () => [
+          { automationId: 'welcome-email', status: 'delivered', count: 12 },
+          { automationId: 'welcome-email', status: 'failed', count: 2 },
+        ],
+      },
+    });
+    const text = await metrics.text();
+    expect(line(text, 'journey_automation_deliveries{automation="welcome-email",status="delivered"}')).toMatch(/ 12$/);
+    expect(line(text, 'journey_automation_deliveries{automation="welcome-email",status="failed"}')).toMatch(/ 2$/);
+  });
+
   it('exports no gauge sample for a source this process does not have', async () => {
     const text = await new JourneyMetrics().text();
     expect(line(text, 'journey_mapper_lag_events{')).toBeUndefined();
     expect(line(text, 'journey_projection_lag_events{')).toBeUndefined();
     expect(line(text, 'journey_alerts{')).toBeUndefined();
+    expect(line(text, 'journey_automation_deliveries{')).toBeUndefined();
     expect(line(text, 'journey_events_rejected_total{stage="collector"}')).toBe(
       'journey_events_rejected_total{stage="collector"} 0',
     );
