@@ -76,7 +76,9 @@ export const journeyOps = (config: JourneyConfig, container: Container, apps: re
         }
       : {}),
     ...(runs('alerter') ? { alerts: { countAlertsByStatus: () => alerts().countAlertsByStatus() } } : {}),
-    ...(runs('automator') ? { automations: { countDeliveries: () => automations().countDeliveries() } } : {}),
+    ...(runs('automator') && config.JOURNEY_AUTOMATIONS !== undefined
+      ? { automations: { countDeliveries: () => automations().countDeliveries() } }
+      : {}),
   });
 
   return {

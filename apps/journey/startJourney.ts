@@ -11,6 +11,7 @@ import { ReadModelQueriesToken } from '../../application/ports/readModels/readMo
 import { DailySeries } from '../../application/queries/dailySeries.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
 import { recordedReport } from '../../application/reports/runFunnelReport.ts';
+import type { CompiledAutomations } from '../../domain/automations/compileAutomations.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import type { Credentials } from '../../infrastructure/config/credentials.ts';
@@ -109,7 +110,11 @@ export const startJourney = async (
           reports: { recorded: (date) => recordedReport(container.get(EventStoreToken), date) },
           automations: {
             automations: container.get(AutomationsToken),
-            store: container.get<AutomationStore>(AutomationStoreToken),
+            // opened on first use, so a Journey without automations makes no automations.db
+            store: {
+              listDeliveries: (filter) => container.get<AutomationStore>(AutomationStoreToken).listDeliveries(filter),
+              countDeliveries: () => container.get<AutomationStore>(AutomationStoreToken).countDeliveries(),
+            },
           },
         });
       }
@@ -139,7 +144,8 @@ export const startJourney = async (
       stops.push(
         await startInWorker('the alerter', new URL('../alerter/alerterWorker.ts', import.meta.url), config, logger),
       );
-    if (apps.includes('automator'))
+    // no thread for an automator with nothing to do
+    if (apps.includes('automator') && container.get<CompiledAutomations>(AutomationsToken).automations.length > 0)
       stops.push(
         await startInWorker(
           'the automator',
