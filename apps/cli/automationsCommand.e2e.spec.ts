@@ -79,4 +79,12 @@ describe('journey automations', () => {
       stderr: expect.stringContaining('there is no delivery welcome-email:none; list them with'),
     });
   }, 180_000);
+
+  it('tests a file against the stored history without sending anything', async () => {
+    const { stdout } = await journey('test', env.JOURNEY_AUTOMATIONS ?? '', '--since', '7d');
+    expect(stdout).toMatch(/would have fired since \S+: welcome-email 0, stuck 0 \(nothing was sent\)/);
+    await expect(journey('test', env.JOURNEY_AUTOMATIONS ?? '', '--since', 'last week')).rejects.toMatchObject({
+      stderr: expect.stringContaining('--since last week is not a period such as 7d'),
+    });
+  }, 120_000);
 });

@@ -1,14 +1,17 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { replayAutomations } from '../../application/automations/replayAutomations.ts';
 import {
   type DeliveryStatus,
   deliveryStatuses,
   type StoredDelivery,
 } from '../../application/ports/automationStore/automationStore.ts';
-import { NotFoundError } from '../../domain/errors/journeyError.ts';
+import { ConfigError, NotFoundError } from '../../domain/errors/journeyError.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
 import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts';
 import { SqliteAutomationStore } from '../../infrastructure/sqlite/automationStore/sqliteAutomationStore.ts';
+import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
+import { eventStoreFor } from '../journey/adapters.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -26,6 +29,19 @@ const statusOf = (value: string): DeliveryStatus => {
   if (!(deliveryStatuses as readonly string[]).includes(value))
     throw new NotFoundError(`--status ${value} is not a delivery state; use one of ${deliveryStatuses.join(', ')}`);
   return value as DeliveryStatus;
+};
+
+const SINCE = /^(\d+)([dhm])$/;
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000 } as const;
+
+/** `7d`, `12h`, `30m` before now, or an ISO date or instant */
+const sinceOf = (value: string): number => {
+  const relative = SINCE.exec(value);
+  if (relative) return Date.now() - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
+  const at = Date.parse(value);
+  if (Number.isNaN(at))
+    throw new ConfigError(`--since ${value} is not a period such as 7d, 12h, 30m or a date such as 2026-05-01`);
+  return at;
 };
 
 const row = (d: StoredDelivery) =>
@@ -103,5 +119,43 @@ export const registerAutomationsCommand = (program: Command): void => {
         return;
       }
       print(`${id} is pending again; the automator sends it within moments`);
+    });
+
+  automations
+    .command('test')
+    .description(
+      'replay stored history through an automations file: print what would have fired, and when; sends nothing',
+    )
+    .argument('<file>', 'an automations JSON file')
+    .option('--since <period>', 'how far back: 7d, 12h, 30m or a date', '7d')
+    .action(async (file: string, options: { since: string }) => {
+      const config = loadConfig();
+      const from = sinceOf(options.since);
+      // nothing is sent, so a NATS action needs no NATS here
+      const compiled = loadAutomations(file, { natsUrl: config.NATS_URL ?? 'not needed for a dry run' });
+      const eventStore = eventStoreFor(config);
+      const scratch = new SqliteAutomationStore(':memory:');
+      try {
+        const rules = {
+          maxAgeMs: Number.POSITIVE_INFINITY,
+          windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
+          meaningful: new Set(config.JOURNEY_MEANINGFUL_EVENTS),
+        };
+        const fired = await replayAutomations(
+          eventStore,
+          scratch,
+          compiled,
+          (clock) => automationsProjection(compiled, rules, clock),
+          { from, until: Date.now(), windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS },
+        );
+        for (const d of fired) print(`${d.triggeredAt}  ${d.automationId}  ${d.action}  ${d.userId}  ${d.id}`);
+        const counts = compiled.automations.map(
+          (a) => `${a.id} ${fired.filter((d) => d.automationId === a.id).length}`,
+        );
+        print(`would have fired since ${new Date(from).toISOString()}: ${counts.join(', ')} (nothing was sent)`);
+      } finally {
+        await scratch.close();
+        await eventStore.close();
+      }
     });
 };
