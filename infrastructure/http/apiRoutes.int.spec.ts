@@ -135,7 +135,20 @@ class DatasetReadModels implements ReadModelQueries {
   async latestEvents(): Promise<never> {
     throw new Error('not used by the API');
   }
+  /** the dataset is the read models after the store's third event, for both projections */
+  async profileSnapshot(userId: string, asOf: string) {
+    return {
+      position: AT_THIRD_EVENT,
+      profile: await this.getProfile(userId),
+      summary: await this.stageSummary(userId, asOf),
+    };
+  }
+  async journeySnapshot(userId: string) {
+    return { position: AT_THIRD_EVENT, entries: await this.getJourney(userId) };
+  }
 }
+
+const AT_THIRD_EVENT = { commit: 3n, prepare: 3n };
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
