@@ -25,7 +25,7 @@ export type StageUser = {
 const DAY_MS = 86_400_000;
 
 export type JourneyQueriesOptions = {
-  /** the names the timeline and users projections keep their checkpoints under */
+  /** the names the timeline and users projections keep their checkpoints under; default Journey's own */
   readonly projections?: { readonly timeline: string; readonly users: string };
   /** how long a journey waits for a timeline that is behind the profile */
   readonly patience?: Patience;
@@ -63,8 +63,8 @@ export class JourneyQueries {
   /**
    * The profile, stage and events as of one store position: the users projection's, read with
    * its checkpoint. The timeline is cut there (each entry knows its position), so a timeline
-   * ahead costs nothing; one behind is waited for, and still behind after that is a 503,
-   * never an answer whose eventCount and events disagree.
+   * ahead costs nothing; one behind is waited for, and still behind after that is an
+   * UnavailableError (a 503), never an answer whose eventCount and events disagree.
    */
   async journey(userId: string, asOf: number): Promise<JourneyView> {
     const { projections } = this;
