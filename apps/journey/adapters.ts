@@ -27,6 +27,7 @@ export const rawLogFor = (config: JourneyConfig): RawLog & DeadLetterQueue =>
         duplicateWindowMs: config.JOURNEY_RAW_DUPLICATE_WINDOW,
         maxAgeMs: config.JOURNEY_RAW_MAX_AGE,
         maxBytes: config.JOURNEY_RAW_MAX_BYTES,
+        replicas: config.JOURNEY_RAW_REPLICAS,
         publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
       })
     : new SqliteRawLog(join(config.JOURNEY_DATA_DIR, 'raw.db'), { pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS });
