@@ -40,8 +40,10 @@ describe('reliability: the JetStream node leading RAW is killed during ingest, a
       const running = cluster;
       const perUser = generateEvents(random, `nck${seed}`, events, Math.ceil(events / 20));
       const sent = new Set(perUser.flat().map((e) => e.messageId));
+      // by 60 % every sender still has events to send when the node dies
       const [moment = 0.3] = strikeMoments(random, 1);
-      const strikeAt = Math.floor(moment * events);
+      const strikeAt = Math.floor(Math.min(moment, 0.6) * events);
+      expect(await servers.streamLeader('RAW'), 'RAW has a leader before the strike').toMatch(/^n[123]$/);
       let chaos: Promise<void> | undefined;
       let victim = '';
       let newLeader = '';
@@ -51,12 +53,17 @@ describe('reliability: the JetStream node leading RAW is killed during ingest, a
         writeKey: WRITE_KEY,
         batchSize: 50,
         concurrency: 4,
-        onProgress: (acked) => {
+        onProgress: async (acked) => {
           if (chaos !== undefined || acked < strikeAt) return;
+          let killed = () => {};
+          const nodeKilled = new Promise<void>((resolve) => {
+            killed = resolve;
+          });
           chaos = (async () => {
             victim = (await servers.streamLeader('RAW')) ?? '';
             const node = servers.node(victim);
             await node.kill();
+            killed();
             const killedAt = Date.now();
             await waitUntil(
               'another node to lead RAW',
@@ -71,6 +78,8 @@ describe('reliability: the JetStream node leading RAW is killed during ingest, a
             await sleep(random.int(1_000, 2_000));
             await node.restart();
           })();
+          // this sender's next request goes out once the leader is gone, so ingest meets the failover
+          await Promise.race([nodeKilled, chaos]);
         },
       });
       await chaos;
