@@ -20,7 +20,7 @@ import {
   runRebuild,
 } from './rebuildBench.ts';
 import { type BenchReport, type Figure, renderTable, targetsLine, writeJson } from './report.ts';
-import { reportBench } from './reportFigures.ts';
+import { reportBench, reportRssVerdict } from './reportFigures.ts';
 import { sdkSize } from './sdkSizeBench.ts';
 import { settle, summarize } from './stats.ts';
 import { removeDatabase, tempFiles } from './tempFiles.ts';
@@ -164,8 +164,12 @@ try {
   // --- 6. the dashboard's user search at 100k users, beside a primary-key lookup (no target)
   const userSearch = await userSearchFigures(files, quick ? 10_000 : 100_000, RUNS, log);
 
-  // --- 6. the daily funnel report: 100k users, each run in a fresh child process (peak RSS of its own)
-  const dailyReport = await reportBench(files, { users: quick ? 10_000 : 100_000, runs: RUNS, log });
+  // --- 6. the daily funnel report: 100k and 300k users, each run in a fresh child process (peak RSS of its own)
+  const dailyReport = await reportBench(files, {
+    sizes: quick ? [10_000, 30_000] : [100_000, 300_000],
+    runs: RUNS,
+    log,
+  });
 
   const figures: Figure[] = [
     ...ingestFigures(ingest),
@@ -259,6 +263,7 @@ try {
     `sign-up alert, ingest → Slack post at ${ALERT_RATE.toLocaleString('en-US')}/s: p50 ${alerts.p50Ms.toFixed(1)} ms, p99 ${alerts.p99Ms.toFixed(1)} ms, max ${alerts.maxMs.toFixed(1)} ms (${alerts.posted}/${alerts.sent} posted; ingest → outbox p50 ${alerts.raisedP50Ms.toFixed(1)} / p99 ${alerts.raisedP99Ms.toFixed(1)} ms; goal p99 < 50 ms: ${alertVerdict})`,
     ...alertStageLines(alerts),
     `queries at ${config.projectionEvents.toLocaleString('en-US')} events over ${queries.users.toLocaleString('en-US')} users: funnel p50 ${queries.funnel.median.toFixed(1)} / p99 ${queries.funnel.p99.toFixed(1)} ms (raw COUNT(*) of sign-ups by T p99 ${queries.rawSignupCount.p99.toFixed(2)} ms), journey p50 ${queries.journey.median.toFixed(2)} / p99 ${queries.journey.p99.toFixed(2)} ms (raw index read of the timeline p99 ${queries.rawJourney.p99.toFixed(2)} ms; goal p99 < 50 ms: ${queryVerdict})`,
+    `daily report: ${reportRssVerdict(dailyReport).line}`,
     `browser SDK /sdk.js: ${sdk.raw.toLocaleString('en-US')} bytes, ${sdk.gzip.toLocaleString('en-US')} gzipped (target < 5 KB gzip: ${sdkVerdict})`,
     `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,
     ...notes.map((n) => `NOTE: ${n}`),

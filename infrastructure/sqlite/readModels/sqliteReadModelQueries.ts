@@ -1,8 +1,9 @@
+import { pageSizeOf } from '../../../application/ports/readModels/pageSize.ts';
 import type {
-  ActivityHistory,
   DayCount,
   LatestEvents,
   ReadModelQueries,
+  ReportedUser,
   StageSummary,
   TimelineEntry,
   UserProfile,
@@ -95,13 +96,16 @@ export class SqliteReadModelQueries implements ReadModelQueries {
     return [...byId, ...byEmail].slice(0, limit).map(toUserProfile);
   }
 
-  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+  activityHistories(
+    asOf: string,
+    options: { readonly pageSize?: number } = {},
+  ): AsyncIterable<readonly ReportedUser[]> {
     this.reportStatements ??= prepareReportStatements(this.db);
-    return this.reportStatements.activityHistory(canonicalInstant(asOf, 'asOf'));
+    return this.reportStatements.activityHistories(canonicalInstant(asOf, 'asOf'), pageSizeOf(options.pageSize));
   }
 
-  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+  async latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]> {
     this.reportStatements ??= prepareReportStatements(this.db);
-    return this.reportStatements.latestEvents(canonicalInstant(asOf, 'asOf'), perUser);
+    return this.reportStatements.latestEventsOf(userIds, canonicalInstant(asOf, 'asOf'), perUser);
   }
 }
