@@ -61,8 +61,6 @@ export class StagePdf {
       },
     });
     this.file = new PdfFile(path);
-    const file = this.file;
-    this.doc.on('data', (chunk: Buffer) => file.write(chunk));
     this.done = new Promise<void>((resolve, reject) => {
       this.doc.on('end', resolve);
       this.doc.on('error', reject);
@@ -90,20 +88,35 @@ export class StagePdf {
     }
     this.footer();
     this.doc.end();
+    this.drain();
     await this.done;
     return { path: this.file.path, byteLength: this.file.close() };
   }
 
   /** stops writing; the caller removes the file */
   abandon(): void {
-    this.doc.removeAllListeners('data');
     this.file.abandon();
+  }
+
+  /**
+   * Moves what pdfkit has produced to the file. Read here, not in a 'data' listener: the stream
+   * only flows once the event loop turns, which a layout loop over synchronous reads never lets it
+   * do, so every page would wait in the stream's buffer until the end.
+   */
+  private drain(): void {
+    for (let chunk = this.doc.read() as Buffer | null; chunk !== null; chunk = this.doc.read() as Buffer | null) {
+      this.file.write(chunk);
+    }
   }
 
   private nextPage(): void {
     const doc = this.doc;
     this.footer();
+    const finished = doc.page;
     doc.addPage();
+    // written out by addPage; the pages list keeps only its reference, not its contents and resources
+    finished.dictionary.data = {} as typeof finished.dictionary.data;
+    this.drain();
     this.page++;
     doc
       .font(theme.font.bold)
