@@ -24,9 +24,39 @@ export const tableWidth = columns.reduce((sum, c) => sum + c.width, 0);
 export const rowsFitting = (top: number): number =>
   Math.max(1, Math.floor((theme.page.height - theme.page.margin - 24 - top - HEADER_HEIGHT) / ROW_HEIGHT));
 
-/** the text cut with an ellipsis to fit `width` at the current font */
-const fitted = (doc: PDFKit.PDFDocument, text: string, width: number): string => {
-  if (doc.widthOfString(text) <= width) return text;
+/**
+ * The most a kerning pair of the table's fonts widens a text, per point of size (Helvetica's widest
+ * is 60/1000 em, Helvetica-Bold's 30/1000).
+ */
+const MAX_KERN_WIDENING = 0.06;
+const charWidths = new Map<string, Map<string, number>>();
+
+/**
+ * A bound the text's width cannot pass: its characters' widths, each measured once per font and
+ * size, plus the widest kerning between each pair. pdfkit measures a text pair by pair through
+ * its font metrics, which was most of a row's cost; most cells are well inside the bound.
+ */
+const widthBound = (doc: PDFKit.PDFDocument, style: string, size: number, text: string): number => {
+  let widths = charWidths.get(style);
+  if (widths === undefined) {
+    widths = new Map();
+    charWidths.set(style, widths);
+  }
+  let sum = 0;
+  for (const char of text) {
+    let width = widths.get(char);
+    if (width === undefined) {
+      width = doc.widthOfString(char);
+      widths.set(char, width);
+    }
+    sum += width;
+  }
+  return sum + Math.max(0, text.length - 1) * MAX_KERN_WIDENING * size;
+};
+
+/** the text cut with an ellipsis to fit `width` at the current font (`style` names it and its size) */
+const fitted = (doc: PDFKit.PDFDocument, style: string, size: number, text: string, width: number): string => {
+  if (widthBound(doc, style, size, text) <= width || doc.widthOfString(text) <= width) return text;
   let lo = 0;
   let hi = text.length;
   while (lo < hi) {
@@ -69,10 +99,21 @@ export const drawUserRow = (
     for (let c = 0; c < i; c++) x += columns[c]?.width ?? 0;
     return { x: x + 6, width: (columns[i]?.width ?? 0) - 12 };
   };
+  // pdfkit writes a colour's operators at every call: set font, size and colour only when they change
+  let current = '';
+  let currentColor = '';
   const line = (i: number, text: string, y: number, font: string, size: number, color: string) => {
     const { x, width } = cell(i);
-    doc.font(font).fontSize(size).fillColor(color);
-    doc.text(fitted(doc, text, width), x, top + y, { lineBreak: false });
+    const style = `${font}/${size}`;
+    if (style !== current) {
+      doc.font(font).fontSize(size);
+      current = style;
+    }
+    if (color !== currentColor) {
+      doc.fillColor(color);
+      currentColor = color;
+    }
+    doc.text(fitted(doc, style, size, text, width), x, top + y, { lineBreak: false });
   };
   const split = (iso: string | null): string[] => (iso === null ? ['—', ''] : formatInstant(iso).split(' '));
   line(0, user.userId, 6, theme.font.bold, 8, theme.ink);
