@@ -54,9 +54,21 @@ const widthBound = (doc: PDFKit.PDFDocument, style: string, size: number, text: 
   return sum + Math.max(0, text.length - 1) * MAX_KERN_WIDENING * size;
 };
 
-/** the text cut with an ellipsis to fit `width` at the current font (`style` names it and its size) */
-const fitted = (doc: PDFKit.PDFDocument, style: string, size: number, text: string, width: number): string => {
-  if (widthBound(doc, style, size, text) <= width || doc.widthOfString(text) <= width) return text;
+/**
+ * The text cut with an ellipsis to fit `width` at the current font (`style` names it and its size),
+ * and a width it does not pass.
+ */
+const fitted = (
+  doc: PDFKit.PDFDocument,
+  style: string,
+  size: number,
+  text: string,
+  width: number,
+): { text: string; width: number } => {
+  const bound = widthBound(doc, style, size, text);
+  if (bound <= width) return { text, width: bound };
+  const measured = doc.widthOfString(text);
+  if (measured <= width) return { text, width: measured };
   let lo = 0;
   let hi = text.length;
   while (lo < hi) {
@@ -64,7 +76,7 @@ const fitted = (doc: PDFKit.PDFDocument, style: string, size: number, text: stri
     if (doc.widthOfString(`${text.slice(0, mid)}…`) <= width) lo = mid;
     else hi = mid - 1;
   }
-  return `${text.slice(0, lo)}…`;
+  return { text: `${text.slice(0, lo)}…`, width };
 };
 
 export const drawTableHeader = (doc: PDFKit.PDFDocument, top: number): number => {
@@ -113,7 +125,9 @@ export const drawUserRow = (
       doc.fillColor(color);
       currentColor = color;
     }
-    doc.text(fitted(doc, style, size, text, width), x, top + y, { lineBreak: false });
+    const cut = fitted(doc, style, size, text, width);
+    // pdfkit measures a text once more for `textWidth`, which it needs only for links and underlines
+    doc.text(cut.text, x, top + y, { lineBreak: false, textWidth: cut.width } as PDFKit.Mixins.TextOptions);
   };
   const split = (iso: string | null): string[] => (iso === null ? ['—', ''] : formatInstant(iso).split(' '));
   line(0, user.userId, 6, theme.font.bold, 8, theme.ink);
