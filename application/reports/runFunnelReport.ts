@@ -61,8 +61,9 @@ const recordedReportOf = (e: RecordedEvent): UsersByActivationStageReported =>
 
 /**
  * The daily report for one date: build, render a PDF per stage as the users are read, record it in
- * the report stream, then publish; the documents' files are discarded afterwards. The append at the revision read before is the claim, so of two racing reporters one
- * publishes; publishing after recording is at most once (`--force` resends).
+ * the report stream, then publish; the PDFs' files are discarded afterwards. The append at the
+ * revision read before is the claim, so of two racing reporters one publishes; publishing after
+ * recording is at most once (`--force` resends).
  */
 export class RunFunnelReport {
   constructor(
