@@ -13,4 +13,6 @@ export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadMod
   signupsByDay: (from, to) => users.signupsByDay(from, to),
   activityHistories: (asOf, options) => users.activityHistories(asOf, options),
   latestEventsOf: (userIds, asOf, perUser) => timeline.latestEventsOf(userIds, asOf, perUser),
+  profileSnapshot: (userId, asOf, projection) => users.profileSnapshot(userId, asOf, projection),
+  journeySnapshot: (userId, upTo, projection) => timeline.journeySnapshot(userId, upTo, projection),
 });

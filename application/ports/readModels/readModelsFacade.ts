@@ -3,7 +3,9 @@ import type { Position } from '../eventStore/eventStore.ts';
 import type {
   CheckpointResult,
   DayCount,
+  JourneySnapshot,
   LatestEvents,
+  ProfileSnapshot,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
@@ -106,5 +108,13 @@ export abstract class ReadModelsFacade implements ReadModelStore, ReadModelQueri
   async latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]> {
     this.assertOpen();
     return this.queries.latestEventsOf(userIds, asOf, perUser);
+  }
+  async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
+    this.assertOpen();
+    return this.queries.profileSnapshot(userId, asOf, projection);
+  }
+  async journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot> {
+    this.assertOpen();
+    return this.queries.journeySnapshot(userId, upTo, projection);
   }
 }
