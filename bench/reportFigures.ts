@@ -13,9 +13,10 @@ import { summarize } from './stats.ts';
 import type { TempFiles } from './tempFiles.ts';
 
 /**
- * Report generation for N users (default 100k): a day's funnel with a 30-day trend, profiles, latest
- * events and a PDF per stage, each run in a fresh child so its peak RSS is its own. The baseline,
- * alike: raw SQLite reads of the same data, nothing rendered.
+ * Report generation at each size (100k and 300k users in `npm run bench`): a day's funnel with a
+ * 30-day trend, profiles, latest events and a PDF per stage written to files, each run in a fresh
+ * child so its peak RSS is its own. The baseline, alike: raw SQLite reads of the same data, nothing
+ * rendered. The targets: peak RSS under 300 MB at the first size, growing less than 50 MB after.
  */
 const DATE = '2026-03-10';
 const AS_OF = Date.parse(`${DATE}T23:59:59.999Z`);
