@@ -23,7 +23,7 @@ import {
   runRebuild,
 } from './rebuildBench.ts';
 import { type BenchReport, type Figure, renderTable, targetsLine, writeJson } from './report.ts';
-import { reportBench } from './reportFigures.ts';
+import { reportBench, reportRssVerdict } from './reportFigures.ts';
 import { sdkSize } from './sdkSizeBench.ts';
 import { settle, summarize } from './stats.ts';
 import { removeDatabase, tempFiles } from './tempFiles.ts';
@@ -193,8 +193,12 @@ try {
   // --- 6. the dashboard's user search at 100k users, beside a primary-key lookup (no target)
   const userSearch = await userSearchFigures(files, quick ? 10_000 : 100_000, RUNS, log);
 
-  // --- 6. the daily funnel report: 100k users, each run in a fresh child process (peak RSS of its own)
-  const dailyReport = await reportBench(files, { users: quick ? 10_000 : 100_000, runs: RUNS, log });
+  // --- 6. the daily funnel report: 100k and 300k users, each run in a fresh child process (peak RSS of its own)
+  const dailyReport = await reportBench(files, {
+    sizes: quick ? [10_000, 30_000] : [100_000, 300_000],
+    runs: RUNS,
+    log,
+  });
 
   const figures: Figure[] = [
     ...ingestFigures(ingest),
@@ -337,6 +341,7 @@ try {
     `the same with the alert store in PostgreSQL: p50 ${alertsPostgres.p50Ms.toFixed(1)} ms, p99 ${alertsPostgres.p99Ms.toFixed(1)} ms, max ${alertsPostgres.maxMs.toFixed(1)} ms (${alertsPostgres.posted}/${alertsPostgres.sent} posted; cold start p99 ${alertsPostgres.coldStart.p99Ms.toFixed(0)} ms)`,
     `queries on PostgreSQL over ${postgresQueries.users.toLocaleString('en-US')} users: funnel p50 ${postgresQueries.funnel.median.toFixed(1)} / p99 ${postgresQueries.funnel.p99.toFixed(1)} ms (goal < 20 ms), journey p50 ${postgresQueries.journey.median.toFixed(2)} / p99 ${postgresQueries.journey.p99.toFixed(2)} ms (goal < 10 ms; raw SELECT of the timeline p99 ${postgresQueries.rawJourney.p99.toFixed(2)} ms): ${postgresQueryVerdict}`,
     `queries at ${config.projectionEvents.toLocaleString('en-US')} events over ${queries.users.toLocaleString('en-US')} users: funnel p50 ${queries.funnel.median.toFixed(1)} / p99 ${queries.funnel.p99.toFixed(1)} ms (raw COUNT(*) of sign-ups by T p99 ${queries.rawSignupCount.p99.toFixed(2)} ms), journey p50 ${queries.journey.median.toFixed(2)} / p99 ${queries.journey.p99.toFixed(2)} ms (raw index read of the timeline p99 ${queries.rawJourney.p99.toFixed(2)} ms; goal p99 < 50 ms: ${queryVerdict})`,
+    `daily report: ${reportRssVerdict(dailyReport).line}`,
     `browser SDK /sdk.js: ${sdk.raw.toLocaleString('en-US')} bytes, ${sdk.gzip.toLocaleString('en-US')} gzipped (target < 5 KB gzip: ${sdkVerdict})`,
     `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,
     ...notes.map((n) => `NOTE: ${n}`),

@@ -25,12 +25,17 @@ export const reportPublisherOf = (config: JourneyConfig): ReportPublisher =>
         channel: config.SLACK_REPORT_CHANNEL,
       });
 
-/** The report use case on this configuration's event store and read models. */
-export const funnelReportOf = (config: JourneyConfig, container: Container, publisher: ReportPublisher) =>
+/** The report use case on this configuration's event store and read models; `keepPdfsIn`: `report run --out` */
+export const funnelReportOf = (
+  config: JourneyConfig,
+  container: Container,
+  publisher: ReportPublisher,
+  keepPdfsIn?: string,
+) =>
   new RunFunnelReport({
     store: container.get<EventStore>(EventStoreToken),
     readModels: container.get<ReadModelQueries>(ReadModelQueriesToken),
-    renderer: new PdfReportRenderer(),
+    renderer: new PdfReportRenderer(keepPdfsIn === undefined ? {} : { keepIn: keepPdfsIn }),
     publisher,
     options: { timeZone: config.JOURNEY_REPORT_TZ, windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS },
     newId: () => crypto.randomUUID(),

@@ -131,10 +131,11 @@ class DatasetReadModels implements ReadModelQueries {
     return [...new Set(days)].sort().map((date) => ({ date, count: days.filter((d) => d === date).length }));
   }
   // the daily report's queries; no API route asks for them
-  async activityHistory(): Promise<never> {
+  // biome-ignore lint/correctness/useYield: never iterated, it only refuses
+  async *activityHistories(): AsyncIterable<never> {
     throw new Error('not used by the API');
   }
-  async latestEvents(): Promise<never> {
+  async latestEventsOf(): Promise<never> {
     throw new Error('not used by the API');
   }
   /** the dataset is the read models after the store's third event, for both projections */

@@ -61,6 +61,9 @@ export type ActivityHistory = {
   readonly days: readonly { readonly firstAt: string; readonly lastAt: string }[];
 };
 
+/** a signed-up user's activity history with the profile fields the report shows */
+export type ReportedUser = ActivityHistory & { readonly email?: string; readonly name?: string };
+
 /** a user's newest timeline events, newest first */
 export type LatestEvents = {
   readonly userId: string;
@@ -135,10 +138,15 @@ export interface ReadModelQueries {
   searchUsers(prefix: string, limit: number): Promise<UserProfile[]>;
   /** sign-ups per UTC day of their event time, from `from` to `to` (YYYY-MM-DD, both included); only days with any, by date */
   signupsByDay(from: string, to: string): Promise<DayCount[]>;
-  /** every user with a sign-up at or before `asOf`, with their activity days up to it */
-  activityHistory(asOf: string): Promise<ActivityHistory[]>;
-  /** for every user with timeline events at or before `asOf`, the newest `perUser` of those */
-  latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]>;
+  /**
+   * Every user with a sign-up at or before `asOf`, with their activity days up to it, newest sign-up
+   * first (equal instants by user id in code-point order), `pageSize` (default 1,000) at a time. A page
+   * is read when the next is asked for, so what a reader holds does not grow with users; pages read
+   * apart may see writes made between them.
+   */
+  activityHistories(asOf: string, options?: { readonly pageSize?: number }): AsyncIterable<readonly ReportedUser[]>;
+  /** of each of `userIds` with timeline events at or before `asOf`, the newest `perUser` of those, in `userIds` order */
+  latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]>;
   /**
    * `getProfile` and `stageSummary` with the checkpoint of `projection`, all from one snapshot,
    * so the caller knows which prefix of the log the answer reflects.

@@ -1,7 +1,6 @@
 import type { Stage } from '../../../domain/stage/stage.ts';
 import type { Position } from '../eventStore/eventStore.ts';
 import type {
-  ActivityHistory,
   CheckpointResult,
   DayCount,
   JourneySnapshot,
@@ -10,6 +9,7 @@ import type {
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
+  ReportedUser,
   StageSummary,
   TimelineEntry,
   UserProfile,
@@ -95,13 +95,19 @@ export abstract class ReadModelsFacade implements ReadModelStore, ReadModelQueri
     this.assertOpen();
     return this.queries.searchUsers(prefix, limit);
   }
-  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+  async *activityHistories(
+    asOf: string,
+    options?: { readonly pageSize?: number },
+  ): AsyncIterable<readonly ReportedUser[]> {
     this.assertOpen();
-    return this.queries.activityHistory(asOf);
+    for await (const page of this.queries.activityHistories(asOf, options)) {
+      yield page;
+      this.assertOpen();
+    }
   }
-  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+  async latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]> {
     this.assertOpen();
-    return this.queries.latestEvents(asOf, perUser);
+    return this.queries.latestEventsOf(userIds, asOf, perUser);
   }
   async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
     this.assertOpen();

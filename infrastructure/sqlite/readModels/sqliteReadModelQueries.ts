@@ -1,11 +1,12 @@
 import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import { pageSizeOf } from '../../../application/ports/readModels/pageSize.ts';
 import type {
-  ActivityHistory,
   DayCount,
   JourneySnapshot,
   LatestEvents,
   ProfileSnapshot,
   ReadModelQueries,
+  ReportedUser,
   StageSummary,
   TimelineEntry,
   UserProfile,
@@ -99,14 +100,17 @@ export class SqliteReadModelQueries implements ReadModelQueries {
     return [...byId, ...byEmail].slice(0, limit).map(toUserProfile);
   }
 
-  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+  activityHistories(
+    asOf: string,
+    options: { readonly pageSize?: number } = {},
+  ): AsyncIterable<readonly ReportedUser[]> {
     this.reportStatements ??= prepareReportStatements(this.db);
-    return this.reportStatements.activityHistory(canonicalInstant(asOf, 'asOf'));
+    return this.reportStatements.activityHistories(canonicalInstant(asOf, 'asOf'), pageSizeOf(options.pageSize));
   }
 
-  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+  async latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]> {
     this.reportStatements ??= prepareReportStatements(this.db);
-    return this.reportStatements.latestEvents(canonicalInstant(asOf, 'asOf'), perUser);
+    return this.reportStatements.latestEventsOf(userIds, canonicalInstant(asOf, 'asOf'), perUser);
   }
 
   // a read transaction: WAL keeps one snapshot from its first read to its end
