@@ -95,3 +95,16 @@ export const activityOf = (raw: IngestedEvent): Activity => {
   for (const key of Object.keys(activity) as (keyof Activity)[]) if (activity[key] === undefined) delete activity[key];
   return activity;
 };
+
+/**
+ * Activity has streams of its own, beside the journeys: the journey projections never read it,
+ * and the mapper copies an anonymous id's activity on a link as it copies its journey. The
+ * anonymous prefix does not start with `anonymous-`, so no anonymous id names both streams.
+ */
+export const ACTIVITY_STREAM_PREFIX = 'activity-';
+export const ANONYMOUS_ACTIVITY_STREAM_PREFIX = 'anonymousActivity-';
+export const activityStreamOf = (userId: string): string => `${ACTIVITY_STREAM_PREFIX}${userId}`;
+export const anonymousActivityStreamOf = (anonymousId: string): string =>
+  `${ANONYMOUS_ACTIVITY_STREAM_PREFIX}${anonymousId}`;
+export const userIdOfActivityStream = (streamId: string): string | undefined =>
+  streamId.startsWith(ACTIVITY_STREAM_PREFIX) ? streamId.slice(ACTIVITY_STREAM_PREFIX.length) : undefined;
