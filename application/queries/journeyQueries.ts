@@ -1,13 +1,15 @@
 import { NotFoundError, ValidationError } from '../../domain/errors/journeyError.ts';
+import { sessionOfEvent } from '../../domain/sessions/sessionOfEvent.ts';
 import { endOfUtcDay, type Funnel, funnelOf, utcDaysBetween } from '../../domain/stage/funnel.ts';
 import { checkAsOfAndWindow, type Stage, stageOf, stages } from '../../domain/stage/stage.ts';
 import type { ReadModelQueries, StageSummary, TimelineEntry, UserProfile } from '../ports/readModels/readModels.ts';
+import type { SessionStore } from '../ports/sessionStore/sessionStore.ts';
 
 export type JourneyView = {
   readonly userId: string;
   readonly stage: Stage | null;
   readonly profile: UserProfile;
-  readonly events: readonly { id: string; type: string; occurredAt: string; data: unknown }[];
+  readonly events: readonly { id: string; type: string; occurredAt: string; data: unknown; sessionId?: string }[];
 };
 
 export type StageUser = {
@@ -40,20 +42,27 @@ export class JourneyQueries {
   constructor(
     private readonly readModels: ReadModelQueries,
     private readonly windowDays: number,
+    /** when present, each journey event says which session it happened in */
+    private readonly sessions?: Pick<SessionStore, 'sessionsOf'>,
   ) {}
 
   async journey(userId: string, asOf: number): Promise<JourneyView> {
     const profile = await this.readModels.getProfile(userId);
     if (!profile) throw new NotFoundError(`no journey for user ${userId}: no event of this user has been projected`);
-    const [entries, mine] = await Promise.all([
+    const [entries, mine, sessions] = await Promise.all([
       this.readModels.getJourney(userId),
       this.readModels.stageSummary(userId, new Date(asOf).toISOString()),
+      this.sessions?.sessionsOf(userId) ?? [],
     ]);
+    const oldestFirst = [...sessions].reverse();
     return {
       userId,
       stage: mine ? stageOf(summaryOf(mine), asOf, this.windowDays) : null,
       profile,
-      events: entries.map(toEventView),
+      events: entries.map((e) => {
+        const session = sessionOfEvent(oldestFirst, e.occurredAt, e.sourceMessageIds[0] ?? '');
+        return { ...toEventView(e), ...(session === undefined ? {} : { sessionId: session.sessionId }) };
+      }),
     };
   }
 

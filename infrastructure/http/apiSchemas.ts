@@ -77,7 +77,15 @@ export const journeyAnswer = z.object({
   userId: z.string(),
   stage: z.enum(stages).nullable().describe('null when the user had not signed up'),
   profile,
-  events: z.array(z.object({ id: z.string(), type: z.string(), occurredAt: isoInstant, data: z.unknown() })),
+  events: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      occurredAt: isoInstant,
+      data: z.unknown(),
+      sessionId: z.string().optional().describe('the session the event happened in (GET /api/users/{userId}/sessions)'),
+    }),
+  ),
 });
 
 export const userSearchAnswer = z.object({
