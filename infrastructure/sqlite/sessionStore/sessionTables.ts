@@ -1,32 +1,41 @@
 import type { SqliteDatabase } from '../openDatabase.ts';
+import type { SecondaryIndex } from '../secondaryIndexes.ts';
+
+export type SessionTableNames = { readonly activity: string; readonly sessions: string };
+export const LIVE_SESSION_TABLES: SessionTableNames = { activity: 'session_activity', sessions: 'sessions' };
+export const SESSION_CHECKPOINTS = 'session_checkpoints';
 
 /**
- * sessions.db: each user's activity (what the projection recuts a late event's sessions from)
- * and their sessions. Times are epoch milliseconds, so (time, messageId) order is an index
- * range; a session's JSON is what the API answers, the other columns are what queries need.
+ * sessions.db: each user's activity (what a late event's sessions are recut from) and their
+ * sessions. Times are epoch milliseconds and the keys lead with (user, time, messageId), so
+ * the projection's reads are key ranges even while a rebuild defers the secondary indexes.
  */
-export const createSessionTables = (db: SqliteDatabase): void => {
+export const createSessionTables = (db: SqliteDatabase, tables: SessionTableNames = LIVE_SESSION_TABLES): void => {
   db.exec(`
-    CREATE TABLE IF NOT EXISTS session_activity (
+    CREATE TABLE IF NOT EXISTS ${tables.activity} (
       user_id TEXT NOT NULL,
-      message_id TEXT NOT NULL,
       at INTEGER NOT NULL,
+      message_id TEXT NOT NULL,
       data TEXT NOT NULL,
-      PRIMARY KEY (user_id, message_id)
+      PRIMARY KEY (user_id, at, message_id),
+      UNIQUE (user_id, message_id)
     ) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS session_activity_by_time ON session_activity (user_id, at, message_id);
-    CREATE TABLE IF NOT EXISTS sessions (
-      session_id TEXT PRIMARY KEY,
+    CREATE TABLE IF NOT EXISTS ${tables.sessions} (
       user_id TEXT NOT NULL,
       started_at INTEGER NOT NULL,
       first_message_id TEXT NOT NULL,
+      session_id TEXT NOT NULL UNIQUE,
       day TEXT NOT NULL,
       duration_ms INTEGER NOT NULL,
       page_views INTEGER NOT NULL,
-      data TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id, started_at, first_message_id);
-    CREATE INDEX IF NOT EXISTS sessions_by_day ON sessions (day, duration_ms);
-    CREATE TABLE IF NOT EXISTS session_checkpoints (projection TEXT PRIMARY KEY, position TEXT NOT NULL);
+      data TEXT NOT NULL,
+      PRIMARY KEY (user_id, started_at, first_message_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS ${SESSION_CHECKPOINTS} (projection TEXT PRIMARY KEY, position TEXT NOT NULL);
   `);
 };
+
+/** what only the daily query needs: built once at the end of a rebuild */
+export const sessionIndexes = (tables: SessionTableNames): SecondaryIndex[] => [
+  { name: 'sessions_by_day', table: tables.sessions, columns: 'day, duration_ms' },
+];

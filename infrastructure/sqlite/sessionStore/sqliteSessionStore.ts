@@ -16,7 +16,23 @@ import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import type { Activity } from '../../../domain/sessions/activity.ts';
 import type { Session } from '../../../domain/sessions/session.ts';
 import { openDatabase, type SqliteDatabase } from '../openDatabase.ts';
-import { createSessionTables } from './sessionTables.ts';
+import { ensureIndexes } from '../secondaryIndexes.ts';
+import {
+  createSessionTables,
+  LIVE_SESSION_TABLES,
+  SESSION_CHECKPOINTS,
+  type SessionTableNames,
+  sessionIndexes,
+} from './sessionTables.ts';
+
+export type SqliteSessionStoreOptions = {
+  /** a connection to use (a rebuild's); this store then never closes it */
+  readonly database?: SqliteDatabase;
+  /** the tables to use (a rebuild's shadow tables) */
+  readonly tables?: SessionTableNames;
+  /** leave the secondary indexes to the caller (a rebuild builds them once at the end) */
+  readonly deferIndexes?: boolean;
+};
 
 // beyond any event time: Date's range is ±8.64e15 ms
 const FIRST: readonly [number, string] = [-9e15, ''];
@@ -34,44 +50,49 @@ export class SqliteSessionStore implements SessionStore {
   private readonly writer: SessionWriter;
   private closed = false;
 
-  constructor(private readonly file: string) {
-    this.db = openDatabase(file);
-    createSessionTables(this.db);
+  constructor(
+    private readonly file: string,
+    private readonly options: SqliteSessionStoreOptions = {},
+  ) {
+    this.db = options.database ?? openDatabase(file);
+    const tables = options.tables ?? LIVE_SESSION_TABLES;
+    createSessionTables(this.db, tables);
+    if (!options.deferIndexes) ensureIndexes(this.db, sessionIndexes(tables));
     const db = this.db;
+    const { activity: A, sessions: S } = tables;
+    const C = SESSION_CHECKPOINTS;
     this.stmts = {
-      checkpoint: db.prepare<[string], { position: string }>(
-        'SELECT position FROM session_checkpoints WHERE projection = ?',
-      ),
+      checkpoint: db.prepare<[string], { position: string }>(`SELECT position FROM ${C} WHERE projection = ?`),
       storeCheckpoint: db.prepare<[string, string]>(
-        'INSERT INTO session_checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
+        `INSERT INTO ${C} (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position`,
       ),
       addActivity: db.prepare<[string, string, number, string]>(
-        'INSERT OR IGNORE INTO session_activity (user_id, message_id, at, data) VALUES (?, ?, ?, ?)',
+        `INSERT OR IGNORE INTO ${A} (user_id, message_id, at, data) VALUES (?, ?, ?, ?)`,
       ),
       activities: db.prepare<[string, number, string, number, string], { data: string }>(
-        `SELECT data FROM session_activity WHERE user_id = ? AND (at, message_id) >= (?, ?) AND (at, message_id) < (?, ?)
+        `SELECT data FROM ${A} WHERE user_id = ? AND (at, message_id) >= (?, ?) AND (at, message_id) < (?, ?)
          ORDER BY at, message_id`,
       ),
       latest: db.prepare<[string], { data: string }>(
-        'SELECT data FROM sessions WHERE user_id = ? ORDER BY started_at DESC, first_message_id DESC LIMIT 1',
+        `SELECT data FROM ${S} WHERE user_id = ? ORDER BY started_at DESC, first_message_id DESC LIMIT 1`,
       ),
       startedBefore: db.prepare<[string, number], { data: string }>(
-        'SELECT data FROM sessions WHERE user_id = ? AND started_at < ? ORDER BY started_at DESC, first_message_id DESC LIMIT 1',
+        `SELECT data FROM ${S} WHERE user_id = ? AND started_at < ? ORDER BY started_at DESC, first_message_id DESC LIMIT 1`,
       ),
       sessionsFrom: db.prepare<[string, number, string], { data: string }>(
-        `SELECT data FROM sessions WHERE user_id = ? AND (started_at, first_message_id) >= (?, ?)
+        `SELECT data FROM ${S} WHERE user_id = ? AND (started_at, first_message_id) >= (?, ?)
          ORDER BY started_at, first_message_id`,
       ),
       putSession: db.prepare<[string, string, number, string, string, number, number, string]>(
-        `INSERT INTO sessions (session_id, user_id, started_at, first_message_id, day, duration_ms, page_views, data)
+        `INSERT INTO ${S} (session_id, user_id, started_at, first_message_id, day, duration_ms, page_views, data)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (session_id) DO UPDATE SET user_id = excluded.user_id, started_at = excluded.started_at,
            first_message_id = excluded.first_message_id, day = excluded.day, duration_ms = excluded.duration_ms,
            page_views = excluded.page_views, data = excluded.data`,
       ),
-      deleteSession: db.prepare<[string, string]>('DELETE FROM sessions WHERE user_id = ? AND session_id = ?'),
+      deleteSession: db.prepare<[string, string]>(`DELETE FROM ${S} WHERE user_id = ? AND session_id = ?`),
       sessionsOf: db.prepare<[string, number, number], { data: string }>(
-        `SELECT data FROM sessions WHERE user_id = ? AND started_at BETWEEN ? AND ?
+        `SELECT data FROM ${S} WHERE user_id = ? AND started_at BETWEEN ? AND ?
          ORDER BY started_at DESC, first_message_id DESC`,
       ),
       // nearest rank: the value at rank ⌈p·n⌉, that is (n + 1) / 2 and (9n + 9) / 10 in integers
@@ -80,7 +101,7 @@ export class SqliteSessionStore implements SessionStore {
            SELECT day, user_id, duration_ms, page_views,
              ROW_NUMBER() OVER (PARTITION BY day ORDER BY duration_ms) AS rank,
              COUNT(*) OVER (PARTITION BY day) AS n
-           FROM sessions WHERE day BETWEEN ? AND ?
+           FROM ${S} WHERE day BETWEEN ? AND ?
          )
          SELECT day AS date, COUNT(*) AS sessions, COUNT(DISTINCT user_id) AS users,
            MAX(CASE WHEN rank = (n + 1) / 2 THEN duration_ms END) AS medianDurationMs,
@@ -161,7 +182,7 @@ export class SqliteSessionStore implements SessionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.db.close();
+    if (this.options.database === undefined) this.db.close();
   }
 
   private checkpointNow(projection: string): Position | null {
