@@ -7,7 +7,6 @@ export type Device = {
 
 // Order matters: Edge and Opera say "Chrome", Chrome says "Safari", every iOS browser says "Safari".
 const BROWSERS: readonly (readonly [RegExp, string])[] = [
-  [/bot|crawler|spider|crawling|headless/i, 'Bot'],
   [/Edg(e|A|iOS)?\//, 'Edge'],
   [/OPR\/|Opera/, 'Opera'],
   [/SamsungBrowser\//, 'Samsung Internet'],
@@ -26,8 +25,11 @@ const SYSTEMS: readonly (readonly [RegExp, string])[] = [
   [/Linux|X11/, 'Linux'],
 ];
 
-const nameOf = (table: readonly (readonly [RegExp, string])[], userAgent: string): string =>
-  table.find(([pattern]) => pattern.test(userAgent))?.[1] ?? 'Other';
+// crawlers, and browsers driven by automation (HeadlessChrome)
+const BOT = /bot|crawler|spider|crawling|headless/i;
+
+const nameOf = (table: readonly (readonly [RegExp, string])[], userAgent: string): string | undefined =>
+  table.find(([pattern]) => pattern.test(userAgent))?.[1];
 
 /**
  * Browser, OS and form factor from a User-Agent header, by a few regexes kept here rather
@@ -35,14 +37,14 @@ const nameOf = (table: readonly (readonly [RegExp, string])[], userAgent: string
  * device database, and the summary must not change when a library updates its tables.
  */
 export const deviceOf = (userAgent: string): Device => {
-  const browser = nameOf(BROWSERS, userAgent);
-  const type =
-    browser === 'Bot'
-      ? 'bot'
-      : /iPad|Tablet|Android(?!.*Mobile)/.test(userAgent)
-        ? 'tablet'
-        : /Mobi|iPhone|iPod|Android/.test(userAgent)
-          ? 'mobile'
-          : 'desktop';
-  return { browser, os: nameOf(SYSTEMS, userAgent), type };
+  const bot = BOT.test(userAgent);
+  const browser = nameOf(BROWSERS, userAgent) ?? (bot ? 'Bot' : 'Other');
+  const type = bot
+    ? 'bot'
+    : /iPad|Tablet|Android(?!.*Mobile)/.test(userAgent)
+      ? 'tablet'
+      : /Mobi|iPhone|iPod|Android/.test(userAgent)
+        ? 'mobile'
+        : 'desktop';
+  return { browser, os: nameOf(SYSTEMS, userAgent) ?? 'Other', type };
 };

@@ -31,6 +31,10 @@ describe('deviceOf', () => {
       'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
       { browser: 'Bot', os: 'Other', type: 'bot' },
     ],
+    [
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36',
+      { browser: 'Chrome', os: 'Linux', type: 'bot' },
+    ],
     ['curl/8.5.0', { browser: 'Other', os: 'Other', type: 'desktop' }],
   ])('%s', (userAgent, device) => {
     expect(deviceOf(userAgent)).toEqual(device);
