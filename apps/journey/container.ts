@@ -109,16 +109,12 @@ export const createContainer = (config: JourneyConfig): Container => {
   container
     .bind(MapRawEvents)
     .toDynamicValue((ctx) => new MapRawEvents(ctx.get(EventStoreToken), ctx.get(RawLogToken), ctx.get(RulesToken)));
-  container
-    .bind(JourneyQueries)
-    .toDynamicValue(
-      (ctx) =>
-        new JourneyQueries(
-          ctx.get(ReadModelQueriesToken),
-          config.JOURNEY_ACTIVE_WINDOW_DAYS,
-          ctx.get<SessionStore>(SessionStoreToken),
-        ),
-    );
+  container.bind(JourneyQueries).toDynamicValue(
+    (ctx) =>
+      new JourneyQueries(ctx.get(ReadModelQueriesToken), config.JOURNEY_ACTIVE_WINDOW_DAYS, {
+        sessions: ctx.get<SessionStore>(SessionStoreToken),
+      }),
+  );
   container.bind(Projector).toDynamicValue(
     (ctx) =>
       new Projector([

@@ -13,4 +13,6 @@ export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadMod
   signupsByDay: (from, to) => users.signupsByDay(from, to),
   activityHistory: (asOf) => users.activityHistory(asOf),
   latestEvents: (asOf, perUser) => timeline.latestEvents(asOf, perUser),
+  profileSnapshot: (userId, asOf, projection) => users.profileSnapshot(userId, asOf, projection),
+  journeySnapshot: (userId, upTo, projection) => timeline.journeySnapshot(userId, upTo, projection),
 });

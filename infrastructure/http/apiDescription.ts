@@ -48,6 +48,8 @@ export const apiDescription: readonly DescribedRoute[] = [
     method: 'GET',
     path: '/api/users/:userId/journey',
     summary: "A user's journey timeline with their stage as of now",
+    description:
+      'One consistent answer: the profile (its `eventCount`), the stage and the events are read as of one event-store position, named in `position`. The timeline and the profile are projected separately; when the timeline is behind the profile the answer waits for it (about 1.5 s at most), then answers 503 with `Retry-After` rather than a profile whose events are missing.',
     tag: 'read models',
     params: userParams,
     answer: journeyAnswer,

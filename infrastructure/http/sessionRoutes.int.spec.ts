@@ -73,7 +73,7 @@ const start = async () => {
 
   app = createHttpServer({ logger: false });
   registerApiRoutes(app, {
-    queries: new JourneyQueries(readModels, 15, sessions),
+    queries: new JourneyQueries(readModels, 15, { sessions }),
     apiToken: TOKEN,
     clock: { now: () => T0 + 2 * 24 * 60 * MINUTE },
     sessions: new SessionQueries(sessions),

@@ -3,7 +3,9 @@ import type {
   ActivityHistory,
   CheckpointResult,
   DayCount,
+  JourneySnapshot,
   LatestEvents,
+  ProfileSnapshot,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
@@ -204,6 +206,21 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
       if (events.length > 0) result.push({ userId, events });
     }
     return result;
+  }
+
+  /** no await between the reads: nothing else runs in between, as in one transaction */
+  async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
+    const summary = this.stageSummaries(asOf).then((all) => all.find((s) => s.userId === userId));
+    const snapshot = { position: this.checkpoints.get(projection) ?? null, profile: this.profiles.get(userId) };
+    return { ...snapshot, summary: await summary };
+  }
+
+  async journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot> {
+    const position = this.checkpoints.get(projection) ?? null;
+    const entries = (await this.getJourney(userId)).filter(
+      (e) => e.position === undefined || comparePositions(e.position, upTo) <= 0,
+    );
+    return { position, entries };
   }
 
   async close(): Promise<void> {}

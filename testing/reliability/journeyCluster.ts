@@ -3,6 +3,7 @@ import { JetStreamRawLog } from '../../infrastructure/nats/jetStreamRawLog.ts';
 import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
 import { freePort } from '../freePort.ts';
 import { type JourneyProcess, journeyProcess } from '../journey/journeyProcess.ts';
+import type { NatsClusterHarness } from '../nats/natsClusterHarness.ts';
 import { type NatsServerHarness, startNatsServer } from '../nats/natsServerHarness.ts';
 import type { FakeSlack } from '../slack/fakeSlack.ts';
 import { tempDataDir } from '../tempDataDir.ts';
@@ -20,6 +21,8 @@ export type ClusterOptions = {
   readonly env?: Record<string, string>;
   /** false: no nats-server, the raw log in SQLite (raw.db); default true */
   readonly nats?: boolean;
+  /** a JetStream cluster the caller started (and stops) instead of a private nats-server; RAW gets one replica per node */
+  readonly natsCluster?: NatsClusterHarness;
 };
 
 export type JourneyCluster = {
@@ -45,13 +48,15 @@ export type JourneyCluster = {
  * runs them. The reliability suites kill and restart them through `process(name)`.
  */
 export const startJourneyCluster = async (options: ClusterOptions): Promise<JourneyCluster> => {
-  const withNats = options.nats ?? true;
+  const withNats = (options.nats ?? true) && options.natsCluster === undefined;
   const nats = withNats ? await startNatsServer() : undefined;
+  const natsUrl = options.natsCluster?.url ?? nats?.url;
+  const replicas = options.natsCluster?.nodes.length ?? 1;
   const data = await tempDataDir('reliability');
   const dataDir = data.dir;
   const port = await freePort();
   const env = (): Record<string, string> => ({
-    ...(nats ? { NATS_URL: nats.url, NATS_PUBLISH_TIMEOUT_MS: '1000' } : {}),
+    ...(natsUrl ? { NATS_URL: natsUrl, NATS_PUBLISH_TIMEOUT_MS: '1000', JOURNEY_RAW_REPLICAS: String(replicas) } : {}),
     JOURNEY_DATA_DIR: dataDir,
     JOURNEY_WRITE_KEYS: `generator:${WRITE_KEY}`,
     JOURNEY_API_TOKEN: API_TOKEN,
@@ -80,10 +85,10 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
       );
     }
   }
-  const rawLog = nats ? new JetStreamRawLog(nats.url) : new SqliteRawLog(join(dataDir, 'raw.db'));
+  const rawLog = natsUrl ? new JetStreamRawLog(natsUrl, { replicas }) : new SqliteRawLog(join(dataDir, 'raw.db'));
   const cluster: JourneyCluster = {
     get nats() {
-      if (!nats) throw new Error('this cluster runs without nats-server (nats: false)');
+      if (!nats) throw new Error('this cluster runs without a private nats-server (nats: false, or natsCluster)');
       return nats;
     },
     dataDir,

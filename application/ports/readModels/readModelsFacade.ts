@@ -4,7 +4,9 @@ import type {
   ActivityHistory,
   CheckpointResult,
   DayCount,
+  JourneySnapshot,
   LatestEvents,
+  ProfileSnapshot,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
@@ -100,5 +102,13 @@ export abstract class ReadModelsFacade implements ReadModelStore, ReadModelQueri
   async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
     this.assertOpen();
     return this.queries.latestEvents(asOf, perUser);
+  }
+  async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
+    this.assertOpen();
+    return this.queries.profileSnapshot(userId, asOf, projection);
+  }
+  async journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot> {
+    this.assertOpen();
+    return this.queries.journeySnapshot(userId, upTo, projection);
   }
 }

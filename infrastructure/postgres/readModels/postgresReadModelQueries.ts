@@ -1,8 +1,11 @@
 import type pg from 'pg';
+import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
 import type {
   ActivityHistory,
   DayCount,
+  JourneySnapshot,
   LatestEvents,
+  ProfileSnapshot,
   ReadModelQueries,
   StageSummary,
   TimelineEntry,
@@ -12,6 +15,7 @@ import type { Stage } from '../../../domain/stage/stage.ts';
 import { stageCountsOf } from '../../../domain/stage/stageChanges.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
+import { readCheckpoint } from './checkpointRow.ts';
 import {
   isoOf,
   isoOrNull,
@@ -187,6 +191,57 @@ export class PostgresReadModelQueries implements ReadModelQueries {
       current.events.push({ type: row.type, occurredAt: isoOf(row.occurred_at) });
     }
     return result;
+  }
+
+  async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
+    const at = canonicalInstant(asOf, 'asOf');
+    return this.inSnapshot('reading a profile', async (client) => {
+      const position = await readCheckpoint(client, projection);
+      const { rows: users } = await client.query<UserRow>(
+        `SELECT ${USER_COLUMNS} FROM journey.users WHERE user_id = $1`,
+        [userId],
+      );
+      const { rows: summaries } = await client.query<StageSummaryRow>(stageSummarySql(true), [at, userId]);
+      const [user] = users;
+      const [summary] = summaries;
+      return { position, profile: user && toUserProfile(user), summary: summary && toStageSummary(summary) };
+    });
+  }
+
+  async journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot> {
+    return this.inSnapshot('reading a journey', async (client) => {
+      const position = await readCheckpoint(client, projection);
+      // rows stored without a position are from before migration 006, so before any checkpoint now
+      const { rows } = await client.query<TimelineRow>(
+        `SELECT ${TIMELINE_COLUMNS} FROM journey.timeline WHERE user_id = $1
+         AND (position_commit IS NULL OR (position_commit, position_prepare) <= ($2::bigint, $3::bigint))
+         ORDER BY occurred_at, seq`,
+        [userId, String(upTo.commit), String(upTo.prepare)],
+      );
+      return { position, entries: rows.map(toTimelineEntry) };
+    });
+  }
+
+  /**
+   * `read` in one REPEATABLE READ transaction: its statements see one snapshot, so a
+   * checkpoint and the rows it covers are read as one projection commit left them.
+   */
+  private async inSnapshot<T>(doing: string, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await read(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: Error) => {
+        broken = e;
+      });
+      return rethrowConnectionLost(error, this.url, doing);
+    } finally {
+      client.release(broken);
+    }
   }
 
   private async rows<R extends pg.QueryResultRow>(doing: string, sql: string, values: unknown[]): Promise<R[]> {
