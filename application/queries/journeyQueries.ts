@@ -1,8 +1,10 @@
 import { NotFoundError, ValidationError } from '../../domain/errors/journeyError.ts';
+import { sessionOfEvent } from '../../domain/sessions/sessionOfEvent.ts';
 import { endOfUtcDay, type Funnel, funnelOf, utcDaysBetween } from '../../domain/stage/funnel.ts';
 import { checkAsOfAndWindow, type Stage, stageOf, stages } from '../../domain/stage/stage.ts';
 import { comparePositions, positionToString } from '../ports/eventStore/eventStore.ts';
 import type { ReadModelQueries, StageSummary, TimelineEntry, UserProfile } from '../ports/readModels/readModels.ts';
+import type { SessionStore } from '../ports/sessionStore/sessionStore.ts';
 import { DEFAULT_PATIENCE, type Patience, untilCaughtUp } from './untilCaughtUp.ts';
 
 export type JourneyView = {
@@ -11,7 +13,7 @@ export type JourneyView = {
   readonly position: string;
   readonly stage: Stage | null;
   readonly profile: UserProfile;
-  readonly events: readonly { id: string; type: string; occurredAt: string; data: unknown }[];
+  readonly events: readonly { id: string; type: string; occurredAt: string; data: unknown; sessionId?: string }[];
 };
 
 export type StageUser = {
@@ -29,6 +31,8 @@ export type JourneyQueriesOptions = {
   readonly projections?: { readonly timeline: string; readonly users: string };
   /** how long a journey waits for a timeline that is behind the profile */
   readonly patience?: Patience;
+  /** when present, each journey event says which session it happened in (sessions follow their own streams) */
+  readonly sessions?: Pick<SessionStore, 'sessionsOf'>;
 };
 
 const parseInstant = (value: string, parameter: string): number => {
@@ -50,6 +54,7 @@ const summaryOf = (s: StageSummary) => ({
 export class JourneyQueries {
   private readonly projections: { readonly timeline: string; readonly users: string };
   private readonly patience: Patience;
+  private readonly sessions: Pick<SessionStore, 'sessionsOf'> | undefined;
 
   constructor(
     private readonly readModels: ReadModelQueries,
@@ -58,6 +63,7 @@ export class JourneyQueries {
   ) {
     this.projections = options.projections ?? { timeline: 'timeline', users: 'users' };
     this.patience = options.patience ?? DEFAULT_PATIENCE;
+    this.sessions = options.sessions;
   }
 
   /**
@@ -73,22 +79,29 @@ export class JourneyQueries {
     if (!profile || position === null) {
       throw new NotFoundError(`no journey for user ${userId}: no event of this user has been projected`);
     }
-    const entries = await untilCaughtUp(
-      async () => {
-        const timeline = await this.readModels.journeySnapshot(userId, position, projections.timeline);
-        const caughtUp = timeline.position !== null && comparePositions(timeline.position, position) >= 0;
-        return caughtUp ? timeline.entries : undefined;
-      },
-      this.patience,
-      () =>
-        `the journey of ${userId} is not ready: its timeline is still behind the profile's store position ${positionToString(position)} (the projector is catching up); retry in ${this.patience.retryAfterSeconds} s`,
-    );
+    const [entries, sessions] = await Promise.all([
+      untilCaughtUp(
+        async () => {
+          const timeline = await this.readModels.journeySnapshot(userId, position, projections.timeline);
+          const caughtUp = timeline.position !== null && comparePositions(timeline.position, position) >= 0;
+          return caughtUp ? timeline.entries : undefined;
+        },
+        this.patience,
+        () =>
+          `the journey of ${userId} is not ready: its timeline is still behind the profile's store position ${positionToString(position)} (the projector is catching up); retry in ${this.patience.retryAfterSeconds} s`,
+      ),
+      this.sessions?.sessionsOf(userId) ?? [],
+    ]);
+    const oldestFirst = [...sessions].reverse();
     return {
       userId,
       position: positionToString(position),
       stage: users.summary ? stageOf(summaryOf(users.summary), asOf, this.windowDays) : null,
       profile,
-      events: entries.map(toEventView),
+      events: entries.map((e) => {
+        const session = sessionOfEvent(oldestFirst, e.occurredAt, e.sourceMessageIds[0] ?? '');
+        return { ...toEventView(e), ...(session === undefined ? {} : { sessionId: session.sessionId }) };
+      }),
     };
   }
 

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Container } from 'inversify';
 import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
@@ -13,6 +14,7 @@ import {
   type ReadModelStore,
   ReadModelStoreToken,
 } from '../../application/ports/readModels/readModels.ts';
+import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
 import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
 import { alertChannelOf, alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
@@ -21,8 +23,10 @@ import { type Credentials, resolveCredentials } from '../../infrastructure/confi
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
+import { SqliteSessionStore } from '../../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+import { sessionsProjection } from '../../projections/sessions/sessionsProjection.ts';
 
 import { journeyProjection } from '../projector/journeyProjections.ts';
 import { Projector } from '../projector/projector.ts';
@@ -80,6 +84,11 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<AlertStore>(AlertStoreToken)
     .toDynamicValue(() => readSide.alertStore())
     .onDeactivation(closeOnUnbind);
+  // sessions.db under JOURNEY_DATA_DIR also when the other read models are in PostgreSQL: it has no adapter there yet
+  container
+    .bind<SessionStore>(SessionStoreToken)
+    .toDynamicValue(() => new SqliteSessionStore(join(config.JOURNEY_DATA_DIR, 'sessions.db')))
+    .onDeactivation(closeOnUnbind);
   container.bind(AlertDispatcher).toDynamicValue(
     (ctx) =>
       new AlertDispatcher(
@@ -100,9 +109,12 @@ export const createContainer = (config: JourneyConfig): Container => {
   container
     .bind(MapRawEvents)
     .toDynamicValue((ctx) => new MapRawEvents(ctx.get(EventStoreToken), ctx.get(RawLogToken), ctx.get(RulesToken)));
-  container
-    .bind(JourneyQueries)
-    .toDynamicValue((ctx) => new JourneyQueries(ctx.get(ReadModelQueriesToken), config.JOURNEY_ACTIVE_WINDOW_DAYS));
+  container.bind(JourneyQueries).toDynamicValue(
+    (ctx) =>
+      new JourneyQueries(ctx.get(ReadModelQueriesToken), config.JOURNEY_ACTIVE_WINDOW_DAYS, {
+        sessions: ctx.get<SessionStore>(SessionStoreToken),
+      }),
+  );
   container.bind(Projector).toDynamicValue(
     (ctx) =>
       new Projector([
@@ -121,6 +133,12 @@ export const createContainer = (config: JourneyConfig): Container => {
           ctx.get<AlertStore>(AlertStoreToken),
           alertsProjection(alertRulesOf(config), ctx.get<Clock>(ClockToken)),
           { logger: ctx.get(LoggerToken), batchSize: 500 },
+        ),
+        new ProjectionRunner(
+          ctx.get<EventStore>(EventStoreToken),
+          ctx.get<SessionStore>(SessionStoreToken),
+          sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES),
+          { logger: ctx.get(LoggerToken) },
         ),
       ]),
   );

@@ -7,8 +7,10 @@ import { EventStoreToken } from '../../application/ports/eventStore/eventStore.t
 import { LoggerToken } from '../../application/ports/logger.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import { ReadModelQueriesToken } from '../../application/ports/readModels/readModels.ts';
+import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
 import { DailySeries } from '../../application/queries/dailySeries.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import { SessionQueries } from '../../application/queries/sessionQueries.ts';
 import { recordedReport } from '../../application/reports/runFunnelReport.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
@@ -104,6 +106,7 @@ export const startJourney = async (
           alerts: container.get<AlertStore>(AlertStoreToken),
           series: new DailySeries(container.get(ReadModelQueriesToken), container.get<AlertStore>(AlertStoreToken)),
           reports: { recorded: (date) => recordedReport(container.get(EventStoreToken), date) },
+          sessions: new SessionQueries(container.get<SessionStore>(SessionStoreToken)),
         });
       }
       try {

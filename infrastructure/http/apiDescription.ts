@@ -17,6 +17,7 @@ import {
   userSearchAnswer,
   userSearchQuery,
 } from './apiSchemas.ts';
+import { dailySessionsAnswer, sessionsQuery, userSessionsAnswer } from './sessionSchemas.ts';
 
 export type DescribedRoute = {
   readonly method: 'GET';
@@ -53,6 +54,27 @@ export const apiDescription: readonly DescribedRoute[] = [
     params: userParams,
     answer: journeyAnswer,
     errors: [400, 404, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/users/:userId/sessions',
+    summary: "A user's sessions (runs of activity without a long gap), newest first",
+    tag: 'read models',
+    params: userParams,
+    query: sessionsQuery,
+    answer: userSessionsAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/sessions/daily',
+    summary: 'Sessions per UTC day of their start: users, median and p90 duration, bounce rate',
+    description:
+      'Grafana (Infinity): root selector `days`, time field `time`, columns `sessions`, `users`, `medianDurationMs`, `p90DurationMs`, `bounceRate`.',
+    tag: 'series',
+    query: dailyQuery,
+    answer: dailySessionsAnswer,
+    errors: [400, 503],
   },
   {
     method: 'GET',

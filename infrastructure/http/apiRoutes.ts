@@ -3,6 +3,7 @@ import type { AlertStore } from '../../application/ports/alertStore/alertStore.t
 import type { Clock } from '../../application/ports/clock.ts';
 import type { DailySeries } from '../../application/queries/dailySeries.ts';
 import type { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import type { SessionQueries } from '../../application/queries/sessionQueries.ts';
 import { ConfigError, NotFoundError } from '../../domain/errors/journeyError.ts';
 import type { UsersByActivationStageReported } from '../../domain/report/usersByActivationStageReported.ts';
 import { registerApiDocsRoutes } from './apiDocsRoutes.ts';
@@ -19,6 +20,7 @@ import { registerDashboardRoutes } from './dashboardRoutes.ts';
 import { HttpError } from './httpError.ts';
 import { secretMatcher } from './secretMatcher.ts';
 import { registerSeriesRoutes } from './seriesRoutes.ts';
+import { registerSessionRoutes } from './sessionRoutes.ts';
 import { validateRequest } from './validateRequest.ts';
 
 export type ApiDeps = {
@@ -29,6 +31,8 @@ export type ApiDeps = {
   alerts?: Pick<AlertStore, 'listAlerts'>;
   /** serves GET /api/signups/daily and /api/alerts/daily when present */
   series?: DailySeries;
+  /** serves GET /api/users/:userId/sessions and /api/sessions/daily when present */
+  sessions?: SessionQueries;
   /** serves GET /api/reports/:date when present */
   reports?: { recorded(date: string): Promise<UsersByActivationStageReported | undefined> };
 };
@@ -95,6 +99,7 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
         });
       }
       if (deps.series) registerSeriesRoutes(api, deps.series);
+      if (deps.sessions) registerSessionRoutes(api, deps.sessions);
 
       const reports = deps.reports;
       if (reports) {

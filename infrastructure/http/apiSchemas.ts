@@ -82,7 +82,15 @@ export const journeyAnswer = z.object({
     ),
   stage: z.enum(stages).nullable().describe('null when the user had not signed up'),
   profile,
-  events: z.array(z.object({ id: z.string(), type: z.string(), occurredAt: isoInstant, data: z.unknown() })),
+  events: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      occurredAt: isoInstant,
+      data: z.unknown(),
+      sessionId: z.string().optional().describe('the session the event happened in (GET /api/users/{userId}/sessions)'),
+    }),
+  ),
 });
 
 export const userSearchAnswer = z.object({

@@ -3,8 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DailySeries } from '../../application/queries/dailySeries.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import { SessionQueries } from '../../application/queries/sessionQueries.ts';
 import { MemoryAlertStore } from '../../testing/memory/memoryAlertStore.ts';
 import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
+import { MemorySessionStore } from '../../testing/memory/memorySessionStore.ts';
 import { apiDescription } from './apiDescription.ts';
 import { registerApiRoutes } from './apiRoutes.ts';
 import { createHttpServer } from './createHttpServer.ts';
@@ -35,6 +37,7 @@ const start = async () => {
     alerts,
     series: new DailySeries(readModels, alerts),
     reports: { recorded: async () => undefined },
+    sessions: new SessionQueries(new MemorySessionStore()),
   });
   const base = await server.listen({ port: 0, host: '127.0.0.1' });
   const get = (path: string, token: string | null = TOKEN) =>
