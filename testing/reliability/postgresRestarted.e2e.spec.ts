@@ -39,7 +39,11 @@ const catchUp = async (cluster: JourneyCluster, url: string, head: number, what:
     {
       timeoutMs: timeLimitMs(90_000, 600_000),
       intervalMs: 100,
-      lastSeen: () => ({ head, checkpoints, journey: cluster.process('start').output().slice(-6_000) }),
+      lastSeen: () => ({
+        head,
+        checkpoints,
+        output: [...cluster.processes.values()].map((p) => `${p.name}: ${p.output().slice(-3_000)}`),
+      }),
     },
   );
 };
@@ -56,12 +60,16 @@ const projectedUsers = async (url: string): Promise<string[]> => {
 };
 
 /**
- * `journey start` with its read models and alerts in PostgreSQL (the event store and raw log
- * in SQLite): the database is stopped as a crash would stop it while events stream in, and
- * started again. Journey must not be restarted: the projections, the API and the alerter
- * reconnect by themselves and resume from their checkpoints.
+ * Journey with its read models and alerts in PostgreSQL (the event store and raw log in
+ * SQLite), as `journey start` and as separate processes: the database is stopped as a crash
+ * would stop it while events stream in, and started again. Journey must not be restarted:
+ * the projections, the API and the alerter reconnect by themselves and resume from their
+ * checkpoints.
  */
-describe('reliability: PostgreSQL is killed and restarted while events stream in', () => {
+describe.each([
+  { layout: 'journey start', apps: { start: 1 } },
+  { layout: 'separate processes', apps: { collector: 1, mapper: 1, projector: 1, api: 1, alerter: 1 } },
+])('reliability: PostgreSQL is killed and restarted while events stream in ($layout)', ({ layout, apps }) => {
   const seed = runSeed();
   const random = seededRandom(seed);
   const events = scaled(20_000, 1_000);
@@ -78,7 +86,7 @@ describe('reliability: PostgreSQL is killed and restarted while events stream in
   it(
     `the read side catches up with nothing lost or applied twice; meanwhile the API answers right or 503 (${events} events, ${restarts} restarts)`,
     async () => {
-      announceSeed(SUITE, seed);
+      announceSeed(`${SUITE} (${layout})`, seed);
       const started = Date.now();
       // durable: an immediate stop then loses no commit, as with a production server
       database = await startPostgresServer({ durable: true });
@@ -86,7 +94,7 @@ describe('reliability: PostgreSQL is killed and restarted while events stream in
       slack = await startFakeSlack();
       const posted = slack;
       cluster = await startJourneyCluster({
-        apps: { start: 1 },
+        apps,
         nats: false,
         slack,
         env: { JOURNEY_DATABASE_URL: db.url },
@@ -126,7 +134,7 @@ describe('reliability: PostgreSQL is killed and restarted while events stream in
                 },
               );
               probe = probeApi<Phase>({
-                url: () => running.url,
+                url: () => running.apiUrl,
                 dataDir: running.dataDir,
                 users: await projectedUsers(db.url),
                 search: `${runId}-u1`,
@@ -193,19 +201,19 @@ describe('reliability: PostgreSQL is killed and restarted while events stream in
       );
       // a second message for a key would come from a retry after the outage: give it time
       await sleep(1_000);
-      const readyAgain = await fetch(`${running.url}/readyz`);
+      const readyAgain = await fetch(`${running.apiUrl}/readyz`);
       const phases = (await probe?.stop()) ?? {};
       const after = await Promise.all(
         perUser.slice(0, 20).map(async (list) => {
           const userId = list[0]?.userId ?? '';
-          const response = await fetch(`${running.url}/api/users/${userId}/journey`, {
+          const response = await fetch(`${running.apiUrl}/api/users/${userId}/journey`, {
             headers: { authorization: `Bearer ${API_TOKEN}` },
           });
           const body = (await response.json()) as { events: { id: string }[] };
           return { userId, status: response.status, events: body.events.length, sent: list.length };
         }),
       );
-      await running.process('start').stop();
+      await Promise.all([...running.processes.values()].map((p) => p.stop()));
 
       const audit = auditStore(running.dataDir, sent, stats.acked);
       const readSide = await auditPostgresReadSide(db.url, running.dataDir);
@@ -214,7 +222,7 @@ describe('reliability: PostgreSQL is killed and restarted while events stream in
       const outage = phases.outage;
       const sum = (counts: Record<string, number> | undefined) =>
         Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
-      printFigures(SUITE, {
+      printFigures(`${SUITE} (${layout})`, {
         'events sent': sent.size,
         acknowledged: stats.acked.size,
         'PostgreSQL restarts': downMs.length,
