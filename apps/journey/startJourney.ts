@@ -6,7 +6,7 @@ import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
-import { ReadModelQueriesToken } from '../../application/ports/readModels/readModels.ts';
+import { ReadModelQueriesToken, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
 import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
 import { DailySeries } from '../../application/queries/dailySeries.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
@@ -82,6 +82,11 @@ export const startJourney = async (
     // connect to what these apps use first, so an unreachable server fails start-up with its URL
     if (apps.includes('collector') || apps.includes('mapper')) await whenReady(container.get(RawLogToken));
     if (apps.includes('mapper') || apps.includes('projector')) await whenReady(container.get(EventStoreToken));
+    // the read side too (PostgreSQL opens here): a wrong password or database stops start-up, not the first query
+    if (apps.includes('projector') || apps.includes('api')) {
+      await whenReady(container.get(ReadModelStoreToken));
+      await whenReady(container.get(AlertStoreToken));
+    }
     let url: string | undefined;
     if (apps.includes('collector') || apps.includes('api')) {
       const app = createHttpServer({

@@ -4,7 +4,11 @@ import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import type { ReportPublisher } from '../../application/ports/funnelReport.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
-import { type ReadModelQueries, ReadModelQueriesToken } from '../../application/ports/readModels/readModels.ts';
+import {
+  type ReadModelQueries,
+  ReadModelQueriesToken,
+  ReadModelStoreToken,
+} from '../../application/ports/readModels/readModels.ts';
 import { ReportScheduler } from '../../application/reports/reportScheduler.ts';
 import { RunFunnelReport } from '../../application/reports/runFunnelReport.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
@@ -45,6 +49,7 @@ export const funnelReportOf = (
 export const startReporter = async (config: JourneyConfig, container: Container): Promise<() => Promise<void>> => {
   const logger = container.get<JourneyLogger>(LoggerToken);
   await whenReady(container.get(EventStoreToken));
+  await whenReady(container.get(ReadModelStoreToken));
   if (config.SLACK_BOT_TOKEN === undefined) {
     logger.warn(
       { dir: join(config.JOURNEY_DATA_DIR, 'reports') },

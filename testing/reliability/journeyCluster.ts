@@ -12,7 +12,7 @@ export const WRITE_KEY = 'wk_reliability_0123456789';
 export const API_TOKEN = 'jt_reliability_0123456789abcdef';
 
 /** `start` is every app in one process (the embedded default) */
-type App = 'collector' | 'mapper' | 'projector' | 'alerter' | 'start';
+type App = 'collector' | 'mapper' | 'projector' | 'api' | 'alerter' | 'start';
 
 export type ClusterOptions = {
   /** how many of each app to run; e.g. { collector: 1, mapper: 2 } */
@@ -30,6 +30,8 @@ export type JourneyCluster = {
   readonly dataDir: string;
   /** the collector's URL (its port survives restarts) */
   readonly url: string;
+  /** the API's: the collector's, or the `api` app's own when there is one */
+  readonly apiUrl: string;
   /** by name: collector, mapper, mapper-2, projector, alerter */
   readonly processes: ReadonlyMap<string, JourneyProcess>;
   process(name: string): JourneyProcess;
@@ -55,6 +57,7 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
   const data = await tempDataDir('reliability');
   const dataDir = data.dir;
   const port = await freePort();
+  const apiPort = options.apps.api ? await freePort() : port;
   const env = (): Record<string, string> => ({
     ...(natsUrl ? { NATS_URL: natsUrl, NATS_PUBLISH_TIMEOUT_MS: '1000', JOURNEY_RAW_REPLICAS: String(replicas) } : {}),
     JOURNEY_DATA_DIR: dataDir,
@@ -74,14 +77,16 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
     ...options.env,
   });
   const processes = new Map<string, JourneyProcess>();
-  for (const app of ['start', 'collector', 'mapper', 'projector', 'alerter'] as const) {
+  for (const app of ['start', 'collector', 'mapper', 'projector', 'api', 'alerter'] as const) {
     for (let i = 1; i <= (options.apps[app] ?? 0); i++) {
       const name = i === 1 ? app : `${app}-${i}`;
-      // only the collector listens on the known port; the others get PORT 0 in case they ever do
+      // the collector listens on the known port, the API on its own; the others get PORT 0 in case they ever do
       const listens = app === 'collector' || app === 'start';
       processes.set(
         name,
-        journeyProcess(name, [app], () => (listens ? env() : { ...env(), PORT: '0' })),
+        journeyProcess(name, [app], () =>
+          listens ? env() : { ...env(), PORT: app === 'api' ? String(apiPort) : '0' },
+        ),
       );
     }
   }
@@ -93,6 +98,7 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
     },
     dataDir,
     url: `http://127.0.0.1:${port}`,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
     processes,
     process(name) {
       const found = processes.get(name);
