@@ -3,6 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { AlertStore } from '../application/ports/alertStore/alertStore.ts';
+import { PostgresAlertStore } from '../infrastructure/postgres/alertStore/postgresAlertStore.ts';
+import { connectPostgres } from '../infrastructure/postgres/connectPostgres.ts';
 import { SqliteAlertStore } from '../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
 import { type AlertStages, alertStagesOf, percentile } from './alertStages.ts';
 import { commitLatency } from './baselines.ts';
@@ -35,6 +38,29 @@ export type AlertLatencyRun = {
 };
 
 const WRITE_KEY = 'wk_bench_0123456789';
+
+const withAlertStore = async <T>(
+  dataDir: string,
+  databaseUrl: string | undefined,
+  use: (alerts: AlertStore) => Promise<T>,
+): Promise<T> => {
+  if (databaseUrl === undefined) {
+    const alerts = new SqliteAlertStore(join(dataDir, 'alerts.db'));
+    try {
+      return await use(alerts);
+    } finally {
+      await alerts.close();
+    }
+  }
+  const pool = await connectPostgres({ url: databaseUrl, poolSize: 1 });
+  const alerts = new PostgresAlertStore(pool);
+  try {
+    return await use(alerts);
+  } finally {
+    await alerts.close();
+    await pool.end();
+  }
+};
 const WARM_UP_S = 5;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -49,6 +75,8 @@ export const alertLatencyBench = async (
     readonly seconds?: number;
     /** extra node flags for the Journey process, e.g. --cpu-prof */
     readonly execArgv?: readonly string[];
+    /** the read side and alert store in this PostgreSQL database (JOURNEY_DATABASE_URL); unset: SQLite */
+    readonly databaseUrl?: string;
   } = {},
 ): Promise<AlertLatencyRun> => {
   const rate = options.eventsPerSecond ?? 1_000;
@@ -72,6 +100,7 @@ export const alertLatencyBench = async (
         LOG_LEVEL: 'warn',
         SLACK_BOT_TOKEN: 'xoxb-bench',
         SLACK_API_URL: slack.apiUrl,
+        ...(options.databaseUrl === undefined ? {} : { JOURNEY_DATABASE_URL: options.databaseUrl }),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -147,11 +176,12 @@ export const alertLatencyBench = async (
     }
     cold.sort((a, b) => a - b);
     latencies.sort((a, b) => a - b);
-    const alerts = new SqliteAlertStore(join(dataDir, 'alerts.db'));
-    const stored = await alerts.listAlerts({ limit: sentAt.size });
+    const stored = await withAlertStore(dataDir, options.databaseUrl, (alerts) =>
+      alerts.listAlerts({ limit: sentAt.size }),
+    );
     const retried = stored.filter((a) => a.attempts > 1);
+    const raisedAt = new Map(stored.map((a) => [a.key, Date.parse(a.raisedAt)]));
     const raised = stored.map((a) => Date.parse(a.raisedAt) - (sentAt.get(a.key) ?? Number.NaN)).sort((a, b) => a - b);
-    await alerts.close();
     return {
       sent: sentAt.size,
       posted: slack.posts(),
@@ -163,7 +193,7 @@ export const alertLatencyBench = async (
       raisedP99Ms: percentile(raised, 99),
       retried: retried.length,
       ...(retried[0]?.lastError ? { retryReason: retried[0].lastError } : {}),
-      stages: alertStagesOf(dataDir, sentAt, answeredAt, postedAt),
+      stages: alertStagesOf(dataDir, sentAt, answeredAt, raisedAt, postedAt),
       fullCommit,
       normalCommit,
       benchLoopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 },

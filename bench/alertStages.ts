@@ -31,11 +31,15 @@ export const hopOf = (samples: readonly number[]): HopLatency => {
   return { p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1) ?? Number.NaN };
 };
 
-/** reads the stage instants of every `signup:<userId>` key from Journey's data directory */
+/**
+ * reads the stage instants of every `signup:<userId>` key from Journey's data directory (raw log and
+ * event store); `raised` comes from the alert store, which may be in PostgreSQL
+ */
 export const alertStagesOf = (
   dataDir: string,
   sentAt: ReadonlyMap<string, number>,
   answeredAt: ReadonlyMap<string, number>,
+  raised: ReadonlyMap<string, number>,
   postedAt: ReadonlyMap<string, number>,
 ): AlertStages => {
   const instants = (file: string, sql: string): Map<string, number> => {
@@ -55,7 +59,6 @@ export const alertStagesOf = (
     'events.db',
     `SELECT substr(stream_id, ${JOURNEY_STREAM_PREFIX.length + 1}) AS user_id, recorded_at AS at FROM events WHERE type = 'UserSignedUp'`,
   );
-  const raised = instants('alerts.db', "SELECT user_id, raised_at AS at FROM alerts WHERE kind = 'signup'");
   const hop = (from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number>): HopLatency =>
     hopOf([...sentAt.keys()].map((key) => (to.get(key) ?? Number.NaN) - (from.get(key) ?? Number.NaN)));
   return {

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRules } from '../infrastructure/config/loadRules.ts';
+import { startPostgresServer } from '../testing/postgres/postgresServer.ts';
 import { alertLatencyBench } from './alertLatencyBench.ts';
 import { alertStageLines } from './alertStages.ts';
 import { commitsPerSecond, eventsInsertBaseline, orderedScanBaseline } from './baselines.ts';
@@ -11,6 +12,8 @@ import { ingestFigures, ingestGroupCommit, ingestNotes, ingestRounds } from './i
 import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
 import { metricsFigureRows, metricsFigures } from './metricsBench.ts';
 import { natsBench } from './natsBench.ts';
+import { type PostgresCatchUpRun, runPostgresCatchUp } from './postgresCatchUp.ts';
+import { type PostgresQueryLatencies, postgresQueryLatencies } from './postgresQueries.ts';
 import { type CatchUpRun, runCatchUp } from './projectionBench.ts';
 import {
   prepareRebuildStore,
@@ -20,7 +23,7 @@ import {
   runRebuild,
 } from './rebuildBench.ts';
 import { type BenchReport, type Figure, renderTable, targetsLine, writeJson } from './report.ts';
-import { reportBench } from './reportFigures.ts';
+import { reportBench, reportRssVerdict } from './reportFigures.ts';
 import { sdkSize } from './sdkSizeBench.ts';
 import { settle, summarize } from './stats.ts';
 import { removeDatabase, tempFiles } from './tempFiles.ts';
@@ -112,6 +115,7 @@ try {
   const scan: number[] = [];
   const rebuilds: RebuildRun[] = [];
   let queries: QueryLatencies;
+  const postgresCatchUp: PostgresCatchUpRun<PostgresQueryLatencies | undefined>[] = [];
   {
     log(`filling an events table with ${config.projectionEvents.toLocaleString('en-US')} journey events`);
     const store = await prepareRebuildStore(files, config.projectionEvents);
@@ -130,10 +134,26 @@ try {
       await settle();
     }
     log(`queries on the rebuilt read models (${store.users.toLocaleString('en-US')} users)`);
-    queries = await queryLatencies(store, { funnels: quick ? 10 : 50, journeys: quick ? 200 : 1000 });
+    const querySamples = { funnels: quick ? 10 : 50, journeys: quick ? 200 : 1000 };
+    queries = await queryLatencies(store, querySamples);
+    // the same catch-up into PostgreSQL (a private durable server per round), then the same queries on it
+    for (let round = 1; round <= RUNS; round++) {
+      log(`PostgreSQL round ${round}/${RUNS}: catch-up (timeline ∥ users), then COPY of the same rows`);
+      postgresCatchUp.push(
+        await runPostgresCatchUp(store, (pool) =>
+          round === RUNS
+            ? postgresQueryLatencies(pool, { ...querySamples, windowDays: 15 })
+            : Promise.resolve(undefined),
+        ),
+      );
+      await settle();
+    }
     await removeDatabase(store.file);
   }
   const queryVerdict = queries.funnel.p99 < 50 && queries.journey.p99 < 50 ? 'PASS' : 'MISS';
+  const postgresQueries = postgresCatchUp.at(-1)?.afterwards;
+  if (!postgresQueries) throw new Error('the PostgreSQL query latencies were not measured');
+  const postgresQueryVerdict = postgresQueries.funnel.p99 < 20 && postgresQueries.journey.p99 < 10 ? 'PASS' : 'MISS';
 
   // --- 4. the EventStoreDB adapter through the real client on the emulator, beside SQLite (no target)
   const eventStoreDb = await eventStoreDbFigures(
@@ -158,14 +178,27 @@ try {
   );
   const alerts = await alertLatencyBench({ eventsPerSecond: ALERT_RATE, seconds: quick ? 5 : 30 });
   const alertVerdict = alerts.p99Ms < 50 ? 'PASS' : 'MISS';
+  log('alerts again, with the read side and the alert store in PostgreSQL (a private durable server)');
+  const alertsPostgres = await (async () => {
+    const server = await startPostgresServer({ durable: true });
+    try {
+      return await alertLatencyBench({ eventsPerSecond: ALERT_RATE, seconds: quick ? 5 : 30, databaseUrl: server.url });
+    } finally {
+      await server.stop();
+    }
+  })();
   log('metrics: collector with and without the latency hook and counters; a /metrics scrape with projections behind');
   const metrics = await metricsFigures({ quick });
 
   // --- 6. the dashboard's user search at 100k users, beside a primary-key lookup (no target)
   const userSearch = await userSearchFigures(files, quick ? 10_000 : 100_000, RUNS, log);
 
-  // --- 6. the daily funnel report: 100k users, each run in a fresh child process (peak RSS of its own)
-  const dailyReport = await reportBench(files, { users: quick ? 10_000 : 100_000, runs: RUNS, log });
+  // --- 6. the daily funnel report: 100k and 300k users, each run in a fresh child process (peak RSS of its own)
+  const dailyReport = await reportBench(files, {
+    sizes: quick ? [10_000, 30_000] : [100_000, 300_000],
+    runs: RUNS,
+    log,
+  });
 
   const figures: Figure[] = [
     ...ingestFigures(ingest),
@@ -188,6 +221,31 @@ try {
       target: 0.25,
     },
     {
+      id: 'postgres-catch-up',
+      label: `PostgreSQL catch-up (timeline ∥ users), ${config.projectionEvents.toLocaleString('en-US')} events`,
+      unit: 'events/s',
+      value: summarize(postgresCatchUp.map((r) => r.eventsPerSecond)),
+      baseline: {
+        label: 'COPY of the rows it wrote into the same tables',
+        value: summarize(postgresCatchUp.map((r) => r.baselinePerSecond)),
+      },
+      target: 0.5,
+    },
+    {
+      id: 'postgres-funnel-p99',
+      label: `funnel as-of query p99 on PostgreSQL, ${postgresQueries.users.toLocaleString('en-US')} users`,
+      unit: 'ms',
+      value: summarize([postgresQueries.funnel.p99]),
+      baseline: { label: 'the same query p99 on SQLite', value: summarize([queries.funnel.p99]) },
+    },
+    {
+      id: 'postgres-journey-p99',
+      label: 'journey query p99 on PostgreSQL',
+      unit: 'ms',
+      value: summarize([postgresQueries.journey.p99]),
+      baseline: { label: 'the same query p99 on SQLite', value: summarize([queries.journey.p99]) },
+    },
+    {
       id: 'rebuild-all',
       label: `projections rebuild all (timeline, users, alerts), ${config.projectionEvents.toLocaleString('en-US')} events`,
       unit: 'events/s',
@@ -197,6 +255,14 @@ try {
         value: summarize(rebuilds.map((r) => r.scanPerSecond)),
       },
       target: 0.25,
+    },
+    {
+      id: 'alert-p99-postgres',
+      label: `sign-up alert p99, ingest → Slack at ${ALERT_RATE.toLocaleString('en-US')}/s, alert store in PostgreSQL`,
+      unit: 'ms',
+      value: summarize([alertsPostgres.p99Ms]),
+      baseline: { label: 'the same with the alert store in SQLite', value: summarize([alerts.p99Ms]) },
+      targetAtMost: 1.5,
     },
     ...eventStoreDb,
     ...userSearch,
@@ -221,12 +287,26 @@ try {
     sdkBytes: sdk,
     dailyReport: dailyReport.context,
     alerts,
+    alertsPostgres,
+    postgresQueries,
     fsyncMsPerCommit: fsyncMs,
     ingestDurableEventsPerCommit: ingestGroupCommit(ingest).eventsPerCommit,
     ingestDurableRequestsPerCommit: ingestGroupCommit(ingest).requestsPerCommit,
     mapperJourneyEventsAppended: median(mapper.map((r) => r.appended)),
     mapperAppendsPerCommit: median(mapper.map((r) => (r.commits ? r.appends / r.commits : 0))),
-    runs: { parseOnly, durable, rawInsert, mapper, eventsInsert, catchUp, scan, fsyncFull, fsyncNormal, rebuilds },
+    runs: {
+      parseOnly,
+      durable,
+      rawInsert,
+      mapper,
+      eventsInsert,
+      catchUp,
+      scan,
+      fsyncFull,
+      fsyncNormal,
+      rebuilds,
+      postgresCatchUp: postgresCatchUp.map(({ afterwards: _, ...run }) => run),
+    },
     queries,
     nats: nats.context,
   };
@@ -258,7 +338,10 @@ try {
     `mapper: ${context.mapperJourneyEventsAppended.toLocaleString('en-US')} store events appended for ${config.mapperEvents.toLocaleString('en-US')} raw events, ${context.mapperAppendsPerCommit.toFixed(1)} appends per commit`,
     `sign-up alert, ingest → Slack post at ${ALERT_RATE.toLocaleString('en-US')}/s: p50 ${alerts.p50Ms.toFixed(1)} ms, p99 ${alerts.p99Ms.toFixed(1)} ms, max ${alerts.maxMs.toFixed(1)} ms (${alerts.posted}/${alerts.sent} posted; ingest → outbox p50 ${alerts.raisedP50Ms.toFixed(1)} / p99 ${alerts.raisedP99Ms.toFixed(1)} ms; goal p99 < 50 ms: ${alertVerdict})`,
     ...alertStageLines(alerts),
+    `the same with the alert store in PostgreSQL: p50 ${alertsPostgres.p50Ms.toFixed(1)} ms, p99 ${alertsPostgres.p99Ms.toFixed(1)} ms, max ${alertsPostgres.maxMs.toFixed(1)} ms (${alertsPostgres.posted}/${alertsPostgres.sent} posted; cold start p99 ${alertsPostgres.coldStart.p99Ms.toFixed(0)} ms)`,
+    `queries on PostgreSQL over ${postgresQueries.users.toLocaleString('en-US')} users: funnel p50 ${postgresQueries.funnel.median.toFixed(1)} / p99 ${postgresQueries.funnel.p99.toFixed(1)} ms (goal < 20 ms), journey p50 ${postgresQueries.journey.median.toFixed(2)} / p99 ${postgresQueries.journey.p99.toFixed(2)} ms (goal < 10 ms; raw SELECT of the timeline p99 ${postgresQueries.rawJourney.p99.toFixed(2)} ms): ${postgresQueryVerdict}`,
     `queries at ${config.projectionEvents.toLocaleString('en-US')} events over ${queries.users.toLocaleString('en-US')} users: funnel p50 ${queries.funnel.median.toFixed(1)} / p99 ${queries.funnel.p99.toFixed(1)} ms (raw COUNT(*) of sign-ups by T p99 ${queries.rawSignupCount.p99.toFixed(2)} ms), journey p50 ${queries.journey.median.toFixed(2)} / p99 ${queries.journey.p99.toFixed(2)} ms (raw index read of the timeline p99 ${queries.rawJourney.p99.toFixed(2)} ms; goal p99 < 50 ms: ${queryVerdict})`,
+    `daily report: ${reportRssVerdict(dailyReport).line}`,
     `browser SDK /sdk.js: ${sdk.raw.toLocaleString('en-US')} bytes, ${sdk.gzip.toLocaleString('en-US')} gzipped (target < 5 KB gzip: ${sdkVerdict})`,
     `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,
     ...notes.map((n) => `NOTE: ${n}`),

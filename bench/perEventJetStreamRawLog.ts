@@ -28,6 +28,7 @@ export class PerEventJetStreamRawLog implements RawLog {
       duplicateWindowMs: 3_600_000,
       maxAgeMs: 3_600_000,
       maxBytes: 0,
+      replicas: 1,
     });
     return new PerEventJetStreamRawLog(nc, names);
   }

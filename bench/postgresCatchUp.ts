@@ -24,7 +24,7 @@ import { tempFiles } from './tempFiles.ts';
  * no Journey code (rows built before the clock starts: PostgreSQL's load capacity alone).
  */
 
-export type PostgresCatchUpRun = {
+export type PostgresCatchUpRun<T = undefined> = {
   readonly events: number;
   readonly eventsPerSecond: number;
   /** the same rows by COPY, as events/s of the source */
@@ -33,6 +33,8 @@ export type PostgresCatchUpRun = {
   /** when each projection had caught up, from the start */
   readonly usersSeconds: number;
   readonly timelineSeconds: number;
+  /** what `afterwards` measured on the caught-up read models */
+  readonly afterwards: T;
 };
 
 /** what the projections wrote; the checkpoints and schema bookkeeping are not content */
@@ -95,8 +97,14 @@ const timelineInThread = async (dataDir: string, url: string): Promise<{ run(): 
   };
 };
 
-/** one catch-up of `source` into a fresh database of a durable private server, and its baseline */
-export const runPostgresCatchUp = async (source: RebuildStore): Promise<PostgresCatchUpRun> => {
+/**
+ * one catch-up of `source` into a fresh database of a durable private server, and its baseline;
+ * `afterwards` runs on the caught-up database before the server stops (the query figures)
+ */
+export const runPostgresCatchUp = async <T = undefined>(
+  source: RebuildStore,
+  afterwards?: (pool: pg.Pool) => Promise<T>,
+): Promise<PostgresCatchUpRun<T>> => {
   const server = await startPostgresServer({ durable: true });
   const admin = await connectPostgres({ url: server.url, poolSize: 1 });
   const config = loadConfig({ JOURNEY_DATA_DIR: source.dataDir, LOG_LEVEL: 'warn' });
@@ -117,6 +125,7 @@ export const runPostgresCatchUp = async (source: RebuildStore): Promise<Postgres
     ]);
     const end = performance.now();
     const rows = await Promise.all(CONTENT_TABLES.map(async (table) => [table, await dump(pool, table)] as const));
+    const measured = (await afterwards?.(pool)) as T;
     await pool.end();
 
     const baseline = await freshDatabase(admin, server.url, 'baseline');
@@ -134,7 +143,15 @@ export const runPostgresCatchUp = async (source: RebuildStore): Promise<Postgres
     const eventsPerSecond = perSecond(source.count, start, end);
     const baselinePerSecond = perSecond(source.count, baselineStart, baselineEnd);
     const ratio = eventsPerSecond / baselinePerSecond;
-    return { events: source.count, eventsPerSecond, baselinePerSecond, ratio, usersSeconds, timelineSeconds };
+    return {
+      events: source.count,
+      eventsPerSecond,
+      baselinePerSecond,
+      ratio,
+      usersSeconds,
+      timelineSeconds,
+      afterwards: measured,
+    };
   } finally {
     await eventStore.close();
     await admin.end();

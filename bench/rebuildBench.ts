@@ -82,7 +82,7 @@ export type QueryLatencies = {
 
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
-const withP99 = (samples: number[]): Summary & { p99: number } => {
+export const withP99 = (samples: number[]): Summary & { p99: number } => {
   const sorted = [...samples].sort((a, b) => a - b);
   return { ...summarize(samples), p99: percentile(sorted, 99) };
 };

@@ -11,6 +11,8 @@ export type Figure = {
   readonly baseline: { readonly label: string; readonly value: Summary };
   /** the figure must be at least this fraction of the baseline */
   readonly target?: number;
+  /** a latency: the figure must be at most this multiple of the baseline (`target` is then unset) */
+  readonly targetAtMost?: number;
 };
 
 export type Verdict = 'PASS' | 'MISS' | '';
@@ -18,8 +20,17 @@ export type Verdict = 'PASS' | 'MISS' | '';
 export const ratioOf = (figure: Figure): number =>
   figure.baseline.value.median === 0 ? 0 : figure.value.median / figure.baseline.value.median;
 
-export const verdictOf = (figure: Figure): Verdict =>
-  figure.target === undefined ? '' : ratioOf(figure) >= figure.target ? 'PASS' : 'MISS';
+export const verdictOf = (figure: Figure): Verdict => {
+  if (figure.targetAtMost !== undefined) return ratioOf(figure) <= figure.targetAtMost ? 'PASS' : 'MISS';
+  return figure.target === undefined ? '' : ratioOf(figure) >= figure.target ? 'PASS' : 'MISS';
+};
+
+const targetText = (f: Figure): string =>
+  f.targetAtMost !== undefined
+    ? `≤ ${f.targetAtMost}× ${verdictOf(f)}`
+    : f.target === undefined
+      ? ''
+      : `≥ ${f.target}× ${verdictOf(f)}`;
 
 const format = (n: number, unit: Figure['unit']): string =>
   unit === 'ms' ? n.toFixed(n < 10 ? 2 : 1) : n.toLocaleString('en-US', { maximumFractionDigits: n < 100 ? 1 : 0 });
@@ -46,19 +57,16 @@ export const renderTable = (figures: readonly Figure[]): string =>
       'ratio',
       'target',
     ],
-    figures.map((f) => {
-      const verdict = verdictOf(f);
-      return [
-        `${f.label} [${f.unit}]`,
-        format(f.value.median, f.unit),
-        range(f.value, f.unit),
-        f.baseline.label,
-        format(f.baseline.value.median, f.unit),
-        range(f.baseline.value, f.unit),
-        `${ratioOf(f).toFixed(2)}×`,
-        f.target === undefined ? '' : `≥ ${f.target}× ${verdict}`,
-      ];
-    }),
+    figures.map((f) => [
+      `${f.label} [${f.unit}]`,
+      format(f.value.median, f.unit),
+      range(f.value, f.unit),
+      f.baseline.label,
+      format(f.baseline.value.median, f.unit),
+      range(f.baseline.value, f.unit),
+      `${ratioOf(f).toFixed(2)}×`,
+      targetText(f),
+    ]),
   );
 
 export type BenchReport = {
@@ -83,6 +91,6 @@ export const writeJson = async (file: string, report: BenchReport): Promise<void
 /** `targets: id PASS, id MISS`: the verdicts of the figures that have a target, for the last line of a bench */
 export const targetsLine = (figures: readonly Figure[]): string =>
   `targets: ${figures
-    .filter((f) => f.target !== undefined)
+    .filter((f) => verdictOf(f) !== '')
     .map((f) => `${f.id} ${verdictOf(f)}`)
     .join(', ')}`;

@@ -3,9 +3,9 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import type { ReportDocuments } from '../application/ports/funnelReport.ts';
 import type { UserProfile } from '../application/ports/readModels/readModels.ts';
 import { buildFunnelReport } from '../application/reports/buildFunnelReport.ts';
-import { stages } from '../domain/stage/stage.ts';
 import { PdfReportRenderer } from '../infrastructure/pdf/pdfReportRenderer.ts';
 import { SqliteReadModels } from '../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import type { Figure } from './report.ts';
@@ -13,9 +13,10 @@ import { summarize } from './stats.ts';
 import type { TempFiles } from './tempFiles.ts';
 
 /**
- * Report generation for N users (default 100k): a day's funnel with a 30-day trend, profiles, latest
- * events and a PDF per stage, each run in a fresh child so its peak RSS is its own. The baseline,
- * alike: raw SQLite reads of the same data, nothing rendered.
+ * Report generation at each size (100k and 300k users in `npm run bench`): a day's funnel with a
+ * 30-day trend, profiles, latest events and a PDF per stage written to files, each run in a fresh
+ * child so its peak RSS is its own. The baseline, alike: raw SQLite reads of the same data, nothing
+ * rendered. The targets: peak RSS under 300 MB at the first size, growing less than 50 MB after.
  */
 const DATE = '2026-03-10';
 const AS_OF = Date.parse(`${DATE}T23:59:59.999Z`);
@@ -33,19 +34,27 @@ export type ReportChildResult = {
   readonly users: number;
   /** PDF bytes per stage (report runs only) */
   readonly pdfBytes?: Record<string, number>;
+  /** the recorded event's JSON size (report runs only) */
+  readonly eventBytes?: number;
   /** rows read (baseline runs only) */
   readonly rows?: number;
 };
 
-/** read models for `users` people: sign-ups over 60 days, 0–3 meaningful activities, a timeline */
-export const prepareReportDatabase = async (file: string, users: number): Promise<void> => {
+/**
+ * Read models for users `from` to `to` − 1: sign-ups over 60 days, 0–3 meaningful activities, a
+ * timeline. A larger size adds its users to the smaller one's file, so the 300k dataset is built
+ * once; an empty file is filled as a bulk load (indexes built once at the end).
+ */
+export const prepareReportDatabase = async (file: string, users: number, from = 0): Promise<void> => {
   const store = new SqliteReadModels(file);
+  const bulk = await store.beginBulkLoad();
   const batch = 10_000;
-  let position = 0n;
-  for (let start = 0; start < users; start += batch) {
-    const from = position === 0n ? null : { commit: position, prepare: position };
+  const checkpoint = await store.readCheckpoint('users');
+  let position = checkpoint === null ? 0n : BigInt(checkpoint.commit);
+  for (let start = from; start < users; start += batch) {
+    const previous = position === 0n ? null : { commit: position, prepare: position };
     position++;
-    await store.applyBatch('users', { from, to: { commit: position, prepare: position } }, (w) => {
+    await store.applyBatch('users', { from: previous, to: { commit: position, prepare: position } }, (w) => {
       for (let i = start; i < Math.min(users, start + batch); i++) {
         const userId = `user-${String(i).padStart(7, '0')}`;
         // spread over the 60 days before the report date
@@ -89,6 +98,10 @@ export const prepareReportDatabase = async (file: string, users: number): Promis
       }
     });
   }
+  if (bulk) {
+    await store.commitBulkLoad();
+    await store.endBulkLoad();
+  }
   await store.close();
 };
 
@@ -119,14 +132,24 @@ export const measureReportRun = async (mode: 'report' | 'baseline', file: string
     db.close();
     return { ms: performance.now() - started, cpuMs: cpuMs(), maxRssMb: maxRssMb(), users: summaries.length, rows };
   }
+  // what RunFunnelReport does short of recording and posting: the users streamed into four PDF files
   const readModels = new SqliteReadModels(file);
-  const report = await buildFunnelReport(readModels, DATE, { timeZone: 'UTC', windowDays: 15 });
-  const renderer = new PdfReportRenderer();
+  let documents: ReportDocuments | undefined;
   const pdfBytes: Record<string, number> = {};
-  for (const stage of stages) pdfBytes[stage] = (await renderer.render(report, stage)).byteLength;
-  await readModels.close();
-  const users = report.stages.reduce((n, s) => n + s.count, 0);
-  return { ms: performance.now() - started, cpuMs: cpuMs(), maxRssMb: maxRssMb(), users, pdfBytes };
+  try {
+    const report = await buildFunnelReport(readModels, DATE, { timeZone: 'UTC', windowDays: 15 }, (figures) => {
+      const started = new PdfReportRenderer().start(figures);
+      documents = started;
+      return (stage, user) => started.add(stage, user);
+    });
+    for (const [stage, pdf] of (await documents?.end()) ?? []) pdfBytes[stage] = pdf.byteLength;
+    const users = report.stages.reduce((n, s) => n + s.count, 0);
+    const eventBytes = Buffer.byteLength(JSON.stringify(report.recorded));
+    return { ms: performance.now() - started, cpuMs: cpuMs(), maxRssMb: maxRssMb(), users, pdfBytes, eventBytes };
+  } finally {
+    await documents?.discard();
+    await readModels.close();
+  }
 };
 
 const runChild = async (mode: 'report' | 'baseline', file: string): Promise<ReportChildResult> => {
@@ -136,74 +159,120 @@ const runChild = async (mode: 'report' | 'baseline', file: string): Promise<Repo
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ReportChildResult;
 };
 
-export type ReportBenchRun = {
-  readonly figures: Figure[];
-  readonly context: { users: number; report: ReportChildResult[]; baseline: ReportChildResult[]; dbMb: number };
+/** one size's runs */
+export type ReportSizeRun = {
+  readonly users: number;
+  readonly dbMb: number;
+  readonly report: ReportChildResult[];
+  readonly baseline: ReportChildResult[];
 };
 
+export type ReportBenchRun = {
+  readonly figures: Figure[];
+  readonly context: { sizes: ReportSizeRun[] };
+};
+
+/** peak RSS at 100k users must stay under this, and grow by less than RSS_GROWTH_MB to 300k */
+export const RSS_TARGET_MB = 300;
+export const RSS_GROWTH_MB = 50;
+
+const median = (xs: number[]) => summarize(xs).median;
+
+/**
+ * The report at each size (default 100k and 300k users), the larger dataset grown from the
+ * smaller one's file. `runs` rounds at the first size; the larger ones, whose point is how memory
+ * grows (RSS is steady from run to run), get `largerRuns` (default 1).
+ */
 export const reportBench = async (
   files: TempFiles,
-  options: { users: number; runs: number; log: (message: string) => void },
+  options: { sizes: readonly number[]; runs: number; largerRuns?: number; log: (message: string) => void },
 ): Promise<ReportBenchRun> => {
   const file = files.file('report-readmodels.db');
-  options.log(`report: filling read models with ${options.users.toLocaleString('en-US')} users`);
-  await prepareReportDatabase(file, options.users);
-  const dbMb = (await stat(file)).size / 1e6;
-  const report: ReportChildResult[] = [];
-  const baseline: ReportChildResult[] = [];
-  for (let round = 1; round <= options.runs; round++) {
-    options.log(`report round ${round}/${options.runs}: raw SQLite scan baseline`);
-    baseline.push(await runChild('baseline', file));
-    options.log(`report round ${round}/${options.runs}: report generation (funnel, trend, 4 PDFs)`);
-    report.push(await runChild('report', file));
+  const sizes: ReportSizeRun[] = [];
+  let built = 0;
+  for (const [i, users] of options.sizes.entries()) {
+    options.log(
+      `report: filling read models with users ${built.toLocaleString('en-US')}–${users.toLocaleString('en-US')}`,
+    );
+    await prepareReportDatabase(file, users, built);
+    built = users;
+    const dbMb = (await stat(file)).size / 1e6;
+    const report: ReportChildResult[] = [];
+    const baseline: ReportChildResult[] = [];
+    const runs = i === 0 ? options.runs : (options.largerRuns ?? 1);
+    for (let round = 1; round <= runs; round++) {
+      const at = `${users.toLocaleString('en-US')} users, round ${round}/${runs}`;
+      options.log(`report, ${at}: raw SQLite scan baseline`);
+      baseline.push(await runChild('baseline', file));
+      options.log(`report, ${at}: report generation (funnel, trend, 4 PDFs)`);
+      report.push(await runChild('report', file));
+    }
+    sizes.push({ users, dbMb, report, baseline });
   }
-  const users = options.users.toLocaleString('en-US');
-  const figures: Figure[] = [
-    {
-      id: 'report-generation-time',
-      label: `daily report for ${users} users: funnel + 30-day trend + 4 PDFs`,
-      unit: 'ms',
-      value: summarize(report.map((r) => r.ms)),
-      baseline: {
-        label: 'raw SQLite scan of the same users and timeline',
-        value: summarize(baseline.map((r) => r.ms)),
+  const figures: Figure[] = sizes.flatMap(({ users: n, report, baseline }) => {
+    const users = n.toLocaleString('en-US');
+    return [
+      {
+        id: `report-generation-time-${n}`,
+        label: `daily report for ${users} users: funnel + 30-day trend + 4 PDFs`,
+        unit: 'ms',
+        value: summarize(report.map((r) => r.ms)),
+        baseline: {
+          label: 'raw SQLite scan of the same users and timeline',
+          value: summarize(baseline.map((r) => r.ms)),
+        },
       },
-    },
-    {
-      id: 'report-generation-cpu',
-      label: `daily report for ${users} users: CPU time (user + system)`,
-      unit: 'ms',
-      value: summarize(report.map((r) => r.cpuMs)),
-      baseline: { label: 'raw SQLite scan: CPU time', value: summarize(baseline.map((r) => r.cpuMs)) },
-    },
-    {
-      id: 'report-generation-peak-rss',
-      label: `daily report for ${users} users: peak RSS of the process`,
-      unit: 'MB',
-      value: summarize(report.map((r) => r.maxRssMb)),
-      baseline: { label: 'raw SQLite scan: peak RSS', value: summarize(baseline.map((r) => r.maxRssMb)) },
-    },
-  ];
-  return { figures, context: { users: options.users, report, baseline, dbMb } };
+      {
+        id: `report-generation-cpu-${n}`,
+        label: `daily report for ${users} users: CPU time (user + system)`,
+        unit: 'ms',
+        value: summarize(report.map((r) => r.cpuMs)),
+        baseline: { label: 'raw SQLite scan: CPU time', value: summarize(baseline.map((r) => r.cpuMs)) },
+      },
+      {
+        id: `report-generation-peak-rss-${n}`,
+        label: `daily report for ${users} users: peak RSS of the process`,
+        unit: 'MB',
+        value: summarize(report.map((r) => r.maxRssMb)),
+        baseline: { label: 'raw SQLite scan: peak RSS', value: summarize(baseline.map((r) => r.maxRssMb)) },
+      },
+    ] satisfies Figure[];
+  });
+  return { figures, context: { sizes } };
+};
+
+/** whether peak RSS meets the targets: under RSS_TARGET_MB at the first size, growing less than RSS_GROWTH_MB after */
+export const reportRssVerdict = (run: ReportBenchRun): { pass: boolean; line: string } => {
+  const rss = run.context.sizes.map((s) => median(s.report.map((r) => r.maxRssMb)));
+  const first = rss[0] ?? 0;
+  const growth = (rss.at(-1) ?? first) - first;
+  const pass = first < RSS_TARGET_MB && growth < RSS_GROWTH_MB;
+  const sizes = run.context.sizes.map((s) => s.users.toLocaleString('en-US'));
+  return {
+    pass,
+    line: `peak RSS ${first.toFixed(0)} MB at ${sizes[0]} users (target < ${RSS_TARGET_MB}), +${growth.toFixed(0)} MB to ${sizes.at(-1)} (target < ${RSS_GROWTH_MB}): ${pass ? 'PASS' : 'MISS'}`,
+  };
 };
 
 /** the figures as lines, for the console */
 export function reportBenchSummary(run: ReportBenchRun): string {
-  const median = (xs: number[]) => summarize(xs).median;
-  const t = median(run.context.report.map((r) => r.ms));
-  const b = median(run.context.baseline.map((r) => r.ms));
-  const c = median(run.context.report.map((r) => r.cpuMs));
-  const bc = median(run.context.baseline.map((r) => r.cpuMs));
-  const rss = median(run.context.report.map((r) => r.maxRssMb));
-  const brss = median(run.context.baseline.map((r) => r.maxRssMb));
-  const pdf = run.context.report[0]?.pdfBytes ?? {};
-  return [
-    `daily report, ${run.context.users.toLocaleString('en-US')} users (read models ${run.context.dbMb.toFixed(0)} MB), median of ${run.context.report.length} runs, measured while the machine was shared:`,
-    `  generation ${(t / 1000).toFixed(2)} s beside the raw SQLite scan ${(b / 1000).toFixed(2)} s: ${(t / b).toFixed(1)}×`,
-    `  CPU time ${(c / 1000).toFixed(2)} s beside the raw scan's ${(bc / 1000).toFixed(2)} s: ${(c / bc).toFixed(1)}×`,
-    `  peak RSS ${rss.toFixed(0)} MB beside the raw scan's ${brss.toFixed(0)} MB: ${(rss / brss).toFixed(1)}×`,
-    `  PDF sizes: ${Object.entries(pdf)
-      .map(([stage, bytes]) => `${stage} ${(bytes / 1e6).toFixed(2)} MB`)
-      .join(', ')}`,
-  ].join('\n');
+  const lines = run.context.sizes.flatMap((size) => {
+    const t = median(size.report.map((r) => r.ms));
+    const b = median(size.baseline.map((r) => r.ms));
+    const c = median(size.report.map((r) => r.cpuMs));
+    const bc = median(size.baseline.map((r) => r.cpuMs));
+    const rss = median(size.report.map((r) => r.maxRssMb));
+    const brss = median(size.baseline.map((r) => r.maxRssMb));
+    const first = size.report[0];
+    return [
+      `daily report, ${size.users.toLocaleString('en-US')} users (read models ${size.dbMb.toFixed(0)} MB), median of ${size.report.length} runs, measured while the machine was shared:`,
+      `  generation ${(t / 1000).toFixed(2)} s beside the raw SQLite scan ${(b / 1000).toFixed(2)} s: ${(t / b).toFixed(1)}×`,
+      `  CPU time ${(c / 1000).toFixed(2)} s beside the raw scan's ${(bc / 1000).toFixed(2)} s: ${(c / bc).toFixed(1)}×`,
+      `  peak RSS ${rss.toFixed(0)} MB beside the raw scan's ${brss.toFixed(0)} MB: ${(rss / brss).toFixed(2)}×`,
+      `  PDF sizes: ${Object.entries(first?.pdfBytes ?? {})
+        .map(([stage, bytes]) => `${stage} ${(bytes / 1e6).toFixed(2)} MB`)
+        .join(', ')}; recorded event ${first?.eventBytes ?? 0} bytes`,
+    ];
+  });
+  return [...lines, `  ${reportRssVerdict(run).line}`].join('\n');
 }

@@ -55,6 +55,10 @@ export class ProjectionRunner<Writer = ReadModelWriter> {
     return this.checkpoint;
   }
 
+  get streamPrefix(): string {
+    return this.projection.streamPrefix;
+  }
+
   /** Follows the log live until `stop()`. */
   start(): void {
     if (this.running) return;

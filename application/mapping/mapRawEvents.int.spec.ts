@@ -4,6 +4,7 @@ import { journeyStreamOf } from '../../domain/journey/journeyEvent.ts';
 import { compileRules } from '../../domain/mapping/compileRules.ts';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
 import { type IngestedEvent, rawEventSchema } from '../../domain/raw/rawEvent.ts';
+import { activityStreamOf, anonymousActivityStreamOf } from '../../domain/sessions/activity.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
 import { MemoryRawLog } from '../../testing/memory/memoryRawLog.ts';
 import { MapRawEvents } from './mapRawEvents.ts';
@@ -130,5 +131,21 @@ describe('the mapper', () => {
     const [dead] = await rawLog.listRejected();
     expect(dead).toMatchObject({ stage: 'mapper' });
     expect(dead?.reason).toMatch(/track-signed-up/);
+  });
+
+  it('records every raw event as activity, mapped or not, and joins anonymous activity on a link', async () => {
+    const { store, deliver } = setUp();
+    const activityOf = async (streamId: string) =>
+      (await store.readStream(streamId)).map((e) => (e.data as { messageId: string }).messageId);
+    await deliver(
+      raw({ type: 'page', anonymousId: 'a5', messageId: 'p1', properties: { url: 'https://x.test/' } }),
+      raw({ type: 'track', anonymousId: 'a5', messageId: 't1', event: 'Button Clicked' }),
+    );
+    expect(await activityOf(anonymousActivityStreamOf('a5'))).toEqual(['p1', 't1']);
+    await deliver(raw({ type: 'identify', userId: 'u5', anonymousId: 'a5', messageId: 'i1' }));
+    await deliver(raw({ type: 'track', anonymousId: 'a5', messageId: 't2', event: 'Button Clicked' }));
+    expect((await activityOf(activityStreamOf('u5'))).sort()).toEqual(['i1', 'p1', 't1', 't2']);
+    const [page] = await store.readStream(anonymousActivityStreamOf('a5'));
+    expect(page).toMatchObject({ type: 'ActivityRecorded', data: { rawType: 'page', url: 'https://x.test/' } });
   });
 });

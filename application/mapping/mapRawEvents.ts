@@ -9,8 +9,10 @@ import { journeyStreamOf } from '../../domain/journey/journeyEvent.ts';
 import { applyRules } from '../../domain/mapping/applyRules.ts';
 import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import { activityStreamOf, anonymousActivityStreamOf } from '../../domain/sessions/activity.ts';
 import { ANY, type EventData, type EventStore } from '../ports/eventStore/eventStore.ts';
 import type { RawDelivery, RawLog } from '../ports/rawLog/rawLog.ts';
+import { activityEventDataOf } from './activityEventDataOf.ts';
 import { journeyEventDataOf } from './journeyEventDataOf.ts';
 import { journeyEventId } from './journeyEventId.ts';
 
@@ -40,15 +42,24 @@ export class MapRawEvents {
     const anonymousTargets = new Map<string, Target>();
     const unmappable: { reason: string; payload: unknown }[] = [];
 
+    const add = (streamId: string, event: EventData) => {
+      const list = byStream.get(streamId) ?? [];
+      list.push(event);
+      byStream.set(streamId, list);
+    };
     for (const raw of delivery.events) {
       const target = await this.targetOf(raw);
+      // every raw event is activity (sessions count it), whatever the rules make of it
+      add(
+        target.userId === undefined
+          ? anonymousActivityStreamOf(target.anonymousId ?? '')
+          : activityStreamOf(target.userId),
+        activityEventDataOf(raw, target.userId),
+      );
+      if (target.anonymousId !== undefined) anonymousTargets.set(target.streamId, target);
       const outcome = applyRules(this.rules, raw);
       for (const error of outcome.errors) unmappable.push({ reason: error.reason, payload: raw });
-      if (outcome.events.length === 0) continue;
-      const list = byStream.get(target.streamId) ?? [];
-      for (const mapped of outcome.events) list.push(journeyEventDataOf(raw, mapped, target.userId));
-      byStream.set(target.streamId, list);
-      if (target.anonymousId !== undefined) anonymousTargets.set(target.streamId, target);
+      for (const mapped of outcome.events) add(target.streamId, journeyEventDataOf(raw, mapped, target.userId));
     }
 
     await Promise.all(
@@ -113,21 +124,27 @@ export class MapRawEvents {
     return userId;
   }
 
-  /** Joins what the user did before they were known to their journey, keeping event times. */
+  /** Joins what the user did before they were known to their journey and activity, keeping event times. */
   private async copyAnonymousJourney(link: IdentityLink): Promise<void> {
-    const anonymous = await this.eventStore.readStream(anonymousStreamOf(link.anonymousId));
+    await Promise.all([
+      this.copyStream(anonymousStreamOf(link.anonymousId), journeyStreamOf(link.userId), link.userId),
+      this.copyStream(anonymousActivityStreamOf(link.anonymousId), activityStreamOf(link.userId), link.userId),
+    ]);
+    if (this.copied.size >= KNOWN_LINKS_MAX) this.copied.clear();
+    this.copied.add(link.anonymousId);
+  }
+
+  private async copyStream(from: string, to: string, userId: string): Promise<void> {
+    const anonymous = await this.eventStore.readStream(from);
     const copies = anonymous.map((e): EventData => {
       const metadata = e.metadata as { occurredAt: string };
       return {
-        id: journeyEventId(Date.parse(metadata.occurredAt), 'copy', e.id, link.userId),
+        id: journeyEventId(Date.parse(metadata.occurredAt), 'copy', e.id, userId),
         type: e.type,
         data: e.data,
-        metadata: { ...metadata, userId: link.userId, copiedFrom: e.id },
+        metadata: { ...metadata, userId, copiedFrom: e.id },
       };
     });
-    if (copies.length > 0)
-      await this.eventStore.append(journeyStreamOf(link.userId), copies, { expectedRevision: ANY });
-    if (this.copied.size >= KNOWN_LINKS_MAX) this.copied.clear();
-    this.copied.add(link.anonymousId);
+    if (copies.length > 0) await this.eventStore.append(to, copies, { expectedRevision: ANY });
   }
 }

@@ -13,14 +13,31 @@ export type ReportUser = {
   readonly latestEvents: readonly { readonly type: string; readonly occurredAt: string }[];
 };
 
-export type StageReport = {
+/** A stage's figures: what a report shows before its users. */
+export type StageFigures = {
   readonly stage: Stage;
   readonly count: number;
   /** the count at the end of the day before */
   readonly previousCount: number;
   /** one point per day, oldest first, ending with the report date */
   readonly trend: readonly { readonly date: string; readonly count: number }[];
-  readonly users: readonly ReportUser[];
+};
+
+/** the users a stage report carries besides its count: the first ones, in report order */
+export const FIRST_USERS_KEPT = 50;
+
+export type StageReport = StageFigures & {
+  /**
+   * The first (at most FIRST_USERS_KEPT) users of the stage, newest sign-up first: what Slack lists
+   * in the thread. Every user is only in the stage's document, laid out as the users were read.
+   */
+  readonly firstUsers: readonly ReportUser[];
+};
+
+/** The recorded event plus each stage's figures: what the documents are started with. */
+export type FunnelFigures = {
+  readonly recorded: UsersByActivationStageReported;
+  readonly stages: readonly StageFigures[];
 };
 
 /** Everything one day's report shows: the recorded event plus the details the PDFs and Slack need. */
@@ -29,16 +46,32 @@ export type FunnelReport = {
   readonly stages: readonly StageReport[];
 };
 
-/** Renders one stage of a report as a document (a PDF with pdfkit). */
+/** A rendered document, as a file. */
+export type RenderedDocument = {
+  readonly path: string;
+  readonly byteLength: number;
+};
+
+/** One report's documents, one per stage, filled as the users are read. */
+export interface ReportDocuments {
+  /** lays out the next user of `stage`; users come in report order */
+  add(stage: Stage, user: ReportUser): void;
+  /** finishes every document; resolves once their files are complete */
+  end(): Promise<ReadonlyMap<Stage, RenderedDocument>>;
+  /** removes the files, unless the renderer was asked to keep finished ones */
+  discard(): Promise<void>;
+}
+
+/** Renders a report's stages as documents (PDFs with pdfkit), streaming each user into its file. */
 export interface ReportRenderer {
-  render(report: FunnelReport, stage: Stage): Promise<Uint8Array>;
+  start(figures: FunnelFigures): ReportDocuments;
 }
 
 /** Delivers a rendered report (Slack, or files for a dry run). */
 export interface ReportPublisher {
   /** fails, saying what to fix, when publishing cannot work (unknown channel, bad token); called before recording */
   check(): Promise<void>;
-  publish(report: FunnelReport, documents: ReadonlyMap<Stage, Uint8Array>): Promise<void>;
+  publish(report: FunnelReport, documents: ReadonlyMap<Stage, RenderedDocument>): Promise<void>;
 }
 
 export const ReportRendererToken = Symbol.for('journey.ReportRenderer');

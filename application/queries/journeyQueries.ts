@@ -1,13 +1,19 @@
 import { NotFoundError, ValidationError } from '../../domain/errors/journeyError.ts';
+import { sessionOfEvent } from '../../domain/sessions/sessionOfEvent.ts';
 import { endOfUtcDay, type Funnel, funnelOf, utcDaysBetween } from '../../domain/stage/funnel.ts';
 import { checkAsOfAndWindow, type Stage, stageOf, stages } from '../../domain/stage/stage.ts';
+import { comparePositions, positionToString } from '../ports/eventStore/eventStore.ts';
 import type { ReadModelQueries, StageSummary, TimelineEntry, UserProfile } from '../ports/readModels/readModels.ts';
+import type { SessionStore } from '../ports/sessionStore/sessionStore.ts';
+import { DEFAULT_PATIENCE, type Patience, untilCaughtUp } from './untilCaughtUp.ts';
 
 export type JourneyView = {
   readonly userId: string;
+  /** the store position every part of the answer reflects (`commit/prepare`) */
+  readonly position: string;
   readonly stage: Stage | null;
   readonly profile: UserProfile;
-  readonly events: readonly { id: string; type: string; occurredAt: string; data: unknown }[];
+  readonly events: readonly { id: string; type: string; occurredAt: string; data: unknown; sessionId?: string }[];
 };
 
 export type StageUser = {
@@ -19,6 +25,15 @@ export type StageUser = {
 };
 
 const DAY_MS = 86_400_000;
+
+export type JourneyQueriesOptions = {
+  /** the names the timeline and users projections keep their checkpoints under; default Journey's own */
+  readonly projections?: { readonly timeline: string; readonly users: string };
+  /** how long a journey waits for a timeline that is behind the profile */
+  readonly patience?: Patience;
+  /** when present, each journey event says which session it happened in (sessions follow their own streams) */
+  readonly sessions?: Pick<SessionStore, 'sessionsOf'>;
+};
 
 const parseInstant = (value: string, parameter: string): number => {
   const ms = Date.parse(value);
@@ -37,23 +52,56 @@ const summaryOf = (s: StageSummary) => ({
 
 /** The read side of Journey: what the API and the CLI ask of the read models. */
 export class JourneyQueries {
+  private readonly projections: { readonly timeline: string; readonly users: string };
+  private readonly patience: Patience;
+  private readonly sessions: Pick<SessionStore, 'sessionsOf'> | undefined;
+
   constructor(
     private readonly readModels: ReadModelQueries,
     private readonly windowDays: number,
-  ) {}
+    options: JourneyQueriesOptions = {},
+  ) {
+    this.projections = options.projections ?? { timeline: 'timeline', users: 'users' };
+    this.patience = options.patience ?? DEFAULT_PATIENCE;
+    this.sessions = options.sessions;
+  }
 
+  /**
+   * The profile, stage and events as of one store position: the users projection's, read with
+   * its checkpoint. The timeline is cut there (each entry knows its position), so a timeline
+   * ahead costs nothing; one behind is waited for, and still behind after that is an
+   * UnavailableError (a 503), never an answer whose eventCount and events disagree.
+   */
   async journey(userId: string, asOf: number): Promise<JourneyView> {
-    const profile = await this.readModels.getProfile(userId);
-    if (!profile) throw new NotFoundError(`no journey for user ${userId}: no event of this user has been projected`);
-    const [entries, mine] = await Promise.all([
-      this.readModels.getJourney(userId),
-      this.readModels.stageSummary(userId, new Date(asOf).toISOString()),
+    const { projections } = this;
+    const users = await this.readModels.profileSnapshot(userId, new Date(asOf).toISOString(), projections.users);
+    const { profile, position } = users;
+    if (!profile || position === null) {
+      throw new NotFoundError(`no journey for user ${userId}: no event of this user has been projected`);
+    }
+    const [entries, sessions] = await Promise.all([
+      untilCaughtUp(
+        async () => {
+          const timeline = await this.readModels.journeySnapshot(userId, position, projections.timeline);
+          const caughtUp = timeline.position !== null && comparePositions(timeline.position, position) >= 0;
+          return caughtUp ? timeline.entries : undefined;
+        },
+        this.patience,
+        () =>
+          `the journey of ${userId} is not ready: its timeline is still behind the profile's store position ${positionToString(position)} (the projector is catching up); retry in ${this.patience.retryAfterSeconds} s`,
+      ),
+      this.sessions?.sessionsOf(userId) ?? [],
     ]);
+    const oldestFirst = [...sessions].reverse();
     return {
       userId,
-      stage: mine ? stageOf(summaryOf(mine), asOf, this.windowDays) : null,
+      position: positionToString(position),
+      stage: users.summary ? stageOf(summaryOf(users.summary), asOf, this.windowDays) : null,
       profile,
-      events: entries.map(toEventView),
+      events: entries.map((e) => {
+        const session = sessionOfEvent(oldestFirst, e.occurredAt, e.sourceMessageIds[0] ?? '');
+        return { ...toEventView(e), ...(session === undefined ? {} : { sessionId: session.sessionId }) };
+      }),
     };
   }
 

@@ -1,7 +1,12 @@
 import { addDays, daysFrom, endOfZonedDay, startOfZonedDay } from '../../domain/report/zonedDay.ts';
-import { funnelOf } from '../../domain/stage/funnel.ts';
 import { type Stage, stageOf, stages } from '../../domain/stage/stage.ts';
-import type { FunnelReport, ReportUser, StageReport } from '../ports/funnelReport.ts';
+import {
+  FIRST_USERS_KEPT,
+  type FunnelFigures,
+  type FunnelReport,
+  type ReportUser,
+  type StageFigures,
+} from '../ports/funnelReport.ts';
 import type { ReadModelQueries, StageSummary } from '../ports/readModels/readModels.ts';
 import { stageSummaryAsOf } from './stageSummaryAsOf.ts';
 
@@ -12,94 +17,145 @@ export type FunnelReportOptions = {
   readonly trendDays?: number;
   /** journey events listed per user (default 3) */
   readonly latestEvents?: number;
+  /** users read from the read models at a time (default 1,000) */
+  readonly pageSize?: number;
 };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const summaryOf = (s: StageSummary) => ({
-  activeDays: s.activeDays,
-  lastActivityAt: s.lastActivityAt === null ? null : Date.parse(s.lastActivityAt),
-});
+const stageAt = (s: StageSummary, asOf: number, windowDays: number): Stage =>
+  stageOf(
+    { activeDays: s.activeDays, lastActivityAt: s.lastActivityAt === null ? null : Date.parse(s.lastActivityAt) },
+    asOf,
+    windowDays,
+  );
+const zeroCounts = (): Record<Stage, number> => ({ signedUp: 0, activated: 0, active: 0, inactive: 0 });
 
 /**
- * The funnel as of the end of `date` in the zone, with each stage's users, the change from the day
- * before and a trend. It uses the domain's stage logic over one read of the activity history, so a
- * past date's report is the funnel as it was then.
+ * The report's figures as of the end of `date` in the zone: each stage's count, the change from the
+ * day before and a trend, in one pass over the activity histories that holds one page of users.
+ */
+export const funnelFigures = async (
+  readModels: ReadModelQueries,
+  date: string,
+  options: FunnelReportOptions,
+): Promise<FunnelFigures> => {
+  const { timeZone, windowDays } = options;
+  // at least two days: the change from the day before comes from the trend
+  const trendDays = Math.max(2, options.trendDays ?? 30);
+  const asOf = endOfZonedDay(date, timeZone);
+  const trendDates = daysFrom(addDays(date, 1 - trendDays), addDays(date, -1));
+  const trend = new Map<string, Record<Stage, number>>();
+  // the stage deltas answer a day in constant time; days a store cannot answer (another window) are counted below
+  const counted: { day: string; asOf: number; asOfIso: string }[] = [];
+  for (const day of trendDates) {
+    const dayAsOf = endOfZonedDay(day, timeZone);
+    const counts = await readModels.stageCounts(iso(dayAsOf), windowDays);
+    if (counts) trend.set(day, counts);
+    else counted.push({ day, asOf: dayAsOf, asOfIso: iso(dayAsOf) });
+  }
+  for (const { day } of counted) trend.set(day, zeroCounts());
+  const today = zeroCounts();
+  const asOfIso = iso(asOf);
+  for await (const page of readModels.activityHistories(asOfIso, pageOption(options))) {
+    for (const history of page) {
+      const summary = stageSummaryAsOf(history, asOfIso);
+      if (summary) today[stageAt(summary, asOf, windowDays)]++;
+      for (const day of counted) {
+        const past = stageSummaryAsOf(history, day.asOfIso);
+        const counts = trend.get(day.day);
+        if (past && counts) counts[stageAt(past, day.asOf, windowDays)]++;
+      }
+    }
+  }
+  const newSignups = await readModels.countSignups(iso(startOfZonedDay(date, timeZone) - 1), asOfIso);
+  const figures: StageFigures[] = stages.map((stage) => ({
+    stage,
+    count: today[stage],
+    previousCount: trend.get(addDays(date, -1))?.[stage] ?? 0,
+    trend: [
+      ...trendDates.map((day) => ({ date: day, count: trend.get(day)?.[stage] ?? 0 })),
+      { date, count: today[stage] },
+    ],
+  }));
+  const recordedStages = Object.fromEntries(figures.map((f) => [f.stage, { count: f.count }]));
+  return {
+    recorded: {
+      date,
+      timeZone,
+      asOf: asOfIso,
+      windowDays,
+      newSignups,
+      stages: recordedStages as FunnelFigures['recorded']['stages'],
+      forced: false,
+    },
+    stages: figures,
+  };
+};
+
+const pageOption = (options: FunnelReportOptions) =>
+  options.pageSize === undefined ? {} : { pageSize: options.pageSize };
+
+/**
+ * Every user of the report as of `figures.recorded.asOf` with their stage, newest sign-up first,
+ * read a page at a time: profiles and activity from the users' read models, each page's latest
+ * journey events from the timeline's.
+ */
+export async function* usersByStage(
+  readModels: ReadModelQueries,
+  figures: FunnelFigures,
+  options: FunnelReportOptions,
+): AsyncIterable<{ readonly stage: Stage; readonly user: ReportUser }> {
+  const { asOf: asOfIso, windowDays } = figures.recorded;
+  const asOf = Date.parse(asOfIso);
+  const perUser = options.latestEvents ?? 3;
+  for await (const page of readModels.activityHistories(asOfIso, pageOption(options))) {
+    const latest = new Map(
+      (
+        await readModels.latestEventsOf(
+          page.map((h) => h.userId),
+          asOfIso,
+          perUser,
+        )
+      ).map((l) => [l.userId, l.events]),
+    );
+    for (const history of page) {
+      const summary = stageSummaryAsOf(history, asOfIso);
+      if (summary === undefined) continue;
+      const user: ReportUser = {
+        userId: history.userId,
+        ...(history.email === undefined ? {} : { email: history.email }),
+        ...(history.name === undefined ? {} : { name: history.name }),
+        signedUpAt: history.signedUpAt,
+        lastActivityAt: summary.lastActivityAt,
+        latestEvents: latest.get(history.userId) ?? [],
+      };
+      yield { stage: stageAt(summary, asOf, windowDays), user };
+    }
+  }
+}
+
+/**
+ * The funnel as of the end of `date` in the zone, with the domain's stage logic over the read
+ * models as of then, so a past date's report is the funnel as it was. Two passes over the users: the
+ * figures first (the documents need each count before their first page), then the users, handed to
+ * `layOut` as they are read; the report keeps only the first FIRST_USERS_KEPT of each stage.
  */
 export const buildFunnelReport = async (
   readModels: ReadModelQueries,
   date: string,
   options: FunnelReportOptions,
+  layOut?: (figures: FunnelFigures) => (stage: Stage, user: ReportUser) => void,
 ): Promise<FunnelReport> => {
-  const { timeZone, windowDays } = options;
-  // at least two days: the change from the day before comes from the trend
-  const trendDays = Math.max(2, options.trendDays ?? 30);
-  const asOf = endOfZonedDay(date, timeZone);
-  // one read of every user's activity days: the day's summaries and each trend day's follow from it
-  const history = await readModels.activityHistory(iso(asOf));
-  const asOfIso = iso(asOf);
-  const summaries = history.flatMap((h) => stageSummaryAsOf(h, asOfIso) ?? []);
-  const byStage = new Map<Stage, StageSummary[]>(stages.map((s) => [s, []]));
-  for (const s of summaries) byStage.get(stageOf(summaryOf(s), asOf, windowDays))?.push(s);
-
-  const trendDates = daysFrom(addDays(date, 1 - trendDays), addDays(date, -1));
-  const trend = new Map<string, Record<Stage, number>>();
-  for (const day of trendDates) {
-    const dayAsOf = endOfZonedDay(day, timeZone);
-    const dayAsOfIso = iso(dayAsOf);
-    // the stage deltas answer each day in constant time; a store without them for this window counts the history
-    const counts = await readModels.stageCounts(dayAsOfIso, windowDays);
-    if (counts) {
-      trend.set(day, counts);
-      continue;
-    }
-    const daySummaries: { activeDays: number; lastActivityAt: number | null }[] = [];
-    for (const h of history) {
-      const s = stageSummaryAsOf(h, dayAsOfIso);
-      if (s) daySummaries.push(summaryOf(s));
-    }
-    trend.set(day, funnelOf(daySummaries, dayAsOf, windowDays, 0).stages);
+  const figures = await funnelFigures(readModels, date, options);
+  const add = layOut?.(figures);
+  const firstUsers = new Map<Stage, ReportUser[]>(stages.map((s) => [s, []]));
+  for await (const { stage, user } of usersByStage(readModels, figures, options)) {
+    add?.(stage, user);
+    const kept = firstUsers.get(stage);
+    if (kept && kept.length < FIRST_USERS_KEPT) kept.push(user);
   }
-  const newSignups = await readModels.countSignups(iso(startOfZonedDay(date, timeZone) - 1), iso(asOf));
-
-  const profiles = new Map((await readModels.getProfiles(summaries.map((s) => s.userId))).map((p) => [p.userId, p]));
-  const latest = new Map(
-    (await readModels.latestEvents(iso(asOf), options.latestEvents ?? 3)).map((l) => [l.userId, l.events]),
-  );
-
-  const stageReports: StageReport[] = [];
-  for (const stage of stages) {
-    const inStage = [...(byStage.get(stage) ?? [])].sort(
-      (a, b) => b.signedUpAt.localeCompare(a.signedUpAt) || a.userId.localeCompare(b.userId),
-    );
-    const users: ReportUser[] = [];
-    for (const s of inStage) {
-      const p = profiles.get(s.userId);
-      users.push({
-        userId: s.userId,
-        ...(p?.email === undefined ? {} : { email: p.email }),
-        ...(p?.name === undefined ? {} : { name: p.name }),
-        signedUpAt: s.signedUpAt,
-        lastActivityAt: s.lastActivityAt,
-        latestEvents: latest.get(s.userId) ?? [],
-      });
-    }
-    const previous = trend.get(addDays(date, -1))?.[stage] ?? 0;
-    stageReports.push({
-      stage,
-      count: users.length,
-      previousCount: previous,
-      trend: [
-        ...trendDates.map((day) => ({ date: day, count: trend.get(day)?.[stage] ?? 0 })),
-        { date, count: users.length },
-      ],
-      users,
-    });
-  }
-  const countsAndIds = Object.fromEntries(
-    stageReports.map((r) => [r.stage, { count: r.count, userIds: r.users.map((u) => u.userId) }]),
-  ) as FunnelReport['recorded']['stages'];
   return {
-    recorded: { date, timeZone, asOf: iso(asOf), windowDays, newSignups, stages: countsAndIds, forced: false },
-    stages: stageReports,
+    recorded: figures.recorded,
+    stages: figures.stages.map((f) => ({ ...f, firstUsers: firstUsers.get(f.stage) ?? [] })),
   };
 };

@@ -12,15 +12,21 @@ import {
   NO_STREAM,
   type RecordedEvent,
 } from '../ports/eventStore/eventStore.ts';
-import type { FunnelReport, ReportPublisher, ReportRenderer } from '../ports/funnelReport.ts';
+import type {
+  FunnelReport,
+  RenderedDocument,
+  ReportDocuments,
+  ReportPublisher,
+  ReportRenderer,
+} from '../ports/funnelReport.ts';
 import type { ReadModelQueries } from '../ports/readModels/readModels.ts';
 import { buildFunnelReport, type FunnelReportOptions } from './buildFunnelReport.ts';
 
 export type ReportRun =
   /** recorded in the stream and published */
-  | { readonly kind: 'reported'; readonly report: FunnelReport; readonly documents: ReadonlyMap<Stage, Uint8Array> }
+  | { readonly kind: 'reported'; readonly report: FunnelReport }
   /** rendered and handed to the publisher, nothing recorded */
-  | { readonly kind: 'dry-run'; readonly report: FunnelReport; readonly documents: ReadonlyMap<Stage, Uint8Array> }
+  | { readonly kind: 'dry-run'; readonly report: FunnelReport }
   /** the date is already in the stream (by this reporter or another one) */
   | { readonly kind: 'already-reported'; readonly recorded: UsersByActivationStageReported };
 
@@ -54,9 +60,10 @@ const recordedReportOf = (e: RecordedEvent): UsersByActivationStageReported =>
   usersByActivationStageReportedSchema.parse(e.data);
 
 /**
- * The daily report for one date: build, render a PDF per stage, record it in the report stream, then
- * publish. The append at the revision read before is the claim, so of two racing reporters one
- * publishes; publishing after recording is at most once (`--force` resends).
+ * The daily report for one date: build, render a PDF per stage as the users are read, record it in
+ * the report stream, then publish; the PDFs' files are discarded afterwards. The append at the
+ * revision read before is the claim, so of two racing reporters one publishes; publishing after
+ * recording is at most once (`--force` resends).
  */
 export class RunFunnelReport {
   constructor(
@@ -73,25 +80,47 @@ export class RunFunnelReport {
 
   async run(date: string, options: RunReportOptions = {}): Promise<ReportRun> {
     const { store } = this.deps;
-    let { reports, revision } = await readRecordedReports(store);
+    const { reports, revision } = await readRecordedReports(store);
     const earlier = reports.findLast((r) => r.date === date);
     if (earlier && !options.force && !options.dryRun) return { kind: 'already-reported', recorded: earlier };
 
-    const built = await buildFunnelReport(this.deps.readModels, date, this.deps.options);
-    const report: FunnelReport = {
-      ...built,
-      recorded: { ...built.recorded, forced: earlier !== undefined && options.force === true },
-    };
-    const documents = new Map<Stage, Uint8Array>();
-    for (const stage of report.stages) documents.set(stage.stage, await this.deps.renderer.render(report, stage.stage));
-    if (options.dryRun) {
-      await this.deps.publisher.publish(report, documents);
-      return { kind: 'dry-run', report, documents };
+    let documents: ReportDocuments | undefined;
+    try {
+      const built = await buildFunnelReport(this.deps.readModels, date, this.deps.options, (figures) => {
+        const started = this.deps.renderer.start(figures);
+        documents = started;
+        return (stage, user) => started.add(stage, user);
+      });
+      const report: FunnelReport = {
+        ...built,
+        recorded: { ...built.recorded, forced: earlier !== undefined && options.force === true },
+      };
+      const files = documents === undefined ? new Map<Stage, RenderedDocument>() : await documents.end();
+      if (options.dryRun) {
+        await this.deps.publisher.publish(report, files);
+        return { kind: 'dry-run', report };
+      }
+      // a channel that cannot be posted to must not leave the date recorded and unsent
+      await this.deps.publisher.check();
+      const theirs = await this.record(report, reports, revision);
+      if (theirs) return { kind: 'already-reported', recorded: theirs };
+      await this.deps.publisher.publish(report, files);
+      return { kind: 'reported', report };
+    } finally {
+      await documents?.discard();
     }
+  }
 
-    // a channel that cannot be posted to must not leave the date recorded and unsent
-    await this.deps.publisher.check();
+  /** appends the report at the revision read before; another reporter's record of the date if it won the race */
+  private async record(
+    report: FunnelReport,
+    seenReports: readonly UsersByActivationStageReported[],
+    seenRevision: ExpectedRevision,
+  ): Promise<UsersByActivationStageReported | undefined> {
+    const { store } = this.deps;
     const id = this.deps.newId();
+    let reports = seenReports;
+    let revision = seenRevision;
     for (;;) {
       try {
         await store.append(
@@ -99,18 +128,16 @@ export class RunFunnelReport {
           [{ id, type: REPORT_EVENT_TYPE, data: report.recorded, metadata: { occurredAt: report.recorded.asOf } }],
           { expectedRevision: revision },
         );
-        break;
+        return undefined;
       } catch (error) {
         if (!isExpectedRevisionConflictError(error)) throw error;
         const seen = reports.length;
         ({ reports, revision } = await readRecordedReports(store));
         // another reporter recorded this date meanwhile (forced or not): it publishes, not us
-        const theirs = reports.slice(seen).findLast((r) => r.date === date);
-        if (theirs) return { kind: 'already-reported', recorded: theirs };
+        const theirs = reports.slice(seen).findLast((r) => r.date === report.recorded.date);
+        if (theirs) return theirs;
       }
     }
-    await this.deps.publisher.publish(report, documents);
-    return { kind: 'reported', report, documents };
   }
 
   /** the latest recorded report for a date, if any */

@@ -5,6 +5,7 @@ import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import type { Logger } from '../../application/ports/logger.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { whenReady } from '../journey/adapters.ts';
 import { type createContainer, slackNotifierOf } from '../journey/container.ts';
 
 /** how often the slow-deployment timer looks for deployments past their threshold */
@@ -27,6 +28,7 @@ export const runAlerter = async (
     else logger.error({}, `Slack alerts may fail: ${identity.reason}`);
   }
   const store = container.get<AlertStore>(AlertStoreToken);
+  await whenReady(store); // an unreachable or misconfigured PostgreSQL stops start-up with its message
   const clock = container.get<Clock>(ClockToken);
   const rules = alertRulesOf(config);
   const dispatcher = container.get(AlertDispatcher);

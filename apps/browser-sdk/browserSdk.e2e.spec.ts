@@ -109,6 +109,30 @@ describe('the browser SDK in Chromium, against a running Journey', () => {
     );
     expect(ada.events.map((e) => e.type).sort()).toEqual(['PageViewed', 'PageViewed', 'PageViewed', 'UserIdentified']);
     expect(ada.events.find((e) => e.type === 'UserIdentified')?.data).toMatchObject({ email: 'ada@example.com' });
+
+    // one visit: the SDK's context.sessionId and the server's session agree, and it counts every raw event
+    const clientSessionIds = new Set(raw.map((e) => (e as { context?: { sessionId?: string } }).context?.sessionId));
+    expect(clientSessionIds.size).toBe(1);
+    const sessions = await eventually(
+      "ada's session with every browser event",
+      async () => {
+        await settled(journey);
+        const response = await fetch(`${journey.url}/api/users/ada/sessions`, {
+          headers: { authorization: `Bearer ${API_TOKEN}` },
+        });
+        return ((await response.json()) as { sessions: Record<string, unknown>[] }).sessions;
+      },
+      (list) => list.length === 1 && list[0]?.eventCount === raw.length,
+    );
+    expect(sessions[0]).toMatchObject({
+      clientSessionId: [...clientSessionIds][0],
+      pageViews: 3,
+      entryUrl: `${site.url}/app/home`,
+      // headless Chromium says HeadlessChrome: a browser under automation counts as a bot
+      device: { browser: 'Chrome', os: 'Linux', type: 'bot' },
+    });
+    const journeyEvents = (await userJourney(journey, API_TOKEN, 'ada')).events as { sessionId?: string }[];
+    expect(new Set(journeyEvents.map((e) => e.sessionId))).toEqual(new Set([sessions[0]?.sessionId]));
   });
 
   it('works as an ES module imported cross-origin from /sdk.mjs', async () => {

@@ -1,3 +1,4 @@
+import { BrowserSession } from './browserSession.ts';
 import { Dispatcher, type Scheduler } from './dispatcher.ts';
 import { EventQueue, type WireEvent } from './eventQueue.ts';
 import { IdentityStore, type Traits } from './identity.ts';
@@ -16,6 +17,8 @@ export type ClientOptions = {
   readonly retryMaxMs?: number;
   /** events kept while the collector is unreachable; the oldest go first */
   readonly maxQueuedEvents?: number;
+  /** inactivity that ends a session: keep it equal to the server's JOURNEY_SESSION_TIMEOUT_MINUTES (default 30) */
+  readonly sessionTimeoutMinutes?: number;
 };
 
 /** Everything that touches the outside world, handed in so the client runs in a unit test. */
@@ -34,6 +37,7 @@ export type ClientEnvironment = {
  */
 export class JourneyClient {
   readonly identity: IdentityStore;
+  readonly session: BrowserSession;
   readonly dispatcher: Dispatcher;
 
   constructor(
@@ -41,6 +45,7 @@ export class JourneyClient {
     private readonly env: ClientEnvironment,
   ) {
     this.identity = new IdentityStore(env.storage, env.newId);
+    this.session = new BrowserSession(env.storage, env.newId, (options.sessionTimeoutMinutes ?? 30) * 60_000);
     const queue = new EventQueue(env.storage, 'journey.queue', options.maxQueuedEvents ?? 1000);
     this.dispatcher = new Dispatcher(queue, env.transport, env.scheduler, {
       writeKey: options.writeKey,
@@ -68,6 +73,7 @@ export class JourneyClient {
 
   reset(): void {
     this.identity.reset();
+    this.session.reset();
   }
 
   flush(): Promise<void> {
@@ -76,13 +82,18 @@ export class JourneyClient {
 
   private send(fields: { type: string } & Record<string, unknown>): void {
     const { anonymousId, userId } = this.identity.current();
+    const now = this.env.scheduler.now();
     const event: WireEvent = {
       ...fields,
       messageId: this.env.newId(),
       anonymousId,
       ...(userId === undefined ? {} : { userId }),
-      timestamp: new Date(this.env.scheduler.now()).toISOString(),
-      context: { library: { name: 'journey-browser', version: SDK_VERSION }, ...this.env.context() },
+      timestamp: new Date(now).toISOString(),
+      context: {
+        library: { name: 'journey-browser', version: SDK_VERSION },
+        ...this.env.context(),
+        sessionId: this.session.idAt(now),
+      },
     };
     this.dispatcher.enqueue(event);
   }

@@ -16,7 +16,7 @@ const client = (storage: KeyValueStorage = memoryStorage(), newId = counterIds()
     await journey.flush();
     return transport.sent.flatMap((b) => b.batch);
   };
-  return { journey, sent, storage };
+  return { journey, sent, storage, scheduler };
 };
 
 describe('identity', () => {
@@ -68,5 +68,56 @@ describe('wire events', () => {
     expect(clicked).toMatchObject({ type: 'track', event: 'Element Clicked', properties: { text: 'Buy' } });
     expect(new Set([viewed?.messageId, clicked?.messageId]).size).toBe(2);
     expect(clicked?.context).toMatchObject({ library: { name: 'journey-browser' }, page });
+  });
+});
+
+describe('sessions', () => {
+  const MINUTE = 60_000;
+  const sessionIds = (events: readonly Record<string, unknown>[]) =>
+    events.map((e) => (e.context as { sessionId?: string } | undefined)?.sessionId);
+
+  it('sends one context.sessionId until no event was sent for longer than 30 minutes, then a new one', async () => {
+    const { journey, sent, scheduler } = client();
+    journey.page();
+    await scheduler.advance(29 * MINUTE);
+    journey.track('Clicked');
+    await scheduler.advance(30 * MINUTE);
+    journey.track('Clicked');
+    await scheduler.advance(30 * MINUTE + 1);
+    journey.page();
+    const [a, b, c, d] = sessionIds(await sent());
+    expect(a).toBeDefined();
+    expect([b, c]).toEqual([a, a]);
+    expect(d).toBeDefined();
+    expect(d).not.toBe(a);
+  });
+
+  it('keeps the session across page loads and starts a new one on reset', async () => {
+    const storage = memoryStorage();
+    const first = client(storage, counterIds());
+    first.journey.page();
+    const [before] = sessionIds(await first.sent());
+    const second = client(storage, () => `reload-${Math.random()}`);
+    second.journey.page();
+    second.journey.reset();
+    second.journey.page();
+    const [reloaded, afterReset] = sessionIds(await second.sent());
+    expect(reloaded).toBe(before);
+    expect(afterReset).not.toBe(before);
+  });
+
+  it('takes the timeout from the options', async () => {
+    const scheduler = new FakeScheduler();
+    const transport = new FakeTransport();
+    const journey = new JourneyClient(
+      { writeKey: 'wk_1', flushAt: 100, sessionTimeoutMinutes: 5 },
+      { storage: memoryStorage(), transport, scheduler, newId: counterIds(), context: () => ({ page }) },
+    );
+    journey.page();
+    await scheduler.advance(6 * MINUTE);
+    journey.page();
+    await journey.flush();
+    const [a, b] = sessionIds(transport.sent.flatMap((body) => body.batch));
+    expect(b).not.toBe(a);
   });
 });

@@ -77,7 +77,7 @@ describe('journey projections and journey remap, beside a running Journey', { ti
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^projection\s+version\s+checkpoint\s+lag \(events\)\s+rebuild$/);
-    for (const name of ['timeline', 'users', 'alerts']) {
+    for (const name of ['timeline', 'users', 'alerts', 'sessions']) {
       expect(lines.find((l) => l.startsWith(name))).toMatch(new RegExp(`^${name}\\s+v1\\s+\\d+/\\d+\\s+0\\s+-$`));
     }
   });
@@ -86,11 +86,11 @@ describe('journey projections and journey remap, beside a running Journey', { ti
     const { code, stdout, stderr } = await journeyCli(['projections', 'rebuild', 'all', '--verify']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout.match(/verify: equal/g)).toHaveLength(3);
+    expect(stdout.match(/verify: equal/g)).toHaveLength(4);
     const hashes = [
       ...stdout.matchAll(/content hash, (?:replaced|rebuilt)\s+v\d \(checkpoint [^)]+\): ([0-9a-f]{64})/g),
     ];
-    expect(hashes).toHaveLength(6);
+    expect(hashes).toHaveLength(8);
     expect(await journeyOf('dave')).toEqual(handMadeDaveJourney);
     const status = await journeyCli(['projections', 'status', '--sample', '200']);
     expect(status.stdout).toMatch(/^timeline\s+v2\s/m);

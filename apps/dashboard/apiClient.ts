@@ -1,13 +1,15 @@
 import type { AlertStatus, StoredAlert } from '../../application/ports/alertStore/alertStore.ts';
 import type { UserProfile } from '../../application/ports/readModels/readModels.ts';
 import type { JourneyView } from '../../application/queries/journeyQueries.ts';
+import type { Session } from '../../domain/sessions/session.ts';
 import type { Funnel } from '../../domain/stage/funnel.ts';
 
 export type FunnelDay = Funnel & { readonly date: string };
 export type DailyFunnel = { readonly from: string; readonly to: string; readonly days: readonly FunnelDay[] };
 export type UserSearch = { readonly search: string; readonly users: readonly UserProfile[] };
 export type Alerts = { readonly alerts: readonly StoredAlert[] };
-export type { AlertStatus, Funnel, JourneyView, StoredAlert, UserProfile };
+export type UserSessions = { readonly userId: string; readonly sessions: readonly Session[] };
+export type { AlertStatus, Funnel, JourneyView, Session, StoredAlert, UserProfile };
 
 /** The API refused the token: the page asks for it again. */
 export class TokenRefusedError extends Error {}
@@ -44,6 +46,7 @@ export const apiClient = (token: string) => {
     dailyFunnel: (from: string, to: string) => get<DailyFunnel>('/funnel/daily', { from, to }),
     searchUsers: (search: string) => get<UserSearch>('/users', { search, limit: '12' }),
     journey: (userId: string) => get<JourneyView>(`/users/${encodeURIComponent(userId)}/journey`),
+    sessions: (userId: string) => get<UserSessions>(`/users/${encodeURIComponent(userId)}/sessions`),
     alerts: (limit = 25) => get<Alerts>('/alerts', { limit: String(limit) }),
   };
 };

@@ -172,6 +172,22 @@ describe('the dashboard in Chromium, against a running Journey with the hand-mad
       expect(await page.locator('#journey .event[data-type="ErrorEncountered"]').textContent()).toContain(
         'UPSTREAM_TIMEOUT',
       );
+      // the timeline is grouped by session, oldest first, each with its start, duration and pages
+      const { sessions } = (await (
+        await fetch(`${url}/api/users/dave/sessions`, { headers: { authorization: `Bearer ${API_TOKEN}` } })
+      ).json()) as { sessions: { sessionId: string; pageViews: number }[] };
+      const groups = await page.$$eval('#journey .timeline-session', (items) =>
+        items.map((i) => ({
+          sessionId: (i as HTMLElement).dataset.sessionId,
+          events: i.querySelectorAll('.event').length,
+          head: i.querySelector('h4')?.textContent ?? '',
+        })),
+      );
+      expect(sessions.length).toBeGreaterThan(1);
+      expect(groups.map((g) => g.sessionId)).toEqual([...sessions].reverse().map((s) => s.sessionId));
+      expect(groups.reduce((sum, g) => sum + g.events, 0)).toBe(handMadeDaveJourney.length);
+      for (const [i, session] of [...sessions].reverse().entries())
+        expect(groups[i]?.head).toMatch(new RegExp(`\\b${session.pageViews} pages? ·`));
 
       // alerts, newest first, with their delivery
       const alerts = await page.$$eval('#alerts .alert', (items) =>

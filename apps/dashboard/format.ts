@@ -49,3 +49,11 @@ export const relativeAge = (iso: string, now: number): string => {
   if (hours < 48) return `${hours} h ago`;
   return `${Math.round(hours / 24)} days ago`;
 };
+
+/** a session's length: seconds under a minute, then minutes, then hours and minutes */
+export const formatDuration = (ms: number): string => {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return `${Math.floor(ms / 1000)} s`;
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+};

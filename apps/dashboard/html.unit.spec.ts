@@ -18,6 +18,7 @@ describe('html', () => {
   it('shows what senders put in events and alerts as text, never as markup', () => {
     const journey = timelineView({
       userId: EVIL,
+      position: '1/1',
       stage: null,
       profile: {
         userId: EVIL,

@@ -84,7 +84,8 @@ const openUser = (userId: string) => {
   render($('#journey'), message('loading', `Loading ${userId}’s journey…`));
   return load($('#journey'), async (client) => {
     try {
-      render($('#journey'), timelineView(await client.journey(userId)));
+      const [journey, sessions] = await Promise.all([client.journey(userId), client.sessions(userId)]);
+      render($('#journey'), timelineView(journey, sessions.sessions));
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         render($('#journey'), message('empty', `No journey for ${userId}: no event of this user has been projected.`));

@@ -1,5 +1,5 @@
-import type { JourneyView } from './apiClient.ts';
-import { formatCount, formatDateTime, formatDay, formatTime, humanType } from './format.ts';
+import type { JourneyView, Session } from './apiClient.ts';
+import { formatCount, formatDateTime, formatDay, formatDuration, formatTime, humanType } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { stageLabel } from './stageLabels.ts';
 
@@ -38,17 +38,36 @@ const initials = (view: JourneyView): string =>
     .map((w) => w[0]?.toUpperCase())
     .join('');
 
-const byDay = (events: readonly JourneyEventView[]): [string, JourneyEventView[]][] => {
-  const days = new Map<string, JourneyEventView[]>();
+type Group = { readonly key: string; readonly session?: Session; readonly day: string; events: JourneyEventView[] };
+
+/** runs of events in one session (or, for an event in none, on one day), in the timeline's order */
+const groupsOf = (events: readonly JourneyEventView[], sessions: readonly Session[]): Group[] => {
+  const byId = new Map(sessions.map((s) => [s.sessionId, s]));
+  const groups: Group[] = [];
   for (const e of events) {
+    const session = e.sessionId === undefined ? undefined : byId.get(e.sessionId);
     const day = e.occurredAt.slice(0, 10);
-    days.set(day, [...(days.get(day) ?? []), e]);
+    const key = session === undefined ? `day:${day}` : `session:${session.sessionId}`;
+    const last = groups[groups.length - 1];
+    if (last?.key === key) last.events.push(e);
+    else groups.push({ key, day, events: [e], ...(session === undefined ? {} : { session }) });
   }
-  return [...days];
+  return groups;
 };
 
-/** One user's journey: who they are, their stage now, and every journey event by day. */
-export const timelineView = (view: JourneyView): SafeHtml => {
+const plural = (n: number, one: string): string => `${formatCount(n)} ${one}${n === 1 ? '' : 's'}`;
+
+const groupHeading = (group: Group): SafeHtml => {
+  const s = group.session;
+  if (s === undefined) return html`<h4>${formatDay(group.day)}</h4>`;
+  return html`<h4 class="session-head">
+    <span>${formatDateTime(s.startedAt)}</span>
+    <span class="session-facts">${formatDuration(s.durationMs)} · ${plural(s.pageViews, 'page')} · ${plural(s.eventCount, 'event')}</span>
+  </h4>`;
+};
+
+/** One user's journey: who they are, their stage now, and every journey event by session (by day when in none). */
+export const timelineView = (view: JourneyView, sessions: readonly Session[] = []): SafeHtml => {
   const p = view.profile;
   return html`<section class="journey" data-user-id="${view.userId}">
     <header class="journey-head">
@@ -68,9 +87,9 @@ export const timelineView = (view: JourneyView): SafeHtml => {
       <div><dt>Last seen</dt><dd>${formatDateTime(p.lastSeenAt)}</dd></div>
       <div><dt>Events</dt><dd>${formatCount(p.eventCount)}</dd></div>
     </dl>
-    <ol class="timeline">${byDay(view.events).map(
-      ([day, events]) =>
-        html`<li class="timeline-day"><h4>${formatDay(day)}</h4><ol>${events.map(
+    <ol class="timeline">${groupsOf(view.events, sessions).map(
+      (group) =>
+        html`<li class="${group.session === undefined ? 'timeline-day' : 'timeline-day timeline-session'}"${group.session === undefined ? '' : html` data-session-id="${group.session.sessionId}"`}>${groupHeading(group)}<ol>${group.events.map(
           (e) => html`<li class="event tone-${toneOf(e.type)}" data-type="${e.type}" data-occurred-at="${e.occurredAt}">
           <time datetime="${e.occurredAt}">${formatTime(e.occurredAt)}</time>
           <div class="event-body"><strong>${humanType(e.type)}</strong>${dataChips(e.data)}</div>

@@ -27,6 +27,7 @@ export const rawLogFor = (config: JourneyConfig): RawLog & DeadLetterQueue =>
         duplicateWindowMs: config.JOURNEY_RAW_DUPLICATE_WINDOW,
         maxAgeMs: config.JOURNEY_RAW_MAX_AGE,
         maxBytes: config.JOURNEY_RAW_MAX_BYTES,
+        replicas: config.JOURNEY_RAW_REPLICAS,
         publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
       })
     : new SqliteRawLog(join(config.JOURNEY_DATA_DIR, 'raw.db'), { pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS });
@@ -34,7 +35,7 @@ export const rawLogFor = (config: JourneyConfig): RawLog & DeadLetterQueue =>
 export const eventStoreFor = (config: JourneyConfig): EventStore =>
   config.EVENTSTORE_CONNECTION_STRING
     ? new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING, {
-        idempotencyWindow: config.EVENTSTORE_IDEMPOTENCY_WINDOW,
+        idCacheEvents: config.EVENTSTORE_ID_CACHE_EVENTS,
       })
     : new SqliteEventStore(join(config.JOURNEY_DATA_DIR, 'events.db'), {
         pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS,

@@ -16,6 +16,7 @@ import {
   type ReadModelStore,
   ReadModelStoreToken,
 } from '../../application/ports/readModels/readModels.ts';
+import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
 import type { CompiledAutomations } from '../../domain/automations/compileAutomations.ts';
 import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
@@ -27,9 +28,12 @@ import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
 import { SqliteAutomationStore } from '../../infrastructure/sqlite/automationStore/sqliteAutomationStore.ts';
+import { SqliteSessionStore } from '../../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
+import { sessionsProjection } from '../../projections/sessions/sessionsProjection.ts';
+
 import { journeyProjection } from '../projector/journeyProjections.ts';
 import { Projector } from '../projector/projector.ts';
 import { WorkerProjection } from '../projector/workerProjection.ts';
@@ -112,6 +116,11 @@ export const createContainer = (config: JourneyConfig): Container => {
         },
       ),
   );
+  // sessions.db under JOURNEY_DATA_DIR also when the other read models are in PostgreSQL: it has no adapter there yet
+  container
+    .bind<SessionStore>(SessionStoreToken)
+    .toDynamicValue(() => new SqliteSessionStore(join(config.JOURNEY_DATA_DIR, 'sessions.db')))
+    .onDeactivation(closeOnUnbind);
   container.bind(AlertDispatcher).toDynamicValue(
     (ctx) =>
       new AlertDispatcher(
@@ -132,9 +141,12 @@ export const createContainer = (config: JourneyConfig): Container => {
   container
     .bind(MapRawEvents)
     .toDynamicValue((ctx) => new MapRawEvents(ctx.get(EventStoreToken), ctx.get(RawLogToken), ctx.get(RulesToken)));
-  container
-    .bind(JourneyQueries)
-    .toDynamicValue((ctx) => new JourneyQueries(ctx.get(ReadModelQueriesToken), config.JOURNEY_ACTIVE_WINDOW_DAYS));
+  container.bind(JourneyQueries).toDynamicValue(
+    (ctx) =>
+      new JourneyQueries(ctx.get(ReadModelQueriesToken), config.JOURNEY_ACTIVE_WINDOW_DAYS, {
+        sessions: ctx.get<SessionStore>(SessionStoreToken),
+      }),
+  );
   container.bind(Projector).toDynamicValue(
     (ctx) =>
       new Projector([
@@ -168,6 +180,12 @@ export const createContainer = (config: JourneyConfig): Container => {
                 { logger: ctx.get(LoggerToken), batchSize: 500 },
               ),
             ]),
+        new ProjectionRunner(
+          ctx.get<EventStore>(EventStoreToken),
+          ctx.get<SessionStore>(SessionStoreToken),
+          sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES),
+          { logger: ctx.get(LoggerToken) },
+        ),
       ]),
   );
   return container;

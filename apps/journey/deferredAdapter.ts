@@ -2,7 +2,8 @@
  * An adapter usable before it is open: the composition root binds it synchronously, and each
  * call waits for `open` (once) before it goes through. Only the methods the real class has are
  * there, so optional capabilities (`beginBulkLoad?`) are still seen as absent when absent.
- * `ready()` opens it, so start-up fails fast with the adapter's own message.
+ * `ready()` opens it, so start-up fails fast with the adapter's own message; an open that failed
+ * is tried again by the next call.
  */
 export const deferredAdapter = <T extends object>(
   open: () => Promise<T>,
@@ -11,7 +12,11 @@ export const deferredAdapter = <T extends object>(
 ): T & { ready(): Promise<void> } => {
   let opened: Promise<T> | undefined;
   const adapter = (): Promise<T> => {
-    opened ??= open();
+    // a failed open is forgotten: a server that was down is tried again on the next call
+    opened ??= open().catch((error: unknown) => {
+      opened = undefined;
+      throw error;
+    });
     return opened;
   };
   const methods: Record<string, unknown> = {

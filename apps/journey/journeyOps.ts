@@ -7,7 +7,9 @@ import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import { type ReadModelStore, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
+import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
 import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
+import { ACTIVITY_STREAM_PREFIX } from '../../domain/sessions/activity.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { countingRawLog } from '../../infrastructure/metrics/countingRawLog.ts';
 import { JourneyMetrics } from '../../infrastructure/metrics/journeyMetrics.ts';
@@ -37,15 +39,20 @@ export const journeyOps = (config: JourneyConfig, container: Container, apps: re
   const now = () => clock.now();
 
   const projections = (): FollowedProjection[] => {
-    const checkpointOf = (store: Pick<ReadModelStore, 'readCheckpoint'>, name: string): FollowedProjection => ({
+    const checkpointOf = (
+      store: Pick<ReadModelStore, 'readCheckpoint'>,
+      name: string,
+      streamPrefix = JOURNEY_STREAM_PREFIX,
+    ): FollowedProjection => ({
       name,
-      streamPrefix: JOURNEY_STREAM_PREFIX,
+      streamPrefix,
       readCheckpoint: () => store.readCheckpoint(name),
     });
     return [
       checkpointOf(container.get<ReadModelStore>(ReadModelStoreToken), 'users'),
       checkpointOf(container.get<ReadModelStore>(TimelineReadModelsToken), 'timeline'),
       checkpointOf(container.get<AlertStore>(AlertStoreToken), 'alerts'),
+      checkpointOf(container.get<SessionStore>(SessionStoreToken), 'sessions', ACTIVITY_STREAM_PREFIX),
     ];
   };
   // resolved on first use, so a collector-only process never opens the read models

@@ -71,9 +71,13 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
           onRaised: (opened: Promise<AlertStore>, listener: () => void) => {
             let unsubscribe: (() => void) | undefined;
             let cancelled = false;
-            void opened.then((store) => {
-              if (!cancelled) unsubscribe = store.onRaised(listener);
-            });
+            // a store that failed to open is not listened to: the alerter polls the outbox anyway
+            opened.then(
+              (store) => {
+                if (!cancelled) unsubscribe = store.onRaised(listener);
+              },
+              () => undefined,
+            );
             return () => {
               cancelled = true;
               unsubscribe?.();

@@ -11,6 +11,8 @@ export const splitReadModelQueries = (timeline: ReadModelQueries, users: ReadMod
   countSignups: (after, until) => users.countSignups(after, until),
   searchUsers: (prefix, limit) => users.searchUsers(prefix, limit),
   signupsByDay: (from, to) => users.signupsByDay(from, to),
-  activityHistory: (asOf) => users.activityHistory(asOf),
-  latestEvents: (asOf, perUser) => timeline.latestEvents(asOf, perUser),
+  activityHistories: (asOf, options) => users.activityHistories(asOf, options),
+  latestEventsOf: (userIds, asOf, perUser) => timeline.latestEventsOf(userIds, asOf, perUser),
+  profileSnapshot: (userId, asOf, projection) => users.profileSnapshot(userId, asOf, projection),
+  journeySnapshot: (userId, upTo, projection) => timeline.journeySnapshot(userId, upTo, projection),
 });

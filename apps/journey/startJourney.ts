@@ -7,9 +7,11 @@ import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
-import { ReadModelQueriesToken } from '../../application/ports/readModels/readModels.ts';
+import { ReadModelQueriesToken, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
+import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
 import { DailySeries } from '../../application/queries/dailySeries.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import { SessionQueries } from '../../application/queries/sessionQueries.ts';
 import { recordedReport } from '../../application/reports/runFunnelReport.ts';
 import type { CompiledAutomations } from '../../domain/automations/compileAutomations.ts';
 import { ConfigError } from '../../domain/errors/journeyError.ts';
@@ -84,6 +86,11 @@ export const startJourney = async (
     // connect to what these apps use first, so an unreachable server fails start-up with its URL
     if (apps.includes('collector') || apps.includes('mapper')) await whenReady(container.get(RawLogToken));
     if (apps.includes('mapper') || apps.includes('projector')) await whenReady(container.get(EventStoreToken));
+    // the read side too (PostgreSQL opens here): a wrong password or database stops start-up, not the first query
+    if (apps.includes('projector') || apps.includes('api')) {
+      await whenReady(container.get(ReadModelStoreToken));
+      await whenReady(container.get(AlertStoreToken));
+    }
     let url: string | undefined;
     if (apps.includes('collector') || apps.includes('api')) {
       const app = createHttpServer({
@@ -116,6 +123,7 @@ export const startJourney = async (
               countDeliveries: () => container.get<AutomationStore>(AutomationStoreToken).countDeliveries(),
             },
           },
+          sessions: new SessionQueries(container.get<SessionStore>(SessionStoreToken)),
         });
       }
       try {

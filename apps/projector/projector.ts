@@ -1,7 +1,9 @@
-import type { Position } from '../../application/ports/eventStore/eventStore.ts';
+import type { EventStore, Position } from '../../application/ports/eventStore/eventStore.ts';
 
 /** One projection being run, in this thread (ProjectionRunner) or a worker (WorkerProjection). */
 export interface RunningProjection {
+  /** the streams it follows: its checkpoint only ever reaches positions of theirs */
+  readonly streamPrefix: string;
   start(): void;
   stop(): Promise<void>;
   waitFor(position: Position): Promise<void>;
@@ -19,8 +21,18 @@ export class Projector {
     await Promise.all(this.projections.map((p) => p.stop()));
   }
 
-  /** resolves once every projection has applied the event at `position` */
+  /** resolves once every projection has applied the event at `position` (of streams they all follow) */
   async waitFor(position: Position): Promise<void> {
     await Promise.all(this.projections.map((p) => p.waitFor(position)));
+  }
+
+  /** resolves once each projection has applied the newest event of the streams it follows, as of now */
+  async waitForHeads(store: Pick<EventStore, 'headPosition'>): Promise<void> {
+    await Promise.all(
+      this.projections.map(async (p) => {
+        const head = await store.headPosition({ streamPrefix: p.streamPrefix });
+        if (head) await p.waitFor(head);
+      }),
+    );
   }
 }

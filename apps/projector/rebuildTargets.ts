@@ -13,12 +13,19 @@ import {
   readModelIndexes,
 } from '../../infrastructure/sqlite/readModels/readModelTables.ts';
 import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
+import {
+  LIVE_SESSION_TABLES,
+  SESSION_CHECKPOINTS,
+  sessionIndexes,
+} from '../../infrastructure/sqlite/sessionStore/sessionTables.ts';
+import { SqliteSessionStore } from '../../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import { type ShadowStore, SqliteRebuildTarget } from '../../infrastructure/sqlite/sqliteRebuildTarget.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import type { CheckpointedStore, Projection } from '../../projections/projection.ts';
+import { sessionsProjection } from '../../projections/sessions/sessionsProjection.ts';
 import { journeyProjection, readModelFileOf } from './journeyProjections.ts';
 
-export const rebuildableProjections = ['timeline', 'users', 'alerts'] as const;
+export const rebuildableProjections = ['timeline', 'users', 'alerts', 'sessions'] as const;
 export type RebuildableProjection = (typeof rebuildableProjections)[number];
 
 /** the shadow's writes: the projection's own `apply`, through the store's own `applyBatch` */
@@ -122,6 +129,28 @@ export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjecti
             soleWriter: true,
           });
           return shadowOf(store, projection, alertStateIndexes(stateTables));
+        },
+      });
+    }
+    case 'sessions': {
+      const projection = sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES);
+      const file = join(config.JOURNEY_DATA_DIR, 'sessions.db');
+      return new SqliteRebuildTarget({
+        name,
+        streamPrefix: projection.streamPrefix,
+        file,
+        checkpointTable: SESSION_CHECKPOINTS,
+        owned: [
+          { name: LIVE_SESSION_TABLES.activity, orderBy: 'user_id, at, message_id' },
+          { name: LIVE_SESSION_TABLES.sessions, orderBy: 'user_id, started_at, first_message_id' },
+        ],
+        openShadow: (db, rename) => {
+          const tables = {
+            activity: rename(LIVE_SESSION_TABLES.activity),
+            sessions: rename(LIVE_SESSION_TABLES.sessions),
+          };
+          const store = new SqliteSessionStore(file, { database: db, tables, deferIndexes: true });
+          return shadowOf(store, projection, sessionIndexes(tables));
         },
       });
     }

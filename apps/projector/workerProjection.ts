@@ -2,7 +2,7 @@ import { comparePositions, type Position, positionFromString } from '../../appli
 import type { Logger } from '../../application/ports/logger.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { SupervisedWorker } from '../journey/supervisedWorker.ts';
-import type { ProjectionName } from './journeyProjections.ts';
+import { journeyProjection, type ProjectionName } from './journeyProjections.ts';
 
 export type WorkerMessage = { type: 'applied'; position: string } | { type: 'stopped' };
 
@@ -15,12 +15,14 @@ export class WorkerProjection {
   private readonly worker: SupervisedWorker<WorkerMessage>;
   private checkpoint: Position | null = null;
   private waiters: { position: Position; resolve: () => void }[] = [];
+  readonly streamPrefix: string;
 
   constructor(
     config: JourneyConfig,
     readonly name: ProjectionName,
     logger: Logger,
   ) {
+    this.streamPrefix = journeyProjection(config, name).streamPrefix;
     this.worker = new SupervisedWorker<WorkerMessage>({
       label: `projection ${name}`,
       module: new URL('./projectionWorker.ts', import.meta.url),

@@ -7,7 +7,14 @@ import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
 import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
 
-const renderer: ReportRenderer = { render: async (_, stage) => new TextEncoder().encode(`pdf of ${stage}`) };
+/** documents that are never files: the schedule is what is under test */
+const renderer: ReportRenderer = {
+  start: (figures) => ({
+    add: () => {},
+    end: async () => new Map(figures.stages.map((s) => [s.stage, { path: `pdf of ${s.stage}`, byteLength: 0 }])),
+    discard: async () => {},
+  }),
+};
 
 /** records the dates it publishes; optionally holds every publish until released */
 const recordingPublisher = () => {

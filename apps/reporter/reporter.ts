@@ -4,7 +4,11 @@ import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import type { ReportPublisher } from '../../application/ports/funnelReport.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
-import { type ReadModelQueries, ReadModelQueriesToken } from '../../application/ports/readModels/readModels.ts';
+import {
+  type ReadModelQueries,
+  ReadModelQueriesToken,
+  ReadModelStoreToken,
+} from '../../application/ports/readModels/readModels.ts';
 import { ReportScheduler } from '../../application/reports/reportScheduler.ts';
 import { RunFunnelReport } from '../../application/reports/runFunnelReport.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
@@ -25,12 +29,17 @@ export const reportPublisherOf = (config: JourneyConfig): ReportPublisher =>
         channel: config.SLACK_REPORT_CHANNEL,
       });
 
-/** The report use case on this configuration's event store and read models. */
-export const funnelReportOf = (config: JourneyConfig, container: Container, publisher: ReportPublisher) =>
+/** The report use case on this configuration's event store and read models; `keepPdfsIn`: `report run --out` */
+export const funnelReportOf = (
+  config: JourneyConfig,
+  container: Container,
+  publisher: ReportPublisher,
+  keepPdfsIn?: string,
+) =>
   new RunFunnelReport({
     store: container.get<EventStore>(EventStoreToken),
     readModels: container.get<ReadModelQueries>(ReadModelQueriesToken),
-    renderer: new PdfReportRenderer(),
+    renderer: new PdfReportRenderer(keepPdfsIn === undefined ? {} : { keepIn: keepPdfsIn }),
     publisher,
     options: { timeZone: config.JOURNEY_REPORT_TZ, windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS },
     newId: () => crypto.randomUUID(),
@@ -40,6 +49,7 @@ export const funnelReportOf = (config: JourneyConfig, container: Container, publ
 export const startReporter = async (config: JourneyConfig, container: Container): Promise<() => Promise<void>> => {
   const logger = container.get<JourneyLogger>(LoggerToken);
   await whenReady(container.get(EventStoreToken));
+  await whenReady(container.get(ReadModelStoreToken));
   if (config.SLACK_BOT_TOKEN === undefined) {
     logger.warn(
       { dir: join(config.JOURNEY_DATA_DIR, 'reports') },

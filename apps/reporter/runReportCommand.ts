@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReportRun } from '../../application/reports/runFunnelReport.ts';
 import { stageTitles } from '../../domain/report/stageDefinitions.ts';
@@ -26,7 +25,7 @@ export const runReportCommand = async (
     const publisher = options.dryRun
       ? new DryRunReportPublisher(out, config.SLACK_REPORT_CHANNEL)
       : reportPublisherOf(config);
-    const run = await funnelReportOf(config, container, publisher).run(options.date, {
+    const run = await funnelReportOf(config, container, publisher, options.out).run(options.date, {
       ...(options.force ? { force: true } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
     });
@@ -35,11 +34,6 @@ export const runReportCommand = async (
         `${options.date} was already reported (${stageCounts(run.recorded.stages)}); nothing sent. Add --force to send it again.`,
       );
       return run;
-    }
-    if (options.out && !options.dryRun) {
-      await mkdir(options.out, { recursive: true });
-      for (const [stage, pdf] of run.documents)
-        await writeFile(join(options.out, `funnel-${options.date}-${stage}.pdf`), pdf);
     }
     print(`${options.date} (${config.JOURNEY_REPORT_TZ}): ${stageCounts(run.report.recorded.stages)}`);
     print(

@@ -51,8 +51,14 @@ export class ConfigError extends JourneyError {
 }
 
 export class UnavailableError extends JourneyError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * Set when the message is written for the API's client (it names no host or file) and says
+   * when to retry; otherwise the HTTP answer gives a generic message and its own delay.
+   */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super('UNAVAILABLE', message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

@@ -5,7 +5,12 @@ import { type Stage, stages } from '../stage/stage.ts';
 export const REPORT_STREAM = 'report-users-by-activation-stage';
 export const REPORT_EVENT_TYPE = 'UsersByActivationStageReported';
 
-const stageRecord = z.object({ count: z.number().int().min(0), userIds: z.array(z.string()) });
+/**
+ * A stage as recorded: its count. Its users are not listed, so the event's size does not grow with
+ * users; they are the users signed up by `asOf` whose stage with window `windowDays` it is, as the
+ * read models answer for `asOf`. Reports recorded by earlier versions list them in `userIds`.
+ */
+const stageRecord = z.object({ count: z.number().int().min(0), userIds: z.array(z.string()).optional() });
 
 export const usersByActivationStageReportedSchema = z.object({
   /** the report date D, YYYY-MM-DD, a calendar day in `timeZone` */

@@ -11,6 +11,7 @@ import { eventStoreConfigShape } from './eventStoreConfig.ts';
 import { natsConfigShape } from './natsConfig.ts';
 import { opsConfigShape } from './opsConfig.ts';
 import { reportConfigShape } from './reportConfig.ts';
+import { sessionsConfigShape } from './sessionsConfig.ts';
 
 const DEFAULT_MEANINGFUL = 'ProjectCreated,DeploymentStarted,DeploymentCompleted';
 
@@ -46,6 +47,7 @@ export const configSchema = z.object({
   ...natsConfigShape,
   ...opsConfigShape,
   ...reportConfigShape,
+  ...sessionsConfigShape,
   PORT: wholeNumber('8080', 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
   JOURNEY_DATA_DIR: z.string().min(1).default('./data'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const window = 'must be a whole number of events from 1 to 1000000';
+const cacheSize = 'must be a whole number of events from 1000 to 100000000';
 
 /**
  * Configuration of the EventStoreDB adapter: zod fields merged into the one config
@@ -15,11 +15,11 @@ export const eventStoreConfigShape = {
       'must be an EventStoreDB connection string such as esdb://127.0.0.1:2113?tls=false',
     )
     .optional(),
-  /** how many of a stream's newest events an append searches for repeated event ids */
-  EVENTSTORE_IDEMPOTENCY_WINDOW: z
+  /** how many events' ids the appending process keeps in memory over all streams (17–34 bytes each) */
+  EVENTSTORE_ID_CACHE_EVENTS: z
     .string()
-    .default('1024')
-    .refine((s) => /^\d+$/.test(s.trim()), window)
+    .default('1000000')
+    .refine((s) => /^\d+$/.test(s.trim()), cacheSize)
     .transform((s) => Number(s))
-    .pipe(z.number().min(1, window).max(1_000_000, window)),
+    .pipe(z.number().min(1_000, cacheSize).max(100_000_000, cacheSize)),
 };

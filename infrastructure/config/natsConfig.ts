@@ -36,7 +36,10 @@ export const natsConfigShape = {
   /** e.g. nats://127.0.0.1:4222, or several comma-separated for a cluster */
   NATS_URL: z
     .string()
-    .regex(/^(nats|tls):\/\/\S+$/, 'must be a NATS URL such as nats://127.0.0.1:4222')
+    .refine(
+      (s) => s.split(',').every((url) => /^(nats|tls):\/\/\S+$/.test(url.trim())),
+      'must be a NATS URL such as nats://127.0.0.1:4222, or several separated by commas for a cluster',
+    )
     .optional(),
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),
@@ -55,4 +58,6 @@ export const natsConfigShape = {
   JOURNEY_RAW_MAX_AGE: duration('7d', 3650),
   /** the stream's size limit in bytes (oldest removed first); 0 means no limit */
   JOURNEY_RAW_MAX_BYTES: whole('0', 0, Number.MAX_SAFE_INTEGER, ' bytes'),
+  /** copies JetStream keeps of RAW and RAW_REJECTED (their consumers follow); 3 in a three-node cluster */
+  JOURNEY_RAW_REPLICAS: whole('1', 1, 5, ' replicas'),
 };

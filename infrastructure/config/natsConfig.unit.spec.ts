@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 
 describe('NATS configuration', () => {
-  it('defaults: no NATS_URL (embedded), 8 partitions, 24h duplicate window, 7 days, no size limit', () => {
+  it('defaults: no NATS_URL (embedded), 8 partitions, 24h duplicate window, 7 days, no size limit, 1 replica', () => {
     const config = loadConfig({});
     expect(config.NATS_URL).toBeUndefined();
     expect([
@@ -11,7 +11,17 @@ describe('NATS configuration', () => {
       config.JOURNEY_RAW_MAX_AGE,
       config.JOURNEY_RAW_MAX_BYTES,
       config.NATS_PUBLISH_TIMEOUT_MS,
-    ]).toEqual([8, 86_400_000, 604_800_000, 0, 5_000]);
+      config.JOURNEY_RAW_REPLICAS,
+    ]).toEqual([8, 86_400_000, 604_800_000, 0, 5_000, 1]);
+  });
+
+  it('takes a cluster: every server in NATS_URL, and up to 5 replicas', () => {
+    const cluster = 'nats://10.0.0.1:4222, nats://10.0.0.2:4222,tls://10.0.0.3:4222';
+    const config = loadConfig({ NATS_URL: cluster, JOURNEY_RAW_REPLICAS: '3' });
+    expect([config.NATS_URL, config.JOURNEY_RAW_REPLICAS]).toEqual([cluster, 3]);
+    expect(() => loadConfig({ NATS_URL: 'nats://a:4222,http://b:4222', JOURNEY_RAW_REPLICAS: '6' })).toThrow(
+      /NATS_URL=nats:\/\/a:4222,http:\/\/b:4222: must be a NATS URL[\s\S]*JOURNEY_RAW_REPLICAS=6: must be a whole number from 1 to 5/,
+    );
   });
 
   it('reads durations such as 30m and 2d', () => {

@@ -29,10 +29,11 @@ import { appendToEsdb } from './esdbAppend.ts';
 import { redact, translateEsdbError } from './esdbErrors.ts';
 import { toRecordedEvent } from './esdbRecordedEvent.ts';
 import { filteredAllRead } from './filteredAllRead.ts';
+import { StreamIdCache } from './streamIdCache.ts';
 
 export type EventStoreDbEventStoreOptions = {
-  /** how many of a stream's newest events an append looks through for repeated ids; default 1024 */
-  readonly idempotencyWindow?: number;
+  /** how many events' ids the streams' indexes hold together before the least recently used go; default 1,000,000 */
+  readonly idCacheEvents?: number;
   /** default subscription batch size; default 500 */
   readonly batchSize?: number;
   /** first delay before a dropped subscription resubscribes; default 100 ms */
@@ -51,12 +52,14 @@ const invalidConnectionStringMessage = (connectionString: string, error: unknown
 
 /**
  * The event store on EventStoreDB. Appends keep the port's idempotency, stricter than ESDB's, through
- * appendIdempotently; ids must be UUIDs and are not checked across streams (ESDB has no global index).
+ * appendIdempotently and each stream's id index; ids must be UUIDs and are not checked across streams
+ * (ESDB has no global index).
  * ESDB's fromPosition is inclusive: the event at it is dropped here.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
   private readonly subscriptions = new Set<AllSubscription>();
+  private readonly ids: StreamIdCache;
   private closed = false;
 
   constructor(
@@ -68,6 +71,7 @@ export class EventStoreDbEventStore implements EventStore {
     } catch (error) {
       throw new ConfigError(invalidConnectionStringMessage(connectionString, error));
     }
+    this.ids = new StreamIdCache(options.idCacheEvents ?? 1_000_000);
   }
 
   /** connects and reads once, so that start-up fails fast with a message saying what to change */
@@ -91,14 +95,13 @@ export class EventStoreDbEventStore implements EventStore {
     return this.guard(`appending to ${streamId}`, () =>
       appendIdempotently(
         {
-          readNewest: (count) => this.readStream(streamId, { direction: 'backwards', maxCount: count }),
           readFrom: (revision, count) => this.readStream(streamId, { fromRevision: revision, maxCount: count }),
           write: (toWrite, expected) => appendToEsdb(this.client, streamId, toWrite, expected),
         },
+        this.ids,
         streamId,
         events,
         options?.expectedRevision ?? ANY,
-        this.options.idempotencyWindow ?? 1_024,
       ),
     );
   }

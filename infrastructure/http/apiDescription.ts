@@ -18,6 +18,7 @@ import {
   userSearchQuery,
 } from './apiSchemas.ts';
 import { automationsAnswer, deliveriesAnswer, deliveriesQuery } from './automationSchemas.ts';
+import { dailySessionsAnswer, sessionsQuery, userSessionsAnswer } from './sessionSchemas.ts';
 
 export type DescribedRoute = {
   readonly method: 'GET';
@@ -48,10 +49,33 @@ export const apiDescription: readonly DescribedRoute[] = [
     method: 'GET',
     path: '/api/users/:userId/journey',
     summary: "A user's journey timeline with their stage as of now",
+    description:
+      'One consistent answer: the profile (its `eventCount`), the stage and the events are read as of one event-store position, named in `position`. The timeline and the profile are projected separately; when the timeline is behind the profile the answer waits for it (about 1.5 s at most), then answers 503 with `Retry-After` rather than a profile whose events are missing.',
     tag: 'read models',
     params: userParams,
     answer: journeyAnswer,
     errors: [400, 404, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/users/:userId/sessions',
+    summary: "A user's sessions (runs of activity without a long gap), newest first",
+    tag: 'read models',
+    params: userParams,
+    query: sessionsQuery,
+    answer: userSessionsAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/sessions/daily',
+    summary: 'Sessions per UTC day of their start: users, median and p90 duration, bounce rate',
+    description:
+      'Grafana (Infinity): root selector `days`, time field `time`, columns `sessions`, `users`, `medianDurationMs`, `p90DurationMs`, `bounceRate`.',
+    tag: 'series',
+    query: dailyQuery,
+    answer: dailySessionsAnswer,
+    errors: [400, 503],
   },
   {
     method: 'GET',

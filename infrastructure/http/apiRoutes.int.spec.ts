@@ -84,6 +84,8 @@ const users: User[] = [
 /** Read models answering from the dataset above, the way the real adapters must. */
 class DatasetReadModels implements ReadModelQueries {
   unavailable = false;
+  /** the timeline projection one event behind the users projection, for good */
+  timelineBehind = false;
   private find(userId: string) {
     if (this.unavailable) throw new UnavailableError('read models: database is locked');
     return users.find((u) => u.profile.userId === userId);
@@ -129,13 +131,28 @@ class DatasetReadModels implements ReadModelQueries {
     return [...new Set(days)].sort().map((date) => ({ date, count: days.filter((d) => d === date).length }));
   }
   // the daily report's queries; no API route asks for them
-  async activityHistory(): Promise<never> {
+  // biome-ignore lint/correctness/useYield: never iterated, it only refuses
+  async *activityHistories(): AsyncIterable<never> {
     throw new Error('not used by the API');
   }
-  async latestEvents(): Promise<never> {
+  async latestEventsOf(): Promise<never> {
     throw new Error('not used by the API');
+  }
+  /** the dataset is the read models after the store's third event, for both projections */
+  async profileSnapshot(userId: string, asOf: string) {
+    return {
+      position: AT_THIRD_EVENT,
+      profile: await this.getProfile(userId),
+      summary: await this.stageSummary(userId, asOf),
+    };
+  }
+  async journeySnapshot(userId: string) {
+    const position = this.timelineBehind ? { commit: 2n, prepare: 2n } : AT_THIRD_EVENT;
+    return { position, entries: await this.getJourney(userId) };
   }
 }
+
+const AT_THIRD_EVENT = { commit: 3n, prepare: 3n };
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -147,7 +164,9 @@ const start = async () => {
   const readModels = new DatasetReadModels();
   app = createHttpServer({ logger: false });
   registerApiRoutes(app, {
-    queries: new JourneyQueries(readModels, WINDOW_DAYS),
+    queries: new JourneyQueries(readModels, WINDOW_DAYS, {
+      patience: { pauses: 2, pause: async () => undefined, retryAfterSeconds: 1 },
+    }),
     apiToken: TOKEN,
     clock: { now: () => Date.parse(NOW) },
   });
@@ -190,6 +209,7 @@ describe('API routes', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       userId: 'alice',
+      position: '3/3',
       stage: 'active',
       profile: users[0]?.profile,
       events: [
@@ -310,6 +330,19 @@ describe('API routes', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect(res.body).toEqual({ error: 'unavailable', message: 'storage is unavailable right now; retry in 5 seconds' });
+  });
+
+  it('answers 503 with Retry-After and what happened when the timeline stays behind the profile', async () => {
+    const { get, readModels } = await start();
+    readModels.timelineBehind = true;
+    const res = await get('/api/users/alice/journey');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.body).toEqual({
+      error: 'unavailable',
+      message:
+        "the journey of alice is not ready: its timeline is still behind the profile's store position 3/3 (the projector is catching up); retry in 1 s",
+    });
   });
 
   it('answers 404 JSON for a route that does not exist', async () => {

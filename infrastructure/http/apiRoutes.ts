@@ -3,6 +3,7 @@ import type { AlertStore } from '../../application/ports/alertStore/alertStore.t
 import type { Clock } from '../../application/ports/clock.ts';
 import type { DailySeries } from '../../application/queries/dailySeries.ts';
 import type { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import type { SessionQueries } from '../../application/queries/sessionQueries.ts';
 import { ConfigError, NotFoundError } from '../../domain/errors/journeyError.ts';
 import type { UsersByActivationStageReported } from '../../domain/report/usersByActivationStageReported.ts';
 import { registerApiDocsRoutes } from './apiDocsRoutes.ts';
@@ -20,6 +21,7 @@ import { registerDashboardRoutes } from './dashboardRoutes.ts';
 import { HttpError } from './httpError.ts';
 import { secretMatcher } from './secretMatcher.ts';
 import { registerSeriesRoutes } from './seriesRoutes.ts';
+import { registerSessionRoutes } from './sessionRoutes.ts';
 import { validateRequest } from './validateRequest.ts';
 
 export type ApiDeps = {
@@ -30,6 +32,8 @@ export type ApiDeps = {
   alerts?: Pick<AlertStore, 'listAlerts'>;
   /** serves GET /api/signups/daily and /api/alerts/daily when present */
   series?: DailySeries;
+  /** serves GET /api/users/:userId/sessions and /api/sessions/daily when present */
+  sessions?: SessionQueries;
   /** serves GET /api/reports/:date when present */
   reports?: { recorded(date: string): Promise<UsersByActivationStageReported | undefined> };
   /** serves GET /api/automations and /api/automations/deliveries when present */
@@ -99,6 +103,7 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
       }
       if (deps.series) registerSeriesRoutes(api, deps.series);
       if (deps.automations) registerAutomationRoutes(api, deps.automations);
+      if (deps.sessions) registerSessionRoutes(api, deps.sessions);
 
       const reports = deps.reports;
       if (reports) {

@@ -75,9 +75,22 @@ const profile = z.object({
 
 export const journeyAnswer = z.object({
   userId: z.string(),
+  position: z
+    .string()
+    .describe(
+      "the event-store position (`commit/prepare`) the whole answer reflects: the profile, the stage and the events are the user's as of the same event",
+    ),
   stage: z.enum(stages).nullable().describe('null when the user had not signed up'),
   profile,
-  events: z.array(z.object({ id: z.string(), type: z.string(), occurredAt: isoInstant, data: z.unknown() })),
+  events: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      occurredAt: isoInstant,
+      data: z.unknown(),
+      sessionId: z.string().optional().describe('the session the event happened in (GET /api/users/{userId}/sessions)'),
+    }),
+  ),
 });
 
 export const userSearchAnswer = z.object({

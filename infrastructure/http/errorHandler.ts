@@ -30,6 +30,10 @@ const answerFor = (error: unknown, request: FastifyRequest): Answer => {
     return { status: 400, body: { error: 'invalid_request', message: error.message, issues: error.issues } };
   }
   if (isNotFoundError(error)) return { status: 404, body: { error: 'not_found', message: error.message } };
+  if (isUnavailableError(error) && error.retryAfterSeconds !== undefined) {
+    const seconds = String(error.retryAfterSeconds);
+    return { status: 503, body: { error: 'unavailable', message: error.message }, headers: { 'retry-after': seconds } };
+  }
   if (isUnavailableError(error)) {
     return {
       status: 503,

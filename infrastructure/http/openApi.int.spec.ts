@@ -3,11 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DailySeries } from '../../application/queries/dailySeries.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
+import { SessionQueries } from '../../application/queries/sessionQueries.ts';
 import { compileAutomations } from '../../domain/automations/compileAutomations.ts';
 import { exampleAutomations } from '../../testing/automations/automationsFixtures.ts';
 import { MemoryAlertStore } from '../../testing/memory/memoryAlertStore.ts';
 import { MemoryAutomationStore } from '../../testing/memory/memoryAutomationStore.ts';
 import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
+import { MemorySessionStore } from '../../testing/memory/memorySessionStore.ts';
 import { apiDescription } from './apiDescription.ts';
 import { registerApiRoutes } from './apiRoutes.ts';
 import { createHttpServer } from './createHttpServer.ts';
@@ -39,6 +41,7 @@ const start = async () => {
     series: new DailySeries(readModels, alerts),
     reports: { recorded: async () => undefined },
     automations: { automations: compileAutomations(exampleAutomations(), 'spec'), store: new MemoryAutomationStore() },
+    sessions: new SessionQueries(new MemorySessionStore()),
   });
   const base = await server.listen({ port: 0, host: '127.0.0.1' });
   const get = (path: string, token: string | null = TOKEN) =>

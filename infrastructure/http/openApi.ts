@@ -76,12 +76,12 @@ export const openApiDocument = (routes: readonly DescribedRoute[] = apiDescripti
       title: 'Journey query API',
       version: '1',
       description:
-        'Read models of Journey (journeys, funnel, stages, alerts) and daily series for Grafana. Everything except the docs needs the API token (JOURNEY_API_TOKEN) as a bearer token.',
+        'Read models of Journey (journeys, sessions, funnel, stages, alerts) and daily series for Grafana. Everything except the docs needs the API token (JOURNEY_API_TOKEN) as a bearer token.',
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
     tags: [
-      { name: 'read models', description: 'journeys, funnel, stages, alerts' },
+      { name: 'read models', description: 'journeys, sessions, funnel, stages, alerts' },
       { name: 'series', description: 'one row per UTC day, shaped for Grafana’s Infinity data source' },
       { name: 'docs', description: 'this document and its page (no token)' },
     ],

@@ -9,7 +9,7 @@ import type {
   RawDelivery,
   RawLog,
 } from '../../application/ports/rawLog/rawLog.ts';
-import { UnavailableError } from '../../domain/errors/journeyError.ts';
+import { isConfigError, UnavailableError } from '../../domain/errors/journeyError.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
 import { pendingOf } from './ensureGroupConsumers.ts';
 import { type GroupConsumer, type GroupConsumerTiming, type NatsClients, startGroupConsumer } from './groupConsumer.ts';
@@ -72,6 +72,7 @@ export class JetStreamRawLog implements RawLog, DeadLetterQueue {
       duplicateWindowMs: options.duplicateWindowMs ?? 24 * HOUR_MS,
       maxAgeMs: options.maxAgeMs ?? 7 * 24 * HOUR_MS,
       maxBytes: options.maxBytes ?? 0,
+      replicas: options.replicas ?? 1,
     };
     this.timing = {
       retryInitialMs: options.retryInitialMs ?? 50,
@@ -188,6 +189,7 @@ export class JetStreamRawLog implements RawLog, DeadLetterQueue {
       return { nc, js: jetstream(nc), jsm };
     } catch (error) {
       await nc.close();
+      if (isConfigError(error)) throw error;
       throw new UnavailableError(noJetStreamMessage(this.url, this.names, error), { cause: error });
     }
   }

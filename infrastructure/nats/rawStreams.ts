@@ -7,6 +7,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { ConfigError } from '../../domain/errors/journeyError.ts';
 
 /** Where the raw log lives in JetStream. Tests give each log its own names on one server. */
 export type RawStreamNames = {
@@ -24,6 +25,8 @@ export type RawStreamLimits = {
   readonly maxAgeMs: number;
   /** 0: no size limit */
   readonly maxBytes: number;
+  /** copies of each stream in a cluster (1 on a single server); consumers follow their stream */
+  readonly replicas: number;
 };
 
 export const partitionSubject = (names: RawStreamNames, partition: number): string =>
@@ -46,19 +49,34 @@ export const partitionOf = (partitionKey: string, partitions: number): number =>
 
 const isNotFound = (error: unknown): boolean => error instanceof JetStreamApiError && error.status === 404;
 
+const tooFewServersMessage = (replicas: number, detail: string): string =>
+  `JOURNEY_RAW_REPLICAS=${replicas} needs a JetStream cluster of at least ${replicas} servers, and the server refused (${detail}); ` +
+  'set JOURNEY_RAW_REPLICAS=1 for a single nats-server, or start the cluster and list its servers in NATS_URL';
+
+/** a single server refuses replicas outright; a cluster short of servers has "insufficient resources" */
+const refusedReplicas = (error: unknown, replicas: number): ConfigError | undefined =>
+  replicas > 1 && error instanceof JetStreamApiError && /replicas|insufficient resources/i.test(error.message)
+    ? new ConfigError(tooFewServersMessage(replicas, error.message))
+    : undefined;
+
 const createOrUpdate = async (
   jsm: JetStreamManager,
-  config: Partial<StreamConfig> & { name: string },
+  config: Partial<StreamConfig> & { name: string; num_replicas: number },
 ): Promise<void> => {
   try {
-    await jsm.streams.info(config.name);
+    try {
+      await jsm.streams.info(config.name);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await jsm.streams.add(config);
+      return;
+    }
+    // an update with the same settings is a no-op, so every start can apply the configured limits
+    // (a changed replica count too: JetStream scales the stream and its consumers)
+    await jsm.streams.update(config.name, config);
   } catch (error) {
-    if (!isNotFound(error)) throw error;
-    await jsm.streams.add(config);
-    return;
+    throw refusedReplicas(error, config.num_replicas) ?? error;
   }
-  // an update with the same settings is a no-op, so every start can apply the configured limits
-  await jsm.streams.update(config.name, config);
 };
 
 /**
@@ -81,6 +99,7 @@ export const ensureRawStreams = async (
     max_bytes: limits.maxBytes > 0 ? limits.maxBytes : -1,
     // the duplicate window may not exceed the age limit
     duplicate_window: nanos(Math.min(limits.duplicateWindowMs, limits.maxAgeMs)),
+    num_replicas: limits.replicas,
   });
   await createOrUpdate(jsm, {
     name: names.deadLetterStream,
@@ -88,5 +107,7 @@ export const ensureRawStreams = async (
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
+    // the dead letters are kept as carefully as the events they came from
+    num_replicas: limits.replicas,
   });
 };

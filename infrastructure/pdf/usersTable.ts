@@ -24,9 +24,51 @@ export const tableWidth = columns.reduce((sum, c) => sum + c.width, 0);
 export const rowsFitting = (top: number): number =>
   Math.max(1, Math.floor((theme.page.height - theme.page.margin - 24 - top - HEADER_HEIGHT) / ROW_HEIGHT));
 
-/** the text cut with an ellipsis to fit `width` at the current font */
-const fitted = (doc: PDFKit.PDFDocument, text: string, width: number): string => {
-  if (doc.widthOfString(text) <= width) return text;
+/**
+ * The most a kerning pair of the table's fonts widens a text, per point of size (Helvetica's widest
+ * is 60/1000 em, Helvetica-Bold's 30/1000).
+ */
+const MAX_KERN_WIDENING = 0.06;
+const charWidths = new Map<string, Map<string, number>>();
+
+/**
+ * A bound the text's width cannot pass: its characters' widths, each measured once per font and
+ * size, plus the widest kerning between each pair. pdfkit measures a text pair by pair through
+ * its font metrics, which was most of a row's cost; most cells are well inside the bound.
+ */
+const widthBound = (doc: PDFKit.PDFDocument, style: string, size: number, text: string): number => {
+  let widths = charWidths.get(style);
+  if (widths === undefined) {
+    widths = new Map();
+    charWidths.set(style, widths);
+  }
+  let sum = 0;
+  for (const char of text) {
+    let width = widths.get(char);
+    if (width === undefined) {
+      width = doc.widthOfString(char);
+      widths.set(char, width);
+    }
+    sum += width;
+  }
+  return sum + Math.max(0, text.length - 1) * MAX_KERN_WIDENING * size;
+};
+
+/**
+ * The text cut with an ellipsis to fit `width` at the current font (`style` names it and its size),
+ * and a width it does not pass.
+ */
+const fitted = (
+  doc: PDFKit.PDFDocument,
+  style: string,
+  size: number,
+  text: string,
+  width: number,
+): { text: string; width: number } => {
+  const bound = widthBound(doc, style, size, text);
+  if (bound <= width) return { text, width: bound };
+  const measured = doc.widthOfString(text);
+  if (measured <= width) return { text, width: measured };
   let lo = 0;
   let hi = text.length;
   while (lo < hi) {
@@ -34,7 +76,7 @@ const fitted = (doc: PDFKit.PDFDocument, text: string, width: number): string =>
     if (doc.widthOfString(`${text.slice(0, mid)}…`) <= width) lo = mid;
     else hi = mid - 1;
   }
-  return `${text.slice(0, lo)}…`;
+  return { text: `${text.slice(0, lo)}…`, width };
 };
 
 export const drawTableHeader = (doc: PDFKit.PDFDocument, top: number): number => {
@@ -69,10 +111,23 @@ export const drawUserRow = (
     for (let c = 0; c < i; c++) x += columns[c]?.width ?? 0;
     return { x: x + 6, width: (columns[i]?.width ?? 0) - 12 };
   };
+  // pdfkit writes a colour's operators at every call: set font, size and colour only when they change
+  let current = '';
+  let currentColor = '';
   const line = (i: number, text: string, y: number, font: string, size: number, color: string) => {
     const { x, width } = cell(i);
-    doc.font(font).fontSize(size).fillColor(color);
-    doc.text(fitted(doc, text, width), x, top + y, { lineBreak: false });
+    const style = `${font}/${size}`;
+    if (style !== current) {
+      doc.font(font).fontSize(size);
+      current = style;
+    }
+    if (color !== currentColor) {
+      doc.fillColor(color);
+      currentColor = color;
+    }
+    const cut = fitted(doc, style, size, text, width);
+    // pdfkit measures a text once more for `textWidth`, which it needs only for links and underlines
+    doc.text(cut.text, x, top + y, { lineBreak: false, textWidth: cut.width } as PDFKit.Mixins.TextOptions);
   };
   const split = (iso: string | null): string[] => (iso === null ? ['—', ''] : formatInstant(iso).split(' '));
   line(0, user.userId, 6, theme.font.bold, 8, theme.ink);

@@ -54,6 +54,9 @@ export const connectPostgres = async (options: PostgresOptions): Promise<pg.Pool
   });
   // an idle client losing its server is not fatal: the next query reconnects or fails itself
   pool.on('error', () => undefined);
+  // nor is a checked-out one losing it between two queries (a bulk load's open transaction): pg
+  // emits 'error', which unheard would crash the process; its next query fails as a lost connection
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     client.release();

@@ -34,7 +34,11 @@ export class PostgresReadSide {
         throw error;
       }
       return pool;
-    })();
+    })().catch((error: unknown) => {
+      // tried again on the next call: a worker thread that starts while the server is down recovers
+      this.opened = undefined;
+      throw error;
+    });
     return this.opened;
   }
 

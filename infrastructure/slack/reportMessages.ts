@@ -13,6 +13,7 @@ export type StageSlackPayload = {
   readonly replies: readonly string[];
 };
 
+/** at most FIRST_USERS_KEPT: the report carries no more users than that */
 export const MAX_REPLIES = 50;
 
 const changeOf = (s: StageReport): string => {
@@ -35,8 +36,8 @@ export const reportSlackPayloads = (report: FunnelReport, channel: string): Stag
   const { date, timeZone, newSignups } = report.recorded;
   const format = zonedDateTimeFormatter(timeZone);
   return report.stages.map((s) => {
-    const shown = s.users.slice(0, MAX_REPLIES).map((u) => userReplyOf(u, format));
-    const more = s.users.length - shown.length;
+    const shown = s.firstUsers.slice(0, MAX_REPLIES).map((u) => userReplyOf(u, format));
+    const more = s.count - shown.length;
     return {
       stage: s.stage,
       channel,

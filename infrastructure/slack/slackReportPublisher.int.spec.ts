@@ -1,28 +1,44 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stages } from '../../domain/stage/stage.ts';
+import type { RenderedDocument } from '../../application/ports/funnelReport.ts';
+import { type Stage, stages } from '../../domain/stage/stage.ts';
 import { reportFixture } from '../../testing/fixtures/reportFixture.ts';
 import { type FakeSlack, startFakeSlack } from '../../testing/slack/fakeSlack.ts';
+import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
 import { SlackReportPublisher } from './slackReportPublisher.ts';
 
 let slack: FakeSlack;
+let data: TempDataDir;
 beforeEach(async () => {
   slack = await startFakeSlack({ knownChannels: ['#portal-analytics'] });
+  data = await tempDataDir('slack-report');
 });
 afterEach(async () => {
   await slack.close();
+  await data.remove();
 });
 
 const publisher = (channel = '#portal-analytics') =>
   new SlackReportPublisher({ token: 'xoxb-test', apiUrl: slack.apiUrl, channel, timeoutMs: 5_000 });
-const documents = () =>
-  new Map(stages.map((s, i) => [s, new Uint8Array(Buffer.from(`%PDF-1.3 ${s} ${'x'.repeat(i * 100)}`))]));
+const bytesOf = (stage: Stage) => Buffer.from(`%PDF-1.3 ${stage} ${'x'.repeat(stages.indexOf(stage) * 100_000)}`);
+/** the PDFs as files, as the renderer leaves them */
+const documents = async (): Promise<Map<Stage, RenderedDocument>> => {
+  const files = new Map<Stage, RenderedDocument>();
+  for (const stage of stages) {
+    const path = join(data.dir, `${stage}.pdf`);
+    await writeFile(path, bytesOf(stage));
+    files.set(stage, { path, byteLength: bytesOf(stage).byteLength });
+  }
+  return files;
+};
 
 describe('the report to Slack through the real WebClient and the upload flow', () => {
-  it('uploads each stage’s PDF to its upload URL, shares it with the stage text, and threads the replies under it', async () => {
+  it('uploads each stage’s PDF from its file to its upload URL, shares it with the stage text, and threads the replies under it', async () => {
     const report = reportFixture({ signedUp: 2, activated: 0, active: 1, inactive: 3 });
     const p = publisher();
     await p.check();
-    await p.publish(report, documents());
+    await p.publish(report, await documents());
     expect(slack.calls.map((c) => c.method).filter((m) => m.startsWith('files.') || m === 'upload')).toEqual(
       stages.flatMap(() => ['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']),
     );
@@ -30,7 +46,7 @@ describe('the report to Slack through the real WebClient and the upload flow', (
     expect(top).toHaveLength(4);
     top.forEach((m, i) => {
       const stage = stages[i] ?? 'signedUp';
-      expect(m.files?.[0]?.bytes.equals(Buffer.from(documents().get(stage) ?? []))).toBe(true);
+      expect(m.files?.[0]?.bytes.equals(bytesOf(stage))).toBe(true);
       expect(m.files?.[0]?.title).toBe(`${['Signed up', 'Activated', 'Active', 'Inactive'][i]} users, 2026-03-10`);
     });
     expect(top[3]?.text).toContain('*Inactive users on 2026-03-10* (UTC): *3* (+2 from the day before)');
@@ -42,7 +58,7 @@ describe('the report to Slack through the real WebClient and the upload flow', (
 
   it('posts the first 50 replies of a long stage, then "and N more — see the PDF"', async () => {
     const report = reportFixture({ signedUp: 0, activated: 0, active: 73, inactive: 0 });
-    await publisher().publish(report, documents());
+    await publisher().publish(report, await documents());
     const active = slack.messages.find((m) => m.files?.[0]?.filename === 'funnel-2026-03-10-active.pdf');
     const replies = slack.messages.filter((m) => m.threadTs === active?.ts).map((m) => m.text);
     expect(replies).toHaveLength(51);
@@ -61,7 +77,7 @@ describe('the report to Slack through the real WebClient and the upload flow', (
   it('says which step failed and what Slack answered', async () => {
     slack.failNext('files.completeUploadExternal', { error: 'not_in_channel' });
     await expect(
-      publisher().publish(reportFixture({ signedUp: 1, activated: 0, active: 0, inactive: 0 }), documents()),
+      publisher().publish(reportFixture({ signedUp: 1, activated: 0, active: 0, inactive: 0 }), await documents()),
     ).rejects.toThrow(
       'the funnel report could not share funnel-2026-03-10-signedUp.pdf in Slack: not_in_channel: the bot is not a member of #portal-analytics',
     );

@@ -1,5 +1,7 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { FunnelReport, ReportPublisher } from '../../application/ports/funnelReport.ts';
+import type { FunnelReport, RenderedDocument, ReportPublisher } from '../../application/ports/funnelReport.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import type { Stage } from '../../domain/stage/stage.ts';
 import { reportSlackPayloads, type StageSlackPayload } from './reportMessages.ts';
@@ -42,7 +44,7 @@ export class SlackReportPublisher implements ReportPublisher {
     this.resolvedChannel = await this.step('look up the channel', () => this.channelId());
   }
 
-  async publish(report: FunnelReport, documents: ReadonlyMap<Stage, Uint8Array>): Promise<void> {
+  async publish(report: FunnelReport, documents: ReadonlyMap<Stage, RenderedDocument>): Promise<void> {
     const channelId = this.resolvedChannel ?? (await this.step('look up the channel', () => this.channelId()));
     for (const payload of reportSlackPayloads(report, this.options.channel)) {
       const pdf = documents.get(payload.stage);
@@ -56,16 +58,18 @@ export class SlackReportPublisher implements ReportPublisher {
     }
   }
 
-  private async postStage(channelId: string, payload: StageSlackPayload, pdf: Uint8Array): Promise<string> {
+  private async postStage(channelId: string, payload: StageSlackPayload, pdf: RenderedDocument): Promise<string> {
     const upload = await this.step(`get an upload URL for ${payload.file.filename}`, () =>
       this.client.files.getUploadURLExternal({ filename: payload.file.filename, length: pdf.byteLength }),
     );
     if (!upload.upload_url || !upload.file_id) throw new UnavailableError('Slack gave no upload URL; try again');
+    // streamed from the file: files.uploadV2 would read the whole PDF into memory first
     const sent = await fetch(upload.upload_url, {
       method: 'POST',
-      headers: { 'content-type': 'application/pdf' },
-      body: new Blob([new Uint8Array(pdf)]),
-    });
+      headers: { 'content-type': 'application/pdf', 'content-length': String(pdf.byteLength) },
+      body: Readable.toWeb(createReadStream(pdf.path)) as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    } as RequestInit);
     if (!sent.ok) {
       throw new UnavailableError(
         `Slack refused the bytes of ${payload.file.filename} (HTTP ${sent.status}); try again`,

@@ -23,6 +23,7 @@ export const timelineProjection: Projection = {
       data: event.data,
       ruleId: event.metadata.ruleId,
       sourceMessageIds: event.metadata.sourceMessageIds,
+      position: recorded.position,
     });
   },
 };

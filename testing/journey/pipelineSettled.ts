@@ -2,11 +2,10 @@ import { type EventStore, EventStoreToken } from '../../application/ports/eventS
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import type { RunningJourney } from '../../apps/journey/startJourney.ts';
 import { Projector } from '../../apps/projector/projector.ts';
-import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 
 /**
  * Test support: resolves once a running Journey has mapped everything in its raw log and
- * every projection has applied the newest journey event; fails after `timeoutMs`.
+ * every projection has applied the newest event it follows; fails after `timeoutMs`.
  */
 export const pipelineSettled = async (journey: RunningJourney, timeoutMs = 10_000): Promise<void> => {
   const rawLog = journey.container.get<RawLog>(RawLogToken);
@@ -16,8 +15,6 @@ export const pipelineSettled = async (journey: RunningJourney, timeoutMs = 10_00
     if (Date.now() > deadline) throw new Error(`the mapper did not drain the raw log in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  const head = await store.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
-  if (!head) return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -26,7 +23,7 @@ export const pipelineSettled = async (journey: RunningJourney, timeoutMs = 10_00
     );
   });
   try {
-    await Promise.race([journey.container.get(Projector).waitFor(head), timeout]);
+    await Promise.race([journey.container.get(Projector).waitForHeads(store), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,12 +1,15 @@
 import { comparePositions, type Position } from '../../application/ports/eventStore/eventStore.ts';
+import { pageSizeOf } from '../../application/ports/readModels/pageSize.ts';
 import type {
-  ActivityHistory,
   CheckpointResult,
   DayCount,
+  JourneySnapshot,
   LatestEvents,
+  ProfileSnapshot,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
+  ReportedUser,
   StageSummary,
   TimelineEntry,
   UserProfile,
@@ -20,6 +23,8 @@ import {
   stageChangesProjection,
 } from '../../projections/stageChanges/stageChangesProjection.ts';
 import { deepFreeze } from './deepFreeze.ts';
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** what SQLite's lower() does: ASCII letters only, so both adapters fold alike */
 const asciiLowerCase = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -166,7 +171,6 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
 
   async searchUsers(prefix: string, limit: number): Promise<UserProfile[]> {
     const folded = asciiLowerCase(prefix);
-    const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     const byId = [...this.profiles.values()]
       .filter((p) => p.userId.startsWith(prefix))
       .sort((a, b) => compare(a.userId, b.userId));
@@ -178,24 +182,33 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
     return [...byId, ...byEmail].slice(0, limit);
   }
 
-  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+  async *activityHistories(
+    asOf: string,
+    options: { readonly pageSize?: number } = {},
+  ): AsyncIterable<readonly ReportedUser[]> {
     const t = canonicalInstant(asOf, 'asOf');
-    const histories: ActivityHistory[] = [];
-    for (const profile of this.profiles.values()) {
-      if (profile.signedUpAt === undefined || profile.signedUpAt > t) continue;
-      const days = [...(this.activity.get(profile.userId)?.values() ?? [])]
-        .filter((d) => d.first <= t)
-        .sort((a, b) => (a.first < b.first ? -1 : 1))
-        .map((d) => ({ firstAt: d.first, lastAt: d.last }));
-      histories.push({ userId: profile.userId, signedUpAt: profile.signedUpAt, days });
+    const size = pageSizeOf(options.pageSize);
+    const signedUp = [...this.profiles.values()]
+      .flatMap((p) => (p.signedUpAt === undefined || p.signedUpAt > t ? [] : [{ p, signedUpAt: p.signedUpAt }]))
+      .sort((a, b) => compare(b.signedUpAt, a.signedUpAt) || compare(a.p.userId, b.p.userId));
+    for (let start = 0; start < signedUp.length; start += size) {
+      yield signedUp.slice(start, start + size).map(({ p, signedUpAt }) => ({
+        userId: p.userId,
+        signedUpAt,
+        ...(p.email === undefined ? {} : { email: p.email }),
+        ...(p.name === undefined ? {} : { name: p.name }),
+        days: [...(this.activity.get(p.userId)?.values() ?? [])]
+          .filter((d) => d.first <= t)
+          .sort((a, b) => compare(a.first, b.first))
+          .map((d) => ({ firstAt: d.first, lastAt: d.last })),
+      }));
     }
-    return histories.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
   }
 
-  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+  async latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]> {
     const t = canonicalInstant(asOf, 'asOf');
     const result: LatestEvents[] = [];
-    for (const userId of [...this.timeline.keys()].sort()) {
+    for (const userId of userIds) {
       const events = (await this.getJourney(userId))
         .filter((e) => e.occurredAt <= t)
         .slice(-perUser)
@@ -204,6 +217,21 @@ export class MemoryReadModels implements ReadModelStore, ReadModelQueries {
       if (events.length > 0) result.push({ userId, events });
     }
     return result;
+  }
+
+  /** no await between the reads: nothing else runs in between, as in one transaction */
+  async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
+    const summary = this.stageSummaries(asOf).then((all) => all.find((s) => s.userId === userId));
+    const snapshot = { position: this.checkpoints.get(projection) ?? null, profile: this.profiles.get(userId) };
+    return { ...snapshot, summary: await summary };
+  }
+
+  async journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot> {
+    const position = this.checkpoints.get(projection) ?? null;
+    const entries = (await this.getJourney(userId)).filter(
+      (e) => e.position === undefined || comparePositions(e.position, upTo) <= 0,
+    );
+    return { position, entries };
   }
 
   async close(): Promise<void> {}

@@ -3,6 +3,7 @@ import { JetStreamRawLog } from '../../infrastructure/nats/jetStreamRawLog.ts';
 import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
 import { freePort } from '../freePort.ts';
 import { type JourneyProcess, journeyProcess } from '../journey/journeyProcess.ts';
+import type { NatsClusterHarness } from '../nats/natsClusterHarness.ts';
 import { type NatsServerHarness, startNatsServer } from '../nats/natsServerHarness.ts';
 import type { FakeSlack } from '../slack/fakeSlack.ts';
 import { tempDataDir } from '../tempDataDir.ts';
@@ -11,7 +12,7 @@ export const WRITE_KEY = 'wk_reliability_0123456789';
 export const API_TOKEN = 'jt_reliability_0123456789abcdef';
 
 /** `start` is every app in one process (the embedded default) */
-type App = 'collector' | 'mapper' | 'projector' | 'alerter' | 'start';
+type App = 'collector' | 'mapper' | 'projector' | 'api' | 'alerter' | 'start';
 
 export type ClusterOptions = {
   /** how many of each app to run; e.g. { collector: 1, mapper: 2 } */
@@ -20,6 +21,8 @@ export type ClusterOptions = {
   readonly env?: Record<string, string>;
   /** false: no nats-server, the raw log in SQLite (raw.db); default true */
   readonly nats?: boolean;
+  /** a JetStream cluster the caller started (and stops) instead of a private nats-server; RAW gets one replica per node */
+  readonly natsCluster?: NatsClusterHarness;
 };
 
 export type JourneyCluster = {
@@ -27,6 +30,8 @@ export type JourneyCluster = {
   readonly dataDir: string;
   /** the collector's URL (its port survives restarts) */
   readonly url: string;
+  /** the API's: the collector's, or the `api` app's own when there is one */
+  readonly apiUrl: string;
   /** by name: collector, mapper, mapper-2, projector, alerter */
   readonly processes: ReadonlyMap<string, JourneyProcess>;
   process(name: string): JourneyProcess;
@@ -45,13 +50,16 @@ export type JourneyCluster = {
  * runs them. The reliability suites kill and restart them through `process(name)`.
  */
 export const startJourneyCluster = async (options: ClusterOptions): Promise<JourneyCluster> => {
-  const withNats = options.nats ?? true;
+  const withNats = (options.nats ?? true) && options.natsCluster === undefined;
   const nats = withNats ? await startNatsServer() : undefined;
+  const natsUrl = options.natsCluster?.url ?? nats?.url;
+  const replicas = options.natsCluster?.nodes.length ?? 1;
   const data = await tempDataDir('reliability');
   const dataDir = data.dir;
   const port = await freePort();
+  const apiPort = options.apps.api ? await freePort() : port;
   const env = (): Record<string, string> => ({
-    ...(nats ? { NATS_URL: nats.url, NATS_PUBLISH_TIMEOUT_MS: '1000' } : {}),
+    ...(natsUrl ? { NATS_URL: natsUrl, NATS_PUBLISH_TIMEOUT_MS: '1000', JOURNEY_RAW_REPLICAS: String(replicas) } : {}),
     JOURNEY_DATA_DIR: dataDir,
     JOURNEY_WRITE_KEYS: `generator:${WRITE_KEY}`,
     JOURNEY_API_TOKEN: API_TOKEN,
@@ -69,25 +77,28 @@ export const startJourneyCluster = async (options: ClusterOptions): Promise<Jour
     ...options.env,
   });
   const processes = new Map<string, JourneyProcess>();
-  for (const app of ['start', 'collector', 'mapper', 'projector', 'alerter'] as const) {
+  for (const app of ['start', 'collector', 'mapper', 'projector', 'api', 'alerter'] as const) {
     for (let i = 1; i <= (options.apps[app] ?? 0); i++) {
       const name = i === 1 ? app : `${app}-${i}`;
-      // only the collector listens on the known port; the others get PORT 0 in case they ever do
+      // the collector listens on the known port, the API on its own; the others get PORT 0 in case they ever do
       const listens = app === 'collector' || app === 'start';
       processes.set(
         name,
-        journeyProcess(name, [app], () => (listens ? env() : { ...env(), PORT: '0' })),
+        journeyProcess(name, [app], () =>
+          listens ? env() : { ...env(), PORT: app === 'api' ? String(apiPort) : '0' },
+        ),
       );
     }
   }
-  const rawLog = nats ? new JetStreamRawLog(nats.url) : new SqliteRawLog(join(dataDir, 'raw.db'));
+  const rawLog = natsUrl ? new JetStreamRawLog(natsUrl, { replicas }) : new SqliteRawLog(join(dataDir, 'raw.db'));
   const cluster: JourneyCluster = {
     get nats() {
-      if (!nats) throw new Error('this cluster runs without nats-server (nats: false)');
+      if (!nats) throw new Error('this cluster runs without a private nats-server (nats: false, or natsCluster)');
       return nats;
     },
     dataDir,
     url: `http://127.0.0.1:${port}`,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
     processes,
     process(name) {
       const found = processes.get(name);

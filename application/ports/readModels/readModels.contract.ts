@@ -9,6 +9,7 @@ import {
 } from './readModels.fixtures.ts';
 import type { TimelineEntry } from './readModels.ts';
 import { describeReadModelQueriesContract } from './readModelsQueries.contract.ts';
+import { describeReadModelSnapshotsContract } from './readModelsSnapshots.contract.ts';
 import { describeStageCountsContract } from './readModelsStageCounts.contract.ts';
 
 export type { ReadModels, ReadModelsFactory, ReadModelsFixture };
@@ -143,6 +144,7 @@ export const describeReadModelStoreContract = (name: string, factory: ReadModels
     });
 
     describeReadModelQueriesContract(storeOf);
+    describeReadModelSnapshotsContract(storeOf);
     describeStageCountsContract(storeOf);
   });
 };

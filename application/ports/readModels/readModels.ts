@@ -15,6 +15,11 @@ export type TimelineEntry = {
   readonly data: unknown;
   readonly ruleId: string;
   readonly sourceMessageIds: readonly string[];
+  /**
+   * the event's position in the store's global log, so a read can cut the timeline where
+   * another projection's checkpoint stands; absent on entries stored before it was kept
+   */
+  readonly position?: Position;
 };
 
 export type UserProfile = {
@@ -56,10 +61,28 @@ export type ActivityHistory = {
   readonly days: readonly { readonly firstAt: string; readonly lastAt: string }[];
 };
 
+/** a signed-up user's activity history with the profile fields the report shows */
+export type ReportedUser = ActivityHistory & { readonly email?: string; readonly name?: string };
+
 /** a user's newest timeline events, newest first */
 export type LatestEvents = {
   readonly userId: string;
   readonly events: readonly { readonly type: string; readonly occurredAt: string }[];
+};
+
+/** a user's profile and stage summary, read in one transaction with the checkpoint of the projection writing them */
+export type ProfileSnapshot = {
+  readonly position: Position | null;
+  readonly profile: UserProfile | undefined;
+  /** as `stageSummary` answers it */
+  readonly summary: StageSummary | undefined;
+};
+
+/** a user's timeline up to a position, read in one transaction with the checkpoint of the projection writing it */
+export type JourneySnapshot = {
+  readonly position: Position | null;
+  /** in `getJourney` order: the entries at or before the position asked for, and those stored without one */
+  readonly entries: TimelineEntry[];
 };
 
 export type CheckpointResult =
@@ -115,10 +138,26 @@ export interface ReadModelQueries {
   searchUsers(prefix: string, limit: number): Promise<UserProfile[]>;
   /** sign-ups per UTC day of their event time, from `from` to `to` (YYYY-MM-DD, both included); only days with any, by date */
   signupsByDay(from: string, to: string): Promise<DayCount[]>;
-  /** every user with a sign-up at or before `asOf`, with their activity days up to it */
-  activityHistory(asOf: string): Promise<ActivityHistory[]>;
-  /** for every user with timeline events at or before `asOf`, the newest `perUser` of those */
-  latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]>;
+  /**
+   * Every user with a sign-up at or before `asOf`, with their activity days up to it, newest sign-up
+   * first (equal instants by user id in code-point order), `pageSize` (default 1,000) at a time. A page
+   * is read when the next is asked for, so what a reader holds does not grow with users; pages read
+   * apart may see writes made between them.
+   */
+  activityHistories(asOf: string, options?: { readonly pageSize?: number }): AsyncIterable<readonly ReportedUser[]>;
+  /** of each of `userIds` with timeline events at or before `asOf`, the newest `perUser` of those, in `userIds` order */
+  latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]>;
+  /**
+   * `getProfile` and `stageSummary` with the checkpoint of `projection`, all from one snapshot,
+   * so the caller knows which prefix of the log the answer reflects.
+   */
+  profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot>;
+  /**
+   * `getJourney` cut at `upTo` (entries past it left out) with the checkpoint of `projection`,
+   * from one snapshot: once that checkpoint is at or past `upTo`, the entries are the user's
+   * events up to `upTo`, whatever the projection applied since.
+   */
+  journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot>;
 }
 
 export const ReadModelStoreToken = Symbol.for('journey.ReadModelStore');

@@ -1,13 +1,15 @@
 import type { Stage } from '../../../domain/stage/stage.ts';
 import type { Position } from '../eventStore/eventStore.ts';
 import type {
-  ActivityHistory,
   CheckpointResult,
   DayCount,
+  JourneySnapshot,
   LatestEvents,
+  ProfileSnapshot,
   ReadModelQueries,
   ReadModelStore,
   ReadModelWriter,
+  ReportedUser,
   StageSummary,
   TimelineEntry,
   UserProfile,
@@ -93,12 +95,26 @@ export abstract class ReadModelsFacade implements ReadModelStore, ReadModelQueri
     this.assertOpen();
     return this.queries.searchUsers(prefix, limit);
   }
-  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+  async *activityHistories(
+    asOf: string,
+    options?: { readonly pageSize?: number },
+  ): AsyncIterable<readonly ReportedUser[]> {
     this.assertOpen();
-    return this.queries.activityHistory(asOf);
+    for await (const page of this.queries.activityHistories(asOf, options)) {
+      yield page;
+      this.assertOpen();
+    }
   }
-  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+  async latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]> {
     this.assertOpen();
-    return this.queries.latestEvents(asOf, perUser);
+    return this.queries.latestEventsOf(userIds, asOf, perUser);
+  }
+  async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
+    this.assertOpen();
+    return this.queries.profileSnapshot(userId, asOf, projection);
+  }
+  async journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot> {
+    this.assertOpen();
+    return this.queries.journeySnapshot(userId, upTo, projection);
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stageSummaryAsOf } from '../../reports/stageSummaryAsOf.ts';
 import { applyNext, type ReadModels } from './readModels.fixtures.ts';
-import type { StageSummary, UserProfile } from './readModels.ts';
+import type { ReportedUser, StageSummary, UserProfile } from './readModels.ts';
 
 const profile = (userId: string, extra: Partial<UserProfile> = {}): UserProfile => ({
   userId,
@@ -167,19 +167,60 @@ export const describeReadModelQueriesContract = (storeOf: () => ReadModels): voi
       expect(await store.stageSummaries('2025-12-31T23:59:59.999Z')).toEqual([]);
     });
 
-    it('gives, from one activity history read as of A, the stage summaries of every T up to A', async () => {
+    const allPages = async (store: ReadModels, asOf: string, pageSize?: number) => {
+      const pages: (readonly ReportedUser[])[] = [];
+      for await (const page of store.activityHistories(asOf, pageSize === undefined ? {} : { pageSize })) {
+        pages.push(page);
+      }
+      return pages;
+    };
+
+    it('pages the activity histories newest sign-up first, ties by id, each user once whatever the page size', async () => {
       const store = storeOf();
       await seed(store);
-      const history = await store.activityHistory('2026-01-20T00:00:00.000Z');
-      expect(history.map((h) => h.userId).sort()).toEqual([
-        'exact',
-        'only-later',
-        'quiet',
-        'regular',
-        'today',
-        'too-late',
-        'yesterday',
+      await applyNext(store, (w) => {
+        w.putProfile(profile('quiet', { signedUpAt: '2026-01-03T00:00:00.000Z', email: 'q@example.com', name: 'Q' }));
+      });
+      const order = ['too-late', 'exact', 'quiet', 'regular', 'only-later', 'today', 'yesterday'];
+      const whole = (await allPages(store, '2026-01-20T00:00:00.000Z')).flat();
+      expect(whole.map((h) => h.userId)).toEqual(order);
+      expect(whole.find((h) => h.userId === 'quiet')).toEqual({
+        userId: 'quiet',
+        signedUpAt: '2026-01-03T00:00:00.000Z',
+        email: 'q@example.com',
+        name: 'Q',
+        days: [],
+      });
+      expect(whole.find((h) => h.userId === 'regular')?.days.map((d) => d.firstAt)).toEqual([
+        '2026-01-02T10:00:00.000Z',
+        '2026-01-05T07:00:00.000Z',
+        '2026-01-10T08:00:00.000Z',
+        '2026-01-11T09:00:00.000Z',
       ]);
+      for (const pageSize of [1, 2, 3, 7]) {
+        const pages = await allPages(store, '2026-01-20T00:00:00.000Z', pageSize);
+        expect(pages.flat(), `pages of ${pageSize}`).toEqual(whole);
+        expect(
+          pages
+            .map((p) => p.length)
+            .slice(0, -1)
+            .every((n) => n === pageSize),
+        ).toBe(true);
+      }
+      // as of T: later sign-ups left out, days up to T only
+      const atT = (await allPages(store, T, 2)).flat();
+      expect(atT.map((h) => h.userId)).toEqual(order.slice(1));
+      expect(atT.find((h) => h.userId === 'regular')?.days).toHaveLength(3);
+      expect(await allPages(store, '2025-12-31T23:59:59.999Z')).toEqual([]);
+      await expect(store.activityHistories(T, { pageSize: 0 })[Symbol.asyncIterator]().next()).rejects.toThrow(
+        'pageSize=0 is not a whole number of at least 1',
+      );
+    });
+
+    it('gives, from the activity histories read as of A, the stage summaries of every T up to A', async () => {
+      const store = storeOf();
+      await seed(store);
+      const history = (await allPages(store, '2026-01-20T00:00:00.000Z', 3)).flat();
       const instants = [
         '2025-12-31T23:59:59.999Z',
         '2026-01-02T12:00:00.000Z',
@@ -195,7 +236,7 @@ export const describeReadModelQueriesContract = (storeOf: () => ReadModels): voi
       }
     });
 
-    it('lists the newest timeline events of every user at or before asOf, newest first', async () => {
+    it('lists the newest timeline events of the users asked for at or before asOf, newest first', async () => {
       const store = storeOf();
       const entry = (userId: string, type: string, occurredAt: string) => ({
         userId,
@@ -214,7 +255,7 @@ export const describeReadModelQueriesContract = (storeOf: () => ReadModels): voi
         w.addTimelineEntry(entry('ben', 'PageViewed', '2026-01-06T00:00:00.000Z'));
         w.addTimelineEntry(entry('cy', 'UserSignedUp', '2026-01-01T00:00:00.000Z'));
       });
-      expect(await store.latestEvents('2026-01-04T00:00:00.000Z', 2)).toEqual([
+      expect(await store.latestEventsOf(['ann', 'ben', 'cy'], '2026-01-04T00:00:00.000Z', 2)).toEqual([
         {
           userId: 'ann',
           events: [
@@ -225,12 +266,16 @@ export const describeReadModelQueriesContract = (storeOf: () => ReadModels): voi
         { userId: 'cy', events: [{ type: 'UserSignedUp', occurredAt: '2026-01-01T00:00:00.000Z' }] },
       ]);
       expect(
-        (await store.latestEvents('2026-02-01T00:00:00.000Z', 1)).map((l) => [l.userId, l.events[0]?.type]),
+        (await store.latestEventsOf(['cy', 'nobody', 'ann', 'ben'], '2026-02-01T00:00:00.000Z', 1)).map((l) => [
+          l.userId,
+          l.events[0]?.type,
+        ]),
       ).toEqual([
+        ['cy', 'UserSignedUp'],
         ['ann', 'PageViewed'],
         ['ben', 'PageViewed'],
-        ['cy', 'UserSignedUp'],
       ]);
+      expect(await store.latestEventsOf([], '2026-02-01T00:00:00.000Z', 1)).toEqual([]);
     });
 
     it('counts sign-ups in (after, until]', async () => {

@@ -81,7 +81,7 @@ describe('/metrics and /readyz', () => {
     await pipelineSettled(journey);
     const settled = await scrape(url);
     expect(sample(settled, 'journey_mapper_lag_events', { group: 'mapper' })).toBe(0);
-    for (const projection of ['users', 'timeline', 'alerts']) {
+    for (const projection of ['users', 'timeline', 'alerts', 'sessions']) {
       expect(sample(settled, 'journey_projection_lag_events', { projection })).toBe(0);
       expect(sample(settled, 'journey_projection_lag_seconds', { projection })).toBe(0);
     }
@@ -140,7 +140,7 @@ describe('/metrics and /readyz', () => {
     expect(await (await fetch(`${ops}/healthz`)).json()).toEqual({ status: 'ok' });
     await waitUntil('the projector to catch up', async () => {
       const text = await scrape(ops);
-      return ['users', 'timeline', 'alerts'].every(
+      return ['users', 'timeline', 'alerts', 'sessions'].every(
         (projection) => sample(text, 'journey_projection_lag_events', { projection }) === 0,
       );
     });

@@ -12,13 +12,32 @@ const newerSchemaMessage = (found: number, known: number): string =>
 
 const outOfOrder = (migrations: readonly Migration[]): boolean => migrations.some((m, i) => m.version !== i + 1);
 
+/** the schema's version in one query, without lock or DDL: 0 before the first migration */
+const versionFound = async (pool: pg.Pool): Promise<number> => {
+  try {
+    const { rows } = await pool.query<{ version: number | null }>(
+      'SELECT max(version) AS version FROM journey.schema_migrations',
+    );
+    return rows[0]?.version ?? 0;
+  } catch (error) {
+    // no journey schema or table yet (undefined_table, invalid_schema_name)
+    if (['42P01', '3F000'].includes((error as { code?: string }).code ?? '')) return 0;
+    throw error;
+  }
+};
+
 /**
  * Brings the schema to the newest version under an advisory lock, so that several processes
  * starting at once migrate once: the first applies, the others wait and find nothing to do.
+ * A schema already at this version is seen in one query, without the lock: every thread of
+ * every process opens the read side at start-up.
  */
 export const migrate = async (pool: pg.Pool, migrations: readonly Migration[]): Promise<MigrationOutcome> => {
   if (outOfOrder(migrations)) throw new Error('migrations must be numbered 1, 2, 3, … without gaps');
   const known = migrations.length;
+  const found = await versionFound(pool);
+  if (found > known) throw new ConfigError(newerSchemaMessage(found, known));
+  if (found === known) return { from: found, to: known, applied: [] };
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);

@@ -2,7 +2,16 @@ import { schemas } from './001_schemas.ts';
 import { readModelsMigration } from './002_readModels.ts';
 import { alertStoreMigration } from './003_alertStore.ts';
 import { catalogueMigration } from './004_catalogue.ts';
+import { reservedMigration } from './005_reserved.ts';
+import { timelinePositionsMigration } from './006_timelinePositions.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order; append, never edit one that has shipped. */
-export const migrations: readonly Migration[] = [schemas, readModelsMigration, alertStoreMigration, catalogueMigration];
+export const migrations: readonly Migration[] = [
+  schemas,
+  readModelsMigration,
+  alertStoreMigration,
+  catalogueMigration,
+  reservedMigration,
+  timelinePositionsMigration,
+];

@@ -28,7 +28,7 @@ export const storeCheckpoint = async (client: pg.ClientBase, projection: string,
   ]);
 };
 
-export const readCheckpoint = async (db: pg.Pool, projection: string): Promise<Position | null> => {
+export const readCheckpoint = async (db: pg.Pool | pg.ClientBase, projection: string): Promise<Position | null> => {
   const { rows } = await db.query<{ position: string | null }>(
     'SELECT position FROM journey.read_model_checkpoints WHERE projection = $1',
     [projection],

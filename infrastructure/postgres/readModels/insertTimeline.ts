@@ -8,7 +8,8 @@ import { TIMELINE_COLUMNS } from './readModelRows.ts';
 export const COPY_TIMELINE = `COPY journey.timeline (${TIMELINE_COLUMNS}) FROM STDIN`;
 export const UNIQUE_VIOLATION = '23505';
 const INSERT_TIMELINE = `INSERT INTO journey.timeline (${TIMELINE_COLUMNS})
-  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::jsonb[])
+  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::jsonb[],
+    $8::bigint[], $9::bigint[])
   ON CONFLICT (event_id) DO NOTHING`;
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -16,11 +17,14 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n'
 const field = (value: string): string =>
   /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value;
 
+/** COPY's text format for a null */
+const NULL = '\\N';
+
 export const copyText = (t: TimelineColumns): string => {
   const lines: string[] = [];
   for (let i = 0; i < t.eventIds.length; i++) {
     lines.push(
-      `${field(t.userIds[i] ?? '')}\t${t.occurredAts[i]}\t${field(t.eventIds[i] ?? '')}\t${field(t.types[i] ?? '')}\t${field(t.data[i] ?? '')}\t${field(t.ruleIds[i] ?? '')}\t${field(t.sourceMessageIds[i] ?? '')}\n`,
+      `${field(t.userIds[i] ?? '')}\t${t.occurredAts[i]}\t${field(t.eventIds[i] ?? '')}\t${field(t.types[i] ?? '')}\t${field(t.data[i] ?? '')}\t${field(t.ruleIds[i] ?? '')}\t${field(t.sourceMessageIds[i] ?? '')}\t${t.positionCommits[i] ?? NULL}\t${t.positionPrepares[i] ?? NULL}\n`,
     );
   }
   return lines.join('');
@@ -46,6 +50,16 @@ export const insertTimeline = async (client: pg.ClientBase, t: TimelineColumns):
 
 /** the slower way, for a batch holding an eventId already stored: the first of each id wins */
 export const insertTimelineSkippingKnown = async (client: pg.ClientBase, t: TimelineColumns): Promise<void> => {
-  const columns = [t.userIds, t.occurredAts, t.eventIds, t.types, t.data, t.ruleIds, t.sourceMessageIds];
+  const columns = [
+    t.userIds,
+    t.occurredAts,
+    t.eventIds,
+    t.types,
+    t.data,
+    t.ruleIds,
+    t.sourceMessageIds,
+    t.positionCommits,
+    t.positionPrepares,
+  ];
   await client.query(INSERT_TIMELINE, columns);
 };

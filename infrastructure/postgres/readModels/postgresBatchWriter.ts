@@ -13,6 +13,9 @@ export type TimelineColumns = {
   readonly data: string[];
   readonly ruleIds: string[];
   readonly sourceMessageIds: string[];
+  /** the event's position in the global log as decimal text; null: not given */
+  readonly positionCommits: (string | null)[];
+  readonly positionPrepares: (string | null)[];
 };
 
 /**
@@ -29,6 +32,8 @@ export class PostgresBatchWriter implements ReadModelWriter {
     data: [],
     ruleIds: [],
     sourceMessageIds: [],
+    positionCommits: [],
+    positionPrepares: [],
   };
   /** the batch's profiles, the last put of each user winning */
   readonly profiles = new Map<string, UserProfile>();
@@ -57,6 +62,8 @@ export class PostgresBatchWriter implements ReadModelWriter {
     t.data.push(jsonWithoutNul(JSON.stringify(entry.data) ?? 'null'));
     t.ruleIds.push(withoutNul(entry.ruleId));
     t.sourceMessageIds.push(jsonWithoutNul(JSON.stringify(entry.sourceMessageIds)));
+    t.positionCommits.push(entry.position === undefined ? null : String(entry.position.commit));
+    t.positionPrepares.push(entry.position === undefined ? null : String(entry.position.prepare));
   }
 
   getProfile(userId: string): UserProfile | undefined {

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyNext, pos } from '../../../application/ports/readModels/readModels.fixtures.ts';
 import type { ReadModelWriter, TimelineEntry } from '../../../application/ports/readModels/readModels.ts';
@@ -122,11 +122,33 @@ describe('PostgresReadModels bulk load', () => {
     await drop();
   });
 
+  it('a group whose connection is lost ends the load: the runner goes on batch by batch, committed, with the indexes', async () => {
+    const { store, pool, drop } = await databases.fresh();
+    const migrated = await indexDefinitions(pool);
+    expect(await store.beginBulkLoad()).toBe(true);
+    await batch(store, 1, (w) => w.addTimelineEntry(entry(1)), 'timeline');
+    // the server ends the group's sessions (its transaction, its COPY), as a restart does (57P01)
+    const { rowCount } = await databases.admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state <> 'idle' AND datname = $1",
+      [new URL(pool.options.connectionString ?? '').pathname.slice(1)],
+    );
+    expect(rowCount).toBeGreaterThan(0);
+    await expect(store.endBulkLoad()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    // the runner starts again from the stored checkpoint (none): this batch commits on its own
+    await batch(store, 1, (w) => w.addTimelineEntry(entry(1)), 'timeline');
+    expect(await store.readCheckpoint('timeline')).toEqual(pos(1));
+    expect(await indexDefinitions(pool)).toEqual(migrated);
+    await drop();
+  });
+
   it('gets its indexes back on the next open after a bulk load that never ended (a crash)', async () => {
     const { store, pool, drop } = await databases.fresh();
     const migrated = await indexDefinitions(pool);
     expect(await store.beginBulkLoad()).toBe(true);
-    await PostgresReadModels.open(pool);
+    // the process that starts after the crash, with a pool of its own (a pool checks once)
+    const restarted = new pg.Pool({ connectionString: pool.options.connectionString, max: 1 });
+    await PostgresReadModels.open(restarted);
+    await restarted.end();
     expect(await indexDefinitions(pool)).toEqual(migrated);
     await drop();
   });

@@ -30,6 +30,7 @@ export class PostgresBulkLoad {
   private owner: string | undefined;
   private group: BulkGroup | undefined;
   private mirror: UsersMirror | undefined;
+  private indexesOwed = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -118,11 +119,28 @@ export class PostgresBulkLoad {
   /** commits what is left, stops grouping and builds the query indexes */
   async end(): Promise<void> {
     if (!this.active) return;
-    await this.commit();
-    this.active = false;
-    this.owner = undefined;
-    this.mirror = undefined;
-    await ensureReadModelIndexes(this.pool);
+    try {
+      await this.commit();
+    } finally {
+      // also when the commit failed (the server went away): the runner goes on from the stored
+      // checkpoint with single batches, which must not join a group nobody commits
+      this.active = false;
+      this.owner = undefined;
+      this.mirror = undefined;
+      this.indexesOwed = true;
+    }
+    await this.buildOwedIndexes();
+  }
+
+  /** builds the query indexes a bulk load dropped, when its end could not (the server was away) */
+  async buildOwedIndexes(): Promise<void> {
+    if (!this.indexesOwed) return;
+    try {
+      await ensureReadModelIndexes(this.pool);
+    } catch (error) {
+      return rethrowConnectionLost(error, this.url, 'building the read-model indexes after a bulk load');
+    }
+    this.indexesOwed = false;
   }
 
   /** opens the group: its transaction, the checkpoint row locked, and a copy of empty users tables */

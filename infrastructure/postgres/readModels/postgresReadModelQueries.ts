@@ -1,9 +1,13 @@
 import type pg from 'pg';
+import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import { pageSizeOf } from '../../../application/ports/readModels/pageSize.ts';
 import type {
-  ActivityHistory,
   DayCount,
+  JourneySnapshot,
   LatestEvents,
+  ProfileSnapshot,
   ReadModelQueries,
+  ReportedUser,
   StageSummary,
   TimelineEntry,
   UserProfile,
@@ -12,6 +16,7 @@ import type { Stage } from '../../../domain/stage/stage.ts';
 import { stageCountsOf } from '../../../domain/stage/stageChanges.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
+import { readCheckpoint } from './checkpointRow.ts';
 import {
   isoOf,
   isoOrNull,
@@ -45,6 +50,14 @@ const toStageSummary = (row: StageSummaryRow): StageSummary => ({
   activeDays: row.active_days,
   lastActivityAt: isoOrNull(row.last_activity_at),
 });
+
+type UserPageRow = { user_id: string; signed_up_at: Date; email: string | null; name: string | null };
+
+// keyset pages in (signed_up_at DESC, user_id): the signed_up_at index read backwards, ties sorted apart
+const USER_PAGE = `SELECT user_id, signed_up_at, email, name FROM journey.users WHERE signed_up_at <= $1`;
+const FIRST_USERS = `${USER_PAGE} ORDER BY signed_up_at DESC, user_id LIMIT $2`;
+const NEXT_USERS = `${USER_PAGE} AND (signed_up_at < $3 OR (signed_up_at = $3 AND user_id > $4))
+  ORDER BY signed_up_at DESC, user_id LIMIT $2`;
 
 /** the highest code point after a prefix bounds every text that starts with it (in "C" order) */
 const prefixRange = (prefix: string): [string, string] => [prefix, `${prefix}\u{10FFFF}`];
@@ -146,36 +159,58 @@ export class PostgresReadModelQueries implements ReadModelQueries {
     return [...byId, ...others].slice(0, limit).map(toUserProfile);
   }
 
-  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
-    const rows = await this.rows<{ user_id: string; signed_up_at: Date; first_at: Date | null; last_at: Date | null }>(
-      'reading activity histories',
-      `SELECT u.user_id, u.signed_up_at, a.first_at, a.last_at
-       FROM journey.users u LEFT JOIN journey.activity_days a ON a.user_id = u.user_id AND a.first_at <= $1
-       WHERE u.signed_up_at <= $1 ORDER BY u.user_id, a.day`,
-      [canonicalInstant(asOf, 'asOf')],
-    );
-    const result: { userId: string; signedUpAt: string; days: { firstAt: string; lastAt: string }[] }[] = [];
-    let current: (typeof result)[number] | undefined;
-    for (const row of rows) {
-      if (current?.userId !== row.user_id) {
-        current = { userId: row.user_id, signedUpAt: isoOf(row.signed_up_at), days: [] };
-        result.push(current);
+  async *activityHistories(
+    asOf: string,
+    options: { readonly pageSize?: number } = {},
+  ): AsyncIterable<readonly ReportedUser[]> {
+    const at = canonicalInstant(asOf, 'asOf');
+    const limit = pageSizeOf(options.pageSize);
+    let after: UserPageRow | undefined;
+    for (;;) {
+      const rows = await this.rows<UserPageRow>(
+        'reading a page of activity histories',
+        after === undefined ? FIRST_USERS : NEXT_USERS,
+        after === undefined ? [at, limit] : [at, limit, after.signed_up_at, after.user_id],
+      );
+      if (rows.length === 0) return;
+      const days = await this.rows<{ user_id: string; first_at: Date; last_at: Date }>(
+        'reading a page of activity histories',
+        `SELECT user_id, first_at, last_at FROM journey.activity_days
+         WHERE user_id = ANY($1::text[]) AND first_at <= $2 ORDER BY user_id, day`,
+        [rows.map((r) => r.user_id), at],
+      );
+      const daysOf = new Map<string, { firstAt: string; lastAt: string }[]>();
+      for (const d of days) {
+        let list = daysOf.get(d.user_id);
+        if (list === undefined) {
+          list = [];
+          daysOf.set(d.user_id, list);
+        }
+        list.push({ firstAt: isoOf(d.first_at), lastAt: isoOf(d.last_at) });
       }
-      if (row.first_at !== null && row.last_at !== null)
-        current.days.push({ firstAt: isoOf(row.first_at), lastAt: isoOf(row.last_at) });
+      yield rows.map((r) => ({
+        userId: r.user_id,
+        signedUpAt: isoOf(r.signed_up_at),
+        ...(r.email === null ? {} : { email: r.email }),
+        ...(r.name === null ? {} : { name: r.name }),
+        days: daysOf.get(r.user_id) ?? [],
+      }));
+      if (rows.length < limit) return;
+      after = rows.at(-1);
     }
-    return result;
   }
 
-  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+  async latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]> {
+    if (userIds.length === 0) return [];
+    // one index range of (user_id, occurred_at, seq) per user, read backwards and cut at the limit
     const rows = await this.rows<{ user_id: string; type: string; occurred_at: Date }>(
       'reading the latest events',
-      `SELECT user_id, type, occurred_at FROM (
-         SELECT user_id, type, occurred_at,
-           row_number() OVER (PARTITION BY user_id ORDER BY occurred_at DESC, seq DESC) AS rn
-         FROM journey.timeline WHERE occurred_at <= $1) latest
-       WHERE rn <= $2 ORDER BY user_id, rn`,
-      [canonicalInstant(asOf, 'asOf'), perUser],
+      `SELECT ids.user_id, t.type, t.occurred_at
+       FROM unnest($1::text[]) WITH ORDINALITY AS ids(user_id, n)
+       CROSS JOIN LATERAL (SELECT type, occurred_at, seq FROM journey.timeline
+         WHERE user_id = ids.user_id AND occurred_at <= $2 ORDER BY occurred_at DESC, seq DESC LIMIT $3) t
+       ORDER BY ids.n, t.occurred_at DESC, t.seq DESC`,
+      [userIds, canonicalInstant(asOf, 'asOf'), perUser],
     );
     const result: { userId: string; events: { type: string; occurredAt: string }[] }[] = [];
     let current: (typeof result)[number] | undefined;
@@ -187,6 +222,57 @@ export class PostgresReadModelQueries implements ReadModelQueries {
       current.events.push({ type: row.type, occurredAt: isoOf(row.occurred_at) });
     }
     return result;
+  }
+
+  async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
+    const at = canonicalInstant(asOf, 'asOf');
+    return this.inSnapshot('reading a profile', async (client) => {
+      const position = await readCheckpoint(client, projection);
+      const { rows: users } = await client.query<UserRow>(
+        `SELECT ${USER_COLUMNS} FROM journey.users WHERE user_id = $1`,
+        [userId],
+      );
+      const { rows: summaries } = await client.query<StageSummaryRow>(stageSummarySql(true), [at, userId]);
+      const [user] = users;
+      const [summary] = summaries;
+      return { position, profile: user && toUserProfile(user), summary: summary && toStageSummary(summary) };
+    });
+  }
+
+  async journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot> {
+    return this.inSnapshot('reading a journey', async (client) => {
+      const position = await readCheckpoint(client, projection);
+      // rows stored without a position are from before migration 006, so before any checkpoint now
+      const { rows } = await client.query<TimelineRow>(
+        `SELECT ${TIMELINE_COLUMNS} FROM journey.timeline WHERE user_id = $1
+         AND (position_commit IS NULL OR (position_commit, position_prepare) <= ($2::bigint, $3::bigint))
+         ORDER BY occurred_at, seq`,
+        [userId, String(upTo.commit), String(upTo.prepare)],
+      );
+      return { position, entries: rows.map(toTimelineEntry) };
+    });
+  }
+
+  /**
+   * `read` in one REPEATABLE READ transaction: its statements see one snapshot, so a
+   * checkpoint and the rows it covers are read as one projection commit left them.
+   */
+  private async inSnapshot<T>(doing: string, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await read(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: Error) => {
+        broken = e;
+      });
+      return rethrowConnectionLost(error, this.url, doing);
+    } finally {
+      client.release(broken);
+    }
   }
 
   private async rows<R extends pg.QueryResultRow>(doing: string, sql: string, values: unknown[]): Promise<R[]> {

@@ -37,6 +37,7 @@ export class PostgresReadModelStore {
     apply: (writer: ReadModelWriter) => void,
   ): Promise<CheckpointResult> {
     if (this.bulk.takes(projection, checkpoint.from)) return this.bulk.apply(projection, checkpoint, apply);
+    await this.bulk.buildOwedIndexes();
     const doing = `applying a batch of ${projection}`;
     const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
     let broken: Error | undefined;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../../application/ports/readModels/readModels.contract.ts';
-import { applyNext, pos } from '../../../application/ports/readModels/readModels.fixtures.ts';
+import { applyNext, pos, timelineEntry } from '../../../application/ports/readModels/readModels.fixtures.ts';
 import { describeReadModelSeriesContract } from '../../../application/ports/readModels/readModelsSeries.contract.ts';
 import {
   applyHappenings,
@@ -10,6 +10,9 @@ import {
 } from '../../../application/ports/readModels/readModelsStageCounts.contract.ts';
 import { isUnavailableError } from '../../../domain/errors/journeyError.ts';
 import { type ReadModelDatabases, readModelDatabases } from '../../../testing/postgres/readModelDatabases.ts';
+import { connectPostgres } from '../connectPostgres.ts';
+import { migrate } from '../migrations/migrate.ts';
+import { migrations } from '../migrations/migrations.ts';
 import { PostgresReadModels, type PostgresReadModelsOptions } from './postgresReadModels.ts';
 
 let databases: ReadModelDatabases;
@@ -148,3 +151,42 @@ const entry = {
   ruleId: 'r',
   sourceMessageIds: ['m'],
 };
+
+describe('PostgresReadModels on a database from before timeline positions', () => {
+  it('gives the timeline its position columns in migration 6, and reads older rows as before any position', async () => {
+    await databases.admin.query('CREATE DATABASE rm_before_positions');
+    const pool = await connectPostgres({
+      url: databases.server.url.replace(/\/journey$/, '/rm_before_positions'),
+      poolSize: 2,
+    });
+    try {
+      await migrate(
+        pool,
+        migrations.filter((m) => m.version < 6),
+      );
+      await pool.query(`INSERT INTO journey.timeline (user_id, occurred_at, event_id, type, data, rule_id, source_message_ids)
+        VALUES ('u1', '2026-01-01T00:00:00Z', 'old', 'PageViewed', '{}', 'r', '["m"]')`);
+      await pool.query(`INSERT INTO journey.read_model_checkpoints (projection, position) VALUES ('timeline', '1/1')`);
+      expect((await migrate(pool, migrations)).applied).toEqual(['6 timeline positions']);
+      const store = await PostgresReadModels.open(pool);
+      await store.applyBatch('timeline', { from: pos(1), to: pos(3) }, (w) => {
+        w.addTimelineEntry(timelineEntry('u1', 'new', '2026-01-02T00:00:00.000Z', { position: pos(3) }));
+      });
+      expect(await store.getJourney('u1')).toEqual([
+        timelineEntry('u1', 'old', '2026-01-01T00:00:00.000Z', {
+          type: 'PageViewed',
+          data: {},
+          ruleId: 'r',
+          sourceMessageIds: ['m'],
+        }),
+        timelineEntry('u1', 'new', '2026-01-02T00:00:00.000Z', { position: pos(3) }),
+      ]);
+      const cut = await store.journeySnapshot('u1', pos(2), 'timeline');
+      expect(cut).toMatchObject({ position: pos(3), entries: [{ eventId: 'old' }] });
+      await store.close();
+    } finally {
+      await pool.end();
+      await databases.admin.query('DROP DATABASE rm_before_positions WITH (FORCE)');
+    }
+  });
+});

@@ -6,6 +6,9 @@ import { PostgresReadModelStore } from './postgresReadModelStore.ts';
 import { ensureReadModelIndexes } from './readModelIndexes.ts';
 import { ensureStageWindow } from './stageWindow.ts';
 
+/** the opening checks made on each pool, by window: made once, a failed one made again */
+const checked = new WeakMap<pg.Pool, Map<string, Promise<void>>>();
+
 export type PostgresReadModelsOptions = {
   /** the window W (`JOURNEY_ACTIVE_WINDOW_DAYS`) to keep the stage deltas for; unset: the database's */
   readonly windowDays?: number;
@@ -30,9 +33,21 @@ export class PostgresReadModels extends ReadModelsFacade {
 
   /** derives the stage deltas again when the database keeps them for another window */
   static async open(pool: pg.Pool, options: PostgresReadModelsOptions = {}): Promise<PostgresReadModels> {
-    await ensureStageWindow(pool, options.windowDays);
-    // a bulk load that never ended (a crash) left some out
-    await ensureReadModelIndexes(pool);
+    const key = String(options.windowDays);
+    const checks = checked.get(pool) ?? new Map<string, Promise<void>>();
+    checked.set(pool, checks);
+    // once per pool and window: a process opens one instance per projection and per query side
+    let done = checks.get(key);
+    if (done === undefined) {
+      done = (async () => {
+        await ensureStageWindow(pool, options.windowDays);
+        // a bulk load that never ended (a crash) left some out
+        await ensureReadModelIndexes(pool);
+      })();
+      checks.set(key, done);
+      done.catch(() => checks.delete(key));
+    }
+    await done;
     return new PostgresReadModels(pool);
   }
 

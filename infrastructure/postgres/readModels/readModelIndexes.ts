@@ -10,8 +10,11 @@ export const READ_MODEL_INDEXES = [
   { name: 'users_by_email', sql: 'ON journey.users (lower(email), user_id)' },
 ] as const;
 
-/** any number, the same in every Journey process: two opening at once build an index once */
-const INDEX_LOCK = '7349201555';
+/**
+ * any number, the same in every Journey process: two opening at once build an index once. Not
+ * the alert writers' (…555): an index build after a bulk load would hold up every alert write.
+ */
+const INDEX_LOCK = '7349201556';
 
 export const dropReadModelIndexes = async (pool: pg.Pool): Promise<void> => {
   for (const { name } of READ_MODEL_INDEXES) await pool.query(`DROP INDEX IF EXISTS journey.${name}`);
@@ -32,8 +35,11 @@ export const ensureReadModelIndexes = async (pool: pg.Pool): Promise<void> => {
     await client.query('SELECT pg_advisory_lock($1)', [INDEX_LOCK]);
     // one statement each: a build holds one table at a time
     for (const { name, sql } of await missing(client)) await client.query(`CREATE INDEX ${name} ${sql}`);
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [INDEX_LOCK]).catch(() => undefined);
-    client.release();
+  } catch (error) {
+    // a session that may still hold the lock (the server went away mid-build) is not reused
+    client.release(error as Error);
+    throw error;
   }
+  await client.query('SELECT pg_advisory_unlock($1)', [INDEX_LOCK]).catch(() => undefined);
+  client.release();
 };

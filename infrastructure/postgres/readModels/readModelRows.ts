@@ -3,7 +3,8 @@ import type { TimelineEntry, UserProfile } from '../../../application/ports/read
 /** the users columns in the order `UserRow` and the writes use */
 export const USER_COLUMNS =
   'user_id, email, name, signed_up_at, first_seen_at, last_seen_at, last_activity_at, event_count, last_event_type';
-export const TIMELINE_COLUMNS = 'user_id, occurred_at, event_id, type, data, rule_id, source_message_ids';
+export const TIMELINE_COLUMNS =
+  'user_id, occurred_at, event_id, type, data, rule_id, source_message_ids, position_commit, position_prepare';
 
 /** node-postgres reads timestamptz as a Date; the ports speak `toISOString` text */
 export type TimelineRow = {
@@ -14,6 +15,9 @@ export type TimelineRow = {
   readonly data: unknown;
   readonly rule_id: string;
   readonly source_message_ids: string[];
+  /** bigint, which node-postgres reads as text */
+  readonly position_commit: string | null;
+  readonly position_prepare: string | null;
 };
 
 export type UserRow = {
@@ -39,6 +43,9 @@ export const toTimelineEntry = (row: TimelineRow): TimelineEntry => ({
   data: row.data,
   ruleId: row.rule_id,
   sourceMessageIds: row.source_message_ids,
+  ...(row.position_commit === null || row.position_prepare === null
+    ? {}
+    : { position: { commit: BigInt(row.position_commit), prepare: BigInt(row.position_prepare) } }),
 });
 
 export const toUserProfile = (row: UserRow): UserProfile => ({

@@ -41,7 +41,9 @@ CREATE TABLE IF NOT EXISTS ${t.timeline} (
   type TEXT NOT NULL,
   data TEXT NOT NULL,
   rule_id TEXT NOT NULL,
-  source_message_ids TEXT NOT NULL
+  source_message_ids TEXT NOT NULL,
+  position_commit INTEGER,
+  position_prepare INTEGER
 );
 CREATE TABLE IF NOT EXISTS ${t.users} (
   user_id TEXT PRIMARY KEY,
@@ -74,6 +76,8 @@ export const readModelIndexes = (t: ReadModelTableNames): readonly SecondaryInde
 ];
 
 type TimelineRow = {
+  readonly position_commit: bigint | null;
+  readonly position_prepare: bigint | null;
   readonly user_id: string;
   readonly occurred_at: string;
   readonly event_id: string;
@@ -110,7 +114,29 @@ type UserValues = [
 
 const USER_COLUMNS =
   'user_id, email, name, signed_up_at, first_seen_at, last_seen_at, last_activity_at, event_count, last_event_type';
-const TIMELINE_COLUMNS = 'user_id, occurred_at, event_id, type, data, rule_id, source_message_ids';
+const TIMELINE_COLUMNS =
+  'user_id, occurred_at, event_id, type, data, rule_id, source_message_ids, position_commit, position_prepare';
+
+/** a timeline row's values in `TIMELINE_COLUMNS` order */
+export type TimelineValues = [
+  userId: string,
+  occurredAt: string,
+  eventId: string,
+  type: string,
+  data: string,
+  ruleId: string,
+  sourceMessageIds: string,
+  positionCommit: bigint | null,
+  positionPrepare: bigint | null,
+];
+
+/** files from before the timeline kept each event's position get the columns, empty for the rows they hold */
+const addTimelinePositions = (db: SqliteDatabase, timeline: string): void => {
+  const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${timeline}')`).all();
+  if (columns.some((c) => c.name === 'position_commit')) return;
+  db.exec(`ALTER TABLE ${timeline} ADD COLUMN position_commit INTEGER;
+    ALTER TABLE ${timeline} ADD COLUMN position_prepare INTEGER`);
+};
 
 export const prepareReadModelStatements = (
   db: SqliteDatabase,
@@ -118,15 +144,27 @@ export const prepareReadModelStatements = (
   options: { readonly deferIndexes?: boolean } = {},
 ) => {
   db.exec(tablesSql(t));
+  addTimelinePositions(db, t.timeline);
   db.exec(stageDeltaTablesSql(t));
   if (!options.deferIndexes) ensureIndexes(db, readModelIndexes(t));
   return {
-    insertTimeline: db.prepare<[string, string, string, string, string, string, string]>(
-      `INSERT INTO ${t.timeline} (${TIMELINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    insertTimeline: db.prepare<TimelineValues>(
+      `INSERT INTO ${t.timeline} (${TIMELINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
     ),
-    journey: db.prepare<[userId: string, limit: number], TimelineRow>(
-      `SELECT ${TIMELINE_COLUMNS} FROM ${t.timeline} WHERE user_id = ? ORDER BY occurred_at, seq LIMIT ?`,
-    ),
+    // safe integers: a position is a 64-bit number
+    journey: db
+      .prepare<[userId: string, limit: number], TimelineRow>(
+        `SELECT ${TIMELINE_COLUMNS} FROM ${t.timeline} WHERE user_id = ? ORDER BY occurred_at, seq LIMIT ?`,
+      )
+      .safeIntegers(),
+    // rows stored without a position are from before the file kept them, so before any checkpoint now
+    journeyUpTo: db
+      .prepare<{ userId: string; commit: bigint; prepare: bigint }, TimelineRow>(
+        `SELECT ${TIMELINE_COLUMNS} FROM ${t.timeline} WHERE user_id = @userId
+         AND (position_commit IS NULL OR (position_commit, position_prepare) <= (@commit, @prepare))
+         ORDER BY occurred_at, seq`,
+      )
+      .safeIntegers(),
     user: db.prepare<[userId: string], UserRow>(`SELECT ${USER_COLUMNS} FROM ${t.users} WHERE user_id = ?`),
     users: db.prepare<[userIdsJson: string], UserRow>(
       `SELECT ${USER_COLUMNS} FROM ${t.users} WHERE user_id IN (SELECT value FROM json_each(?))`,
@@ -202,6 +240,9 @@ export const toTimelineEntry = (row: TimelineRow): TimelineEntry => ({
   data: JSON.parse(row.data),
   ruleId: row.rule_id,
   sourceMessageIds: JSON.parse(row.source_message_ids),
+  ...(row.position_commit === null || row.position_prepare === null
+    ? {}
+    : { position: { commit: row.position_commit, prepare: row.position_prepare } }),
 });
 
 export const toUserProfile = (row: UserRow): UserProfile => ({

@@ -1,48 +1,67 @@
-import type { ActivityHistory, LatestEvents } from '../../../application/ports/readModels/readModels.ts';
+import type { LatestEvents, ReportedUser } from '../../../application/ports/readModels/readModels.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
 
-/** The read-model queries the daily report needs, each one pass over its table. */
+type UserPageRow = { user_id: string; signed_up_at: string; email: string | null; name: string | null };
+type DayRow = { user_id: string; first_at: string; last_at: string };
+
+const USER_PAGE = `SELECT user_id, signed_up_at, email, name FROM users
+  WHERE signed_up_at IS NOT NULL AND signed_up_at <= @asOf`;
+// keyset pages in (signed_up_at DESC, user_id): the signed_up_at index read backwards, ties sorted apart
+const PAGE_ORDER = 'ORDER BY signed_up_at DESC, user_id LIMIT @limit';
+
+/**
+ * The read-model queries the daily report needs, page by page: each page is its own short read, so
+ * neither the connection nor the reader is held for the whole report.
+ */
 export const prepareReportStatements = (db: SqliteDatabase) => {
-  const history = db.prepare<
-    { asOf: string },
-    { user_id: string; signed_up_at: string; first_at: string | null; last_at: string | null }
-  >(
-    `SELECT u.user_id, u.signed_up_at, a.first_at, a.last_at
-     FROM users u LEFT JOIN activity_days a ON a.user_id = u.user_id AND a.first_at <= @asOf
-     WHERE u.signed_up_at IS NOT NULL AND u.signed_up_at <= @asOf
-     ORDER BY u.user_id, a.day`,
+  const firstUsers = db.prepare<{ asOf: string; limit: number }, UserPageRow>(`${USER_PAGE} ${PAGE_ORDER}`);
+  const nextUsers = db.prepare<{ asOf: string; limit: number; at: string; id: string }, UserPageRow>(
+    `${USER_PAGE} AND (signed_up_at < @at OR (signed_up_at = @at AND user_id > @id)) ${PAGE_ORDER}`,
   );
-  // the (user_id, occurred_at, seq) index gives each user's rows in order, so no sort is needed
-  const latest = db.prepare<{ asOf: string; n: number }, { user_id: string; type: string; occurred_at: string }>(
-    `SELECT user_id, type, occurred_at FROM (
-       SELECT user_id, type, occurred_at,
-         ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY occurred_at DESC, seq DESC) AS rn
-       FROM timeline WHERE occurred_at <= @asOf)
-     WHERE rn <= @n ORDER BY user_id, rn`,
+  const days = db.prepare<{ ids: string; asOf: string }, DayRow>(
+    `SELECT user_id, first_at, last_at FROM activity_days
+     WHERE user_id IN (SELECT value FROM json_each(@ids)) AND first_at <= @asOf ORDER BY user_id, day`,
   );
-  return {
-    activityHistory: (asOf: string): ActivityHistory[] => {
-      const result: { userId: string; signedUpAt: string; days: { firstAt: string; lastAt: string }[] }[] = [];
-      let current: (typeof result)[number] | undefined;
-      for (const row of history.iterate({ asOf })) {
-        if (current?.userId !== row.user_id) {
-          current = { userId: row.user_id, signedUpAt: row.signed_up_at, days: [] };
-          result.push(current);
-        }
-        if (row.first_at !== null && row.last_at !== null)
-          current.days.push({ firstAt: row.first_at, lastAt: row.last_at });
+  // one index range of (user_id, occurred_at, seq) per user, read backwards and cut at the limit
+  const latest = db.prepare<[userId: string, asOf: string, limit: number], { type: string; occurred_at: string }>(
+    `SELECT type, occurred_at FROM timeline WHERE user_id = ? AND occurred_at <= ?
+     ORDER BY occurred_at DESC, seq DESC LIMIT ?`,
+  );
+
+  const pageOf = (rows: readonly UserPageRow[], asOf: string): ReportedUser[] => {
+    const daysOf = new Map<string, { firstAt: string; lastAt: string }[]>();
+    for (const row of days.iterate({ ids: JSON.stringify(rows.map((r) => r.user_id)), asOf })) {
+      let list = daysOf.get(row.user_id);
+      if (list === undefined) {
+        list = [];
+        daysOf.set(row.user_id, list);
       }
-      return result;
+      list.push({ firstAt: row.first_at, lastAt: row.last_at });
+    }
+    return rows.map((r) => ({
+      userId: r.user_id,
+      signedUpAt: r.signed_up_at,
+      ...(r.email === null ? {} : { email: r.email }),
+      ...(r.name === null ? {} : { name: r.name }),
+      days: daysOf.get(r.user_id) ?? [],
+    }));
+  };
+
+  return {
+    activityHistories: async function* (asOf: string, pageSize: number): AsyncIterable<readonly ReportedUser[]> {
+      let rows = firstUsers.all({ asOf, limit: pageSize });
+      while (rows.length > 0) {
+        yield pageOf(rows, asOf);
+        const last = rows.at(-1) as UserPageRow;
+        if (rows.length < pageSize) return;
+        rows = nextUsers.all({ asOf, limit: pageSize, at: last.signed_up_at, id: last.user_id });
+      }
     },
-    latestEvents: (asOf: string, perUser: number): LatestEvents[] => {
-      const result: { userId: string; events: { type: string; occurredAt: string }[] }[] = [];
-      let current: (typeof result)[number] | undefined;
-      for (const row of latest.iterate({ asOf, n: perUser })) {
-        if (current?.userId !== row.user_id) {
-          current = { userId: row.user_id, events: [] };
-          result.push(current);
-        }
-        current.events.push({ type: row.type, occurredAt: row.occurred_at });
+    latestEventsOf: (userIds: readonly string[], asOf: string, perUser: number): LatestEvents[] => {
+      const result: LatestEvents[] = [];
+      for (const userId of userIds) {
+        const events = latest.all(userId, asOf, perUser).map((e) => ({ type: e.type, occurredAt: e.occurred_at }));
+        if (events.length > 0) result.push({ userId, events });
       }
       return result;
     },

@@ -33,6 +33,8 @@ export class SqliteBatchWriter implements ReadModelWriter {
       JSON.stringify(entry.data) ?? 'null',
       entry.ruleId,
       JSON.stringify(entry.sourceMessageIds),
+      entry.position?.commit ?? null,
+      entry.position?.prepare ?? null,
     );
   }
 

@@ -1,8 +1,12 @@
+import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import { pageSizeOf } from '../../../application/ports/readModels/pageSize.ts';
 import type {
-  ActivityHistory,
   DayCount,
+  JourneySnapshot,
   LatestEvents,
+  ProfileSnapshot,
   ReadModelQueries,
+  ReportedUser,
   StageSummary,
   TimelineEntry,
   UserProfile,
@@ -11,6 +15,7 @@ import type { Stage } from '../../../domain/stage/stage.ts';
 import { stageCountsOf } from '../../../domain/stage/stageChanges.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
+import { storedCheckpoint } from './readModelCheckpoint.ts';
 import { type ReadModelStatements, toTimelineEntry, toUserProfile } from './readModelTables.ts';
 import { prepareReportStatements } from './reportStatements.ts';
 
@@ -95,13 +100,37 @@ export class SqliteReadModelQueries implements ReadModelQueries {
     return [...byId, ...byEmail].slice(0, limit).map(toUserProfile);
   }
 
-  async activityHistory(asOf: string): Promise<ActivityHistory[]> {
+  activityHistories(
+    asOf: string,
+    options: { readonly pageSize?: number } = {},
+  ): AsyncIterable<readonly ReportedUser[]> {
     this.reportStatements ??= prepareReportStatements(this.db);
-    return this.reportStatements.activityHistory(canonicalInstant(asOf, 'asOf'));
+    return this.reportStatements.activityHistories(canonicalInstant(asOf, 'asOf'), pageSizeOf(options.pageSize));
   }
 
-  async latestEvents(asOf: string, perUser: number): Promise<LatestEvents[]> {
+  async latestEventsOf(userIds: readonly string[], asOf: string, perUser: number): Promise<LatestEvents[]> {
     this.reportStatements ??= prepareReportStatements(this.db);
-    return this.reportStatements.latestEvents(canonicalInstant(asOf, 'asOf'), perUser);
+    return this.reportStatements.latestEventsOf(userIds, canonicalInstant(asOf, 'asOf'), perUser);
+  }
+
+  // a read transaction: WAL keeps one snapshot from its first read to its end
+  async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
+    const at = canonicalInstant(asOf, 'asOf');
+    return this.db.transaction(() => {
+      const row = this.stmts.user.get(userId);
+      const summary = this.stmts.stageSummary.get({ asOf: at, userId });
+      return {
+        position: storedCheckpoint(this.stmts, projection),
+        profile: row === undefined ? undefined : toUserProfile(row),
+        summary: summary && toStageSummary(summary),
+      };
+    })();
+  }
+
+  async journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot> {
+    return this.db.transaction(() => ({
+      position: storedCheckpoint(this.stmts, projection),
+      entries: this.stmts.journeyUpTo.all({ userId, commit: upTo.commit, prepare: upTo.prepare }).map(toTimelineEntry),
+    }))();
   }
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../../application/ports/readModels/readModels.contract.ts';
-import { applyNext, pos } from '../../../application/ports/readModels/readModels.fixtures.ts';
+import { applyNext, pos, timelineEntry } from '../../../application/ports/readModels/readModels.fixtures.ts';
 import { describeReadModelSeriesContract } from '../../../application/ports/readModels/readModelsSeries.contract.ts';
 import {
   applyHappenings,
@@ -69,6 +69,37 @@ describe('SqliteReadModels', () => {
       }),
     );
     expect((await store.getJourney('u1'))[0]?.occurredAt).toBe('2026-01-01T00:00:00.000Z');
+    await store.close();
+  });
+});
+
+describe('SqliteReadModels on a file from before timeline positions', () => {
+  it('adds the position columns on open, and reads the rows it holds as before any position', async () => {
+    const file = files.file();
+    const old = openDatabase(file, { synchronous: 'NORMAL' });
+    old.exec(`CREATE TABLE timeline (seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, occurred_at TEXT NOT NULL,
+      event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, rule_id TEXT NOT NULL,
+      source_message_ids TEXT NOT NULL);
+      CREATE TABLE checkpoints (projection TEXT PRIMARY KEY, position TEXT NOT NULL);
+      INSERT INTO timeline (user_id, occurred_at, event_id, type, data, rule_id, source_message_ids)
+      VALUES ('u1', '2026-01-01T00:00:00.000Z', 'old', 'PageViewed', '{}', 'r', '["m"]');
+      INSERT INTO checkpoints VALUES ('timeline', '1/1');`);
+    old.close();
+    const store = new SqliteReadModels(file);
+    await store.applyBatch('timeline', { from: pos(1), to: pos(3) }, (w) => {
+      w.addTimelineEntry(timelineEntry('u1', 'new', '2026-01-02T00:00:00.000Z', { position: pos(3) }));
+    });
+    expect(await store.getJourney('u1')).toEqual([
+      timelineEntry('u1', 'old', '2026-01-01T00:00:00.000Z', {
+        type: 'PageViewed',
+        data: {},
+        ruleId: 'r',
+        sourceMessageIds: ['m'],
+      }),
+      timelineEntry('u1', 'new', '2026-01-02T00:00:00.000Z', { position: pos(3) }),
+    ]);
+    const cut = await store.journeySnapshot('u1', pos(2), 'timeline');
+    expect(cut).toMatchObject({ position: pos(3), entries: [{ eventId: 'old' }] });
     await store.close();
   });
 });

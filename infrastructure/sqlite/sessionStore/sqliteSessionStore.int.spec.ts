@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeSessionStoreContract } from '../../../application/ports/sessionStore/sessionStore.contract.ts';
+import { activity, fullSession, pos } from '../../../application/ports/sessionStore/sessionStore.fixtures.ts';
+import { checkSessionsMatchRecomputation } from '../../../testing/sessions/sessionsProperty.ts';
+import { sqliteTestFiles } from '../../../testing/sqliteTestFiles.ts';
+import { SqliteSessionStore } from './sqliteSessionStore.ts';
+
+let files: Awaited<ReturnType<typeof sqliteTestFiles>>;
+beforeAll(async () => {
+  files = await sqliteTestFiles('sessions');
+});
+afterAll(async () => {
+  await files.remove();
+});
+
+const open = async () => {
+  const store = new SqliteSessionStore(files.file());
+  return { store, cleanup: () => store.close() };
+};
+
+describeSessionStoreContract('sqlite', open);
+
+describe('SqliteSessionStore', () => {
+  it('keeps sessions, activity and the checkpoint across a reopen', async () => {
+    const file = files.file();
+    const first = new SqliteSessionStore(file);
+    await first.applyBatch('sessions', { from: null, to: pos(2) }, (w) => {
+      w.addActivity('ada', activity('2026-05-01T10:00:00.000Z', 'm1'));
+      w.putSession(fullSession());
+    });
+    await first.close();
+    const again = new SqliteSessionStore(file);
+    try {
+      expect(await again.readCheckpoint('sessions')).toEqual(pos(2));
+      expect(await again.sessionsOf('ada')).toEqual([fullSession()]);
+      await again.applyBatch('sessions', { from: pos(2), to: pos(3) }, (w) => {
+        expect(w.addActivity('ada', activity('2026-05-01T10:00:00.000Z', 'm1'))).toBe(false);
+      });
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('keeps, whatever order the events arrive in, the sessions of all of them sorted by time', async () => {
+    await checkSessionsMatchRecomputation(open, 40);
+  });
+});

@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import type { RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
+import type { SessionStore } from '../../application/ports/sessionStore/sessionStore.ts';
+import { ACTIVITY_RECORDED, type Activity, activityStreamOf } from '../../domain/sessions/activity.ts';
+import { sessionize } from '../../domain/sessions/sessionize.ts';
+import { sessionRulesOf, sessionsProjection } from '../../projections/sessions/sessionsProjection.ts';
+
+export const TIMEOUT_MINUTES = 30;
+const T0 = Date.parse('2026-05-01T08:00:00.000Z');
+const USERS = ['ada', 'bob'] as const;
+
+type Arrival = { readonly userId: string; readonly activity: Activity };
+
+/**
+ * Events on a five-minute grid over a few hours, so gaps of exactly the timeout, gaps just over
+ * it, equal times and client session ids that change all come up; a few arrive twice (a
+ * redelivery racing an anonymous copy).
+ */
+const arrivals = fc
+  .uniqueArray(
+    fc.record({
+      userId: fc.constantFrom(...USERS),
+      slot: fc.integer({ min: 0, max: 60 }),
+      messageId: fc.stringMatching(/^[a-e][0-9]$/),
+      rawType: fc.constantFrom('page', 'track', 'identify', 'screen'),
+      clientSessionId: fc.option(fc.constantFrom('s1', 's2'), { nil: undefined, freq: 3 }),
+      url: fc.option(fc.constantFrom('https://x.test/', 'https://x.test/docs'), { nil: undefined }),
+    }),
+    { selector: (e) => `${e.userId}/${e.messageId}`, minLength: 1, maxLength: 30 },
+  )
+  .chain((events) => {
+    const all: Arrival[] = events.map((e) => ({
+      userId: e.userId,
+      activity: {
+        messageId: e.messageId,
+        occurredAt: new Date(T0 + e.slot * 5 * 60_000).toISOString(),
+        rawType: e.rawType,
+        ...(e.clientSessionId === undefined ? {} : { clientSessionId: e.clientSessionId }),
+        ...(e.url === undefined ? {} : { url: e.url }),
+      },
+    }));
+    return fc.tuple(
+      fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }),
+      fc.subarray(all, { maxLength: Math.min(3, all.length) }),
+      fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 10 }),
+    );
+  });
+
+const recordedOf = (arrival: Arrival, position: number): RecordedEvent => ({
+  id: `e-${position}`,
+  type: ACTIVITY_RECORDED,
+  data: arrival.activity,
+  metadata: { occurredAt: arrival.activity.occurredAt, sourceMessageIds: [arrival.activity.messageId] },
+  streamId: activityStreamOf(arrival.userId),
+  revision: BigInt(position),
+  position: { commit: BigInt(position), prepare: BigInt(position) },
+  recordedAt: arrival.activity.occurredAt,
+});
+
+/**
+ * The sessions projection, fed each user's events in any arrival order and any batches, keeps
+ * exactly the sessions that cutting all of them sorted by time gives.
+ */
+export const checkSessionsMatchRecomputation = async (
+  openStore: () => Promise<{ store: SessionStore; cleanup: () => Promise<void> }>,
+  numRuns: number,
+): Promise<void> => {
+  const projection = sessionsProjection(TIMEOUT_MINUTES);
+  const rules = sessionRulesOf(TIMEOUT_MINUTES);
+  await fc.assert(
+    fc.asyncProperty(arrivals, async ([order, again, batchSizes]) => {
+      const { store, cleanup } = await openStore();
+      try {
+        const events = [...order, ...again].map((arrival, i) => recordedOf(arrival, i + 1));
+        let from: RecordedEvent['position'] | null = null;
+        for (let i = 0, b = 0; i < events.length; b++) {
+          const batch = events.slice(i, i + (batchSizes[b % batchSizes.length] ?? 1));
+          i += batch.length;
+          const to = batch[batch.length - 1]?.position ?? { commit: 0n, prepare: 0n };
+          const result = await store.applyBatch(projection.name, { from, to }, (writer) => {
+            for (const event of batch) projection.apply(event, writer);
+          });
+          expect(result).toEqual({ kind: 'stored' });
+          from = to;
+        }
+        for (const userId of USERS) {
+          const expected = sessionize(
+            userId,
+            order.filter((a) => a.userId === userId).map((a) => a.activity),
+            rules,
+          ).reverse();
+          expect(await store.sessionsOf(userId)).toEqual(expected);
+        }
+      } finally {
+        await cleanup();
+      }
+    }),
+    { numRuns },
+  );
+};
