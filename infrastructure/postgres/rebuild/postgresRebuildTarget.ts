@@ -1,0 +1,274 @@
+import type pg from 'pg';
+import {
+  type Position,
+  positionFromString,
+  positionToString,
+  type RecordedEvent,
+} from '../../../application/ports/eventStore/eventStore.ts';
+import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
+import type {
+  ProjectionState,
+  RebuildLockHolder,
+  RebuildTarget,
+  SwapResult,
+} from '../../../application/ports/rebuildTarget.ts';
+import { PostgresReadSide } from '../postgresReadSide.ts';
+import { pointCatalogueAtLiveTables } from './catalogueSwap.ts';
+import { contentHashOf, type OwnedTable } from './contentHash.ts';
+import { rebuildStateOf, releaseRebuildLock, takeRebuildLock } from './rebuildLock.ts';
+import { checkedName, createShadowSchema, indexShadowTables, moveShadowIn } from './shadowSchema.ts';
+
+/** What the shadow of one version writes with: the projection's store, on the shadow's schema. */
+export type PostgresShadowStore = {
+  apply(
+    checkpoint: { readonly from: Position | null; readonly to: Position },
+    batch: readonly RecordedEvent[],
+  ): Promise<CheckpointResult>;
+  /** makes what `apply` wrote durable, for a store that groups batches into one transaction */
+  commit(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type PostgresRebuildModel = {
+  readonly name: string;
+  readonly streamPrefix: string;
+  /** swapped in by a rebuild; every other table of schema `journey` is left alone */
+  readonly owned: readonly OwnedTable[];
+  /** every table the shadow's store writes, the owned ones among them; `seeded` ones start with the live rows */
+  readonly shadowTables: readonly string[];
+  readonly seeded?: readonly string[];
+  /** the table of schema `journey` (and of the shadow's) holding the projection's checkpoint */
+  readonly checkpointTable: 'read_model_checkpoints' | 'alert_checkpoints';
+  /** after the shadow's tables are made, before its first write (settings such as the window W) */
+  prepareShadow?(client: pg.ClientBase, schema: string): Promise<void>;
+  /** in the swap's transaction, before the catch-up: the live writers of the model wait for its end */
+  holdLiveWriters(client: pg.ClientBase): Promise<void>;
+  openShadow(pool: pg.Pool, schema: string): Promise<PostgresShadowStore>;
+};
+
+type Shadow = { readonly version: number; readonly store: PostgresShadowStore; at: Position | null };
+
+/** how long a shadow's batches share one write transaction (as SQLite's shadows) */
+const SHADOW_COMMIT_MS = 1000;
+
+/**
+ * One projection's rebuild in the PostgreSQL read side. The shadow of the next version lives
+ * in schema `journey_shadow_<name>` (tables as the live ones, same names), filled through the
+ * projection's own store as a bulk load (COPY, query indexes built once at the end). `swap`,
+ * on the connection holding the rebuild lock, makes the live writers wait, catches the shadow
+ * up, moves the live tables out and the shadow's in, points the catalogue views at them and
+ * moves the checkpoint in one transaction: readers keep the old tables until it commits.
+ */
+export class PostgresRebuildTarget implements RebuildTarget {
+  readonly name: string;
+  readonly streamPrefix: string;
+  private readonly side: PostgresReadSide;
+  private readonly shadowSchema: string;
+  private readonly retiredSchema: string;
+  /** the connection holding the rebuild lock, from `lock` to `unlock` */
+  private locked: { readonly client: pg.PoolClient; readonly holder: RebuildLockHolder } | undefined;
+  /** a held connection that the server ends says so on its next query, not as an unhandled event */
+  private readonly ignoreError = () => undefined;
+  private shadow: Shadow | undefined;
+  private committedAt = 0;
+
+  constructor(
+    private readonly model: PostgresRebuildModel,
+    url: string,
+  ) {
+    this.name = model.name;
+    this.streamPrefix = model.streamPrefix;
+    this.shadowSchema = `journey_shadow_${checkedName(model.name)}`;
+    this.retiredSchema = `journey_retired_${model.name}`;
+    this.side = new PostgresReadSide({ url, poolSize: 4, applicationName: `journey rebuild ${model.name}` });
+  }
+
+  async state(): Promise<ProjectionState> {
+    const pool = await this.side.pool();
+    const { version, holder } = await rebuildStateOf(pool, this.name);
+    return { name: this.name, version, checkpoint: await this.checkpointOf(pool, 'journey'), rebuild: holder };
+  }
+
+  async lock(holder: RebuildLockHolder): Promise<void> {
+    if (this.locked) throw new Error(`the rebuild of ${this.name} is locked by this target already`);
+    const client = await (await this.side.pool()).connect();
+    client.on('error', this.ignoreError);
+    try {
+      await takeRebuildLock(client, this.name, holder);
+    } catch (error) {
+      client.off('error', this.ignoreError);
+      client.release();
+      throw error;
+    }
+    this.locked = { client, holder };
+  }
+
+  async unlock(holder: RebuildLockHolder): Promise<void> {
+    const locked = this.locked;
+    if (!locked || locked.holder.pid !== holder.pid || locked.holder.host !== holder.host) return;
+    this.locked = undefined;
+    locked.client.off('error', this.ignoreError);
+    try {
+      await releaseRebuildLock(locked.client, this.name, holder);
+      locked.client.release();
+    } catch {
+      // a connection that cannot unlock is closed: its session's lock goes with it
+      locked.client.release(true);
+    }
+  }
+
+  async beginShadow(): Promise<number> {
+    await this.dropShadow();
+    const client = this.lockClient();
+    const { version } = await rebuildStateOf(await this.side.pool(), this.name);
+    await createShadowSchema(client, this.shadowSchema, this.model.shadowTables, this.model.seeded);
+    await this.model.prepareShadow?.(client, this.shadowSchema);
+    const store = await this.model.openShadow(await this.side.pool(), this.shadowSchema);
+    this.shadow = { version: version + 1, store, at: null };
+    this.committedAt = performance.now();
+    return version + 1;
+  }
+
+  async applyToShadow(batch: readonly RecordedEvent[]): Promise<void> {
+    const last = batch[batch.length - 1];
+    if (!last) return;
+    const shadow = this.requireShadow();
+    const result = await shadow.store.apply({ from: shadow.at, to: last.position }, batch);
+    if (result.kind === 'mismatch') {
+      throw new Error(
+        `the shadow of ${this.name} v${shadow.version} was written by someone else; run the rebuild again`,
+      );
+    }
+    shadow.at = last.position;
+    if (performance.now() - this.committedAt >= SHADOW_COMMIT_MS) await this.commitShadow();
+  }
+
+  async shadowCheckpoint(): Promise<Position | null> {
+    this.requireShadow();
+    await this.commitShadow();
+    return this.checkpointOf(await this.side.pool(), this.shadowSchema);
+  }
+
+  async indexShadow(): Promise<void> {
+    this.requireShadow();
+    await this.commitShadow();
+    const owned = this.model.owned.map((t) => t.name);
+    await indexShadowTables(this.lockClient(), this.shadowSchema, owned);
+    // the planner's statistics, as a live table gathers them by autovacuum over time
+    for (const table of owned) await this.lockClient().query(`ANALYZE ${this.shadowSchema}.${table}`);
+  }
+
+  async swap(
+    next: (after: Position | null) => Promise<readonly RecordedEvent[]>,
+    options: { readonly verify?: boolean } = {},
+  ): Promise<SwapResult> {
+    const shadow = this.requireShadow();
+    const client = this.lockClient();
+    const owned = this.model.owned;
+    await client.query('BEGIN');
+    try {
+      // from here to the commit the live writers wait, so the shadow's catch-up is the last word
+      await this.model.holdLiveWriters(client);
+      for (;;) {
+        const batch = await next(shadow.at);
+        if (batch.length === 0) break;
+        await this.applyToShadow(batch);
+      }
+      await this.commitShadow();
+      const checkpoint = await this.checkpointOf(client, this.shadowSchema);
+      const hashes = options.verify
+        ? {
+            replaced: await contentHashOf(client, 'journey', owned),
+            replacedCheckpoint: await this.checkpointOf(client, 'journey'),
+            rebuilt: await contentHashOf(client, this.shadowSchema, owned),
+          }
+        : undefined;
+      const tables = owned.map((t) => t.name);
+      await moveShadowIn(client, this.shadowSchema, this.retiredSchema, tables);
+      await pointCatalogueAtLiveTables(client, tables);
+      await client.query(`DROP TABLE ${tables.map((t) => `${this.retiredSchema}.${t}`).join(', ')}`);
+      await client.query(`DROP SCHEMA ${this.retiredSchema}`);
+      await this.storeLiveCheckpoint(client, checkpoint);
+      await client.query(
+        `INSERT INTO journey.projection_rebuilds (projection, version, installed_at) VALUES ($1, $2, now())
+         ON CONFLICT (projection) DO UPDATE SET version = excluded.version, installed_at = excluded.installed_at`,
+        [this.name, shadow.version],
+      );
+      await client.query('COMMIT');
+      this.shadow = undefined;
+      await shadow.store.close();
+      await client.query(`DROP SCHEMA IF EXISTS ${this.shadowSchema} CASCADE`);
+      return { version: shadow.version, checkpoint, ...(hashes ? { hashes } : {}) };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async dropShadow(): Promise<void> {
+    const shadow = this.shadow;
+    this.shadow = undefined;
+    await shadow?.store.close().catch(() => undefined); // a failed group has rolled back already
+    if (this.locked) await this.locked.client.query(`DROP SCHEMA IF EXISTS ${this.shadowSchema} CASCADE`);
+  }
+
+  async contentHash(): Promise<string> {
+    const client = await (await this.side.pool()).connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const hash = await contentHashOf(client, 'journey', this.model.owned);
+      await client.query('COMMIT');
+      return hash;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.dropShadow();
+    } finally {
+      // the pool ends once every connection is back: the lock's too, whatever happened to it
+      try {
+        if (this.locked) await this.unlock(this.locked.holder);
+      } finally {
+        await this.side.close();
+      }
+    }
+  }
+
+  private async commitShadow(): Promise<void> {
+    await this.shadow?.store.commit();
+    this.committedAt = performance.now();
+  }
+
+  private async checkpointOf(db: pg.Pool | pg.ClientBase, schema: string): Promise<Position | null> {
+    const { rows } = await db.query<{ position: string | null }>(
+      `SELECT position FROM ${schema}.${this.model.checkpointTable} WHERE projection = $1`,
+      [this.name],
+    );
+    const position = rows[0]?.position;
+    return position == null ? null : positionFromString(position);
+  }
+
+  private async storeLiveCheckpoint(client: pg.ClientBase, checkpoint: Position | null): Promise<void> {
+    const table = `journey.${this.model.checkpointTable}`;
+    if (checkpoint === null) await client.query(`DELETE FROM ${table} WHERE projection = $1`, [this.name]);
+    else
+      await client.query(
+        `INSERT INTO ${table} (projection, position) VALUES ($1, $2)
+         ON CONFLICT (projection) DO UPDATE SET position = excluded.position`,
+        [this.name, positionToString(checkpoint)],
+      );
+  }
+
+  private lockClient(): pg.PoolClient {
+    if (!this.locked) throw new Error(`lock the rebuild of ${this.name} first: its shadow is written under the lock`);
+    return this.locked.client;
+  }
+
+  private requireShadow(): Shadow {
+    if (!this.shadow) throw new Error(`no shadow of ${this.name} is open; call beginShadow first`);
+    return this.shadow;
+  }
+}
