@@ -89,3 +89,14 @@ BEGIN
     ALTER DEFAULT PRIVILEGES IN SCHEMA analytics GRANT SELECT ON TABLES TO journey_reader;
   END IF;
 END $$;`;
+
+/**
+ * The reader's grant on some views, when the role exists: only those, so that swaps of
+ * different projections committing together never update the same catalogue rows.
+ */
+export const readerGrantSql = (views: readonly CatalogueView[]): string => `DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'journey_reader') THEN
+    GRANT SELECT ON ${views.map((v) => `analytics.${v.name}`).join(', ')} TO journey_reader;
+  END IF;
+END $$;`;

@@ -6,11 +6,12 @@ import {
   type RecordedEvent,
 } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
-import type {
-  ProjectionState,
-  RebuildLockHolder,
-  RebuildTarget,
-  SwapResult,
+import {
+  type ProjectionState,
+  RebuildLockedError,
+  type RebuildLockHolder,
+  type RebuildTarget,
+  type SwapResult,
 } from '../../../application/ports/rebuildTarget.ts';
 import { PostgresReadSide } from '../postgresReadSide.ts';
 import { pointCatalogueAtLiveTables } from './catalogueSwap.ts';
@@ -96,8 +97,7 @@ export class PostgresRebuildTarget implements RebuildTarget {
     try {
       await takeRebuildLock(client, this.name, holder);
     } catch (error) {
-      client.off('error', this.ignoreError);
-      client.release();
+      this.release(client, error instanceof RebuildLockedError);
       throw error;
     }
     this.locked = { client, holder };
@@ -107,14 +107,27 @@ export class PostgresRebuildTarget implements RebuildTarget {
     const locked = this.locked;
     if (!locked || locked.holder.pid !== holder.pid || locked.holder.host !== holder.host) return;
     this.locked = undefined;
-    locked.client.off('error', this.ignoreError);
+    let unlocked = false;
     try {
       await releaseRebuildLock(locked.client, this.name, holder);
-      locked.client.release();
+      unlocked = true;
     } catch {
       // a connection that cannot unlock is closed: its session's lock goes with it
-      locked.client.release(true);
     }
+    this.release(locked.client, unlocked);
+  }
+
+  /**
+   * Back to the pool when `healthy`, else closed. The error listener stays until then: the
+   * end of a connection the server killed may be told after its last query failed.
+   */
+  private release(client: pg.PoolClient, healthy: boolean): void {
+    if (!healthy) {
+      client.release(true);
+      return;
+    }
+    client.off('error', this.ignoreError);
+    client.release();
   }
 
   async beginShadow(): Promise<number> {
