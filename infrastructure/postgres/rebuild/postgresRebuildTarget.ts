@@ -2,10 +2,8 @@ import type pg from 'pg';
 import {
   type Position,
   positionFromString,
-  positionToString,
   type RecordedEvent,
 } from '../../../application/ports/eventStore/eventStore.ts';
-import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import {
   type ProjectionState,
   RebuildLockedError,
@@ -14,38 +12,11 @@ import {
   type SwapResult,
 } from '../../../application/ports/rebuildTarget.ts';
 import { PostgresReadSide } from '../postgresReadSide.ts';
-import { pointCatalogueAtLiveTables } from './catalogueSwap.ts';
-import { contentHashOf, type OwnedTable } from './contentHash.ts';
+import { contentHashOf } from './contentHash.ts';
+import { installShadow } from './installShadow.ts';
 import { rebuildStateOf, releaseRebuildLock, takeRebuildLock } from './rebuildLock.ts';
-import { checkedName, createShadowSchema, indexShadowTables, moveShadowIn } from './shadowSchema.ts';
-
-/** What the shadow of one version writes with: the projection's store, on the shadow's schema. */
-export type PostgresShadowStore = {
-  apply(
-    checkpoint: { readonly from: Position | null; readonly to: Position },
-    batch: readonly RecordedEvent[],
-  ): Promise<CheckpointResult>;
-  /** makes what `apply` wrote durable, for a store that groups batches into one transaction */
-  commit(): Promise<void>;
-  close(): Promise<void>;
-};
-
-export type PostgresRebuildModel = {
-  readonly name: string;
-  readonly streamPrefix: string;
-  /** swapped in by a rebuild; every other table of schema `journey` is left alone */
-  readonly owned: readonly OwnedTable[];
-  /** every table the shadow's store writes, the owned ones among them; `seeded` ones start with the live rows */
-  readonly shadowTables: readonly string[];
-  readonly seeded?: readonly string[];
-  /** the table of schema `journey` (and of the shadow's) holding the projection's checkpoint */
-  readonly checkpointTable: 'read_model_checkpoints' | 'alert_checkpoints';
-  /** after the shadow's tables are made, before its first write (settings such as the window W) */
-  prepareShadow?(client: pg.ClientBase, schema: string): Promise<void>;
-  /** in the swap's transaction, before the catch-up: the live writers of the model wait for its end */
-  holdLiveWriters(client: pg.ClientBase): Promise<void>;
-  openShadow(pool: pg.Pool, schema: string): Promise<PostgresShadowStore>;
-};
+import type { PostgresRebuildModel, PostgresShadowStore } from './rebuildModels.ts';
+import { checkedName, createShadowSchema, indexShadowTables } from './shadowSchema.ts';
 
 type Shadow = { readonly version: number; readonly store: PostgresShadowStore; at: Position | null };
 
@@ -196,17 +167,15 @@ export class PostgresRebuildTarget implements RebuildTarget {
             rebuilt: await contentHashOf(client, this.shadowSchema, owned),
           }
         : undefined;
-      const tables = owned.map((t) => t.name);
-      await moveShadowIn(client, this.shadowSchema, this.retiredSchema, tables);
-      await pointCatalogueAtLiveTables(client, tables);
-      await client.query(`DROP TABLE ${tables.map((t) => `${this.retiredSchema}.${t}`).join(', ')}`);
-      await client.query(`DROP SCHEMA ${this.retiredSchema}`);
-      await this.storeLiveCheckpoint(client, checkpoint);
-      await client.query(
-        `INSERT INTO journey.projection_rebuilds (projection, version, installed_at) VALUES ($1, $2, now())
-         ON CONFLICT (projection) DO UPDATE SET version = excluded.version, installed_at = excluded.installed_at`,
-        [this.name, shadow.version],
-      );
+      await installShadow(client, {
+        projection: this.name,
+        shadowSchema: this.shadowSchema,
+        retiredSchema: this.retiredSchema,
+        tables: owned.map((t) => t.name),
+        checkpointTable: this.model.checkpointTable,
+        checkpoint,
+        version: shadow.version,
+      });
       await client.query('COMMIT');
       this.shadow = undefined;
       await shadow.store.close();
@@ -262,17 +231,6 @@ export class PostgresRebuildTarget implements RebuildTarget {
     );
     const position = rows[0]?.position;
     return position == null ? null : positionFromString(position);
-  }
-
-  private async storeLiveCheckpoint(client: pg.ClientBase, checkpoint: Position | null): Promise<void> {
-    const table = `journey.${this.model.checkpointTable}`;
-    if (checkpoint === null) await client.query(`DELETE FROM ${table} WHERE projection = $1`, [this.name]);
-    else
-      await client.query(
-        `INSERT INTO ${table} (projection, position) VALUES ($1, $2)
-         ON CONFLICT (projection) DO UPDATE SET position = excluded.position`,
-        [this.name, positionToString(checkpoint)],
-      );
   }
 
   private lockClient(): pg.PoolClient {

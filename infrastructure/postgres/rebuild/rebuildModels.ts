@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { AlertWriter } from '../../../application/ports/alertStore/alertStore.ts';
-import type { ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
+import type { Position, RecordedEvent } from '../../../application/ports/eventStore/eventStore.ts';
+import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import { checkWindowDays } from '../../../domain/stage/stageChanges.ts';
 import type { CheckpointedStore, Projection } from '../../../projections/projection.ts';
 import { ALERT_WRITER_LOCK } from '../alertStore/inAlertWriteTransaction.ts';
@@ -8,7 +9,34 @@ import { PostgresAlertStore } from '../alertStore/postgresAlertStore.ts';
 import { lockCheckpoint } from '../readModels/checkpointRow.ts';
 import { PostgresReadModelStore } from '../readModels/postgresReadModelStore.ts';
 import type { OwnedTable } from './contentHash.ts';
-import type { PostgresRebuildModel, PostgresShadowStore } from './postgresRebuildTarget.ts';
+
+/** What the shadow of one version writes with: the projection's store, on the shadow's schema. */
+export type PostgresShadowStore = {
+  apply(
+    checkpoint: { readonly from: Position | null; readonly to: Position },
+    batch: readonly RecordedEvent[],
+  ): Promise<CheckpointResult>;
+  /** makes what `apply` wrote durable, for a store that groups batches into one transaction */
+  commit(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type PostgresRebuildModel = {
+  readonly name: string;
+  readonly streamPrefix: string;
+  /** swapped in by a rebuild; every other table of schema `journey` is left alone */
+  readonly owned: readonly OwnedTable[];
+  /** every table the shadow's store writes, the owned ones among them; `seeded` ones start with the live rows */
+  readonly shadowTables: readonly string[];
+  readonly seeded?: readonly string[];
+  /** the table of schema `journey` (and of the shadow's) holding the projection's checkpoint */
+  readonly checkpointTable: 'read_model_checkpoints' | 'alert_checkpoints';
+  /** after the shadow's tables are made, before its first write (settings such as the window W) */
+  prepareShadow?(client: pg.ClientBase, schema: string): Promise<void>;
+  /** in the swap's transaction, before the catch-up: the live writers of the model wait for its end */
+  holdLiveWriters(client: pg.ClientBase): Promise<void>;
+  openShadow(pool: pg.Pool, schema: string): Promise<PostgresShadowStore>;
+};
 
 /** every table a read-model store may write, whichever projection it serves (migration 002) */
 const READ_MODEL_TABLES = [
