@@ -54,11 +54,15 @@ const readModelTablesOf = (rename: (table: string) => string): ReadModelTableNam
   stageWindow: rename(LIVE_READ_MODEL_TABLES.stageWindow),
 });
 
-/** the same projections, their read models in PostgreSQL (JOURNEY_DATABASE_URL) */
+/** the projections whose read models JOURNEY_DATABASE_URL puts in PostgreSQL (the sessions stay in their file) */
+const inPostgres = ['timeline', 'users', 'alerts'] as const;
+const isInPostgres = (name: RebuildableProjection): name is (typeof inPostgres)[number] =>
+  (inPostgres as readonly string[]).includes(name);
+
 const postgresRebuildTargetOf = (
   config: JourneyConfig,
   url: string,
-  name: RebuildableProjection,
+  name: (typeof inPostgres)[number],
   clock: Clock,
 ): RebuildTarget =>
   new PostgresRebuildTarget(
@@ -76,7 +80,7 @@ const postgresRebuildTargetOf = (
  * shadow raises nothing: the outbox is shared and keyed, and a rebuild sends no alert.
  */
 export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjection, clock: Clock): RebuildTarget => {
-  if (config.JOURNEY_DATABASE_URL !== undefined)
+  if (config.JOURNEY_DATABASE_URL !== undefined && isInPostgres(name))
     return postgresRebuildTargetOf(config, config.JOURNEY_DATABASE_URL, name, clock);
   switch (name) {
     case 'timeline':
