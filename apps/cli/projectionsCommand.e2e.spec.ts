@@ -4,13 +4,15 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
 import { postBatch } from '../../testing/collector/postBatch.ts';
-import { handMadeDaveJourney, handMadeEvents } from '../../testing/fixtures/handMadeDataset.ts';
+import { HAND_MADE_AS_OF, handMadeDaveJourney, handMadeEvents } from '../../testing/fixtures/handMadeDataset.ts';
 import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY } from '../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../testing/journey/pipelineSettled.ts';
 import { startTestJourney } from '../../testing/journey/startTestJourney.ts';
+import { type PostgresServer, startPostgresServer } from '../../testing/postgres/postgresServer.ts';
 import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
 import type { RunningJourney } from '../journey/startJourney.ts';
 
@@ -160,5 +162,114 @@ describe('journey projections and journey remap, beside a running Journey', { ti
     // a date after everything in the log remaps nothing
     const later = await journeyCli(['remap', '--from', '2999-01-01'], { JOURNEY_RULES: rulesFile });
     expect(later.stdout).toMatch(/^remapped 0 of \d+ raw events/);
+  });
+});
+
+describe('journey projections rebuild, the read models in PostgreSQL', { timeout: 240_000 }, () => {
+  let data: TempDataDir;
+  let database: PostgresServer;
+  let journey: RunningJourney;
+  let url: string;
+  let analyst: pg.Client;
+  const journeyCli = async (args: string[]) => {
+    const env = {
+      ...process.env,
+      JOURNEY_DATA_DIR: data.dir,
+      JOURNEY_DATABASE_URL: database.url,
+      LOG_LEVEL: 'silent',
+    };
+    try {
+      const { stdout, stderr } = await execute(process.execPath, [bin, ...args], { env });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+  /** what the API and an analyst reading the catalogue see of the read models */
+  const answers = async () => {
+    const api = async (path: string) =>
+      (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json();
+    const view = async (sql: string) => (await analyst.query(sql)).rows;
+    return {
+      dave: await api('/api/users/dave/journey'),
+      users: await api('/api/users'),
+      funnel: await api(`/api/funnel?asOf=${HAND_MADE_AS_OF}`),
+      daily: await api(`/api/funnel/daily?from=2026-03-01&to=${HAND_MADE_AS_OF.slice(0, 10)}`),
+      events: await view('SELECT user_id, event_type, event_id FROM analytics.journey_events ORDER BY event_id'),
+      viewUsers: await view('SELECT * FROM analytics.users ORDER BY user_id'),
+      stages: await view('SELECT * FROM analytics.user_stages_daily ORDER BY day'),
+      deployments: await view('SELECT * FROM analytics.deployments ORDER BY deployment_id'),
+    };
+  };
+
+  beforeAll(async () => {
+    data = await tempDataDir('cli-rebuild-pg');
+    database = await startPostgresServer();
+    journey = await startTestJourney(data.dir, { JOURNEY_DATABASE_URL: database.url });
+    url = journey.url ?? '';
+    expect((await postBatch(url, TEST_WRITE_KEY, handMadeEvents())).status).toBe(200);
+    await pipelineSettled(journey, 60_000);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query('CREATE ROLE analyst LOGIN IN ROLE journey_reader');
+    await admin.end();
+    analyst = new pg.Client({ connectionString: database.url.replace('//journey@', '//analyst@') });
+    await analyst.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    await analyst?.end();
+    await journey?.stop();
+    await database?.stop();
+    await data?.remove();
+  });
+
+  it('rebuilds all with --verify while Journey serves, and the API and the catalogue answer the same after', async () => {
+    const before = await answers();
+    expect(before.events.length).toBeGreaterThan(0);
+    expect(before.deployments.length).toBeGreaterThan(0);
+    const { code, stdout, stderr } = await journeyCli(['projections', 'rebuild', 'all', '--verify']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // the sessions' store stays a SQLite file, rebuilt there
+    for (const name of ['timeline', 'users', 'alerts', 'sessions'])
+      expect(stdout).toMatch(new RegExp(`^${name}: v2 swapped in`, 'm'));
+    expect(stdout.match(/verify: equal/g)).toHaveLength(4);
+    expect(await answers()).toEqual(before);
+    // the live projections carry on from the checkpoints the swap moved, into the new tables
+    const later = { type: 'page', userId: 'dave', name: 'After the rebuild', timestamp: '2026-03-11T09:00:00.000Z' };
+    expect((await postBatch(url, TEST_WRITE_KEY, [later])).status).toBe(200);
+    await pipelineSettled(journey, 60_000);
+    const dave = (await answers()).dave as { events: { type: string }[] };
+    expect(dave.events.map((e) => e.type)).toEqual([...handMadeDaveJourney, 'PageViewed']);
+    const list = await journeyCli(['projections', 'list']);
+    for (const name of ['timeline', 'users', 'alerts', 'sessions'])
+      expect(list.stdout).toMatch(new RegExp(`^${name}\\s+v2\\s+\\d+/\\d+\\s+0\\s+-$`, 'm'));
+  });
+
+  it('refuses a second rebuild while one holds the lock, naming it', async () => {
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      // a rebuild's lock as another process takes it: its session's advisory lock and the holder row
+      await holder.query(
+        `UPDATE journey.projection_rebuilds SET holder_pid = 4242, holder_host = 'elsewhere', holder_since = '2026-11-27T03:00:00.000Z'
+         WHERE projection = 'users'`,
+      );
+      await holder.query("SELECT pg_advisory_lock(734920, hashtext('users'))");
+      const { code, stderr } = await journeyCli(['projections', 'rebuild', 'users']);
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        'journey: projection users is already being rebuilt by pid 4242 on elsewhere since 2026-11-27T03:00:00.000Z',
+      );
+      expect((await journeyCli(['projections', 'list'])).stdout).toMatch(/^users .*running: pid 4242 on elsewhere /m);
+    } finally {
+      await holder.end();
+    }
+    // its connection gone, the lock is free: the next rebuild runs
+    const again = await journeyCli(['projections', 'rebuild', 'users']);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toMatch(/^users: v3 swapped in/m);
   });
 });

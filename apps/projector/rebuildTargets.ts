@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import type { Clock } from '../../application/ports/clock.ts';
 import type { RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
 import type { RebuildTarget } from '../../application/ports/rebuildTarget.ts';
-import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { PostgresRebuildTarget } from '../../infrastructure/postgres/rebuild/postgresRebuildTarget.ts';
+import { alertRebuildModel, readModelRebuildModel } from '../../infrastructure/postgres/rebuild/rebuildModels.ts';
 import { alertStateIndexes, LIVE_ALERT_STATE_TABLES } from '../../infrastructure/sqlite/alertStore/alertTables.ts';
 import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
 import {
@@ -53,15 +54,34 @@ const readModelTablesOf = (rename: (table: string) => string): ReadModelTableNam
   stageWindow: rename(LIVE_READ_MODEL_TABLES.stageWindow),
 });
 
-const postgresRebuildMessage = (name: string): string =>
-  `journey projections rebuild ${name}: rebuilding read models kept in PostgreSQL (JOURNEY_DATABASE_URL) is not supported yet: rebuilds work on the SQLite read models (JOURNEY_DATABASE_URL unset)`;
+/** the projections whose read models JOURNEY_DATABASE_URL puts in PostgreSQL (the sessions stay in their file) */
+const inPostgres = ['timeline', 'users', 'alerts'] as const;
+const isInPostgres = (name: RebuildableProjection): name is (typeof inPostgres)[number] =>
+  (inPostgres as readonly string[]).includes(name);
+
+const postgresRebuildTargetOf = (
+  config: JourneyConfig,
+  url: string,
+  name: (typeof inPostgres)[number],
+  clock: Clock,
+): RebuildTarget =>
+  new PostgresRebuildTarget(
+    name === 'alerts'
+      ? alertRebuildModel(alertsProjection(alertRulesOf(config), clock))
+      : readModelRebuildModel(name, journeyProjection(config, name), {
+          url,
+          windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
+        }),
+    url,
+  );
 
 /**
  * Where each of Journey's projections keeps its read model, as a rebuild target. The alert
  * shadow raises nothing: the outbox is shared and keyed, and a rebuild sends no alert.
  */
 export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjection, clock: Clock): RebuildTarget => {
-  if (config.JOURNEY_DATABASE_URL !== undefined) throw new ConfigError(postgresRebuildMessage(name));
+  if (config.JOURNEY_DATABASE_URL !== undefined && isInPostgres(name))
+    return postgresRebuildTargetOf(config, config.JOURNEY_DATABASE_URL, name, clock);
   switch (name) {
     case 'timeline':
     case 'users': {

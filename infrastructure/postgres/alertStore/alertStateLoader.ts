@@ -13,16 +13,19 @@ import { errorGroupKey, slowAlertKey } from './recordingAlertWriter.ts';
 const SLOW_ALERTED =
   "EXISTS (SELECT 1 FROM journey.alert_outbox a WHERE a.key = 'deploy-slow:' || d.deployment_id) AS slow_alerted";
 
-/** Reads what an alert transaction asked for with one query per kind of row, inside its transaction. */
+/**
+ * Reads what an alert transaction asked for with one query per kind of row, inside its
+ * transaction: the state from `schema` (a rebuild's shadow has its own), alerts from the one outbox.
+ */
 export const alertStateLoader =
-  (client: pg.PoolClient): AlertStateLoader =>
+  (client: pg.PoolClient, schema = 'journey'): AlertStateLoader =>
   async (wants, into) => {
     if (wants.deploymentIds.size > 0) {
       const ids = [...wants.deploymentIds];
       for (const id of ids) into.deployments.set(id, null);
       // with its slow alert: a finishing deployment asks for it next, and this saves a round
       const { rows } = await client.query<DeploymentRow & { slow_alerted: boolean }>(
-        `SELECT ${DEPLOYMENT_COLUMNS}, ${SLOW_ALERTED} FROM journey.alert_deployments d
+        `SELECT ${DEPLOYMENT_COLUMNS}, ${SLOW_ALERTED} FROM ${schema}.alert_deployments d
          WHERE deployment_id = ANY($1::text[])`,
         [ids],
       );
@@ -35,7 +38,7 @@ export const alertStateLoader =
       const groups = [...wants.errorGroups.values()];
       for (const g of groups) into.errorGroups.set(errorGroupKey(g.userId, g.code), null);
       const { rows } = await client.query<ErrorGroupRow>(
-        `SELECT ${ERROR_GROUP_COLUMNS} FROM journey.alert_error_groups
+        `SELECT ${ERROR_GROUP_COLUMNS} FROM ${schema}.alert_error_groups
          WHERE (user_id, code) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
         [groups.map((g) => g.userId), groups.map((g) => g.code)],
       );
@@ -53,7 +56,7 @@ export const alertStateLoader =
     for (const [range, { from, before }] of wants.dueRanges) {
       // every running deployment in range, and whether it has its slow alert: the writer filters
       const { rows } = await client.query<DeploymentRow & { slow_alerted: boolean }>(
-        `SELECT ${DEPLOYMENT_COLUMNS}, ${SLOW_ALERTED} FROM journey.alert_deployments d
+        `SELECT ${DEPLOYMENT_COLUMNS}, ${SLOW_ALERTED} FROM ${schema}.alert_deployments d
          WHERE finished_outcome IS NULL AND started_at >= $1 AND started_at < $2`,
         [from, before],
       );

@@ -22,10 +22,11 @@ const MAX_ROUNDS = 50;
 export const applyPrefetched = async <T>(
   apply: (writer: AlertWriter) => T,
   load: AlertStateLoader,
+  raiseNothing = false,
 ): Promise<{ readonly result: T; readonly changes: AlertChanges }> => {
   const snapshot = emptySnapshot();
   for (let round = 1; ; round++) {
-    const writer = new RecordingAlertWriter(snapshot);
+    const writer = new RecordingAlertWriter(snapshot, raiseNothing);
     let outcome: { readonly result: T } | { readonly error: unknown };
     try {
       outcome = { result: apply(writer) };

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { connectionLostError, isConnectionLost } from '../connectionLost.ts';
 
 /** Any fixed number, the same in every Journey process: alert writers take turns on it. */
-const ALERT_WRITER_LOCK = '7349201555';
+export const ALERT_WRITER_LOCK = '7349201555';
 
 /**
  * One transaction of an alert writer. Writers take turns on a transaction-level advisory
@@ -13,6 +13,8 @@ export const inAlertWriteTransaction = async <T>(
   pool: pg.Pool,
   doing: string,
   work: (client: pg.PoolClient) => Promise<T>,
+  /** false for a rebuild's shadow, sole writer of its own state tables, which raises nothing */
+  takeTurns = true,
 ): Promise<T> => {
   let client: pg.PoolClient;
   try {
@@ -21,7 +23,7 @@ export const inAlertWriteTransaction = async <T>(
     throw connectionLostError(error, undefined, doing);
   }
   try {
-    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${ALERT_WRITER_LOCK})`);
+    await client.query(takeTurns ? `BEGIN; SELECT pg_advisory_xact_lock(${ALERT_WRITER_LOCK})` : 'BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     client.release();

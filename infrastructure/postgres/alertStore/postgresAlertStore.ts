@@ -20,6 +20,17 @@ import { writeAlertChanges } from './writeAlertChanges.ts';
 const samePosition = (a: Position | null, b: Position | null): boolean =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
+export type PostgresAlertStoreOptions = {
+  /** where the state and checkpoint tables are: `journey`, or a rebuild's shadow schema */
+  readonly schema?: string;
+  /**
+   * a rebuild's shadow: raises nothing (the outbox is shared with the live model and keyed by
+   * alert key, so a replay must neither re-queue nor re-send), and writes without taking turns
+   * with the live writers, being the only writer of its own tables
+   */
+  readonly shadow?: boolean;
+};
+
 /**
  * The alert read model and outbox in PostgreSQL (tables of migration 003). A write transaction
  * loads the state its `apply` reads in bulk (`applyPrefetched`) and stores the writes in one
@@ -29,9 +40,16 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
   protected override readonly outbox: PostgresAlertOutbox;
   private readonly channel: AlertRaisedChannel;
   private closed = false;
+  private readonly schema: string;
+  private readonly shadow: boolean;
 
-  constructor(private readonly pool: pg.Pool) {
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresAlertStoreOptions = {},
+  ) {
     super();
+    this.schema = options.schema ?? 'journey';
+    this.shadow = options.shadow ?? false;
     this.outbox = new PostgresAlertOutbox(pool);
     this.channel = new AlertRaisedChannel(pool);
   }
@@ -40,7 +58,7 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
     this.assertOpen();
     try {
       const { rows } = await this.pool.query<{ position: string }>(
-        'SELECT position FROM journey.alert_checkpoints WHERE projection = $1',
+        `SELECT position FROM ${this.schema}.alert_checkpoints WHERE projection = $1`,
         [projection],
       );
       return rows[0] ? positionFromString(rows[0].position) : null;
@@ -57,28 +75,28 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
     const to = positionToString(checkpoint.to);
     return this.write<CheckpointResult>(`storing the ${projection} batch up to ${to}`, async (client) => {
       const { rows } = await client.query<{ position: string }>(
-        'SELECT position FROM journey.alert_checkpoints WHERE projection = $1 FOR UPDATE',
+        `SELECT position FROM ${this.schema}.alert_checkpoints WHERE projection = $1 FOR UPDATE`,
         [projection],
       );
       const current = rows[0] ? positionFromString(rows[0].position) : null;
       if (!samePosition(current, checkpoint.from)) return { result: { kind: 'mismatch', current }, raised: 0 };
-      const { changes } = await applyPrefetched(apply, alertStateLoader(client));
-      const raised = await writeAlertChanges(client, changes, { projection, position: to });
+      const { changes } = await applyPrefetched(apply, alertStateLoader(client, this.schema), this.shadow);
+      const raised = await writeAlertChanges(client, changes, { projection, position: to }, this.schema);
       return { result: { kind: 'stored' }, raised };
     });
   }
 
   async update<T>(apply: (writer: AlertWriter) => T): Promise<T> {
     return this.write('updating the alert state', async (client) => {
-      const { result, changes } = await applyPrefetched(apply, alertStateLoader(client));
-      return { result, raised: await writeAlertChanges(client, changes) };
+      const { result, changes } = await applyPrefetched(apply, alertStateLoader(client, this.schema), this.shadow);
+      return { result, raised: await writeAlertChanges(client, changes, undefined, this.schema) };
     });
   }
 
   async resetProjection(projection: string): Promise<void> {
     await this.write(`resetting the ${projection} projection`, async (client) => {
-      await client.query(`DELETE FROM journey.alert_deployments; DELETE FROM journey.alert_error_groups`);
-      await client.query('DELETE FROM journey.alert_checkpoints WHERE projection = $1', [projection]);
+      await client.query(`DELETE FROM ${this.schema}.alert_deployments; DELETE FROM ${this.schema}.alert_error_groups`);
+      await client.query(`DELETE FROM ${this.schema}.alert_checkpoints WHERE projection = $1`, [projection]);
       return { result: undefined, raised: 0 };
     });
   }
@@ -98,11 +116,16 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
     work: (client: pg.PoolClient) => Promise<{ readonly result: T; readonly raised: number }>,
   ): Promise<T> {
     this.assertOpen();
-    const { result, raised } = await inAlertWriteTransaction(this.pool, doing, async (client) => {
-      const outcome = await work(client);
-      if (outcome.raised > 0) await this.channel.notifyOthers(client);
-      return outcome;
-    });
+    const { result, raised } = await inAlertWriteTransaction(
+      this.pool,
+      doing,
+      async (client) => {
+        const outcome = await work(client);
+        if (outcome.raised > 0) await this.channel.notifyOthers(client);
+        return outcome;
+      },
+      !this.shadow,
+    );
     if (raised > 0) this.channel.raised();
     return result;
   }

@@ -61,7 +61,11 @@ export class RecordingAlertWriter implements AlertWriter {
   private readonly errorGroups = new Map<string, ErrorGroup>();
   private readonly raised = new Map<string, RaisedAlert>();
 
-  constructor(private readonly snapshot: AlertSnapshot) {}
+  /** `raiseNothing`: a rebuild's shadow, which must neither queue nor send again what the live one raised */
+  constructor(
+    private readonly snapshot: AlertSnapshot,
+    private readonly raiseNothing = false,
+  ) {}
 
   /** true when an answer given was a guess: load `wants` and run `apply` again */
   asksForMore(): boolean {
@@ -128,6 +132,7 @@ export class RecordingAlertWriter implements AlertWriter {
   }
 
   raise(alert: AlertDraft, raisedAt: string): boolean {
+    if (this.raiseNothing) return false;
     const at = canonicalInstant(raisedAt, 'raisedAt');
     const occurredAt = canonicalInstant(alert.occurredAt, 'occurredAt');
     if (this.hasAlert(alert.key)) return false;

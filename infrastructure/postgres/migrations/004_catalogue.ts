@@ -1,72 +1,19 @@
+import { CATALOGUE_VIEWS, createViewSql, READER_GRANTS } from '../catalogue/catalogueViews.ts';
 import type { Migration } from './migration.ts';
 
 /**
  * The catalogue: stable views in schema `analytics` for analysts and Grafana, documented in
  * docs/schema.md, so internal tables may change without breaking anyone's queries. The role
- * `journey_reader` may read these views and nothing else; a server that refuses CREATE ROLE
- * (a managed one) gets a notice instead, and the grants once someone creates the role.
+ * `journey_reader` may read these views and nothing else. The views are defined in
+ * catalogueViews.ts, which a rebuild's swap uses too.
  */
 export const catalogueMigration: Migration = {
   version: 4,
   name: 'catalogue views and reader role',
   sql: `
-CREATE VIEW analytics.journey_events AS
-SELECT seq AS position, user_id::text AS user_id, occurred_at, type AS event_type, event_id::text AS event_id,
-       data, rule_id, source_message_ids
-FROM journey.timeline;
+${CATALOGUE_VIEWS.map((view) => createViewSql(view)).join('\n\n')}
 
-CREATE VIEW analytics.users AS
-SELECT u.user_id::text AS user_id, u.email::text AS email, u.name, u.signed_up_at, u.first_seen_at,
-       u.last_seen_at, u.last_activity_at, u.event_count, u.last_event_type,
-       (SELECT count(*) FROM journey.activity_days d WHERE d.user_id = u.user_id)::integer AS active_days
-FROM journey.users u;
-
-CREATE VIEW analytics.user_stages_daily AS
-WITH bounds AS (
-  SELECT min(day) AS first_day, least(max(day), (current_date - date '1970-01-01')) AS last_day FROM journey.stage_days
-), days AS (
-  SELECT generate_series(first_day, last_day) AS day FROM bounds WHERE first_day IS NOT NULL
-), deltas AS (
-  SELECT d.day, coalesce(s.signed_up, 0) AS signed_up, coalesce(s.activated, 0) AS activated,
-         coalesce(s.active, 0) AS active, coalesce(s.inactive, 0) AS inactive
-  FROM days d LEFT JOIN journey.stage_days s ON s.day = d.day
-)
-SELECT date '1970-01-01' + day AS day,
-       (sum(signed_up) OVER w)::integer AS signed_up,
-       (sum(activated) OVER w)::integer AS activated,
-       (sum(active) OVER w)::integer AS active,
-       (sum(inactive) OVER w)::integer AS inactive,
-       (SELECT window_days FROM journey.stage_window WHERE id = 1) AS window_days
-FROM deltas
-WINDOW w AS (ORDER BY day ROWS UNBOUNDED PRECEDING);
-
-CREATE VIEW analytics.alerts AS
-SELECT seq AS position, key AS alert_key, kind::text AS kind, user_id, occurred_at::timestamptz AS occurred_at,
-       parent_key, content, raised_at::timestamptz AS raised_at, status, attempts,
-       last_error, channel, delivered_at::timestamptz AS delivered_at
-FROM journey.alert_outbox;
-
-CREATE VIEW analytics.deployments AS
-SELECT deployment_id, user_id, project_id, started_at::timestamptz AS started_at,
-       finished_at::timestamptz AS finished_at, finished_outcome AS outcome,
-       extract(epoch FROM (finished_at::timestamptz - started_at::timestamptz))::double precision AS duration_seconds
-FROM journey.alert_deployments;
-
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'journey_reader') THEN
-    BEGIN
-      CREATE ROLE journey_reader NOLOGIN;
-    EXCEPTION WHEN insufficient_privilege THEN
-      RAISE NOTICE 'create the role journey_reader (NOLOGIN) and GRANT USAGE ON SCHEMA analytics, SELECT ON ALL TABLES IN SCHEMA analytics to it';
-    END;
-  END IF;
-  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'journey_reader') THEN
-    GRANT USAGE ON SCHEMA analytics TO journey_reader;
-    GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO journey_reader;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA analytics GRANT SELECT ON TABLES TO journey_reader;
-  END IF;
-END $$;
+${READER_GRANTS}
 REVOKE ALL ON SCHEMA journey FROM PUBLIC;
 `,
 };

@@ -2,7 +2,7 @@ import { schemas } from './001_schemas.ts';
 import { readModelsMigration } from './002_readModels.ts';
 import { alertStoreMigration } from './003_alertStore.ts';
 import { catalogueMigration } from './004_catalogue.ts';
-import { reservedMigration } from './005_reserved.ts';
+import { projectionRebuildsMigration } from './005_projectionRebuilds.ts';
 import { timelinePositionsMigration } from './006_timelinePositions.ts';
 import type { Migration } from './migration.ts';
 
@@ -12,6 +12,6 @@ export const migrations: readonly Migration[] = [
   readModelsMigration,
   alertStoreMigration,
   catalogueMigration,
-  reservedMigration,
+  projectionRebuildsMigration,
   timelinePositionsMigration,
 ];

@@ -16,6 +16,7 @@ export type Applied = { readonly writer: PostgresBatchWriter; readonly stored: M
 export const applyWithProfiles = async (
   client: pg.ClientBase,
   apply: (writer: ReadModelWriter) => void,
+  schema = 'journey',
 ): Promise<Applied> => {
   const stored = new Map<string, UserProfile | null>();
   for (let pass = 1; ; pass++) {
@@ -35,7 +36,7 @@ export const applyWithProfiles = async (
       );
     const ids = [...writer.missing];
     const { rows } = await client.query<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM journey.users WHERE user_id = ANY($1::text[])`,
+      `SELECT ${USER_COLUMNS} FROM ${schema}.users WHERE user_id = ANY($1::text[])`,
       [ids],
     );
     for (const id of ids) stored.set(id, null);

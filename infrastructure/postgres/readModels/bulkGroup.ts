@@ -16,13 +16,14 @@ export class BulkGroup {
   constructor(
     readonly client: pg.PoolClient,
     public checkpoint: Position | null,
+    private readonly schema = 'journey',
   ) {
-    this.timeline = new TimelineCopy(client);
+    this.timeline = new TimelineCopy(client, schema);
   }
 
   /** the stage window W, its row locked once for the whole group */
   readonly lockWindow = (): Promise<number | undefined> => {
-    this.window ??= lockStageWindow(this.client);
+    this.window ??= lockStageWindow(this.client, this.schema);
     return this.window;
   };
 

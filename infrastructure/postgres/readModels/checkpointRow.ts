@@ -10,9 +10,13 @@ export const samePosition = (a: Position | null, b: Position | null): boolean =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
 /** locks the projection's checkpoint row (made if missing) and returns the position it holds */
-export const lockCheckpoint = async (client: pg.ClientBase, projection: string): Promise<Position | null> => {
+export const lockCheckpoint = async (
+  client: pg.ClientBase,
+  projection: string,
+  schema = 'journey',
+): Promise<Position | null> => {
   const { rows } = await client.query<{ position: string | null }>(
-    `INSERT INTO journey.read_model_checkpoints AS c (projection, position) VALUES ($1, NULL)
+    `INSERT INTO ${schema}.read_model_checkpoints AS c (projection, position) VALUES ($1, NULL)
      ON CONFLICT (projection) DO UPDATE SET position = c.position RETURNING position`,
     [projection],
   );
@@ -21,16 +25,25 @@ export const lockCheckpoint = async (client: pg.ClientBase, projection: string):
 };
 
 /** moves the locked checkpoint; in the transaction that locked it */
-export const storeCheckpoint = async (client: pg.ClientBase, projection: string, to: Position): Promise<void> => {
-  await client.query('UPDATE journey.read_model_checkpoints SET position = $2 WHERE projection = $1', [
+export const storeCheckpoint = async (
+  client: pg.ClientBase,
+  projection: string,
+  to: Position,
+  schema = 'journey',
+): Promise<void> => {
+  await client.query(`UPDATE ${schema}.read_model_checkpoints SET position = $2 WHERE projection = $1`, [
     projection,
     positionToString(to),
   ]);
 };
 
-export const readCheckpoint = async (db: pg.Pool | pg.ClientBase, projection: string): Promise<Position | null> => {
+export const readCheckpoint = async (
+  db: pg.Pool | pg.ClientBase,
+  projection: string,
+  schema = 'journey',
+): Promise<Position | null> => {
   const { rows } = await db.query<{ position: string | null }>(
-    'SELECT position FROM journey.read_model_checkpoints WHERE projection = $1',
+    `SELECT position FROM ${schema}.read_model_checkpoints WHERE projection = $1`,
     [projection],
   );
   const position = rows[0]?.position;

@@ -5,9 +5,10 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { TimelineColumns } from './postgresBatchWriter.ts';
 import { TIMELINE_COLUMNS } from './readModelRows.ts';
 
-export const COPY_TIMELINE = `COPY journey.timeline (${TIMELINE_COLUMNS}) FROM STDIN`;
+/** the tables of the read models are in `schema`: `journey`, or a rebuild's shadow schema */
+export const copyTimelineSql = (schema: string): string => `COPY ${schema}.timeline (${TIMELINE_COLUMNS}) FROM STDIN`;
 export const UNIQUE_VIOLATION = '23505';
-const INSERT_TIMELINE = `INSERT INTO journey.timeline (${TIMELINE_COLUMNS})
+const insertTimelineSql = (schema: string): string => `INSERT INTO ${schema}.timeline (${TIMELINE_COLUMNS})
   SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::jsonb[],
     $8::bigint[], $9::bigint[])
   ON CONFLICT (event_id) DO NOTHING`;
@@ -35,21 +36,25 @@ export const copyText = (t: TimelineColumns): string => {
  * eventId already stored fails the COPY, which is then undone to its savepoint and the batch
  * inserted again skipping the ids already there. In the caller's transaction.
  */
-export const insertTimeline = async (client: pg.ClientBase, t: TimelineColumns): Promise<void> => {
+export const insertTimeline = async (client: pg.ClientBase, t: TimelineColumns, schema = 'journey'): Promise<void> => {
   if (t.eventIds.length === 0) return;
   await client.query('SAVEPOINT timeline_copy');
   try {
-    await pipeline(Readable.from([copyText(t)]), client.query(copyFrom(COPY_TIMELINE)));
+    await pipeline(Readable.from([copyText(t)]), client.query(copyFrom(copyTimelineSql(schema))));
     await client.query('RELEASE SAVEPOINT timeline_copy');
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     await client.query('ROLLBACK TO SAVEPOINT timeline_copy');
-    await insertTimelineSkippingKnown(client, t);
+    await insertTimelineSkippingKnown(client, t, schema);
   }
 };
 
 /** the slower way, for a batch holding an eventId already stored: the first of each id wins */
-export const insertTimelineSkippingKnown = async (client: pg.ClientBase, t: TimelineColumns): Promise<void> => {
+export const insertTimelineSkippingKnown = async (
+  client: pg.ClientBase,
+  t: TimelineColumns,
+  schema = 'journey',
+): Promise<void> => {
   const columns = [
     t.userIds,
     t.occurredAts,
@@ -61,5 +66,5 @@ export const insertTimelineSkippingKnown = async (client: pg.ClientBase, t: Time
     t.positionCommits,
     t.positionPrepares,
   ];
-  await client.query(INSERT_TIMELINE, columns);
+  await client.query(insertTimelineSql(schema), columns);
 };

@@ -8,14 +8,14 @@ import { lockCheckpoint, samePosition, storeCheckpoint } from './checkpointRow.t
 import { GroupWrites } from './groupWrites.ts';
 import { PostgresBatchWriter } from './postgresBatchWriter.ts';
 import { dropReadModelIndexes, ensureReadModelIndexes } from './readModelIndexes.ts';
-import { tableHistories } from './storedHistories.ts';
+import { type StoredHistories, tableHistoriesIn } from './storedHistories.ts';
 import { MIRROR_MAX_USERS, UsersMirror } from './usersMirror.ts';
 import { decideBatch, writeDecided } from './writeBatch.ts';
 
-const CONTENT_EMPTY = `SELECT NOT EXISTS (SELECT 1 FROM journey.timeline) AND NOT EXISTS (SELECT 1 FROM journey.users)
-  AND NOT EXISTS (SELECT 1 FROM journey.activity_days) AS empty`;
-const USERS_EMPTY = `SELECT NOT EXISTS (SELECT 1 FROM journey.users)
-  AND NOT EXISTS (SELECT 1 FROM journey.activity_days) AS empty`;
+const contentEmptySql = (schema: string): string => `SELECT NOT EXISTS (SELECT 1 FROM ${schema}.timeline)
+  AND NOT EXISTS (SELECT 1 FROM ${schema}.users) AND NOT EXISTS (SELECT 1 FROM ${schema}.activity_days) AS empty`;
+const usersEmptySql = (schema: string): string => `SELECT NOT EXISTS (SELECT 1 FROM ${schema}.users)
+  AND NOT EXISTS (SELECT 1 FROM ${schema}.activity_days) AS empty`;
 
 /**
  * A bulk load into read models that start empty, for one projection (the first to apply from
@@ -31,11 +31,16 @@ export class PostgresBulkLoad {
   private group: BulkGroup | undefined;
   private mirror: UsersMirror | undefined;
   private indexesOwed = false;
+  private readonly tableHistories: StoredHistories;
 
+  /** `schema`: where the tables are, `journey` or a rebuild's shadow schema */
   constructor(
     private readonly pool: pg.Pool,
     private readonly url: string | undefined,
-  ) {}
+    private readonly schema = 'journey',
+  ) {
+    this.tableHistories = tableHistoriesIn(schema);
+  }
 
   /** whether this batch joins the load: the owner's, or the first from no checkpoint */
   takes(projection: string, from: Position | null): boolean {
@@ -47,9 +52,9 @@ export class PostgresBulkLoad {
   /** false when another runner on this store loads already, or the tables hold rows */
   async begin(): Promise<boolean> {
     if (this.active) return false;
-    const { rows } = await this.pool.query<{ empty: boolean }>(CONTENT_EMPTY);
+    const { rows } = await this.pool.query<{ empty: boolean }>(contentEmptySql(this.schema));
     if (!rows[0]?.empty) return false;
-    await dropReadModelIndexes(this.pool);
+    await dropReadModelIndexes(this.pool, this.schema);
     this.active = true;
     this.owner = undefined;
     return true;
@@ -72,22 +77,22 @@ export class PostgresBulkLoad {
       if (mirror === undefined) await group.settle(); // the profiles are read through the client
       const applied: Applied = mirror
         ? { writer: new PostgresBatchWriter(mirror.profiles, true), stored: mirror.profiles }
-        : await applyWithProfiles(group.client, apply);
+        : await applyWithProfiles(group.client, apply, this.schema);
       if (mirror) apply(applied.writer);
       await group.timeline.append(applied.writer.timeline);
       if (applied.writer.profiles.size > 0 || applied.writer.days.size > 0) {
         await group.settle();
-        const histories = mirror ?? tableHistories;
+        const histories = mirror ?? this.tableHistories;
         const decided = await decideBatch(group.client, applied.writer, applied.stored, histories, group.lockWindow);
         // without the copy, the next batch reads the tables: they must hold this one's writes
         if (mirror) group.writes.add(decided);
-        else await writeDecided(group.client, decided);
+        else await writeDecided(group.client, decided, this.schema);
       }
       if (mirror && mirror.size > MIRROR_MAX_USERS) {
         // later batches read the tables: write what the group merged so far
         this.mirror = undefined;
         await group.settle();
-        await writeDecided(group.client, group.writes);
+        await writeDecided(group.client, group.writes, this.schema);
         group.writes = new GroupWrites();
       }
     } catch (error) {
@@ -105,8 +110,8 @@ export class PostgresBulkLoad {
     if (group === undefined || projection === undefined) return;
     try {
       await group.settle();
-      await writeDecided(group.client, group.writes);
-      if (group.checkpoint !== null) await storeCheckpoint(group.client, projection, group.checkpoint);
+      await writeDecided(group.client, group.writes, this.schema);
+      if (group.checkpoint !== null) await storeCheckpoint(group.client, projection, group.checkpoint, this.schema);
       await group.client.query('COMMIT');
     } catch (error) {
       await this.rollback();
@@ -152,7 +157,7 @@ export class PostgresBulkLoad {
     const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
     try {
       await client.query('BEGIN');
-      const current = await lockCheckpoint(client, projection);
+      const current = await lockCheckpoint(client, projection, this.schema);
       if (!samePosition(current, from)) {
         await client.query('ROLLBACK');
         client.release();
@@ -160,14 +165,14 @@ export class PostgresBulkLoad {
         return { kind: 'mismatch', current };
       }
       if (from === null && this.mirror === undefined) {
-        const { rows } = await client.query<{ empty: boolean }>(USERS_EMPTY);
+        const { rows } = await client.query<{ empty: boolean }>(usersEmptySql(this.schema));
         if (rows[0]?.empty) this.mirror = new UsersMirror();
       }
     } catch (error) {
       client.release(error as Error);
       return rethrowConnectionLost(error, this.url, doing);
     }
-    return { kind: 'started', group: new BulkGroup(client, from) };
+    return { kind: 'started', group: new BulkGroup(client, from, this.schema) };
   }
 
   private async rollback(): Promise<void> {

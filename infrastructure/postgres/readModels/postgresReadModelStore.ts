@@ -6,7 +6,7 @@ import { applyWithProfiles } from './applyWithProfiles.ts';
 import { lockCheckpoint, readCheckpoint, samePosition, storeCheckpoint } from './checkpointRow.ts';
 import { insertTimeline } from './insertTimeline.ts';
 import { PostgresBulkLoad } from './postgresBulkLoad.ts';
-import { tableHistories } from './storedHistories.ts';
+import { type StoredHistories, tableHistoriesIn } from './storedHistories.ts';
 import { decideBatch, lockStageWindow, writeDecided } from './writeBatch.ts';
 
 /**
@@ -15,17 +15,21 @@ import { decideBatch, lockStageWindow, writeDecided } from './writeBatch.ts';
  */
 export class PostgresReadModelStore {
   private readonly bulk: PostgresBulkLoad;
+  private readonly tableHistories: StoredHistories;
 
+  /** `schema`: where the tables are, `journey` or a rebuild's shadow schema */
   constructor(
     private readonly pool: pg.Pool,
     private readonly url: string | undefined,
+    private readonly schema = 'journey',
   ) {
-    this.bulk = new PostgresBulkLoad(pool, url);
+    this.bulk = new PostgresBulkLoad(pool, url, schema);
+    this.tableHistories = tableHistoriesIn(schema);
   }
 
   async readCheckpoint(projection: string): Promise<Position | null> {
     try {
-      return await readCheckpoint(this.pool, projection);
+      return await readCheckpoint(this.pool, projection, this.schema);
     } catch (error) {
       return rethrowConnectionLost(error, this.url, `reading the checkpoint of ${projection}`);
     }
@@ -43,17 +47,18 @@ export class PostgresReadModelStore {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const current = await lockCheckpoint(client, projection);
+      const current = await lockCheckpoint(client, projection, this.schema);
       if (!samePosition(current, checkpoint.from)) {
         await client.query('ROLLBACK');
         return { kind: 'mismatch', current };
       }
       // the profiles apply asks for are fetched after the lock, so they are the latest
-      const applied = await applyWithProfiles(client, apply);
-      await insertTimeline(client, applied.writer.timeline);
-      const lockWindow = () => lockStageWindow(client);
-      await writeDecided(client, await decideBatch(client, applied.writer, applied.stored, tableHistories, lockWindow));
-      await storeCheckpoint(client, projection, checkpoint.to);
+      const applied = await applyWithProfiles(client, apply, this.schema);
+      await insertTimeline(client, applied.writer.timeline, this.schema);
+      const lockWindow = () => lockStageWindow(client, this.schema);
+      const decided = await decideBatch(client, applied.writer, applied.stored, this.tableHistories, lockWindow);
+      await writeDecided(client, decided, this.schema);
+      await storeCheckpoint(client, projection, checkpoint.to, this.schema);
       await client.query('COMMIT');
       return { kind: 'stored' };
     } catch (error) {

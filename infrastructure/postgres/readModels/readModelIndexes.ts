@@ -16,8 +16,9 @@ export const READ_MODEL_INDEXES = [
  */
 const INDEX_LOCK = '7349201556';
 
-export const dropReadModelIndexes = async (pool: pg.Pool): Promise<void> => {
-  for (const { name } of READ_MODEL_INDEXES) await pool.query(`DROP INDEX IF EXISTS journey.${name}`);
+/** `schema`: the live `journey`, or a rebuild's shadow schema (whose tables hold the same index names) */
+export const dropReadModelIndexes = async (pool: pg.Pool, schema = 'journey'): Promise<void> => {
+  for (const { name } of READ_MODEL_INDEXES) await pool.query(`DROP INDEX IF EXISTS ${schema}.${name}`);
 };
 
 /** builds the indexes missing (after a bulk load, or one a crash cut short); nothing when all are there */

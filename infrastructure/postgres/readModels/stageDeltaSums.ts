@@ -6,27 +6,38 @@ const MINUTE_MS = 60_000;
 
 /** the three prefix-sum tables and the key each is summed by (see migration 002) */
 const SUM_TABLES = [
-  { table: 'journey.stage_instants', key: 'at', width: 1, type: 'bigint' },
-  { table: 'journey.stage_minutes', key: 'minute', width: MINUTE_MS, type: 'bigint' },
-  { table: 'journey.stage_days', key: 'day', width: DAY_MS, type: 'integer' },
+  { table: 'stage_instants', key: 'at', width: 1, type: 'bigint' },
+  { table: 'stage_minutes', key: 'minute', width: MINUTE_MS, type: 'bigint' },
+  { table: 'stage_days', key: 'day', width: DAY_MS, type: 'integer' },
 ] as const;
 
 const ZERO = 'signed_up = 0 AND activated = 0 AND active = 0 AND inactive = 0';
 
-const upsertSql = SUM_TABLES.map(({ table, key, type }, i) => {
-  const p = i * 5;
-  return `INSERT INTO ${table} AS s (${key}, signed_up, activated, active, inactive)
+const upsertSql = (schema: string) =>
+  SUM_TABLES.map(({ table, key, type }, i) => {
+    const p = i * 5;
+    return `INSERT INTO ${schema}.${table} AS s (${key}, signed_up, activated, active, inactive)
     SELECT * FROM unnest($${p + 1}::${type}[], $${p + 2}::int[], $${p + 3}::int[], $${p + 4}::int[], $${p + 5}::int[])
     ON CONFLICT (${key}) DO UPDATE SET signed_up = s.signed_up + excluded.signed_up,
       activated = s.activated + excluded.activated, active = s.active + excluded.active,
       inactive = s.inactive + excluded.inactive`;
-});
+  });
+const deleteSql = (schema: string) =>
+  SUM_TABLES.map(
+    ({ table, key, type }, i) => `DELETE FROM ${schema}.${table} WHERE ${key} = ANY($${i + 1}::${type}[]) AND ${ZERO}`,
+  );
 // one statement each for the three tables: the sums are one round trip, the zeros another
-const ADD_SQL = `WITH i AS (${upsertSql[0]}), m AS (${upsertSql[1]}) ${upsertSql[2]}`;
-const deleteSql = SUM_TABLES.map(
-  ({ table, key, type }, i) => `DELETE FROM ${table} WHERE ${key} = ANY($${i + 1}::${type}[]) AND ${ZERO}`,
-);
-const REMOVE_ZEROS_SQL = `WITH i AS (${deleteSql[0]}), m AS (${deleteSql[1]}) ${deleteSql[2]}`;
+const sqlBySchema = new Map<string, { readonly add: string; readonly removeZeros: string }>();
+const sqlFor = (schema: string) => {
+  let sql = sqlBySchema.get(schema);
+  if (sql === undefined) {
+    const [ui, um, ud] = upsertSql(schema);
+    const [di, dm, dd] = deleteSql(schema);
+    sql = { add: `WITH i AS (${ui}), m AS (${um}) ${ud}`, removeZeros: `WITH i AS (${di}), m AS (${dm}) ${dd}` };
+    sqlBySchema.set(schema, sql);
+  }
+  return sql;
+};
 
 /** per-instant deltas summed per key of width `width` ms, zero sums left out, as unnest columns */
 const columnsOf = (deltas: ReadonlyMap<number, StageDelta>, width: number): number[][] => {
@@ -50,13 +61,18 @@ const columnsOf = (deltas: ReadonlyMap<number, StageDelta>, width: number): numb
  * Adds per-instant deltas to the instants, minutes and days, and deletes the rows that reach
  * zero (as SQLite does, so a rebuild holds the same rows); in the caller's transaction.
  */
-export const addStageDeltas = async (client: pg.ClientBase, deltas: ReadonlyMap<number, StageDelta>): Promise<void> => {
+export const addStageDeltas = async (
+  client: pg.ClientBase,
+  deltas: ReadonlyMap<number, StageDelta>,
+  schema = 'journey',
+): Promise<void> => {
   if (deltas.size === 0) return;
   const columns = SUM_TABLES.map(({ width }) => columnsOf(deltas, width));
   if (columns.every((c) => c[0]?.length === 0)) return;
-  await client.query(ADD_SQL, columns.flat());
+  const sql = sqlFor(schema);
+  await client.query(sql.add, columns.flat());
   await client.query(
-    REMOVE_ZEROS_SQL,
+    sql.removeZeros,
     columns.map((c) => c[0]),
   );
 };

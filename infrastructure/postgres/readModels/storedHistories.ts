@@ -24,11 +24,11 @@ export interface StoredHistories {
 /** a timestamptz as `toISOString` text, made by the server: compared with the batch's own instants */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const STORED_HISTORIES = `SELECT ids.user_id, ${iso('u.signed_up_at')} AS signed_up_at,
+const storedHistoriesSql = (schema: string): string => `SELECT ids.user_id, ${iso('u.signed_up_at')} AS signed_up_at,
     to_char(a.day, 'YYYY-MM-DD') AS day, ${iso('a.first_at')} AS first_at, ${iso('a.last_at')} AS last_at
   FROM unnest($1::text[]) AS ids(user_id)
-  LEFT JOIN journey.users u ON u.user_id = ids.user_id
-  LEFT JOIN journey.activity_days a ON a.user_id = ids.user_id`;
+  LEFT JOIN ${schema}.users u ON u.user_id = ids.user_id
+  LEFT JOIN ${schema}.activity_days a ON a.user_id = ids.user_id`;
 
 type HistoryRow = {
   user_id: string;
@@ -38,14 +38,14 @@ type HistoryRow = {
   last_at: string | null;
 };
 
-/** the stored histories read from the tables, in the caller's transaction */
-export const tableHistories: StoredHistories = {
+/** the stored histories read from the tables of `schema`, in the caller's transaction */
+export const tableHistoriesIn = (schema: string): StoredHistories => ({
   complete: false,
   profiles: new Map(),
   async read(client, userIds) {
     const histories = new Map<string, { signedUpAt: string | null; days: Map<string, Span> }>();
     if (userIds.length === 0) return histories;
-    for (const row of (await client.query<HistoryRow>(STORED_HISTORIES, [userIds])).rows) {
+    for (const row of (await client.query<HistoryRow>(storedHistoriesSql(schema), [userIds])).rows) {
       let history = histories.get(row.user_id);
       if (history === undefined) {
         history = { signedUpAt: row.signed_up_at, days: new Map() };
@@ -57,4 +57,6 @@ export const tableHistories: StoredHistories = {
     return histories;
   },
   wrote() {},
-};
+});
+
+export const tableHistories: StoredHistories = tableHistoriesIn('journey');

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { type CopyStreamQuery, from as copyFrom } from 'pg-copy-streams';
-import { COPY_TIMELINE, copyText, insertTimelineSkippingKnown, UNIQUE_VIOLATION } from './insertTimeline.ts';
+import { copyText, copyTimelineSql, insertTimelineSkippingKnown, UNIQUE_VIOLATION } from './insertTimeline.ts';
 import type { TimelineColumns } from './postgresBatchWriter.ts';
 
 /** rows one COPY takes before it is finished: they are kept in memory until then, for the fallback */
@@ -19,7 +19,10 @@ export class TimelineCopy {
   private kept: TimelineColumns[] = [];
   private rows = 0;
 
-  constructor(private readonly client: pg.ClientBase) {}
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly schema = 'journey',
+  ) {}
 
   get streaming(): boolean {
     return this.open !== undefined;
@@ -29,7 +32,7 @@ export class TimelineCopy {
     if (timeline.eventIds.length === 0) return;
     if (this.open === undefined) {
       await this.client.query('SAVEPOINT timeline_copy');
-      const stream = this.client.query(copyFrom(COPY_TIMELINE));
+      const stream = this.client.query(copyFrom(copyTimelineSql(this.schema)));
       const done = finished(stream);
       done.catch(() => undefined); // seen by `finish`
       this.open = { stream, done };
@@ -57,7 +60,7 @@ export class TimelineCopy {
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       await this.client.query('ROLLBACK TO SAVEPOINT timeline_copy');
-      for (const timeline of kept) await insertTimelineSkippingKnown(this.client, timeline);
+      for (const timeline of kept) await insertTimelineSkippingKnown(this.client, timeline, this.schema);
     }
   }
 

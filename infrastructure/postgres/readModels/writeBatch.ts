@@ -7,19 +7,21 @@ import { addStageDeltas } from './stageDeltaSums.ts';
 import { NO_HISTORY, type Span, type StoredHistories } from './storedHistories.ts';
 import { withoutNul } from './withoutNul.ts';
 
-const UPSERT_USERS = `INSERT INTO journey.users (${USER_COLUMNS})
+const upsertUsersSql = (schema: string): string => `INSERT INTO ${schema}.users (${USER_COLUMNS})
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
     $7::timestamptz[], $8::int[], $9::text[])
   ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name,
     signed_up_at = excluded.signed_up_at, first_seen_at = excluded.first_seen_at,
     last_seen_at = excluded.last_seen_at, last_activity_at = excluded.last_activity_at,
     event_count = excluded.event_count, last_event_type = excluded.last_event_type`;
-const UPSERT_DAYS = `INSERT INTO journey.activity_days AS a (user_id, day, first_at, last_at)
+const upsertDaysSql = (
+  schema: string,
+): string => `INSERT INTO ${schema}.activity_days AS a (user_id, day, first_at, last_at)
   SELECT * FROM unnest($1::text[], $2::date[], $3::timestamptz[], $4::timestamptz[])
   ON CONFLICT (user_id, day) DO UPDATE SET first_at = least(a.first_at, excluded.first_at),
     last_at = greatest(a.last_at, excluded.last_at)`;
 
-const upsertUsers = async (client: pg.ClientBase, profiles: Iterable<UserProfile>): Promise<void> => {
+const upsertUsers = async (client: pg.ClientBase, profiles: Iterable<UserProfile>, schema: string): Promise<void> => {
   const columns: (string | number | null)[][] = [[], [], [], [], [], [], [], [], []];
   for (const p of profiles) {
     const values = [p.userId, p.email, p.name, p.signedUpAt, p.firstSeenAt, p.lastSeenAt, p.lastActivityAt];
@@ -27,12 +29,12 @@ const upsertUsers = async (client: pg.ClientBase, profiles: Iterable<UserProfile
     columns[7]?.push(p.eventCount);
     columns[8]?.push(withoutNul(p.lastEventType));
   }
-  if (columns[0]?.length) await client.query(UPSERT_USERS, columns);
+  if (columns[0]?.length) await client.query(upsertUsersSql(schema), columns);
 };
 
-const upsertDays = async (client: pg.ClientBase, days: readonly ActiveDay[]): Promise<void> => {
+const upsertDays = async (client: pg.ClientBase, days: readonly ActiveDay[], schema: string): Promise<void> => {
   if (days.length === 0) return;
-  await client.query(UPSERT_DAYS, [
+  await client.query(upsertDaysSql(schema), [
     days.map((d) => withoutNul(d.userId)),
     days.map((d) => d.day),
     days.map((d) => d.first),
@@ -73,9 +75,9 @@ export type Decided = {
  * Locks the stage_window row until the transaction ends, so that batches decide stage deltas
  * one at a time, and answers the window W they are kept for (undefined: none kept).
  */
-export const lockStageWindow = async (client: pg.ClientBase): Promise<number | undefined> => {
+export const lockStageWindow = async (client: pg.ClientBase, schema = 'journey'): Promise<number | undefined> => {
   const { rows } = await client.query<{ window_days: number }>(
-    'SELECT window_days FROM journey.stage_window WHERE id = 1 FOR UPDATE',
+    `SELECT window_days FROM ${schema}.stage_window WHERE id = 1 FOR UPDATE`,
   );
   return rows[0]?.window_days;
 };
@@ -134,10 +136,10 @@ export const decideBatch = async (
   return { profiles: writer.profiles, days, deltas };
 };
 
-export const writeDecided = async (client: pg.ClientBase, decided: Decided): Promise<void> => {
-  await upsertUsers(client, decided.profiles.values());
-  await upsertDays(client, decided.days);
-  await addStageDeltas(client, decided.deltas);
+export const writeDecided = async (client: pg.ClientBase, decided: Decided, schema = 'journey'): Promise<void> => {
+  await upsertUsers(client, decided.profiles.values(), schema);
+  await upsertDays(client, decided.days, schema);
+  await addStageDeltas(client, decided.deltas, schema);
 };
 
 const instantOf = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
