@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -105,7 +106,15 @@ export const prepareReportDatabase = async (file: string, users: number, from = 
   await store.close();
 };
 
-const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
+/**
+ * This process's own peak RSS. Not `resourceUsage().maxRSS`: Linux carries a parent's peak
+ * through fork and exec into the child's, so a child of a large bench process reported the
+ * parent's 570 MB for every run. VmHWM is the peak of this process's own memory map.
+ */
+const maxRssMb = (): number => {
+  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return hwm ? Number(hwm[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
+};
 
 /** one measured run in this process (the child side) */
 export const measureReportRun = async (mode: 'report' | 'baseline', file: string): Promise<ReportChildResult> => {
