@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type JourneyEventType, journeyEventTypes } from '../journey/journeyEvent.ts';
-import { byShape, isPlainObject, objectOf, whenSchema } from '../mapping/mappingRules.ts';
+import { byShape, isPlainObject, objectOf, uniqueIdsIn, whenSchema } from '../mapping/mappingRules.ts';
 import { templateProblem } from './renderTemplate.ts';
 
 /**
@@ -120,29 +120,13 @@ const automationSchema = z.strictObject(
 );
 export type Automation = z.infer<typeof automationSchema>;
 
-const uniqueIds = (automations: readonly unknown[], ctx: z.core.$RefinementCtx) => {
-  const firstIndex = new Map<string, number>();
-  automations.forEach((automation, index) => {
-    const id = isPlainObject(automation) ? automation.id : undefined;
-    if (typeof id !== 'string') return;
-    const first = firstIndex.get(id);
-    if (first === undefined) firstIndex.set(id, index);
-    else
-      ctx.addIssue({
-        code: 'custom',
-        path: [index, 'id'],
-        message: `is already the id of automations[${first}]; give every automation its own id`,
-      });
-  });
-};
-
 export const automationsFileSchema = z.strictObject(
   {
     $schema: z.string().optional(),
     version: z.literal(1, { error: 'must be 1' }),
     automations: z
       .array(automationSchema, { error: 'must be a list of automations' })
-      .superRefine(uniqueIds, { when: (payload) => Array.isArray(payload.value) }),
+      .superRefine(uniqueIdsIn('automations', 'automation'), { when: (payload) => Array.isArray(payload.value) }),
   },
   objectOf('an automations file { "version": 1, "automations": [...] }', ['$schema', 'version', 'automations']),
 );

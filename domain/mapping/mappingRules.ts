@@ -144,22 +144,27 @@ export const dataSourceSchema = byShape<DataSource>((value) =>
         : 'must be a path, a list of fallback paths or { "const": value }',
 );
 
-/** Reads ids defensively: with `when` above it also sees rules that failed validation. */
-const uniqueIds = (rules: readonly unknown[], ctx: z.core.$RefinementCtx) => {
-  const firstIndex = new Map<string, number>();
-  rules.forEach((rule, index) => {
-    const id = isPlainObject(rule) ? rule.id : undefined;
-    if (typeof id !== 'string') return;
-    const first = firstIndex.get(id);
-    if (first === undefined) firstIndex.set(id, index);
-    else
-      ctx.addIssue({
-        code: 'custom',
-        path: [index, 'id'],
-        message: `is already the id of rules[${first}]; give every rule its own id`,
-      });
-  });
-};
+/**
+ * A refinement that each item of the list `list` (named `noun` in the message) has its own id.
+ * Reads ids defensively: with `when` above it also sees items that failed validation.
+ */
+export const uniqueIdsIn =
+  (list: string, noun: string) =>
+  (items: readonly unknown[], ctx: z.core.$RefinementCtx): void => {
+    const firstIndex = new Map<string, number>();
+    items.forEach((item, index) => {
+      const id = isPlainObject(item) ? item.id : undefined;
+      if (typeof id !== 'string') return;
+      const first = firstIndex.get(id);
+      if (first === undefined) firstIndex.set(id, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'id'],
+          message: `is already the id of ${list}[${first}]; give every ${noun} its own id`,
+        });
+    });
+  };
 
 const ruleKeys = ['id', 'description', 'when', 'emit', 'data'] as const;
 export const mappingRuleSchema = z.strictObject(
@@ -197,7 +202,7 @@ export const mappingRulesSchema = z.strictObject(
       .array(mappingRuleSchema, { error: 'must be a list of rules' })
       .min(1, 'must list at least one rule')
       // runs even when some rules are invalid, so one run reports every problem
-      .superRefine(uniqueIds, { when: (payload) => Array.isArray(payload.value) }),
+      .superRefine(uniqueIdsIn('rules', 'rule'), { when: (payload) => Array.isArray(payload.value) }),
   },
   objectOf('a rules file { "version": 1, "rules": [...] }', ['$schema', 'version', 'rules']),
 );
