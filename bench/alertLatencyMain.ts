@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPostgresServer } from '../testing/postgres/postgresServer.ts';
 import { alertLatencyBench } from './alertLatencyBench.ts';
 import { alertStageLines } from './alertStages.ts';
 
 /**
- * `node bin/run.js bench/alertLatencyMain.ts [seconds] [eventsPerSecond] [--profile]`: the alert
- * latency bench on its own; `--profile` writes Journey's CPU profile to .bench-out/profiles.
+ * `node bin/run.js bench/alertLatencyMain.ts [seconds] [eventsPerSecond] [--profile] [--postgres]`: the
+ * alert latency bench on its own; `--profile` writes Journey's CPU profile to .bench-out/profiles,
+ * `--postgres` keeps the read side and alert store in a private durable PostgreSQL server.
  */
 const [seconds = 30, eventsPerSecond = 1_000] = process.argv
   .slice(2)
@@ -13,7 +15,10 @@ const [seconds = 30, eventsPerSecond = 1_000] = process.argv
   .map(Number);
 const profileDir = join(fileURLToPath(new URL('..', import.meta.url)), '.bench-out', 'profiles');
 const execArgv = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-const run = await alertLatencyBench({ seconds, eventsPerSecond, execArgv });
+const postgres = process.argv.includes('--postgres') ? await startPostgresServer({ durable: true }) : undefined;
+const run = await alertLatencyBench({ seconds, eventsPerSecond, execArgv, databaseUrl: postgres?.url }).finally(() =>
+  postgres?.stop(),
+);
 process.stdout.write(
   `sign-up alerts, ingest → Slack post, ${eventsPerSecond}/s for ${seconds} s after a 5 s warm-up: ${run.posted}/${run.sent} posted; ` +
     `p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, max ${run.maxMs.toFixed(1)} ms (goal p99 < 50 ms); ` +
