@@ -35,7 +35,7 @@ export class GroupedStatement<Item, Result> {
         const group = this.nextGroup();
         try {
           const results = await this.run(group.map((w) => w.item));
-          group.forEach((w, i) => w.resolve(results[i] as Result));
+          for (const [i, w] of group.entries()) w.resolve(results[i] as Result);
         } catch (error) {
           for (const w of group) w.reject(error);
         }

@@ -24,6 +24,8 @@ export type PostgresServerOptions = {
   readonly durable?: boolean;
   /** the `journey` user's password, checked over TCP (scram-sha-256); unset: trust */
   readonly password?: string;
+  /** more `-c name=value` server settings, e.g. `shared_preload_libraries=pg_stat_statements` */
+  readonly settings?: readonly string[];
 };
 
 const installHint = 'apt-get install -y postgresql (or set JOURNEY_PG_BIN to the folder holding initdb and pg_ctl)';
@@ -80,6 +82,7 @@ export const startPostgresServer = async (options: PostgresServerOptions = {}): 
     '-c listen_addresses=127.0.0.1',
     `-c unix_socket_directories=${dir}`,
     ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+    ...(options.settings ?? []).map((setting) => `-c ${setting}`),
   ].join(' ');
   const start = (): Promise<string> =>
     tool('pg_ctl', ['-D', dataDir, '-l', join(dir, 'server.log'), '-o', settings, '-w', '-t', '30', 'start']);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import { type Position, positionFromString } from '../../../application/ports/eventStore/eventStore.ts';
 import { pageSizeOf } from '../../../application/ports/readModels/pageSize.ts';
 import type {
   DayCount,
@@ -16,7 +16,6 @@ import type { Stage } from '../../../domain/stage/stage.ts';
 import { stageCountsOf } from '../../../domain/stage/stageChanges.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
-import { readCheckpoint } from './checkpointRow.ts';
 import {
   isoOf,
   isoOrNull,
@@ -43,6 +42,31 @@ const stageSummarySql = (oneUser: boolean) => `SELECT u.user_id, u.signed_up_at,
   FROM journey.users u LEFT JOIN journey.activity_days a ON a.user_id = u.user_id AND a.first_at <= $1
   WHERE u.signed_up_at <= $1 ${oneUser ? 'AND u.user_id = $2' : ''}
   GROUP BY u.user_id ORDER BY u.user_id`;
+
+/**
+ * A projection's checkpoint as a one-row relation that the snapshot reads join their rows to:
+ * one statement sees one snapshot, so the checkpoint and the rows it covers are read as one
+ * projection commit left them, in one round trip (a REPEATABLE READ transaction took four or five).
+ */
+const CHECKPOINT_OF_$3 =
+  'SELECT (SELECT position FROM journey.read_model_checkpoints WHERE projection = $3) AS position';
+
+const prefixed = (table: string, columns: string): string =>
+  columns
+    .split(',')
+    .map((c) => `${table}.${c.trim()}`)
+    .join(', ');
+
+const positionOrNull = (position: string | null | undefined): Position | null =>
+  position == null ? null : positionFromString(position);
+
+type ProfileSnapshotRow = Partial<UserRow> & {
+  checkpoint: string | null;
+  signed_up_at: Date;
+  summary_user_id: string | null;
+  active_days: number;
+  summary_last_activity_at: Date | null;
+};
 
 const toStageSummary = (row: StageSummaryRow): StageSummary => ({
   userId: row.user_id,
@@ -225,54 +249,45 @@ export class PostgresReadModelQueries implements ReadModelQueries {
   }
 
   async profileSnapshot(userId: string, asOf: string, projection: string): Promise<ProfileSnapshot> {
-    const at = canonicalInstant(asOf, 'asOf');
-    return this.inSnapshot('reading a profile', async (client) => {
-      const position = await readCheckpoint(client, projection);
-      const { rows: users } = await client.query<UserRow>(
-        `SELECT ${USER_COLUMNS} FROM journey.users WHERE user_id = $1`,
-        [userId],
-      );
-      const { rows: summaries } = await client.query<StageSummaryRow>(stageSummarySql(true), [at, userId]);
-      const [user] = users;
-      const [summary] = summaries;
-      return { position, profile: user && toUserProfile(user), summary: summary && toStageSummary(summary) };
-    });
+    const [row] = await this.rows<ProfileSnapshotRow>(
+      'reading a profile',
+      `SELECT c.position AS checkpoint, ${prefixed('u', USER_COLUMNS)},
+         s.user_id AS summary_user_id, s.active_days, s.last_activity_at AS summary_last_activity_at
+       FROM (${CHECKPOINT_OF_$3}) c
+       LEFT JOIN LATERAL (SELECT ${USER_COLUMNS} FROM journey.users WHERE user_id = $2) u ON true
+       LEFT JOIN LATERAL (${stageSummarySql(true)}) s ON true`,
+      [canonicalInstant(asOf, 'asOf'), userId, projection],
+    );
+    return {
+      position: positionOrNull(row?.checkpoint),
+      profile: row?.user_id == null ? undefined : toUserProfile(row as UserRow),
+      summary:
+        row?.summary_user_id == null
+          ? undefined
+          : toStageSummary({
+              user_id: row.summary_user_id,
+              signed_up_at: row.signed_up_at,
+              active_days: row.active_days,
+              last_activity_at: row.summary_last_activity_at,
+            }),
+    };
   }
 
   async journeySnapshot(userId: string, upTo: Position, projection: string): Promise<JourneySnapshot> {
-    return this.inSnapshot('reading a journey', async (client) => {
-      const position = await readCheckpoint(client, projection);
-      // rows stored without a position are from before migration 006, so before any checkpoint now
-      const { rows } = await client.query<TimelineRow>(
-        `SELECT ${TIMELINE_COLUMNS} FROM journey.timeline WHERE user_id = $1
-         AND (position_commit IS NULL OR (position_commit, position_prepare) <= ($2::bigint, $3::bigint))
-         ORDER BY occurred_at, seq`,
-        [userId, String(upTo.commit), String(upTo.prepare)],
-      );
-      return { position, entries: rows.map(toTimelineEntry) };
-    });
-  }
-
-  /**
-   * `read` in one REPEATABLE READ transaction: its statements see one snapshot, so a
-   * checkpoint and the rows it covers are read as one projection commit left them.
-   */
-  private async inSnapshot<T>(doing: string, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await read(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((e: Error) => {
-        broken = e;
-      });
-      return rethrowConnectionLost(error, this.url, doing);
-    } finally {
-      client.release(broken);
-    }
+    // rows stored without a position are from before migration 006, so before any checkpoint now
+    const rows = await this.rows<TimelineRow & { checkpoint: string | null }>(
+      'reading a journey',
+      `SELECT c.position AS checkpoint, ${prefixed('t', TIMELINE_COLUMNS)}
+       FROM (${CHECKPOINT_OF_$3}) c
+       LEFT JOIN LATERAL (SELECT ${TIMELINE_COLUMNS}, seq FROM journey.timeline WHERE user_id = $1
+         AND (position_commit IS NULL OR (position_commit, position_prepare) <= ($2::bigint, $4::bigint))) t ON true
+       ORDER BY t.occurred_at, t.seq`,
+      [userId, String(upTo.commit), projection, String(upTo.prepare)],
+    );
+    return {
+      position: positionOrNull(rows[0]?.checkpoint),
+      entries: rows.filter((r) => r.user_id !== null).map(toTimelineEntry),
+    };
   }
 
   private async rows<R extends pg.QueryResultRow>(doing: string, sql: string, values: unknown[]): Promise<R[]> {
