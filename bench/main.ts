@@ -12,8 +12,8 @@ import { ingestFigures, ingestGroupCommit, ingestNotes, ingestRounds } from './i
 import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
 import { metricsFigureRows, metricsFigures } from './metricsBench.ts';
 import { natsBench } from './natsBench.ts';
-import { type PostgresCatchUpRun, runPostgresCatchUp } from './postgresCatchUp.ts';
-import { type PostgresQueryLatencies, postgresQueryLatencies } from './postgresQueries.ts';
+import { type PostgresCatchUpRun, postgresCatchUpInChild } from './postgresCatchUp.ts';
+import type { PostgresQueryLatencies } from './postgresQueries.ts';
 import { type CatchUpRun, runCatchUp } from './projectionBench.ts';
 import {
   prepareRebuildStore,
@@ -139,13 +139,7 @@ try {
     // the same catch-up into PostgreSQL (a private durable server per round), then the same queries on it
     for (let round = 1; round <= RUNS; round++) {
       log(`PostgreSQL round ${round}/${RUNS}: catch-up (timeline ∥ users), then COPY of the same rows`);
-      postgresCatchUp.push(
-        await runPostgresCatchUp(store, (pool) =>
-          round === RUNS
-            ? postgresQueryLatencies(pool, { ...querySamples, windowDays: 15 })
-            : Promise.resolve(undefined),
-        ),
-      );
+      postgresCatchUp.push(await postgresCatchUpInChild(store, round === RUNS ? querySamples : undefined));
       await settle();
     }
     await removeDatabase(store.file);

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -12,6 +15,7 @@ import { migrations } from '../infrastructure/postgres/migrations/migrations.ts'
 import { PostgresReadModels } from '../infrastructure/postgres/readModels/postgresReadModels.ts';
 import { ProjectionRunner } from '../projections/projectionRunner.ts';
 import { startPostgresServer } from '../testing/postgres/postgresServer.ts';
+import type { PostgresQueryLatencies } from './postgresQueries.ts';
 import { prepareRebuildStore, type RebuildStore } from './rebuildBench.ts';
 import { perSecond } from './stats.ts';
 import { tempFiles } from './tempFiles.ts';
@@ -157,6 +161,29 @@ export const runPostgresCatchUp = async <T = undefined>(
     await admin.end();
     await server.stop();
   }
+};
+
+/**
+ * `runPostgresCatchUp` in a fresh process, as the projector runs: inside the bench process, grown
+ * by the figures before it, the users projection's catch-up paid for that heap in its collections;
+ * `queries`: the query latencies measured afterwards
+ */
+export const postgresCatchUpInChild = async <Q extends { funnels: number; journeys: number } | undefined>(
+  source: RebuildStore,
+  queries: Q,
+): Promise<PostgresCatchUpRun<Q extends undefined ? undefined : PostgresQueryLatencies>> => {
+  const args = [JSON.stringify(source), String(queries?.funnels ?? 0), String(queries?.journeys ?? 0)];
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      fileURLToPath(new URL('../bin/run.js', import.meta.url)),
+      fileURLToPath(new URL('./postgresCatchUpMain.ts', import.meta.url)),
+      '--child',
+      ...args,
+    ],
+    { maxBuffer: 1 << 24 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
 };
 
 /** fills an event store with `count` journey events, runs one catch-up and prints the figures */
