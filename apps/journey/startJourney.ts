@@ -4,7 +4,7 @@ import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
 import { type AutomationStore, AutomationStoreToken } from '../../application/ports/automationStore/automationStore.ts';
 import { type Clock, ClockToken } from '../../application/ports/clock.ts';
-import { EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import { ReadModelQueriesToken, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
@@ -124,6 +124,12 @@ export const startJourney = async (
             },
           },
           sessions: new SessionQueries(container.get<SessionStore>(SessionStoreToken)),
+          eventFeed: {
+            // resolved on first use, like the reports: an API-only process opens the store when a feed does
+            store: { subscribeAll: (options) => container.get<EventStore>(EventStoreToken).subscribeAll(options) },
+            // a quiet feed must outlive the idle-socket timeout
+            heartbeatMs: Math.min(15_000, Math.floor(config.JOURNEY_IDLE_TIMEOUT_MS / 2)),
+          },
         });
       }
       try {
