@@ -22,8 +22,10 @@ import { registerCollectorRoutes } from '../../infrastructure/http/collectorRout
 import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
 import { registerOpsRoutes } from '../../infrastructure/http/opsRoutes.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import { connectNats } from '../../infrastructure/nats/natsConnection.ts';
+import { NatsJourneyEventPublisher } from '../../infrastructure/nats/natsJourneyEventPublisher.ts';
 import { Projector } from '../projector/projector.ts';
-import { whenReady } from './adapters.ts';
+import { natsAuthOf, whenReady } from './adapters.ts';
 import { AutomationsToken, CredentialsToken, createContainer, RulesToken } from './container.ts';
 import { type JourneyOps, journeyOps } from './journeyOps.ts';
 import { startOpsServer } from './opsServer.ts';
@@ -153,6 +155,21 @@ export const startJourney = async (
       const projector = container.get(Projector);
       projector.start();
       stops.push(() => projector.stop());
+    }
+    // in NATS mode the projector, the one follower of the whole log, also publishes it to journey.events.<type>
+    const natsUrl = config.NATS_URL;
+    if (apps.includes('projector') && natsUrl !== undefined) {
+      const publisher = new NatsJourneyEventPublisher(
+        container.get<EventStore>(EventStoreToken),
+        () => connectNats(natsUrl, natsAuthOf(config)),
+        {
+          replicas: config.JOURNEY_RAW_REPLICAS,
+          publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
+          logger,
+        },
+      );
+      publisher.start();
+      stops.push(() => publisher.stop());
     }
     if (apps.includes('alerter'))
       stops.push(

@@ -32,7 +32,7 @@ const received: Msg[] = [];
 beforeAll(async () => {
   server = await startNatsServer();
   subscriber = await connect({ servers: server.url });
-  subscriber.subscribe('journey.automations.>', { callback: (_, msg) => received.push(msg) });
+  subscriber.subscribe('journey.automations.>', { callback: (_, msg) => void received.push(msg) });
   // a stream over the subject, as a receiver that wants every delivery once would set up
   const jsm = await jetstreamManager(subscriber);
   await jsm.streams.add({ name: 'AUTOMATIONS', subjects: ['journey.automations.>'], duplicate_window: 60_000_000_000 });
