@@ -5,6 +5,7 @@ import type { RawLog } from '../../application/ports/rawLog/rawLog.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { EventStoreDbEventStore } from '../../infrastructure/eventstoredb/eventStoreDbEventStore.ts';
 import { JetStreamRawLog } from '../../infrastructure/nats/jetStreamRawLog.ts';
+import type { NatsAuth } from '../../infrastructure/nats/natsConnection.ts';
 import { SqliteEventStore } from '../../infrastructure/sqlite/eventStore/sqliteEventStore.ts';
 import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
 
@@ -16,13 +17,7 @@ import { SqliteRawLog } from '../../infrastructure/sqlite/rawLog/sqliteRawLog.ts
 export const rawLogFor = (config: JourneyConfig): RawLog & DeadLetterQueue =>
   config.NATS_URL
     ? new JetStreamRawLog(config.NATS_URL, {
-        auth: {
-          ...(config.NATS_USER === undefined ? {} : { user: config.NATS_USER }),
-          ...(config.NATS_PASSWORD === undefined ? {} : { password: config.NATS_PASSWORD }),
-          ...(config.NATS_TOKEN === undefined ? {} : { token: config.NATS_TOKEN }),
-          ...(config.NATS_CREDS === undefined ? {} : { credsFile: config.NATS_CREDS }),
-          ...(config.NATS_TLS_CA === undefined ? {} : { tlsCaFile: config.NATS_TLS_CA }),
-        },
+        auth: natsAuthOf(config),
         partitions: config.JOURNEY_RAW_PARTITIONS,
         duplicateWindowMs: config.JOURNEY_RAW_DUPLICATE_WINDOW,
         maxAgeMs: config.JOURNEY_RAW_MAX_AGE,
@@ -31,6 +26,15 @@ export const rawLogFor = (config: JourneyConfig): RawLog & DeadLetterQueue =>
         publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
       })
     : new SqliteRawLog(join(config.JOURNEY_DATA_DIR, 'raw.db'), { pollIntervalMs: config.JOURNEY_SQLITE_POLL_MS });
+
+/** the NATS credentials and TLS settings of the configuration, for every NATS client of the process */
+export const natsAuthOf = (config: JourneyConfig): NatsAuth => ({
+  ...(config.NATS_USER === undefined ? {} : { user: config.NATS_USER }),
+  ...(config.NATS_PASSWORD === undefined ? {} : { password: config.NATS_PASSWORD }),
+  ...(config.NATS_TOKEN === undefined ? {} : { token: config.NATS_TOKEN }),
+  ...(config.NATS_CREDS === undefined ? {} : { credsFile: config.NATS_CREDS }),
+  ...(config.NATS_TLS_CA === undefined ? {} : { tlsCaFile: config.NATS_TLS_CA }),
+});
 
 export const eventStoreFor = (config: JourneyConfig): EventStore =>
   config.EVENTSTORE_CONNECTION_STRING

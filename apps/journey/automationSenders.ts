@@ -3,6 +3,7 @@ import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { WebhookSender } from '../../infrastructure/http/webhookSender.ts';
 import { NatsAutomationPublisher } from '../../infrastructure/nats/natsAutomationPublisher.ts';
 import { SlackAutomationSender } from '../../infrastructure/slack/slackAutomationSender.ts';
+import { natsAuthOf } from './adapters.ts';
 import { slackNotifierOf } from './container.ts';
 
 /** the senders this configuration allows: webhooks always, Slack with a token, NATS with NATS_URL */
@@ -14,12 +15,6 @@ export const automationSendersOf = (config: JourneyConfig): AutomationSenders =>
   ...(config.NATS_URL === undefined
     ? {}
     : {
-        nats: new NatsAutomationPublisher(config.NATS_URL, {
-          ...(config.NATS_USER === undefined ? {} : { user: config.NATS_USER }),
-          ...(config.NATS_PASSWORD === undefined ? {} : { password: config.NATS_PASSWORD }),
-          ...(config.NATS_TOKEN === undefined ? {} : { token: config.NATS_TOKEN }),
-          ...(config.NATS_CREDS === undefined ? {} : { credsFile: config.NATS_CREDS }),
-          ...(config.NATS_TLS_CA === undefined ? {} : { tlsCaFile: config.NATS_TLS_CA }),
-        }),
+        nats: new NatsAutomationPublisher(config.NATS_URL, natsAuthOf(config)),
       }),
 });

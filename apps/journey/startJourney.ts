@@ -4,7 +4,7 @@ import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
 import { type AutomationStore, AutomationStoreToken } from '../../application/ports/automationStore/automationStore.ts';
 import { type Clock, ClockToken } from '../../application/ports/clock.ts';
-import { EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import { ReadModelQueriesToken, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
@@ -22,8 +22,10 @@ import { registerCollectorRoutes } from '../../infrastructure/http/collectorRout
 import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
 import { registerOpsRoutes } from '../../infrastructure/http/opsRoutes.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import { connectNats } from '../../infrastructure/nats/natsConnection.ts';
+import { NatsJourneyEventPublisher } from '../../infrastructure/nats/natsJourneyEventPublisher.ts';
 import { Projector } from '../projector/projector.ts';
-import { whenReady } from './adapters.ts';
+import { natsAuthOf, whenReady } from './adapters.ts';
 import { AutomationsToken, CredentialsToken, createContainer, RulesToken } from './container.ts';
 import { type JourneyOps, journeyOps } from './journeyOps.ts';
 import { startOpsServer } from './opsServer.ts';
@@ -124,6 +126,12 @@ export const startJourney = async (
             },
           },
           sessions: new SessionQueries(container.get<SessionStore>(SessionStoreToken)),
+          eventFeed: {
+            // resolved on first use, like the reports: an API-only process opens the store when a feed does
+            store: { subscribeAll: (options) => container.get<EventStore>(EventStoreToken).subscribeAll(options) },
+            // a quiet feed must outlive the idle-socket timeout
+            heartbeatMs: Math.min(15_000, Math.floor(config.JOURNEY_IDLE_TIMEOUT_MS / 2)),
+          },
         });
       }
       try {
@@ -147,6 +155,21 @@ export const startJourney = async (
       const projector = container.get(Projector);
       projector.start();
       stops.push(() => projector.stop());
+    }
+    // in NATS mode the projector, the one follower of the whole log, also publishes it to journey.events.<type>
+    const natsUrl = config.NATS_URL;
+    if (apps.includes('projector') && natsUrl !== undefined) {
+      const publisher = new NatsJourneyEventPublisher(
+        container.get<EventStore>(EventStoreToken),
+        () => connectNats(natsUrl, natsAuthOf(config)),
+        {
+          replicas: config.JOURNEY_RAW_REPLICAS,
+          publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
+          logger,
+        },
+      );
+      publisher.start();
+      stops.push(() => publisher.stop());
     }
     if (apps.includes('alerter'))
       stops.push(

@@ -18,6 +18,7 @@ import {
   userSearchQuery,
 } from './apiSchemas.ts';
 import { automationsAnswer, deliveriesAnswer, deliveriesQuery } from './automationSchemas.ts';
+import { eventStreamHeaders, eventStreamQuery, feedEventAnswer } from './eventFeedSchemas.ts';
 import { dailySessionsAnswer, sessionsQuery, userSessionsAnswer } from './sessionSchemas.ts';
 
 export type DescribedRoute = {
@@ -26,11 +27,14 @@ export type DescribedRoute = {
   readonly path: string;
   readonly summary: string;
   readonly description?: string;
-  readonly tag: 'read models' | 'series' | 'docs';
+  readonly tag: 'read models' | 'series' | 'feed' | 'docs';
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
-  /** the 200 answer; `html`/`asset` for the docs page and its files */
-  readonly answer: z.ZodType | 'html' | 'asset';
+  readonly headers?: z.ZodObject;
+  /** the 200 answer; `html`/`asset` for the docs page and its files; `event-stream` for Server-Sent Events */
+  readonly answer: z.ZodType | 'html' | 'asset' | 'event-stream';
+  /** an `event-stream` answer: what each message's `data:` holds */
+  readonly messages?: z.ZodType;
   /** true for routes that need no API token */
   readonly open?: boolean;
   /** answers this route may give besides 200 and 401 */
@@ -171,6 +175,19 @@ export const apiDescription: readonly DescribedRoute[] = [
     query: deliveriesQuery,
     answer: deliveriesAnswer,
     errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/events/stream',
+    summary: 'Journey events as Server-Sent Events: the stored ones after a position, then live',
+    description:
+      'Read from the event store in global order. Each message has `id:` (the global position), `event:` (the journey event type) and `data:` (JSON below); a `:` comment line comes every 15 s to keep proxies open. To resume, send the last id in `Last-Event-ID` (EventSource does so when it reconnects) or as `after`: nothing is missed or repeated. A client that reads slowly is paced, not buffered for. `Accept` must admit `text/event-stream` (406 otherwise).',
+    tag: 'feed',
+    query: eventStreamQuery,
+    headers: eventStreamHeaders,
+    answer: 'event-stream',
+    messages: feedEventAnswer,
+    errors: [400],
   },
   {
     method: 'GET',

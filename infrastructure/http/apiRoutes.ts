@@ -18,6 +18,7 @@ import {
 } from './apiSchemas.ts';
 import { type AutomationRoutesDeps, registerAutomationRoutes } from './automationRoutes.ts';
 import { registerDashboardRoutes } from './dashboardRoutes.ts';
+import { type EventFeedDeps, registerEventFeedRoutes } from './eventFeedRoutes.ts';
 import { HttpError } from './httpError.ts';
 import { secretMatcher } from './secretMatcher.ts';
 import { registerSeriesRoutes } from './seriesRoutes.ts';
@@ -38,6 +39,8 @@ export type ApiDeps = {
   reports?: { recorded(date: string): Promise<UsersByActivationStageReported | undefined> };
   /** serves GET /api/automations and /api/automations/deliveries when present */
   automations?: AutomationRoutesDeps;
+  /** serves GET /api/events/stream (Server-Sent Events) when present */
+  eventFeed?: EventFeedDeps;
 };
 
 const bearerToken = (header: string | undefined): string | undefined =>
@@ -104,6 +107,7 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
       if (deps.series) registerSeriesRoutes(api, deps.series);
       if (deps.automations) registerAutomationRoutes(api, deps.automations);
       if (deps.sessions) registerSessionRoutes(api, deps.sessions);
+      if (deps.eventFeed) registerEventFeedRoutes(api, deps.eventFeed);
 
       const reports = deps.reports;
       if (reports) {

@@ -8,6 +8,7 @@ import { compileAutomations } from '../../domain/automations/compileAutomations.
 import { exampleAutomations } from '../../testing/automations/automationsFixtures.ts';
 import { MemoryAlertStore } from '../../testing/memory/memoryAlertStore.ts';
 import { MemoryAutomationStore } from '../../testing/memory/memoryAutomationStore.ts';
+import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
 import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
 import { MemorySessionStore } from '../../testing/memory/memorySessionStore.ts';
 import { apiDescription } from './apiDescription.ts';
@@ -42,6 +43,7 @@ const start = async () => {
     reports: { recorded: async () => undefined },
     automations: { automations: compileAutomations(exampleAutomations(), 'spec'), store: new MemoryAutomationStore() },
     sessions: new SessionQueries(new MemorySessionStore()),
+    eventFeed: { store: new MemoryEventStore() },
   });
   const base = await server.listen({ port: 0, host: '127.0.0.1' });
   const get = (path: string, token: string | null = TOKEN) =>
@@ -84,9 +86,14 @@ describe('OpenAPI document', () => {
     expect(params('/api/alerts/daily')).toEqual(['query:from', 'query:to']);
     expect(params('/api/stages/{stage}/users')).toEqual(['path:stage', 'query:asOf']);
     expect(params('/api/alerts')).toEqual(['query:status', 'query:kind', 'query:limit']);
+    expect(params('/api/events/stream')).toEqual(['query:type', 'query:userId', 'query:after', 'header:Last-Event-ID']);
     // every schema-described parameter is one the route refuses when malformed ('not-valid',
     // or what is malformed for a free-text parameter)
-    const malformed: Record<string, string> = { search: 'x'.repeat(256), automation: 'x'.repeat(101) };
+    const malformed: Record<string, string> = {
+      search: 'x'.repeat(256),
+      automation: 'x'.repeat(101),
+      userId: 'x'.repeat(256),
+    };
     for (const route of apiDescription) {
       for (const name of Object.keys(route.query?.shape ?? {})) {
         const url = `${route.path.replace(':userId', 'ada').replace(':date', '2026-03-10').replace(':stage', 'active').replace(':asset', 'swagger-ui.css')}?${name}=${malformed[name] ?? 'not-valid'}`;

@@ -10,7 +10,7 @@ const jsonSchemaOf = (schema: z.ZodType): JsonSchema => {
   return rest;
 };
 
-const parametersOf = (schema: z.ZodObject | undefined, where: 'path' | 'query') => {
+const parametersOf = (schema: z.ZodObject | undefined, where: 'path' | 'query' | 'header') => {
   if (!schema) return [];
   const json = jsonSchemaOf(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => {
@@ -37,10 +37,18 @@ const errorResponse = (status: keyof typeof ERROR_TEXT) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
-const okResponse = (answer: DescribedRoute['answer']) => {
+const okResponse = ({ answer, messages }: DescribedRoute) => {
   if (answer === 'html')
     return { description: 'an HTML page', content: { 'text/html': { schema: { type: 'string' } } } };
   if (answer === 'asset') return { description: 'a CSS or JavaScript file', content: { '*/*': { schema: {} } } };
+  if (answer === 'event-stream')
+    return {
+      description: 'a stream of `id:`, `event:` and `data:` messages; `data` is JSON (`x-data-schema`)',
+      // OpenAPI 3.1 has no word for the items of a stream (3.2's itemSchema); an extension says it
+      content: {
+        'text/event-stream': { schema: { type: 'string' }, 'x-data-schema': messages ? jsonSchemaOf(messages) : {} },
+      },
+    };
   return { description: 'OK', content: { 'application/json': { schema: jsonSchemaOf(answer) } } };
 };
 
@@ -54,10 +62,14 @@ export const openApiPathOf = (path: string): string => path.replace(/:([A-Za-z0-
 export const openApiDocument = (routes: readonly DescribedRoute[] = apiDescription): Record<string, unknown> => {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const responses: Record<string, unknown> = { 200: okResponse(route.answer) };
+    const responses: Record<string, unknown> = { 200: okResponse(route) };
     if (!route.open) responses[401] = errorResponse(401);
     for (const status of route.errors ?? []) responses[status] = errorResponse(status);
-    const parameters = [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')];
+    const parameters = [
+      ...parametersOf(route.params, 'path'),
+      ...parametersOf(route.query, 'query'),
+      ...parametersOf(route.headers, 'header'),
+    ];
     const item = paths[openApiPathOf(route.path)] ?? {};
     item[route.method.toLowerCase()] = {
       operationId: operationIdOf(route),
@@ -76,13 +88,14 @@ export const openApiDocument = (routes: readonly DescribedRoute[] = apiDescripti
       title: 'Journey query API',
       version: '1',
       description:
-        'Read models of Journey (journeys, sessions, funnel, stages, alerts) and daily series for Grafana. Everything except the docs needs the API token (JOURNEY_API_TOKEN) as a bearer token.',
+        'Read models of Journey (journeys, sessions, funnel, stages, alerts), daily series for Grafana and the journey-event feed (Server-Sent Events). Everything except the docs needs the API token (JOURNEY_API_TOKEN) as a bearer token.',
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
     tags: [
       { name: 'read models', description: 'journeys, sessions, funnel, stages, alerts' },
       { name: 'series', description: 'one row per UTC day, shaped for Grafana’s Infinity data source' },
+      { name: 'feed', description: 'the journey events as they are stored, for other services' },
       { name: 'docs', description: 'this document and its page (no token)' },
     ],
     paths,

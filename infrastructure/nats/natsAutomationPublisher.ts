@@ -30,7 +30,8 @@ export class NatsAutomationPublisher implements AutomationSender {
       await nc.flush();
       return { kind: 'sent' };
     } catch (error) {
-      this.connection = undefined;
+      // a dropped connection keeps reconnecting in the background: close it, the next send opens one
+      void this.close();
       return { kind: 'transient', reason: `NATS publish to ${action.subject} failed (${(error as Error).message})` };
     }
   }

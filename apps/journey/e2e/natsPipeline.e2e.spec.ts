@@ -1,4 +1,7 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EventStore, EventStoreToken } from '../../../application/ports/eventStore/eventStore.ts';
 import { type RawLog, RawLogToken } from '../../../application/ports/rawLog/rawLog.ts';
 import { JetStreamRawLog } from '../../../infrastructure/nats/jetStreamRawLog.ts';
 import { postBatch } from '../../../testing/collector/postBatch.ts';
@@ -8,6 +11,7 @@ import {
   handMadeEvents,
   handMadeFunnelAnswer,
 } from '../../../testing/fixtures/handMadeDataset.ts';
+import { openSse } from '../../../testing/http/sseClient.ts';
 import { TEST_API_TOKEN as API_TOKEN, TEST_WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../../testing/journey/pipelineSettled.ts';
 import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
@@ -50,6 +54,29 @@ describe('Journey on NATS JetStream', () => {
   it("joins anonymous visits to the user's journey", async () => {
     const body = await api('/api/users/dave/journey');
     expect((body.events as { type: string }[]).map((e) => e.type)).toEqual(handMadeDaveJourney);
+  });
+
+  it('publishes every journey event to journey.events.<type>, as the SSE feed serves them', async () => {
+    const store = journey.container.get<EventStore>(EventStoreToken);
+    const events = await store.readAll({ streamPrefix: 'journey-' });
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    await expect
+      .poll(async () => (await jsm.streams.info('JOURNEY_EVENTS')).state.messages, { timeout: 10_000 })
+      .toBe(events.length);
+    const published = [];
+    for (let seq = 1; seq <= events.length; seq++) {
+      const m = await jsm.streams.getMessage('JOURNEY_EVENTS', { seq });
+      published.push(`${m?.subject} ${m?.header.get('Nats-Msg-Id')}`);
+    }
+    await nc.close();
+    expect(published).toEqual(events.map((e) => `journey.events.${e.type} ${e.id}`));
+    const feed = await openSse(`${journey.url}/api/events/stream`, { token: API_TOKEN });
+    await feed.waitFor(events.length);
+    feed.close();
+    expect(feed.messages.map((m) => `journey.events.${m.event} ${(JSON.parse(m.data) as { id: string }).id}`)).toEqual(
+      published,
+    );
   });
 
   it('answers 503 with Retry-After while NATS is down, and 200 for the same batch once it is back', async () => {
