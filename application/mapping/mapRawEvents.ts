@@ -9,13 +9,19 @@ import { journeyStreamOf } from '../../domain/journey/journeyEvent.ts';
 import { applyRules } from '../../domain/mapping/applyRules.ts';
 import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
-import { activityStreamOf, anonymousActivityStreamOf } from '../../domain/sessions/activity.ts';
+import {
+  type Activity,
+  activityOf,
+  activityStreamOf,
+  anonymousActivityStreamOf,
+} from '../../domain/sessions/activity.ts';
 import { ANY, type EventData, type EventStore } from '../ports/eventStore/eventStore.ts';
 import type { RawDelivery, RawLog } from '../ports/rawLog/rawLog.ts';
 import { activityEventDataOf } from './activityEventDataOf.ts';
 import { journeyEventDataOf } from './journeyEventDataOf.ts';
 import { journeyEventId } from './journeyEventId.ts';
 
+type Owner = { readonly userId: string } | { readonly anonymousId: string };
 type Target = { readonly streamId: string; readonly userId?: string; readonly anonymousId?: string };
 
 const KNOWN_LINKS_MAX = 100_000;
@@ -41,6 +47,8 @@ export class MapRawEvents {
     const byStream = new Map<string, EventData[]>();
     const anonymousTargets = new Map<string, Target>();
     const unmappable: { reason: string; payload: unknown }[] = [];
+    const activity = new Map<string, { readonly owner: Owner; readonly activities: Activity[] }>();
+    const anonymousIds = new Map<string, Target>();
 
     const add = (streamId: string, event: EventData) => {
       const list = byStream.get(streamId) ?? [];
@@ -48,19 +56,26 @@ export class MapRawEvents {
       byStream.set(streamId, list);
     };
     for (const raw of delivery.events) {
-      const target = await this.targetOf(raw);
+      const target = await this.targetOf(raw, anonymousIds);
       // every raw event is activity (sessions count it), whatever the rules make of it
-      add(
+      const activityStream =
         target.userId === undefined
           ? anonymousActivityStreamOf(target.anonymousId ?? '')
-          : activityStreamOf(target.userId),
-        activityEventDataOf(raw, target.userId),
-      );
+          : activityStreamOf(target.userId);
+      const recorded = activity.get(activityStream);
+      if (recorded !== undefined) recorded.activities.push(activityOf(raw));
+      else {
+        const owner =
+          target.userId === undefined ? { anonymousId: target.anonymousId ?? '' } : { userId: target.userId };
+        activity.set(activityStream, { owner, activities: [activityOf(raw)] });
+      }
       if (target.anonymousId !== undefined) anonymousTargets.set(target.streamId, target);
       const outcome = applyRules(this.rules, raw);
       for (const error of outcome.errors) unmappable.push({ reason: error.reason, payload: raw });
       for (const mapped of outcome.events) add(target.streamId, journeyEventDataOf(raw, mapped, target.userId));
     }
+    // one activity event per stream and delivery, not one per raw event: fewer, larger rows
+    for (const [streamId, { owner, activities }] of activity) add(streamId, activityEventDataOf(activities, owner));
 
     await Promise.all(
       [...byStream].map(([streamId, events]) => this.eventStore.append(streamId, events, { expectedRevision: ANY })),
@@ -104,13 +119,22 @@ export class MapRawEvents {
     return (await this.lookUpLink(link.anonymousId)) === link.userId ? link : undefined;
   }
 
-  private async targetOf(raw: IngestedEvent): Promise<Target> {
+  /**
+   * `anonymous` holds this delivery's answers for anonymous ids: one link lookup per id and
+   * delivery (a link written meanwhile is caught by the check after the append).
+   */
+  private async targetOf(raw: IngestedEvent, anonymous: Map<string, Target>): Promise<Target> {
     if (raw.userId !== undefined) return { streamId: journeyStreamOf(raw.userId), userId: raw.userId };
     const anonymousId = raw.anonymousId ?? '';
+    const known = anonymous.get(anonymousId);
+    if (known !== undefined) return known;
     const userId = await this.lookUpLink(anonymousId);
-    return userId === undefined
-      ? { streamId: anonymousStreamOf(anonymousId), anonymousId }
-      : { streamId: journeyStreamOf(userId), userId };
+    const target =
+      userId === undefined
+        ? { streamId: anonymousStreamOf(anonymousId), anonymousId }
+        : { streamId: journeyStreamOf(userId), userId };
+    anonymous.set(anonymousId, target);
+    return target;
   }
 
   private async lookUpLink(anonymousId: string): Promise<string | undefined> {
