@@ -141,10 +141,17 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const limit = limitOf(options.maxCount);
+    if (options.direction === 'backwards') {
+      const from = options.fromRevision ?? BigInt(Number.MAX_SAFE_INTEGER);
+      return this.stmts.backwards.all(streamId, from, limit).map(toRecordedEvent);
+    }
+    const from = options.fromRevision ?? 0n;
     const rows =
-      options.direction === 'backwards'
-        ? this.stmts.backwards.all(streamId, options.fromRevision ?? BigInt(Number.MAX_SAFE_INTEGER), limit)
-        : this.stmts.forwards.all(streamId, options.fromRevision ?? 0n, limit);
+      limit === 1
+        ? this.stmts.forwardsFirst.all(streamId, from)
+        : limit < 0
+          ? this.stmts.forwardsAll.all(streamId, from)
+          : this.stmts.forwards.all(streamId, from, limit);
     return rows.map(toRecordedEvent);
   }
 
