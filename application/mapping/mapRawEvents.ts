@@ -44,6 +44,9 @@ export class MapRawEvents {
 
   readonly handle = async (delivery: RawDelivery): Promise<void> => {
     const newLinks = await this.recordLinks(delivery.events);
+    // read once the links are stored (a racing anonymous append re-checks the link after its
+    // own), and appended with this delivery's events: one commit fewer a delivery
+    const copies = await Promise.all(newLinks.map((link) => this.copiesOf(link)));
     const byStream = new Map<string, EventData[]>();
     const anonymousTargets = new Map<string, Target>();
     const unmappable: { reason: string; payload: unknown }[] = [];
@@ -76,10 +79,12 @@ export class MapRawEvents {
     }
     // one activity event per stream and delivery, not one per raw event: fewer, larger rows
     for (const [streamId, { owner, activities }] of activity) add(streamId, activityEventDataOf(activities, owner));
+    for (const copy of copies.flat()) for (const event of copy.events) add(copy.streamId, event);
 
     await Promise.all(
       [...byStream].map(([streamId, events]) => this.eventStore.append(streamId, events, { expectedRevision: ANY })),
     );
+    for (const link of newLinks) this.markCopied(link.anonymousId);
     if (unmappable.length > 0) await this.rawLog.reject(unmappable.map((u) => ({ stage: 'mapper' as const, ...u })));
 
     const lateLinks = await Promise.all(
@@ -88,7 +93,7 @@ export class MapRawEvents {
         return userId === undefined ? undefined : { anonymousId: t.anonymousId ?? '', userId };
       }),
     );
-    const toCopy = [...newLinks, ...lateLinks.filter((l): l is IdentityLink => l !== undefined)];
+    const toCopy = lateLinks.filter((l): l is IdentityLink => l !== undefined);
     await Promise.all(toCopy.map((link) => this.copyAnonymousJourney(link)));
   };
 
@@ -150,17 +155,35 @@ export class MapRawEvents {
 
   /** Joins what the user did before they were known to their journey and activity, keeping event times. */
   private async copyAnonymousJourney(link: IdentityLink): Promise<void> {
-    await Promise.all([
-      this.copyStream(anonymousStreamOf(link.anonymousId), journeyStreamOf(link.userId), link.userId),
-      this.copyStream(anonymousActivityStreamOf(link.anonymousId), activityStreamOf(link.userId), link.userId),
-    ]);
-    if (this.copied.size >= KNOWN_LINKS_MAX) this.copied.clear();
-    this.copied.add(link.anonymousId);
+    const copies = await this.copiesOf(link);
+    await Promise.all(
+      copies
+        .filter((copy) => copy.events.length > 0)
+        .map((copy) => this.eventStore.append(copy.streamId, copy.events, { expectedRevision: ANY })),
+    );
+    this.markCopied(link.anonymousId);
   }
 
-  private async copyStream(from: string, to: string, userId: string): Promise<void> {
+  private markCopied(anonymousId: string): void {
+    if (this.copied.size >= KNOWN_LINKS_MAX) this.copied.clear();
+    this.copied.add(anonymousId);
+  }
+
+  /** the copies of an anonymous id's journey and activity for the user it is linked to */
+  private async copiesOf(link: IdentityLink): Promise<{ readonly streamId: string; readonly events: EventData[] }[]> {
+    const [journey, activity] = await Promise.all([
+      this.copiesOfStream(anonymousStreamOf(link.anonymousId), link.userId),
+      this.copiesOfStream(anonymousActivityStreamOf(link.anonymousId), link.userId),
+    ]);
+    return [
+      { streamId: journeyStreamOf(link.userId), events: journey },
+      { streamId: activityStreamOf(link.userId), events: activity },
+    ];
+  }
+
+  private async copiesOfStream(from: string, userId: string): Promise<EventData[]> {
     const anonymous = await this.eventStore.readStream(from);
-    const copies = anonymous.map((e): EventData => {
+    return anonymous.map((e): EventData => {
       const metadata = e.metadata as { occurredAt: string };
       return {
         id: journeyEventId(Date.parse(metadata.occurredAt), 'copy', e.id, userId),
@@ -169,6 +192,5 @@ export class MapRawEvents {
         metadata: { ...metadata, userId, copiedFrom: e.id },
       };
     });
-    if (copies.length > 0) await this.eventStore.append(to, copies, { expectedRevision: ANY });
   }
 }
