@@ -1,20 +1,22 @@
-import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
-import { ACTIVITY_RECORDED, activityOf } from '../../domain/sessions/activity.ts';
+import { ACTIVITIES_RECORDED, type Activity } from '../../domain/sessions/activity.ts';
 import type { EventData } from '../ports/eventStore/eventStore.ts';
 import { journeyEventId } from './journeyEventId.ts';
 
-/** The stored activity of one raw event; its id is deterministic like a journey event's. */
-export const activityEventDataOf = (raw: IngestedEvent, userId: string | undefined): EventData => {
-  const activity = activityOf(raw);
+/**
+ * The stored activity of one stream's raw events in a delivery (`ActivitiesRecorded`). Its id
+ * comes from the first event's time and every messageId, so a redelivery of the same events
+ * gives the same id; a delivery cut otherwise records them again, which sessions count once.
+ */
+export const activityEventDataOf = (
+  activities: readonly Activity[],
+  owner: { readonly userId?: string; readonly anonymousId?: string },
+): EventData => {
+  const messageIds = activities.map((a) => a.messageId);
+  const occurredAt = activities[0]?.occurredAt ?? new Date(0).toISOString();
   return {
-    id: journeyEventId(Date.parse(activity.occurredAt), raw.messageId, ACTIVITY_RECORDED),
-    type: ACTIVITY_RECORDED,
-    data: activity,
-    metadata: {
-      occurredAt: activity.occurredAt,
-      sourceMessageIds: [raw.messageId],
-      ...(userId === undefined ? {} : { userId }),
-      ...(raw.anonymousId === undefined ? {} : { anonymousId: raw.anonymousId }),
-    },
+    id: journeyEventId(Date.parse(occurredAt), ACTIVITIES_RECORDED, ...messageIds),
+    type: ACTIVITIES_RECORDED,
+    data: { activities },
+    metadata: { occurredAt, sourceMessageIds: messageIds, ...owner },
   };
 };

@@ -4,7 +4,7 @@ import { journeyStreamOf } from '../../domain/journey/journeyEvent.ts';
 import { compileRules } from '../../domain/mapping/compileRules.ts';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
 import { type IngestedEvent, rawEventSchema } from '../../domain/raw/rawEvent.ts';
-import { activityStreamOf, anonymousActivityStreamOf } from '../../domain/sessions/activity.ts';
+import { activitiesOf, activityStreamOf, anonymousActivityStreamOf } from '../../domain/sessions/activity.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
 import { MemoryRawLog } from '../../testing/memory/memoryRawLog.ts';
 import { MapRawEvents } from './mapRawEvents.ts';
@@ -136,7 +136,7 @@ describe('the mapper', () => {
   it('records every raw event as activity, mapped or not, and joins anonymous activity on a link', async () => {
     const { store, deliver } = setUp();
     const activityOf = async (streamId: string) =>
-      (await store.readStream(streamId)).map((e) => (e.data as { messageId: string }).messageId);
+      (await store.readStream(streamId)).flatMap((e) => (activitiesOf(e.type, e.data) ?? []).map((a) => a.messageId));
     await deliver(
       raw({ type: 'page', anonymousId: 'a5', messageId: 'p1', properties: { url: 'https://x.test/' } }),
       raw({ type: 'track', anonymousId: 'a5', messageId: 't1', event: 'Button Clicked' }),
@@ -145,7 +145,24 @@ describe('the mapper', () => {
     await deliver(raw({ type: 'identify', userId: 'u5', anonymousId: 'a5', messageId: 'i1' }));
     await deliver(raw({ type: 'track', anonymousId: 'a5', messageId: 't2', event: 'Button Clicked' }));
     expect((await activityOf(activityStreamOf('u5'))).sort()).toEqual(['i1', 'p1', 't1', 't2']);
-    const [page] = await store.readStream(anonymousActivityStreamOf('a5'));
-    expect(page).toMatchObject({ type: 'ActivityRecorded', data: { rawType: 'page', url: 'https://x.test/' } });
+    // one event per stream and delivery: the first delivery's two raw events share one
+    const [recorded, ...others] = await store.readStream(anonymousActivityStreamOf('a5'));
+    expect(others).toEqual([]);
+    expect(recorded).toMatchObject({
+      type: 'ActivitiesRecorded',
+      data: { activities: [{ rawType: 'page', url: 'https://x.test/' }, { rawType: 'track' }] },
+      metadata: { sourceMessageIds: ['p1', 't1'], anonymousId: 'a5' },
+    });
+  });
+
+  it("records a redelivered delivery's activity once", async () => {
+    const { store, deliver } = setUp();
+    const events = [
+      raw({ type: 'page', userId: 'u6', messageId: 'r1' }),
+      raw({ type: 'track', userId: 'u6', messageId: 'r2', event: 'Button Clicked' }),
+    ];
+    await deliver(...events);
+    await deliver(...events);
+    expect(await store.readStream(activityStreamOf('u6'))).toHaveLength(1);
   });
 });

@@ -9,13 +9,19 @@ import { journeyStreamOf } from '../../domain/journey/journeyEvent.ts';
 import { applyRules } from '../../domain/mapping/applyRules.ts';
 import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
-import { activityStreamOf, anonymousActivityStreamOf } from '../../domain/sessions/activity.ts';
+import {
+  type Activity,
+  activityOf,
+  activityStreamOf,
+  anonymousActivityStreamOf,
+} from '../../domain/sessions/activity.ts';
 import { ANY, type EventData, type EventStore } from '../ports/eventStore/eventStore.ts';
 import type { RawDelivery, RawLog } from '../ports/rawLog/rawLog.ts';
 import { activityEventDataOf } from './activityEventDataOf.ts';
 import { journeyEventDataOf } from './journeyEventDataOf.ts';
 import { journeyEventId } from './journeyEventId.ts';
 
+type Owner = { readonly userId: string } | { readonly anonymousId: string };
 type Target = { readonly streamId: string; readonly userId?: string; readonly anonymousId?: string };
 
 const KNOWN_LINKS_MAX = 100_000;
@@ -38,9 +44,14 @@ export class MapRawEvents {
 
   readonly handle = async (delivery: RawDelivery): Promise<void> => {
     const newLinks = await this.recordLinks(delivery.events);
+    // read once the links are stored (a racing anonymous append re-checks the link after its
+    // own), and appended with this delivery's events: one commit fewer a delivery
+    const copies = await Promise.all(newLinks.map((link) => this.copiesOf(link)));
     const byStream = new Map<string, EventData[]>();
     const anonymousTargets = new Map<string, Target>();
     const unmappable: { reason: string; payload: unknown }[] = [];
+    const activity = new Map<string, { readonly owner: Owner; readonly activities: Activity[] }>();
+    const anonymousIds = new Map<string, Target>();
 
     const add = (streamId: string, event: EventData) => {
       const list = byStream.get(streamId) ?? [];
@@ -48,23 +59,32 @@ export class MapRawEvents {
       byStream.set(streamId, list);
     };
     for (const raw of delivery.events) {
-      const target = await this.targetOf(raw);
+      const target = await this.targetOf(raw, anonymousIds);
       // every raw event is activity (sessions count it), whatever the rules make of it
-      add(
+      const activityStream =
         target.userId === undefined
           ? anonymousActivityStreamOf(target.anonymousId ?? '')
-          : activityStreamOf(target.userId),
-        activityEventDataOf(raw, target.userId),
-      );
+          : activityStreamOf(target.userId);
+      const recorded = activity.get(activityStream);
+      if (recorded !== undefined) recorded.activities.push(activityOf(raw));
+      else {
+        const owner =
+          target.userId === undefined ? { anonymousId: target.anonymousId ?? '' } : { userId: target.userId };
+        activity.set(activityStream, { owner, activities: [activityOf(raw)] });
+      }
       if (target.anonymousId !== undefined) anonymousTargets.set(target.streamId, target);
       const outcome = applyRules(this.rules, raw);
       for (const error of outcome.errors) unmappable.push({ reason: error.reason, payload: raw });
       for (const mapped of outcome.events) add(target.streamId, journeyEventDataOf(raw, mapped, target.userId));
     }
+    // one activity event per stream and delivery, not one per raw event: fewer, larger rows
+    for (const [streamId, { owner, activities }] of activity) add(streamId, activityEventDataOf(activities, owner));
+    for (const copy of copies.flat()) for (const event of copy.events) add(copy.streamId, event);
 
     await Promise.all(
       [...byStream].map(([streamId, events]) => this.eventStore.append(streamId, events, { expectedRevision: ANY })),
     );
+    for (const link of newLinks) this.markCopied(link.anonymousId);
     if (unmappable.length > 0) await this.rawLog.reject(unmappable.map((u) => ({ stage: 'mapper' as const, ...u })));
 
     const lateLinks = await Promise.all(
@@ -73,7 +93,7 @@ export class MapRawEvents {
         return userId === undefined ? undefined : { anonymousId: t.anonymousId ?? '', userId };
       }),
     );
-    const toCopy = [...newLinks, ...lateLinks.filter((l): l is IdentityLink => l !== undefined)];
+    const toCopy = lateLinks.filter((l): l is IdentityLink => l !== undefined);
     await Promise.all(toCopy.map((link) => this.copyAnonymousJourney(link)));
   };
 
@@ -104,13 +124,22 @@ export class MapRawEvents {
     return (await this.lookUpLink(link.anonymousId)) === link.userId ? link : undefined;
   }
 
-  private async targetOf(raw: IngestedEvent): Promise<Target> {
+  /**
+   * `anonymous` holds this delivery's answers for anonymous ids: one link lookup per id and
+   * delivery (a link written meanwhile is caught by the check after the append).
+   */
+  private async targetOf(raw: IngestedEvent, anonymous: Map<string, Target>): Promise<Target> {
     if (raw.userId !== undefined) return { streamId: journeyStreamOf(raw.userId), userId: raw.userId };
     const anonymousId = raw.anonymousId ?? '';
+    const known = anonymous.get(anonymousId);
+    if (known !== undefined) return known;
     const userId = await this.lookUpLink(anonymousId);
-    return userId === undefined
-      ? { streamId: anonymousStreamOf(anonymousId), anonymousId }
-      : { streamId: journeyStreamOf(userId), userId };
+    const target =
+      userId === undefined
+        ? { streamId: anonymousStreamOf(anonymousId), anonymousId }
+        : { streamId: journeyStreamOf(userId), userId };
+    anonymous.set(anonymousId, target);
+    return target;
   }
 
   private async lookUpLink(anonymousId: string): Promise<string | undefined> {
@@ -126,17 +155,35 @@ export class MapRawEvents {
 
   /** Joins what the user did before they were known to their journey and activity, keeping event times. */
   private async copyAnonymousJourney(link: IdentityLink): Promise<void> {
-    await Promise.all([
-      this.copyStream(anonymousStreamOf(link.anonymousId), journeyStreamOf(link.userId), link.userId),
-      this.copyStream(anonymousActivityStreamOf(link.anonymousId), activityStreamOf(link.userId), link.userId),
-    ]);
-    if (this.copied.size >= KNOWN_LINKS_MAX) this.copied.clear();
-    this.copied.add(link.anonymousId);
+    const copies = await this.copiesOf(link);
+    await Promise.all(
+      copies
+        .filter((copy) => copy.events.length > 0)
+        .map((copy) => this.eventStore.append(copy.streamId, copy.events, { expectedRevision: ANY })),
+    );
+    this.markCopied(link.anonymousId);
   }
 
-  private async copyStream(from: string, to: string, userId: string): Promise<void> {
+  private markCopied(anonymousId: string): void {
+    if (this.copied.size >= KNOWN_LINKS_MAX) this.copied.clear();
+    this.copied.add(anonymousId);
+  }
+
+  /** the copies of an anonymous id's journey and activity for the user it is linked to */
+  private async copiesOf(link: IdentityLink): Promise<{ readonly streamId: string; readonly events: EventData[] }[]> {
+    const [journey, activity] = await Promise.all([
+      this.copiesOfStream(anonymousStreamOf(link.anonymousId), link.userId),
+      this.copiesOfStream(anonymousActivityStreamOf(link.anonymousId), link.userId),
+    ]);
+    return [
+      { streamId: journeyStreamOf(link.userId), events: journey },
+      { streamId: activityStreamOf(link.userId), events: activity },
+    ];
+  }
+
+  private async copiesOfStream(from: string, userId: string): Promise<EventData[]> {
     const anonymous = await this.eventStore.readStream(from);
-    const copies = anonymous.map((e): EventData => {
+    return anonymous.map((e): EventData => {
       const metadata = e.metadata as { occurredAt: string };
       return {
         id: journeyEventId(Date.parse(metadata.occurredAt), 'copy', e.id, userId),
@@ -145,6 +192,5 @@ export class MapRawEvents {
         metadata: { ...metadata, userId, copiedFrom: e.id },
       };
     });
-    if (copies.length > 0) await this.eventStore.append(to, copies, { expectedRevision: ANY });
   }
 }

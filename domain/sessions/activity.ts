@@ -26,7 +26,32 @@ export const activitySchema = z.object({
 });
 export type Activity = z.infer<typeof activitySchema>;
 
+/** one raw event's activity: what mappers before grouped activity wrote, still read */
 export const ACTIVITY_RECORDED = 'ActivityRecorded';
+
+/**
+ * The activity of several raw events of one stream, as the mapper writes it: one event per
+ * user and delivery instead of one per raw event, so the store takes fewer, larger rows.
+ */
+export const ACTIVITIES_RECORDED = 'ActivitiesRecorded';
+export const activitiesRecordedSchema = z.object({ activities: z.array(activitySchema).min(1) });
+export type ActivitiesRecorded = z.infer<typeof activitiesRecordedSchema>;
+
+/**
+ * The activities a stored event carries, whichever shape it has: undefined for another type or
+ * for data this version cannot read (a rebuild after the upgrade reads it).
+ */
+export const activitiesOf = (type: string, data: unknown): readonly Activity[] | undefined => {
+  if (type === ACTIVITIES_RECORDED) {
+    const parsed = activitiesRecordedSchema.safeParse(data);
+    return parsed.success ? parsed.data.activities : undefined;
+  }
+  if (type === ACTIVITY_RECORDED) {
+    const parsed = activitySchema.safeParse(data);
+    return parsed.success ? [parsed.data] : undefined;
+  }
+  return undefined;
+};
 
 const MAX_TEXT = 2000;
 
@@ -77,22 +102,25 @@ export const activityOf = (raw: IngestedEvent): Activity => {
   const url = firstText(at(properties, 'url'), at(context, 'page', 'url'));
   const utm = (key: string, campaignKey: string): string | undefined =>
     firstText(at(context, 'campaign', campaignKey), queryParam(url, `utm_${key}`));
-  const activity: Activity = {
+  // absent fields left out, so the stored event carries only what the raw event had; set one
+  // by one rather than deleted after, as `delete` turns the object into a slow dictionary
+  const activity: { -readonly [K in keyof Activity]: Activity[K] } = {
     messageId: raw.messageId,
     occurredAt: new Date(Date.parse(raw.timestamp)).toISOString(),
     rawType: raw.type,
-    url,
-    referrer: firstText(at(properties, 'referrer'), at(context, 'page', 'referrer')),
-    utmSource: utm('source', 'source'),
-    utmMedium: utm('medium', 'medium'),
-    utmCampaign: utm('campaign', 'name'),
-    utmTerm: utm('term', 'term'),
-    utmContent: utm('content', 'content'),
-    userAgent: firstText(at(context, 'userAgent')),
-    clientSessionId: firstText(at(context, 'sessionId'), at(properties, 'sessionId')),
   };
-  // absent fields left out, so the stored event carries only what the raw event had
-  for (const key of Object.keys(activity) as (keyof Activity)[]) if (activity[key] === undefined) delete activity[key];
+  const set = <K extends keyof Activity>(key: K, value: Activity[K] | undefined): void => {
+    if (value !== undefined) activity[key] = value;
+  };
+  set('url', url);
+  set('referrer', firstText(at(properties, 'referrer'), at(context, 'page', 'referrer')));
+  set('utmSource', utm('source', 'source'));
+  set('utmMedium', utm('medium', 'medium'));
+  set('utmCampaign', utm('campaign', 'name'));
+  set('utmTerm', utm('term', 'term'));
+  set('utmContent', utm('content', 'content'));
+  set('userAgent', firstText(at(context, 'userAgent')));
+  set('clientSessionId', firstText(at(context, 'sessionId'), at(properties, 'sessionId')));
   return activity;
 };
 

@@ -2,10 +2,9 @@ import { journeyEventId } from '../../application/mapping/journeyEventId.ts';
 import type { RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
 import type { SessionWriter } from '../../application/ports/sessionStore/sessionStore.ts';
 import {
-  ACTIVITY_RECORDED,
   ACTIVITY_STREAM_PREFIX,
   type Activity,
-  activitySchema,
+  activitiesOf,
   userIdOfActivityStream,
 } from '../../domain/sessions/activity.ts';
 import {
@@ -64,6 +63,17 @@ const recut = (writer: SessionWriter, userId: string, a: Activity, rules: Sessio
   for (const session of sessionize(userId, events, rules)) writer.putSession(session);
 };
 
+const applyActivity = (writer: SessionWriter, userId: string, activity: Activity, rules: SessionRules): void => {
+  if (!writer.addActivity(userId, activity)) return;
+  const latest = writer.latestSession(userId);
+  if (latest !== undefined && !isAfterSession(latest, activity)) {
+    recut(writer, userId, activity, rules);
+    return;
+  }
+  const extended = latest === undefined ? undefined : extendSession(latest, activity, rules);
+  writer.putSession(extended ?? startSession(userId, activity, rules));
+};
+
 /**
  * Sessions from the activity streams (every raw event of each user, see the mapper). An event
  * after the user's last one extends or follows their latest session without reading anything
@@ -78,18 +88,12 @@ export const sessionsProjection = (timeoutMinutes: number): Projection<SessionWr
     streamPrefix: ACTIVITY_STREAM_PREFIX,
     apply(recorded: RecordedEvent, writer) {
       const userId = userIdOfActivityStream(recorded.streamId);
-      if (userId === undefined || recorded.type !== ACTIVITY_RECORDED) return;
-      const parsed = activitySchema.safeParse(recorded.data);
-      if (!parsed.success) return; // written by another version of the mapper; a rebuild after the upgrade reads it
-      const activity = parsed.data;
-      if (!writer.addActivity(userId, activity)) return;
-      const latest = writer.latestSession(userId);
-      if (latest !== undefined && !isAfterSession(latest, activity)) {
-        recut(writer, userId, activity, rules);
-        return;
+      if (userId === undefined) return;
+      // one activity (ActivityRecorded) or several (ActivitiesRecorded): each is applied as if
+      // it had arrived alone, so the sessions do not depend on how the mapper grouped them
+      for (const activity of activitiesOf(recorded.type, recorded.data) ?? []) {
+        applyActivity(writer, userId, activity, rules);
       }
-      const extended = latest === undefined ? undefined : extendSession(latest, activity, rules);
-      writer.putSession(extended ?? startSession(userId, activity, rules));
     },
   };
 };

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
 import type { SessionStore } from '../../application/ports/sessionStore/sessionStore.ts';
-import { ACTIVITY_RECORDED, type Activity, activityStreamOf } from '../../domain/sessions/activity.ts';
+import {
+  ACTIVITIES_RECORDED,
+  ACTIVITY_RECORDED,
+  type Activity,
+  activityStreamOf,
+} from '../../domain/sessions/activity.ts';
 import { sessionize } from '../../domain/sessions/sessionize.ts';
 import { sessionRulesOf, sessionsProjection } from '../../projections/sessions/sessionsProjection.ts';
 
@@ -44,22 +49,49 @@ const arrivals = fc
       fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }),
       fc.subarray(all, { maxLength: Math.min(3, all.length) }),
       fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 10 }),
+      // deliveries: how many arrivals each holds, and whether a lone activity is in the old shape
+      fc.array(fc.record({ size: fc.integer({ min: 1, max: 6 }), legacy: fc.boolean() }), {
+        minLength: 1,
+        maxLength: 10,
+      }),
     );
   });
 
-const recordedOf = (arrival: Arrival, position: number): RecordedEvent => ({
-  id: `e-${position}`,
-  type: ACTIVITY_RECORDED,
-  data: arrival.activity,
-  metadata: { occurredAt: arrival.activity.occurredAt, sourceMessageIds: [arrival.activity.messageId] },
-  streamId: activityStreamOf(arrival.userId),
-  revision: BigInt(position),
-  position: { commit: BigInt(position), prepare: BigInt(position) },
-  recordedAt: arrival.activity.occurredAt,
-});
+type Delivery = { readonly size: number; readonly legacy: boolean };
 
 /**
- * The sessions projection, fed each user's events in any arrival order and any batches, keeps
+ * The stored events of the arrivals, as mappers write them: each delivery's activities grouped
+ * per user in one `ActivitiesRecorded`, or a lone one as the `ActivityRecorded` of older mappers.
+ */
+const recordedOf = (arrivals: readonly Arrival[], deliveries: readonly Delivery[]): RecordedEvent[] => {
+  const events: RecordedEvent[] = [];
+  for (let i = 0, d = 0; i < arrivals.length; d++) {
+    const delivery = deliveries[d % deliveries.length] ?? { size: 1, legacy: true };
+    const slice = arrivals.slice(i, i + delivery.size);
+    i += slice.length;
+    for (const userId of USERS) {
+      const activities = slice.filter((a) => a.userId === userId).map((a) => a.activity);
+      const [first] = activities;
+      if (first === undefined) continue;
+      const position = BigInt(events.length + 1);
+      const legacy = delivery.legacy && activities.length === 1;
+      events.push({
+        id: `e-${position}`,
+        type: legacy ? ACTIVITY_RECORDED : ACTIVITIES_RECORDED,
+        data: legacy ? first : { activities },
+        metadata: { occurredAt: first.occurredAt, sourceMessageIds: activities.map((a) => a.messageId) },
+        streamId: activityStreamOf(userId),
+        revision: position,
+        position: { commit: position, prepare: position },
+        recordedAt: first.occurredAt,
+      });
+    }
+  }
+  return events;
+};
+
+/**
+ * The sessions projection, fed each user's events in any arrival order, grouping and batches, keeps
  * exactly the sessions that cutting all of them sorted by time gives.
  */
 export const checkSessionsMatchRecomputation = async (
@@ -69,10 +101,10 @@ export const checkSessionsMatchRecomputation = async (
   const projection = sessionsProjection(TIMEOUT_MINUTES);
   const rules = sessionRulesOf(TIMEOUT_MINUTES);
   await fc.assert(
-    fc.asyncProperty(arrivals, async ([order, again, batchSizes]) => {
+    fc.asyncProperty(arrivals, async ([order, again, batchSizes, deliveries]) => {
       const { store, cleanup } = await openStore();
       try {
-        const events = [...order, ...again].map((arrival, i) => recordedOf(arrival, i + 1));
+        const events = recordedOf([...order, ...again], deliveries);
         let from: RecordedEvent['position'] | null = null;
         for (let i = 0, b = 0; i < events.length; b++) {
           const batch = events.slice(i, i + (batchSizes[b % batchSizes.length] ?? 1));

@@ -72,6 +72,29 @@ describe('SqliteEventStore', () => {
     await store.close();
   });
 
+  it('commits a group with replayed and clashing ids as if each append ran alone, leaving no half append', async () => {
+    const store = new SqliteEventStore(files.file());
+    await store.append('s', [event('e-1')]);
+    const [fresh, replay, clash, after] = await Promise.allSettled([
+      store.append('t', [event('t-1'), event('t-2')]),
+      store.append('s', [event('e-1'), event('e-2')]),
+      store.append('u', [event('u-1'), event('e-1')]),
+      store.append('t', [event('t-3')]),
+    ]);
+    expect(fresh).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1n } });
+    expect(replay).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1n } });
+    expect(clash.status === 'rejected' && isValidationError(clash.reason)).toBe(true);
+    expect(after).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 2n } });
+    expect((await store.readAll()).map((e) => `${e.streamId}:${e.id}`)).toEqual([
+      's:e-1',
+      't:t-1',
+      't:t-2',
+      's:e-2',
+      't:t-3',
+    ]);
+    await store.close();
+  });
+
   it('rejects appends after close with a clear error', async () => {
     const store = new SqliteEventStore(files.file());
     await store.close();

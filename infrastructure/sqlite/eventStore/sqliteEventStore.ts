@@ -15,7 +15,7 @@ import {
 } from '../../../application/ports/eventStore/eventStore.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import { PollingSubscriptions } from '../../polling/pollingSubscriptions.ts';
-import { GroupCommit, outcomeOf } from '../groupCommit.ts';
+import { GroupCommit } from '../groupCommit.ts';
 import { isUniqueViolation, openDatabase, type SqliteDatabase } from '../openDatabase.ts';
 import {
   type EventStatements,
@@ -44,6 +44,11 @@ type AppendRequest = {
 
 const indexesOf = (events: readonly unknown[]): number[] => Array.from(events.keys());
 
+/** an insert failed in a group run without savepoints: the group runs again with them */
+class InsertFailed {
+  constructor(readonly cause: unknown) {}
+}
+
 /**
  * The embedded event store. Appends made in the same tick (the mapper appends to many user
  * streams at once) share one transaction, and with it one WAL commit; each append runs in
@@ -59,6 +64,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appends: GroupCommit<AppendRequest, AppendResult>;
   private closed = false;
   private readonly insertTx: (request: AppendRequest, indexes: readonly number[], head: bigint, at: string) => number;
+  private readonly insertRows: (request: AppendRequest, indexes: readonly number[], head: bigint, at: string) => number;
 
   /** `file`: the database file, or ':memory:'; other adapters may share it (each opens its own connection) */
   constructor(
@@ -79,37 +85,45 @@ export class SqliteEventStore implements EventStore {
         defaultBatchSize: options.batchSize ?? 500,
       },
     );
+    this.insertRows = (request: AppendRequest, indexes: readonly number[], head: bigint, at: string) => {
+      let revision = head;
+      let position = 0;
+      for (const index of indexes) {
+        const event = request.events[index] as EventData;
+        revision++;
+        const data = JSON.stringify(event.data) ?? 'null';
+        const metadata = event.metadata === undefined ? null : JSON.stringify(event.metadata);
+        const row = this.stmts.insert.run(request.streamId, Number(revision), event.id, event.type, data, metadata, at);
+        position = Number(row.lastInsertRowid);
+      }
+      return position;
+    };
     // a transaction function called inside another becomes a savepoint
-    this.insertTx = this.db.transaction(
-      (request: AppendRequest, indexes: readonly number[], head: bigint, at: string) => {
-        let revision = head;
-        let position = 0;
-        for (const index of indexes) {
-          const event = request.events[index] as EventData;
-          revision++;
-          const data = JSON.stringify(event.data) ?? 'null';
-          const metadata = event.metadata === undefined ? null : JSON.stringify(event.metadata);
-          const row = this.stmts.insert.run(
-            request.streamId,
-            Number(revision),
-            event.id,
-            event.type,
-            data,
-            metadata,
-            at,
-          );
-          position = Number(row.lastInsertRowid);
+    this.insertTx = this.db.transaction(this.insertRows);
+    const commitTx = this.db.transaction((requests: readonly AppendRequest[], at: string, savepoints: boolean) =>
+      requests.map((request) => {
+        try {
+          return { ok: true as const, result: this.appendOne(request, at, savepoints) };
+        } catch (error) {
+          if (error instanceof InsertFailed) throw error;
+          return { ok: false as const, error };
         }
-        return position;
-      },
-    );
-    const commitTx = this.db.transaction((requests: readonly AppendRequest[], at: string) =>
-      requests.map((request) => outcomeOf(() => this.appendOne(request, at))),
+      }),
     );
     // IMMEDIATE takes the write lock up front: a read-then-write transaction that has to
-    // upgrade its lock can fail with SQLITE_BUSY despite the busy timeout
+    // upgrade its lock can fail with SQLITE_BUSY despite the busy timeout. A savepoint per
+    // append costs more than the rare replay that needs one, so a group first runs without
+    // and, when an insert fails (a replayed id), rolls back and runs again with them.
     this.appends = new GroupCommit(
-      (requests) => commitTx.immediate(requests, new Date().toISOString()),
+      (requests) => {
+        const at = new Date().toISOString();
+        try {
+          return commitTx.immediate(requests, at, false);
+        } catch (error) {
+          if (!(error instanceof InsertFailed)) throw error;
+          return commitTx.immediate(requests, at, true);
+        }
+      },
       `SQLite event store ${file}`,
       () => this.subscriptions.notify(),
     );
@@ -127,10 +141,17 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const limit = limitOf(options.maxCount);
+    if (options.direction === 'backwards') {
+      const from = options.fromRevision ?? BigInt(Number.MAX_SAFE_INTEGER);
+      return this.stmts.backwards.all(streamId, from, limit).map(toRecordedEvent);
+    }
+    const from = options.fromRevision ?? 0n;
     const rows =
-      options.direction === 'backwards'
-        ? this.stmts.backwards.all(streamId, options.fromRevision ?? BigInt(Number.MAX_SAFE_INTEGER), limit)
-        : this.stmts.forwards.all(streamId, options.fromRevision ?? 0n, limit);
+      limit === 1
+        ? this.stmts.forwardsFirst.all(streamId, from)
+        : limit < 0
+          ? this.stmts.forwardsAll.all(streamId, from)
+          : this.stmts.forwards.all(streamId, from, limit);
     return rows.map(toRecordedEvent);
   }
 
@@ -161,15 +182,20 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
-  private appendOne(request: AppendRequest, at: string): AppendResult {
+  /**
+   * Without `savepoints` a failed insert may leave rows of this append behind, so it throws
+   * InsertFailed and the whole group runs again with them.
+   */
+  private appendOne(request: AppendRequest, at: string, savepoints: boolean): AppendResult {
     const { streamId, events, expected } = request;
     const headRow = this.stmts.head.get(streamId);
     const head = headRow === undefined ? undefined : BigInt(headRow.revision);
+    const insert = savepoints ? this.insertTx : this.insertWithoutSavepoint;
     // the common case costs no id lookups: new ids insert cleanly, and a unique violation
     // (a replay, or an id used elsewhere) falls through to the full rules below
     if (events.length > 0 && expectedRevisionHolds(expected, head)) {
       try {
-        const position = this.insertTx(request, indexesOf(events), head ?? -1n, at);
+        const position = insert(request, indexesOf(events), head ?? -1n, at);
         return { nextExpectedRevision: (head ?? -1n) + BigInt(events.length), position: positionOf(position) };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -184,9 +210,22 @@ export class SqliteEventStore implements EventStore {
       const row = decision.revision < 0n ? undefined : this.stmts.positionAt.get(streamId, Number(decision.revision));
       return { nextExpectedRevision: decision.revision, position: row ? positionOf(row.position) : START };
     }
-    const position = this.insertTx(request, decision.indexes, head ?? -1n, at);
+    const position = insert(request, decision.indexes, head ?? -1n, at);
     return { nextExpectedRevision: (head ?? -1n) + BigInt(decision.indexes.length), position: positionOf(position) };
   }
+
+  private readonly insertWithoutSavepoint = (
+    request: AppendRequest,
+    indexes: readonly number[],
+    head: bigint,
+    at: string,
+  ): number => {
+    try {
+      return this.insertRows(request, indexes, head, at);
+    } catch (error) {
+      throw new InsertFailed(error);
+    }
+  };
 
   private readAllNow(from: Position, maxCount: number | undefined, prefix: string | undefined): RecordedEvent[] {
     const params = { from: from.commit, limit: limitOf(maxCount) };
