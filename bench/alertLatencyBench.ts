@@ -105,7 +105,7 @@ export const alertLatencyBench = async (
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  await new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -113,12 +113,22 @@ export const alertLatencyBench = async (
     });
     child.once('exit', (code) => reject(new Error(`journey exited with ${code}: ${out}`)));
   });
+  await started.catch(async (error: unknown) => {
+    await slack.close();
+    throw error;
+  });
   const journey = {
     url: `http://127.0.0.1:${port}`,
+    // SIGKILL when a shutdown hangs (an overloaded machine): a bench must never leave Journey running
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.removeAllListeners('exit');
-        child.once('exit', () => resolve());
+        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

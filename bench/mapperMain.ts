@@ -41,7 +41,8 @@ try {
     const mapperCpu = process.cpuUsage();
     const run = await runMapper(files, source, rules);
     const mapperCpuMs = cpuMsSince(mapperCpu);
-    if (process.execArgv.some((a) => a.startsWith('--cpu-prof'))) log(`profile window ${from}-${process.hrtime.bigint() / 1000n} µs`);
+    if (process.execArgv.some((a) => a.startsWith('--cpu-prof')))
+      log(`profile window ${from}-${process.hrtime.bigint() / 1000n} µs`);
     mapper.push(run);
     const b = baseline[baseline.length - 1] ?? 0;
     log(
