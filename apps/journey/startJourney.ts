@@ -123,6 +123,8 @@ export const startJourney = async (
             store: {
               listDeliveries: (filter) => container.get<AutomationStore>(AutomationStoreToken).listDeliveries(filter),
               countDeliveries: () => container.get<AutomationStore>(AutomationStoreToken).countDeliveries(),
+              get: (id) => container.get<AutomationStore>(AutomationStoreToken).get(id),
+              retry: (id, now) => container.get<AutomationStore>(AutomationStoreToken).retry(id, now),
             },
           },
           sessions: new SessionQueries(container.get<SessionStore>(SessionStoreToken)),

@@ -17,17 +17,24 @@ import {
   userSearchAnswer,
   userSearchQuery,
 } from './apiSchemas.ts';
-import { automationsAnswer, deliveriesAnswer, deliveriesQuery } from './automationSchemas.ts';
+import {
+  automationsAnswer,
+  deliveriesAnswer,
+  deliveriesQuery,
+  deliveryAnswer,
+  deliveryParams,
+  retryAnswer,
+} from './automationSchemas.ts';
 import { eventStreamHeaders, eventStreamQuery, feedEventAnswer } from './eventFeedSchemas.ts';
 import { dailySessionsAnswer, sessionsQuery, userSessionsAnswer } from './sessionSchemas.ts';
 
 export type DescribedRoute = {
-  readonly method: 'GET';
+  readonly method: 'GET' | 'POST';
   /** as registered with fastify: `/api/users/:userId/journey` */
   readonly path: string;
   readonly summary: string;
   readonly description?: string;
-  readonly tag: 'read models' | 'series' | 'feed' | 'docs';
+  readonly tag: 'read models' | 'automations' | 'series' | 'feed' | 'docs';
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly headers?: z.ZodObject;
@@ -175,6 +182,26 @@ export const apiDescription: readonly DescribedRoute[] = [
     query: deliveriesQuery,
     answer: deliveriesAnswer,
     errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/automations/deliveries/:id',
+    summary: 'One automation delivery, where it stands',
+    tag: 'read models',
+    params: deliveryParams,
+    answer: deliveryAnswer,
+    errors: [400, 404, 503],
+  },
+  {
+    method: 'POST',
+    path: '/api/automations/deliveries/:id/retry',
+    summary: 'Send a failed delivery again, under the same id, with a fresh count of attempts',
+    description:
+      'As `npx journey automations retry ID`: a `failed` delivery becomes `pending`, due now, and the automator sends it within moments (`retried: true`). A delivery that is not failed is left as it is and returned with `retried: false`. No body.',
+    tag: 'automations',
+    params: deliveryParams,
+    answer: retryAnswer,
+    errors: [400, 404, 503],
   },
   {
     method: 'GET',

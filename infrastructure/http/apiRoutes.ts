@@ -37,7 +37,7 @@ export type ApiDeps = {
   sessions?: SessionQueries;
   /** serves GET /api/reports/:date when present */
   reports?: { recorded(date: string): Promise<UsersByActivationStageReported | undefined> };
-  /** serves GET /api/automations and /api/automations/deliveries when present */
+  /** serves /api/automations, its deliveries and their retry when present */
   automations?: AutomationRoutesDeps;
   /** serves GET /api/events/stream (Server-Sent Events) when present */
   eventFeed?: EventFeedDeps;
@@ -105,7 +105,7 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
         });
       }
       if (deps.series) registerSeriesRoutes(api, deps.series);
-      if (deps.automations) registerAutomationRoutes(api, deps.automations);
+      if (deps.automations) registerAutomationRoutes(api, deps.automations, deps.clock);
       if (deps.sessions) registerSessionRoutes(api, deps.sessions);
       if (deps.eventFeed) registerEventFeedRoutes(api, deps.eventFeed);
 

@@ -35,8 +35,13 @@ const start = async () => {
     automations: { automations: compileAutomations(exampleAutomations(), 'automations.json'), store },
   });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
-  return (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const get = (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return Object.assign(get, {
+    post: (path: string) => fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } }),
+  });
 };
+
+type DeliveryAnswer = { delivery: { id: string; status: string; attempts: number; nextAttemptAt: string } };
 
 describe('automation routes', () => {
   it('GET /api/automations lists each automation, where it goes and its deliveries, never a secret', async () => {
@@ -92,5 +97,50 @@ describe('automation routes', () => {
     const bad = await get('/api/automations/deliveries?status=lost');
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('status');
+  });
+
+  it('GET /api/automations/deliveries/:id answers one delivery; an unknown id is a 404 saying where to look', async () => {
+    const get = await start();
+    const found = await get(`/api/automations/deliveries/${encodeURIComponent('welcome-email:e2')}`);
+    expect(found.status).toBe(200);
+    expect(((await found.json()) as DeliveryAnswer).delivery).toMatchObject({
+      id: 'welcome-email:e2',
+      status: 'failed',
+    });
+    const missing = await get('/api/automations/deliveries/welcome-email:nope');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({
+      error: 'not_found',
+      message: expect.stringContaining('GET /api/automations/deliveries'),
+    });
+  });
+
+  it('POST …/deliveries/:id/retry makes a failed delivery pending again, due now; anything else stays as it is', async () => {
+    const get = await start();
+    const retry = (id: string) => get.post(`/api/automations/deliveries/${encodeURIComponent(id)}/retry`);
+    const retried = await retry('welcome-email:e2');
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({
+      retried: true,
+      delivery: { id: 'welcome-email:e2', status: 'pending', attempts: 0, nextAttemptAt: NOW },
+    });
+    const pending = (await (await get('/api/automations/deliveries?status=pending')).json()) as {
+      deliveries: { id: string }[];
+    };
+    expect(pending.deliveries.map((d) => d.id)).toContain('welcome-email:e2');
+    // a second click, and a delivered one: nothing changes, and the answer says so
+    expect(await (await retry('welcome-email:e2')).json()).toMatchObject({
+      retried: false,
+      delivery: { status: 'pending' },
+    });
+    expect(await (await retry('welcome-email:e1')).json()).toMatchObject({
+      retried: false,
+      delivery: { status: 'delivered' },
+    });
+    const missing = await retry('welcome-email:nope');
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { message: string }).message).toContain(
+      'there is no delivery welcome-email:nope',
+    );
   });
 });

@@ -11,6 +11,10 @@ export const deliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional().describe('at most this many, newest first; default 100'),
 });
 
+export const deliveryParams = z.object({
+  id: z.string().min(1).max(300).describe('the delivery id, `<automation id>:<journey event id>`'),
+});
+
 export const automationsAnswer = z.object({
   source: z.string().describe('the automations file (JOURNEY_AUTOMATIONS)'),
   automations: z.array(
@@ -35,21 +39,28 @@ export const automationsAnswer = z.object({
   ),
 });
 
-export const deliveriesAnswer = z.object({
-  deliveries: z.array(
-    z.object({
-      id: z.string().describe('one per (automation, trigger): the webhook-id, the same on every retry'),
-      automationId: z.string(),
-      action: z.enum(actionKinds),
-      userId: z.string(),
-      triggeredAt: isoInstant.describe("the trigger's instant: the event's time, or the timer's"),
-      payload: z.record(z.string(), z.unknown()).describe('automation, trigger, user traits, event and its data'),
-      createdAt: isoInstant,
-      status: z.enum(deliveryStatuses),
-      attempts: count,
-      nextAttemptAt: isoInstant,
-      lastError: z.string().optional(),
-      deliveredAt: isoInstant.optional(),
-    }),
-  ),
+const storedDelivery = z.object({
+  id: z.string().describe('one per (automation, trigger): the webhook-id, the same on every retry'),
+  automationId: z.string(),
+  action: z.enum(actionKinds),
+  userId: z.string(),
+  triggeredAt: isoInstant.describe("the trigger's instant: the event's time, or the timer's"),
+  payload: z.record(z.string(), z.unknown()).describe('automation, trigger, user traits, event and its data'),
+  createdAt: isoInstant,
+  status: z.enum(deliveryStatuses),
+  attempts: count,
+  nextAttemptAt: isoInstant,
+  lastError: z.string().optional(),
+  deliveredAt: isoInstant.optional().describe('when it was delivered, or when it failed'),
+});
+
+export const deliveriesAnswer = z.object({ deliveries: z.array(storedDelivery) });
+
+export const deliveryAnswer = z.object({ delivery: storedDelivery });
+
+export const retryAnswer = z.object({
+  retried: z
+    .boolean()
+    .describe('true when the delivery was failed and is pending again; false when it was not failed (nothing changed)'),
+  delivery: storedDelivery,
 });

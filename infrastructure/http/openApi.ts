@@ -88,12 +88,13 @@ export const openApiDocument = (routes: readonly DescribedRoute[] = apiDescripti
       title: 'Journey query API',
       version: '1',
       description:
-        'Read models of Journey (journeys, sessions, funnel, stages, alerts), daily series for Grafana and the journey-event feed (Server-Sent Events). Everything except the docs needs the API token (JOURNEY_API_TOKEN) as a bearer token.',
+        'Read models of Journey (journeys, sessions, funnel, stages, alerts, automation deliveries), the retry of a failed automation delivery, daily series for Grafana and the journey-event feed (Server-Sent Events). Everything except the docs needs the API token (JOURNEY_API_TOKEN) as a bearer token.',
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
     tags: [
       { name: 'read models', description: 'journeys, sessions, funnel, stages, alerts' },
+      { name: 'automations', description: 'acting on automation deliveries' },
       { name: 'series', description: 'one row per UTC day, shaped for Grafana’s Infinity data source' },
       { name: 'feed', description: 'the journey events as they are stored, for other services' },
       { name: 'docs', description: 'this document and its page (no token)' },
