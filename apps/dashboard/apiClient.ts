@@ -26,11 +26,12 @@ export class ApiError extends Error {
 
 /** The dashboard's view of the query API: same origin, bearer token. */
 export const apiClient = (token: string) => {
-  const get = async <T>(path: string, query: Record<string, string> = {}): Promise<T> => {
+  const request = async <T>(method: 'GET' | 'POST', path: string, query: Record<string, string> = {}): Promise<T> => {
     const search = new URLSearchParams(query).toString();
     let response: Response;
     try {
       response = await fetch(`/api${path}${search === '' ? '' : `?${search}`}`, {
+        method,
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
       });
     } catch {
@@ -41,7 +42,10 @@ export const apiClient = (token: string) => {
     if (!response.ok) throw new ApiError(response.status, body.message ?? `HTTP ${response.status}`);
     return body as T;
   };
+  const get = <T>(path: string, query: Record<string, string> = {}) => request<T>('GET', path, query);
   return {
+    /** any route, for panels that keep their calls beside them (automationsApi.ts) */
+    request,
     funnel: (asOf: string) => get<Funnel>('/funnel', { asOf }),
     dailyFunnel: (from: string, to: string) => get<DailyFunnel>('/funnel/daily', { from, to }),
     searchUsers: (search: string) => get<UserSearch>('/users', { search, limit: '12' }),

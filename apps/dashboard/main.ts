@@ -1,6 +1,7 @@
 import { alertsView } from './alertsView.ts';
 import { type ApiClient, ApiError, apiClient, TokenRefusedError, type UserProfile } from './apiClient.ts';
 import { apiTokenFromPage, forgetApiToken, rememberApiToken } from './apiToken.ts';
+import { automationsPanel } from './automationsPanel.ts';
 import { addDays, endOfDay, formatDay, utcDate } from './format.ts';
 import { funnelChart, funnelTable } from './funnelChart.ts';
 import { html, render, type SafeHtml } from './html.ts';
@@ -43,6 +44,8 @@ const load = async (target: HTMLElement, run: (client: ApiClient) => Promise<voi
     target.removeAttribute('aria-busy');
   }
 };
+
+const automations = automationsPanel(load);
 
 const loadChart = () =>
   load($('#chart'), async (client) => {
@@ -127,6 +130,7 @@ const refreshAll = () => {
   void loadChart();
   void loadStages();
   void loadAlerts();
+  void automations.refresh();
   if (state.user !== undefined) void openUser(state.user);
 };
 
@@ -219,6 +223,7 @@ const wire = () => {
     // from an alert, the journey opens in the other column: bring it into view
     if (!$('#users-panel').contains(target)) $('#users-panel').scrollIntoView({ block: 'start' });
   });
+  automations.wire();
   $('#refresh-alerts').addEventListener('click', () => void loadAlerts());
   setInterval(() => {
     if (api !== undefined && document.visibilityState === 'visible') void loadAlerts();
