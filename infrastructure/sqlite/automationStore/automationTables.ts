@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS automation_deliveries (
   last_error TEXT,
   delivered_at TEXT
 );
-CREATE INDEX IF NOT EXISTS automation_deliveries_pending ON automation_deliveries (next_attempt_at) WHERE status = 'pending';
+DROP INDEX IF EXISTS automation_deliveries_pending;
+CREATE INDEX IF NOT EXISTS automation_deliveries_due ON automation_deliveries (seq) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS automation_deliveries_by_automation ON automation_deliveries (automation_id, seq);
 CREATE TABLE IF NOT EXISTS automation_checkpoints (
   projection TEXT PRIMARY KEY,

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAutomationStoreContract } from '../../../application/ports/automationStore/automationStore.contract.ts';
 import { delivery, NOW, pos } from '../../../application/ports/automationStore/automationStore.fixtures.ts';
@@ -31,6 +32,25 @@ describe('SqliteAutomationStore', () => {
     expect(await second.get('welcome-email:e1')).toMatchObject({ attempts: 1, status: 'pending' });
     expect(await second.readCheckpoint('automations')).toEqual(pos(7));
     await second.close();
+  });
+
+  it('finds due deliveries through the pending rows only, never a scan of the delivered history', async () => {
+    const file = files.file();
+    const store = new SqliteAutomationStore(file);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      // the statement due() runs: a scan here costs the automator the whole outbox on every wake-up
+      const plan = db
+        .prepare<[string, number], { detail: string }>(
+          "EXPLAIN QUERY PLAN SELECT * FROM automation_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?",
+        )
+        .all(NOW, 32)
+        .map((step) => step.detail);
+      expect(plan).toEqual(['SCAN automation_deliveries USING INDEX automation_deliveries_due']);
+    } finally {
+      db.close();
+    }
   });
 
   it('wakes the delivery worker on another connection to the file', async () => {
