@@ -95,7 +95,11 @@ export const automationLatencyBench = async (
       LOG_LEVEL: 'warn',
     },
     options.execArgv,
-  );
+  ).catch(async (error: unknown) => {
+    await receiver.close();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   const url = `${journey.url}/v1/batch`;
   const authorization = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
   // keyed `signup:<userId>`, as alertStagesOf reads the raw log and the event store

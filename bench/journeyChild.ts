@@ -26,10 +26,16 @@ export const startJourneyChild = async (
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    // SIGKILL when a shutdown hangs (an overloaded machine): a bench must never leave Journey running
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.removeAllListeners('exit');
-        child.once('exit', () => resolve());
+        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
