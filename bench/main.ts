@@ -39,12 +39,6 @@ import { userSearchFigures } from './userSearchBench.ts';
 const RUNS = 3;
 const ALERT_RATE = 1_000;
 const AUTOMATION_RATE = 1_000;
-/**
- * The goal is trigger → webhook p99 < 50 ms; beside the quiet-machine FULL commit p99 of
- * docs/performance.md (0.36 ms) that is about 140×, and as a ratio it follows the disk as the
- * other figures do. The absolute goal is printed too.
- */
-const AUTOMATION_P99_AT_MOST = 150;
 const quick = process.argv.includes('--quick');
 /** `--profile`: CPU profiles of the ingest server processes into .bench-out/profiles */
 const profile = process.argv.includes('--profile');
@@ -280,7 +274,7 @@ try {
         label: 'one FULL commit p99, same disk, just before',
         value: summarize([automations.fullCommit.p99Ms]),
       },
-      targetAtMost: AUTOMATION_P99_AT_MOST,
+      // the goal is absolute (p99 < 50 ms), printed with the summary as the alert latency's is
     },
     ...eventStoreDb,
     ...userSearch,
