@@ -1,16 +1,13 @@
 import type { ActivityBound } from '../../../application/ports/sessionStore/sessionStore.ts';
 import type { Activity } from '../../../domain/sessions/activity.ts';
 import type { Session } from '../../../domain/sessions/session.ts';
+import { compareText } from '../compareText.ts';
 
 /** where an activity or a session's first event sits in a user's activity: time (epoch ms), then messageId */
 export type SessionKey = { readonly ms: number; readonly messageId: string };
 
 export const FIRST: SessionKey = { ms: Number.NEGATIVE_INFINITY, messageId: '' };
 export const LAST: SessionKey = { ms: Number.POSITIVE_INFINITY, messageId: '' };
-
-/** UTF-8 byte order, as COLLATE "C" (and SQLite's BINARY) order text; JS `<` orders UTF-16 units */
-export const compareText = (a: string, b: string): number =>
-  a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 export const compareKeys = (a: SessionKey, b: SessionKey): number =>
   a.ms === b.ms ? compareText(a.messageId, b.messageId) : a.ms < b.ms ? -1 : 1;
