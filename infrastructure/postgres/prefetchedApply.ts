@@ -10,7 +10,7 @@ const MAX_ROUNDS = 50;
  * A port whose writer reads synchronously, over a database a query reaches only
  * asynchronously: run `apply` against a writer answering from what is loaded (guessing
  * meanwhile), load in bulk what it asked for, and run it again until it asks for nothing new.
- * The last run's writes and result are the transaction's (as alertStore/applyPrefetched.ts).
+ * The last run's writes and result are the transaction's.
  *
  * Hazard: `apply` may run several times, so it must act only through the writer.
  */
@@ -18,6 +18,7 @@ export const applyPrefetched = async <Run extends Recorder<Changes>, Changes, T>
   apply: (run: Run) => T,
   newRun: () => Run,
   load: (run: Run) => Promise<void>,
+  /** names the transaction in the error of an apply that never settles: `an alert transaction` */
   what: string,
 ): Promise<{ readonly result: T; readonly changes: Changes }> => {
   for (let round = 1; ; round++) {
@@ -34,7 +35,7 @@ export const applyPrefetched = async <Run extends Recorder<Changes>, Changes, T>
     }
     if (round === MAX_ROUNDS)
       throw new Error(
-        `a ${what} transaction still asked for new state after ${MAX_ROUNDS} reads; its apply must ask for the same rows when given the same answers (no clock or random reads deciding what to read)`,
+        `${what} still asked for new state after ${MAX_ROUNDS} reads; its apply must ask for the same rows when given the same answers (no clock or random reads deciding what to read)`,
       );
     await load(run);
   }

@@ -194,7 +194,7 @@ export class PostgresAutomationStore implements AutomationStore {
       apply,
       () => new RecordingAutomationWriter(snapshot),
       (run) => load(run.wants, snapshot),
-      'automations',
+      'an automations transaction',
     );
   }
 

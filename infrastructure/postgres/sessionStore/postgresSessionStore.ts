@@ -67,7 +67,7 @@ export class PostgresSessionStore implements SessionStore {
         apply,
         () => new RecordingSessionWriter(snapshot),
         (run) => load(run.wants, snapshot),
-        'sessions',
+        'a sessions transaction',
       );
       await writeSessionChanges(client, changes, this.schema);
       await storeCheckpoint(client, projection, checkpoint.to, this.schema, CHECKPOINTS);
