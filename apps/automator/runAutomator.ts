@@ -1,7 +1,9 @@
 import { AutomationDispatcher } from '../../application/automations/automationDispatcher.ts';
+import { AutomationStoreToken } from '../../application/ports/automationStore/automationStore.ts';
 import type { Logger } from '../../application/ports/logger.ts';
 import type { CompiledAutomations } from '../../domain/automations/compileAutomations.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { whenReady } from '../journey/adapters.ts';
 import { AutomationsToken, type createContainer } from '../journey/container.ts';
 
 /** The automator: due timers fired into the outbox, and the outbox drained to webhooks, Slack and NATS. Returns its stop. */
@@ -21,6 +23,7 @@ export const runAutomator = async (
       { automations: slackOnes.map((a) => a.id) },
       'automations with a Slack action fail until SLACK_BOT_TOKEN is set',
     );
+  await whenReady(container.get(AutomationStoreToken)); // an unreachable or misconfigured PostgreSQL stops start-up with its message
   const dispatcher = container.get(AutomationDispatcher);
   dispatcher.start();
   logger.info({ automations: automations.automations.map((a) => a.id) }, 'the automator delivers automations');

@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { replayAutomations } from '../../application/automations/replayAutomations.ts';
 import {
+  type AutomationStore,
   type DeliveryStatus,
   deliveryStatuses,
   type StoredDelivery,
@@ -12,12 +12,13 @@ import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts'
 import { SqliteAutomationStore } from '../../infrastructure/sqlite/automationStore/sqliteAutomationStore.ts';
 import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
 import { eventStoreFor } from '../journey/adapters.ts';
+import { readSideFor } from '../journey/readSideFor.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-/** the outbox of the configured data directory, safe to open beside a running Journey */
-const withStore = async <T>(use: (store: SqliteAutomationStore) => Promise<T>): Promise<T> => {
-  const store = new SqliteAutomationStore(join(loadConfig().JOURNEY_DATA_DIR, 'automations.db'));
+/** the configured outbox (JOURNEY_DATABASE_URL's, or the data directory's), safe to open beside a running Journey */
+const withStore = async <T>(use: (store: AutomationStore) => Promise<T>): Promise<T> => {
+  const store = readSideFor(loadConfig(), 'cli').automationStore();
   try {
     return await use(store);
   } finally {

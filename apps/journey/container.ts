@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Container } from 'inversify';
 import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
 import { AutomationDispatcher } from '../../application/automations/automationDispatcher.ts';
@@ -27,8 +26,6 @@ import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts'
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
-import { SqliteAutomationStore } from '../../infrastructure/sqlite/automationStore/sqliteAutomationStore.ts';
-import { SqliteSessionStore } from '../../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
@@ -96,10 +93,9 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<AlertStore>(AlertStoreToken)
     .toDynamicValue(() => readSide.alertStore())
     .onDeactivation(closeOnUnbind);
-  // SQLite beside the other files, whichever read side: there is no PostgreSQL adapter yet
   container
     .bind<AutomationStore>(AutomationStoreToken)
-    .toDynamicValue(() => new SqliteAutomationStore(join(config.JOURNEY_DATA_DIR, 'automations.db')))
+    .toDynamicValue(() => readSide.automationStore())
     .onDeactivation(closeOnUnbind);
   container.bind(AutomationDispatcher).toDynamicValue(
     (ctx) =>
@@ -116,10 +112,9 @@ export const createContainer = (config: JourneyConfig): Container => {
         },
       ),
   );
-  // sessions.db under JOURNEY_DATA_DIR also when the other read models are in PostgreSQL: it has no adapter there yet
   container
     .bind<SessionStore>(SessionStoreToken)
-    .toDynamicValue(() => new SqliteSessionStore(join(config.JOURNEY_DATA_DIR, 'sessions.db')))
+    .toDynamicValue(() => readSide.sessionStore())
     .onDeactivation(closeOnUnbind);
   container.bind(AlertDispatcher).toDynamicValue(
     (ctx) =>

@@ -1,12 +1,18 @@
 import { join } from 'node:path';
 import type { AlertStore } from '../../application/ports/alertStore/alertStore.ts';
+import type { AutomationStore } from '../../application/ports/automationStore/automationStore.ts';
 import type { ReadModelQueries, ReadModelStore } from '../../application/ports/readModels/readModels.ts';
+import type { SessionStore } from '../../application/ports/sessionStore/sessionStore.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { PostgresAlertStore } from '../../infrastructure/postgres/alertStore/postgresAlertStore.ts';
+import { PostgresAutomationStore } from '../../infrastructure/postgres/automationStore/postgresAutomationStore.ts';
 import { PostgresReadSide } from '../../infrastructure/postgres/postgresReadSide.ts';
 import { PostgresReadModels } from '../../infrastructure/postgres/readModels/postgresReadModels.ts';
+import { PostgresSessionStore } from '../../infrastructure/postgres/sessionStore/postgresSessionStore.ts';
 import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
+import { SqliteAutomationStore } from '../../infrastructure/sqlite/automationStore/sqliteAutomationStore.ts';
 import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
+import { SqliteSessionStore } from '../../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import { type ProjectionName, readModelFileOf } from '../projector/journeyProjections.ts';
 import { deferredAdapter } from './deferredAdapter.ts';
 
@@ -16,14 +22,39 @@ export type ReadSide = {
   /** the store one projection writes (and its queries); a new instance each call */
   readModels(name: ProjectionName): ReadModels;
   alertStore(): AlertStore;
+  sessionStore(): SessionStore;
+  /** the automations read model and its delivery outbox */
+  automationStore(): AutomationStore;
   /** ends what the adapters share (the PostgreSQL pool) now; closing the last adapter also does */
   close(): Promise<void>;
 };
 
 /**
- * Where the read models and the alert store live: SQLite files under JOURNEY_DATA_DIR (each
- * projection and the alerts in their own file, so their commits never wait for each other),
- * or one PostgreSQL database every process shares when JOURNEY_DATABASE_URL is set.
+ * A listener on a deferred adapter's news (`onRaised`, `onEnqueued`): registered once the store
+ * is open, cancelled by unsubscribing before that. A store that failed to open is not listened
+ * to: its worker polls anyway.
+ */
+const listenOnceOpen =
+  <S>(subscribe: (store: S, listener: () => void) => () => void) =>
+  (opened: Promise<S>, listener: () => void): (() => void) => {
+    let unsubscribe: (() => void) | undefined;
+    let cancelled = false;
+    opened.then(
+      (store) => {
+        if (!cancelled) unsubscribe = subscribe(store, listener);
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+      unsubscribe?.();
+    };
+  };
+
+/**
+ * Where the read models, the sessions, the alert store and the automations outbox live: SQLite
+ * files under JOURNEY_DATA_DIR (each in its own file, so their commits never wait for each
+ * other), or one PostgreSQL database every process shares when JOURNEY_DATABASE_URL is set.
  */
 export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
   const url = config.JOURNEY_DATABASE_URL;
@@ -32,6 +63,8 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
     return {
       readModels: (name) => new SqliteReadModels(readModelFileOf(config, name), { windowDays }),
       alertStore: () => new SqliteAlertStore(join(config.JOURNEY_DATA_DIR, 'alerts.db')),
+      sessionStore: () => new SqliteSessionStore(join(config.JOURNEY_DATA_DIR, 'sessions.db')),
+      automationStore: () => new SqliteAutomationStore(join(config.JOURNEY_DATA_DIR, 'automations.db')),
       close: async () => undefined,
     };
   const shared = new PostgresReadSide({
@@ -67,23 +100,20 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
     alertStore: () =>
       counted(
         deferredAdapter(async () => new PostgresAlertStore(await shared.pool()), PostgresAlertStore.prototype, {
-          // a listener is registered once the store is open; unsubscribing before that cancels it
-          onRaised: (opened: Promise<AlertStore>, listener: () => void) => {
-            let unsubscribe: (() => void) | undefined;
-            let cancelled = false;
-            // a store that failed to open is not listened to: the alerter polls the outbox anyway
-            opened.then(
-              (store) => {
-                if (!cancelled) unsubscribe = store.onRaised(listener);
-              },
-              () => undefined,
-            );
-            return () => {
-              cancelled = true;
-              unsubscribe?.();
-            };
-          },
+          onRaised: listenOnceOpen<AlertStore>((store, listener) => store.onRaised(listener)),
         }),
+      ),
+    sessionStore: () =>
+      counted(
+        deferredAdapter(async () => new PostgresSessionStore(await shared.pool()), PostgresSessionStore.prototype),
+      ),
+    automationStore: () =>
+      counted(
+        deferredAdapter(
+          async () => new PostgresAutomationStore(await shared.pool()),
+          PostgresAutomationStore.prototype,
+          { onEnqueued: listenOnceOpen<AutomationStore>((store, listener) => store.onEnqueued(listener)) },
+        ),
       ),
     close: () => shared.close(),
   };

@@ -5,7 +5,11 @@ import type { RebuildTarget } from '../../application/ports/rebuildTarget.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { PostgresRebuildTarget } from '../../infrastructure/postgres/rebuild/postgresRebuildTarget.ts';
-import { alertRebuildModel, readModelRebuildModel } from '../../infrastructure/postgres/rebuild/rebuildModels.ts';
+import {
+  alertRebuildModel,
+  readModelRebuildModel,
+  sessionRebuildModel,
+} from '../../infrastructure/postgres/rebuild/rebuildModels.ts';
 import { alertStateIndexes, LIVE_ALERT_STATE_TABLES } from '../../infrastructure/sqlite/alertStore/alertTables.ts';
 import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
 import {
@@ -54,8 +58,8 @@ const readModelTablesOf = (rename: (table: string) => string): ReadModelTableNam
   stageWindow: rename(LIVE_READ_MODEL_TABLES.stageWindow),
 });
 
-/** the projections whose read models JOURNEY_DATABASE_URL puts in PostgreSQL (the sessions stay in their file) */
-const inPostgres = ['timeline', 'users', 'alerts'] as const;
+/** the projections whose read models JOURNEY_DATABASE_URL puts in PostgreSQL */
+const inPostgres = ['timeline', 'users', 'alerts', 'sessions'] as const;
 const isInPostgres = (name: RebuildableProjection): name is (typeof inPostgres)[number] =>
   (inPostgres as readonly string[]).includes(name);
 
@@ -68,10 +72,12 @@ const postgresRebuildTargetOf = (
   new PostgresRebuildTarget(
     name === 'alerts'
       ? alertRebuildModel(alertsProjection(alertRulesOf(config), clock))
-      : readModelRebuildModel(name, journeyProjection(config, name), {
-          url,
-          windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
-        }),
+      : name === 'sessions'
+        ? sessionRebuildModel(sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES))
+        : readModelRebuildModel(name, journeyProjection(config, name), {
+            url,
+            windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
+          }),
     url,
   );
 

@@ -117,6 +117,41 @@ export const describeSessionStoreContract = (name: string, factory: SessionStore
       expect(ids(read.fromTie)).toEqual(ids([tieB]));
     });
 
+    it('answers from what earlier batches stored, as changed by its own writes', async () => {
+      const s9 = session('ada', '2026-05-01T09:00:00.000Z', 'm0');
+      const s10 = session('ada', '2026-05-01T10:00:00.000Z', 'm1');
+      const s11 = session('ada', '2026-05-01T11:00:00.000Z', 'm2');
+      await inBatch((w) => {
+        for (const s of [s9, s10, s11]) w.putSession(s);
+        w.addActivity('ada', activity('2026-05-01T09:00:00.000Z', 'm0'));
+        w.addActivity('ada', activity('2026-05-01T11:00:00.000Z', 'm2'));
+      });
+      // each batch reads only what it checks: a wider read would load what a narrow one needs
+      const before = await inBatch((w) => ({
+        before: w.sessionStartedBefore('ada', '2026-05-01T10:30:00.000Z'),
+        beforeAll: w.sessionStartedBefore('ada', '2026-05-01T09:00:00.000Z'),
+      }));
+      expect(before).toEqual({ before: s10, beforeAll: undefined });
+      expect(await inBatch((w) => w.latestSession('ada'))).toEqual(s11);
+      const afterDelete = await inBatch((w) => {
+        w.deleteSessions('ada', [s11.sessionId, s10.sessionId]);
+        return { latest: w.latestSession('ada'), before: w.sessionStartedBefore('ada', '2026-05-01T12:00:00.000Z') };
+      });
+      expect(afterDelete).toEqual({ latest: s9, before: s9 });
+      const more = await inBatch((w) => ({
+        added: w.addActivity('ada', activity('2026-05-01T10:00:00.000Z', 'm1')),
+        again: w.addActivity('ada', activity('2026-05-01T09:00:00.000Z', 'm0')),
+        from: w.sessionsFrom('ada', { at: '2026-05-01T09:00:00.000Z', messageId: 'm0' }),
+        activities: w.activities('ada', { from: { at: '2026-05-01T09:30:00.000Z', messageId: '' } }),
+      }));
+      expect(more).toEqual({
+        added: true,
+        again: false,
+        from: [s9],
+        activities: [activity('2026-05-01T10:00:00.000Z', 'm1'), activity('2026-05-01T11:00:00.000Z', 'm2')],
+      });
+    });
+
     it('keeps every field of a session, replaces it by id and deletes by id', async () => {
       const full = fullSession();
       await inBatch((w) => w.putSession(full));

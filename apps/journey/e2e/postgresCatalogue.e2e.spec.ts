@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postBatch } from '../../../testing/collector/postBatch.ts';
@@ -7,7 +9,7 @@ import {
   handMadeEvents,
   handMadeFunnel,
 } from '../../../testing/fixtures/handMadeDataset.ts';
-import { TEST_WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
+import { TEST_API_TOKEN, TEST_WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../../testing/journey/pipelineSettled.ts';
 import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
 import { type PostgresServer, startPostgresServer } from '../../../testing/postgres/postgresServer.ts';
@@ -81,6 +83,21 @@ describe('the PostgreSQL catalogue, read as journey_reader', () => {
     expect((await analyst.query('SELECT alert_key FROM analytics.alerts')).rows).toEqual([]);
     const deployments = await analyst.query('SELECT user_id, outcome FROM analytics.deployments ORDER BY user_id');
     expect(deployments.rows.length).toBeGreaterThan(0);
+  });
+
+  it("sessions: the API's sessions of a user come from PostgreSQL, as the view lists them", async () => {
+    const response = await fetch(`${journey.url}/api/users/dave/sessions`, {
+      headers: { authorization: `Bearer ${TEST_API_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    const { sessions } = (await response.json()) as { sessions: { sessionId: string; pageViews: number }[] };
+    expect(sessions.length).toBeGreaterThan(0);
+    // no SQLite file to answer from: the sessions read model is in PostgreSQL
+    expect(existsSync(join(data.dir, 'sessions.db'))).toBe(false);
+    const { rows } = await analyst.query(
+      "SELECT session_id, page_views FROM analytics.sessions WHERE user_id = 'dave' ORDER BY started_at DESC, session_id DESC",
+    );
+    expect(rows).toEqual(sessions.map((s) => ({ session_id: s.sessionId, page_views: s.pageViews })));
   });
 
   it('may read the views and nothing else', async () => {

@@ -64,6 +64,18 @@ FROM journey.alert_outbox`,
        extract(epoch FROM (finished_at::timestamptz - started_at::timestamptz))::double precision AS duration_seconds
 FROM journey.alert_deployments`,
   },
+  {
+    name: 'sessions',
+    tables: ['sessions'],
+    select: `SELECT session_id::text AS session_id, user_id::text AS user_id, started_at,
+       (data->>'endedAt')::timestamptz AS ended_at, duration_ms, (data->>'eventCount')::integer AS event_count,
+       page_views, page_views = 1 AS bounced, data->>'entryUrl' AS entry_url, data->>'exitUrl' AS exit_url,
+       data->>'referrer' AS referrer, data->>'utmSource' AS utm_source, data->>'utmMedium' AS utm_medium,
+       data->>'utmCampaign' AS utm_campaign, data->>'utmTerm' AS utm_term, data->>'utmContent' AS utm_content,
+       data->'device'->>'browser' AS browser, data->'device'->>'os' AS os, data->'device'->>'type' AS device_type,
+       data->>'clientSessionId' AS client_session_id
+FROM journey.sessions`,
+  },
 ];
 
 /** `CREATE VIEW` for a new database; `CREATE OR REPLACE VIEW` keeps a view's grants and dependants */

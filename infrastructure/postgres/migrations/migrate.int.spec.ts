@@ -37,10 +37,11 @@ describe('PostgreSQL migrations', () => {
   it("brings an empty database to the code's version, then finds nothing to do", async () => {
     await freshDatabase('m_fresh');
     await withPool('m_fresh', async (pool) => {
+      const latest = migrations.at(-1)?.version;
       const first = await migrate(pool, migrations);
-      expect(first).toMatchObject({ from: 0, to: migrations.length });
+      expect(first).toMatchObject({ from: 0, to: latest });
       expect(first.applied).toHaveLength(migrations.length);
-      expect(await migrate(pool, migrations)).toEqual({ from: migrations.length, to: migrations.length, applied: [] });
+      expect(await migrate(pool, migrations)).toEqual({ from: latest, to: latest, applied: [] });
       const { rows } = await pool.query('SELECT version FROM journey.schema_migrations ORDER BY version');
       expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
     });
@@ -65,6 +66,39 @@ describe('PostgreSQL migrations', () => {
       await migrate(pool, [1, 2].map(counted));
       expect(await migrate(pool, [1, 2, 3].map(counted))).toEqual({ from: 2, to: 3, applied: ['3 step 3'] });
     });
+  });
+
+  it('applies a version the database lacks though later ones are there: branches merge in either order', async () => {
+    await freshDatabase('m_gap');
+    await withPool('m_gap', async (pool) => {
+      expect(await migrate(pool, [1, 2, 4].map(counted))).toEqual({
+        from: 0,
+        to: 4,
+        applied: ['1 step 1', '2 step 2', '4 step 4'],
+      });
+      expect(await migrate(pool, [1, 2, 3, 4].map(counted))).toEqual({ from: 4, to: 4, applied: ['3 step 3'] });
+      const { rows } = await pool.query('SELECT version FROM journey.applied ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    });
+  });
+
+  it('refuses a database whose step of a version is another one (renumbered), saying what to do', async () => {
+    await freshDatabase('m_renumbered');
+    await withPool('m_renumbered', async (pool) => {
+      await migrate(pool, [1, 2].map(counted));
+      const renumbered = [counted(1), { ...counted(2), name: 'leases' }];
+      const refused = await migrate(pool, renumbered).catch((e: unknown) => e);
+      expect(isConfigError(refused)).toBe(true);
+      expect((refused as Error).message).toMatch(
+        /migration 2 is "step 2", but this Journey's is "leases".*new database/,
+      );
+    });
+  });
+
+  it('rejects a list whose versions do not increase', async () => {
+    await expect(withPool('journey', (pool) => migrate(pool, [1, 3, 2].map(counted)))).rejects.toThrow(
+      /increasing whole version numbers/,
+    );
   });
 
   it('rolls a failing step back whole and says which one failed', async () => {

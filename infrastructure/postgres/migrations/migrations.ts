@@ -4,9 +4,14 @@ import { alertStoreMigration } from './003_alertStore.ts';
 import { catalogueMigration } from './004_catalogue.ts';
 import { projectionRebuildsMigration } from './005_projectionRebuilds.ts';
 import { timelinePositionsMigration } from './006_timelinePositions.ts';
+import { sessionsMigration } from './008_sessions.ts';
+import { automationsMigration } from './009_automations.ts';
 import type { Migration } from './migration.ts';
 
-/** Every migration, in order; append, never edit one that has shipped. */
+/**
+ * Every migration, in version order; append, never edit one that has shipped. Versions may
+ * skip a number (a branch's migration still to be merged): migrate.ts applies what is missing.
+ */
 export const migrations: readonly Migration[] = [
   schemas,
   readModelsMigration,
@@ -14,4 +19,6 @@ export const migrations: readonly Migration[] = [
   catalogueMigration,
   projectionRebuildsMigration,
   timelinePositionsMigration,
+  sessionsMigration,
+  automationsMigration,
 ];

@@ -6,6 +6,9 @@ import {
   positionToString,
 } from '../../../application/ports/eventStore/eventStore.ts';
 
+/** the checkpoint tables whose position may be null: a row made only to be locked */
+export type CheckpointTable = 'read_model_checkpoints' | 'session_checkpoints';
+
 export const samePosition = (a: Position | null, b: Position | null): boolean =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
@@ -14,9 +17,10 @@ export const lockCheckpoint = async (
   client: pg.ClientBase,
   projection: string,
   schema = 'journey',
+  table: CheckpointTable = 'read_model_checkpoints',
 ): Promise<Position | null> => {
   const { rows } = await client.query<{ position: string | null }>(
-    `INSERT INTO ${schema}.read_model_checkpoints AS c (projection, position) VALUES ($1, NULL)
+    `INSERT INTO ${schema}.${table} AS c (projection, position) VALUES ($1, NULL)
      ON CONFLICT (projection) DO UPDATE SET position = c.position RETURNING position`,
     [projection],
   );
@@ -30,8 +34,9 @@ export const storeCheckpoint = async (
   projection: string,
   to: Position,
   schema = 'journey',
+  table: CheckpointTable = 'read_model_checkpoints',
 ): Promise<void> => {
-  await client.query(`UPDATE ${schema}.read_model_checkpoints SET position = $2 WHERE projection = $1`, [
+  await client.query(`UPDATE ${schema}.${table} SET position = $2 WHERE projection = $1`, [
     projection,
     positionToString(to),
   ]);
@@ -41,9 +46,10 @@ export const readCheckpoint = async (
   db: pg.Pool | pg.ClientBase,
   projection: string,
   schema = 'journey',
+  table: CheckpointTable = 'read_model_checkpoints',
 ): Promise<Position | null> => {
   const { rows } = await db.query<{ position: string | null }>(
-    `SELECT position FROM ${schema}.read_model_checkpoints WHERE projection = $1`,
+    `SELECT position FROM ${schema}.${table} WHERE projection = $1`,
     [projection],
   );
   const position = rows[0]?.position;

@@ -2,12 +2,14 @@ import type pg from 'pg';
 import type { AlertWriter } from '../../../application/ports/alertStore/alertStore.ts';
 import type { Position, RecordedEvent } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
+import type { SessionWriter } from '../../../application/ports/sessionStore/sessionStore.ts';
 import { checkWindowDays } from '../../../domain/stage/stageChanges.ts';
 import type { CheckpointedStore, Projection } from '../../../projections/projection.ts';
 import { ALERT_WRITER_LOCK } from '../alertStore/inAlertWriteTransaction.ts';
 import { PostgresAlertStore } from '../alertStore/postgresAlertStore.ts';
 import { lockCheckpoint } from '../readModels/checkpointRow.ts';
 import { PostgresReadModelStore } from '../readModels/postgresReadModelStore.ts';
+import { PostgresSessionStore } from '../sessionStore/postgresSessionStore.ts';
 import type { OwnedTable } from './contentHash.ts';
 
 /** What the shadow of one version writes with: the projection's store, on the shadow's schema. */
@@ -30,7 +32,7 @@ export type PostgresRebuildModel = {
   readonly shadowTables: readonly string[];
   readonly seeded?: readonly string[];
   /** the table of schema `journey` (and of the shadow's) holding the projection's checkpoint */
-  readonly checkpointTable: 'read_model_checkpoints' | 'alert_checkpoints';
+  readonly checkpointTable: 'read_model_checkpoints' | 'alert_checkpoints' | 'session_checkpoints';
   /** after the shadow's tables are made, before its first write (settings such as the window W) */
   prepareShadow?(client: pg.ClientBase, schema: string): Promise<void>;
   /** in the swap's transaction, before the catch-up: the live writers of the model wait for its end */
@@ -113,6 +115,29 @@ export const alertRebuildModel = (projection: Projection<AlertWriter>, name = 'a
   },
   openShadow: async (pool: pg.Pool, schema) =>
     shadowOf(name, new PostgresAlertStore(pool, { schema, shadow: true }), projection),
+});
+
+/**
+ * The sessions' rebuild (activity and sessions): the shadow writes through PostgresSessionStore
+ * on the shadow's schema, a transaction per batch. The swap holds the live checkpoint row,
+ * which every batch of the live projection locks first.
+ */
+export const sessionRebuildModel = (
+  projection: Projection<SessionWriter>,
+  name = 'sessions',
+): PostgresRebuildModel => ({
+  name,
+  streamPrefix: projection.streamPrefix,
+  owned: [
+    { name: 'session_activity', orderBy: 'user_id, at, message_id' },
+    { name: 'sessions', orderBy: 'user_id, started_at, first_message_id' },
+  ],
+  shadowTables: ['session_activity', 'sessions', 'session_checkpoints'],
+  checkpointTable: 'session_checkpoints',
+  holdLiveWriters: async (client) => {
+    await lockCheckpoint(client, name, 'journey', 'session_checkpoints');
+  },
+  openShadow: async (pool, schema) => shadowOf(name, new PostgresSessionStore(pool, { schema }), projection),
 });
 
 /** the shadow's writes: the projection's own `apply`, through the store's own `applyBatch` */

@@ -1,0 +1,123 @@
+import type pg from 'pg';
+import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
+import type {
+  SessionDayCount,
+  SessionRange,
+  SessionStore,
+  SessionWriter,
+} from '../../../application/ports/sessionStore/sessionStore.ts';
+import { UnavailableError } from '../../../domain/errors/journeyError.ts';
+import type { Session } from '../../../domain/sessions/session.ts';
+import { connectionLostError } from '../connectionLost.ts';
+import { inWriteTransaction } from '../inWriteTransaction.ts';
+import { applyPrefetched } from '../prefetchedApply.ts';
+import { lockCheckpoint, readCheckpoint, samePosition, storeCheckpoint } from '../readModels/checkpointRow.ts';
+import { withoutNul } from '../readModels/withoutNul.ts';
+import { emptySessionSnapshot, RecordingSessionWriter, type SessionChanges } from './recordingSessionWriter.ts';
+import { instantParam } from './sessionKeys.ts';
+import { sessionStateLoader } from './sessionStateLoader.ts';
+import { writeSessionChanges } from './writeSessionChanges.ts';
+
+const CHECKPOINTS = 'session_checkpoints';
+
+export type PostgresSessionStoreOptions = {
+  /** where the tables are: `journey`, or a rebuild's shadow schema */
+  readonly schema?: string;
+};
+
+/**
+ * The sessions read model in PostgreSQL (tables of migration 008). A batch locks its
+ * checkpoint row first, so writers of one projection take turns and a rebuild's swap can hold
+ * them; its `apply` reads what it asks for in bulk (prefetchedApply.ts), and its writes go in
+ * a statement or two. The pool belongs to the caller: `close` leaves it open.
+ */
+export class PostgresSessionStore implements SessionStore {
+  private readonly schema: string;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresSessionStoreOptions = {},
+  ) {
+    this.schema = options.schema ?? 'journey';
+  }
+
+  async readCheckpoint(projection: string): Promise<Position | null> {
+    this.assertOpen();
+    try {
+      return await readCheckpoint(this.pool, projection, this.schema, CHECKPOINTS);
+    } catch (error) {
+      throw connectionLostError(error, undefined, `reading the checkpoint of ${projection}`);
+    }
+  }
+
+  async applyBatch(
+    projection: string,
+    checkpoint: { readonly from: Position | null; readonly to: Position },
+    apply: (writer: SessionWriter) => void,
+  ): Promise<CheckpointResult> {
+    this.assertOpen();
+    return inWriteTransaction(this.pool, `storing a batch of ${projection}`, async (client) => {
+      const current = await lockCheckpoint(client, projection, this.schema, CHECKPOINTS);
+      if (!samePosition(current, checkpoint.from)) return { kind: 'mismatch', current };
+      const snapshot = emptySessionSnapshot();
+      const load = sessionStateLoader(client, this.schema);
+      const { changes } = await applyPrefetched<RecordingSessionWriter, SessionChanges, void>(
+        apply,
+        () => new RecordingSessionWriter(snapshot),
+        (run) => load(run.wants, snapshot),
+        'a sessions transaction',
+      );
+      await writeSessionChanges(client, changes, this.schema);
+      await storeCheckpoint(client, projection, checkpoint.to, this.schema, CHECKPOINTS);
+      return { kind: 'stored' };
+    });
+  }
+
+  async sessionsOf(userId: string, range: SessionRange = {}): Promise<Session[]> {
+    const from = range.from === undefined ? Number.NEGATIVE_INFINITY : Date.parse(range.from);
+    const to = range.to === undefined ? Number.POSITIVE_INFINITY : Date.parse(range.to);
+    if (Number.isNaN(from) || Number.isNaN(to)) return []; // as SQLite, which compares with NULL
+    const rows = await this.query<{ data: Session }>(
+      `SELECT data FROM ${this.schema}.sessions WHERE user_id = $1 AND started_at BETWEEN $2 AND $3
+       ORDER BY started_at DESC, first_message_id DESC`,
+      [withoutNul(userId), instantParam(from), instantParam(to)],
+      `reading the sessions of ${userId}`,
+    );
+    return rows.map((r) => r.data);
+  }
+
+  async sessionsByDay(from: string, to: string): Promise<SessionDayCount[]> {
+    // percentile_disc is the nearest rank the port asks for
+    return this.query<SessionDayCount>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS date, count(*)::int AS sessions, count(DISTINCT user_id)::int AS users,
+         (percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms))::float8 AS "medianDurationMs",
+         (percentile_disc(0.9) WITHIN GROUP (ORDER BY duration_ms))::float8 AS "p90DurationMs",
+         count(*) FILTER (WHERE page_views = 1)::int AS bounces
+       FROM ${this.schema}.sessions WHERE day BETWEEN $1::date AND $2::date GROUP BY day ORDER BY day`,
+      [from, to],
+      `counting sessions from ${from} to ${to}`,
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[], doing: string): Promise<R[]> {
+    this.assertOpen();
+    try {
+      return (await this.pool.query<R>(sql, params)).rows;
+    } catch (error) {
+      throw connectionLostError(error, undefined, doing);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed)
+      throw new UnavailableError(
+        'this PostgreSQL session store is closed; create a new PostgresSessionStore on an open pool',
+      );
+  }
+}
