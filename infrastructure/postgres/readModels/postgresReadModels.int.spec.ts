@@ -167,7 +167,9 @@ describe('PostgresReadModels on a database from before timeline positions', () =
       await pool.query(`INSERT INTO journey.timeline (user_id, occurred_at, event_id, type, data, rule_id, source_message_ids)
         VALUES ('u1', '2026-01-01T00:00:00Z', 'old', 'PageViewed', '{}', 'r', '["m"]')`);
       await pool.query(`INSERT INTO journey.read_model_checkpoints (projection, position) VALUES ('timeline', '1/1')`);
-      expect((await migrate(pool, migrations)).applied).toEqual(['6 timeline positions']);
+      expect((await migrate(pool, migrations)).applied).toEqual(
+        migrations.filter((m) => m.version >= 6).map((m) => `${m.version} ${m.name}`),
+      );
       const store = await PostgresReadModels.open(pool);
       await store.applyBatch('timeline', { from: pos(1), to: pos(3) }, (w) => {
         w.addTimelineEntry(timelineEntry('u1', 'new', '2026-01-02T00:00:00.000Z', { position: pos(3) }));
