@@ -10,6 +10,7 @@ import {
 } from '../../../application/ports/alertStore/alertStore.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
 import { connectionLostError } from '../connectionLost.ts';
+import type { Queries } from '../lease/fencedTransaction.ts';
 import { ALERT_COLUMNS, type AlertRow, toStoredAlert } from './alertRows.ts';
 
 /**
@@ -17,7 +18,8 @@ import { ALERT_COLUMNS, type AlertRow, toStoredAlert } from './alertRows.ts';
  * writes, one statement each (each its own transaction).
  */
 export class PostgresAlertOutbox {
-  constructor(private readonly pool: pg.Pool) {}
+  /** `pool`: a pg.Pool, or one fenced by the alerter's lease (fencedQueries) */
+  constructor(private readonly pool: Queries) {}
 
   async get(key: string): Promise<StoredAlert | undefined> {
     const rows = await this.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM journey.alert_outbox WHERE key = $1`, [key]);

@@ -1,0 +1,61 @@
+import type pg from 'pg';
+import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
+import { LeaseLostError } from '../../../domain/errors/leaseLostError.ts';
+import { isConnectionLost } from '../connectionLost.ts';
+
+const compare = (rows: readonly { epoch: string }[], fence: LeaseGrant, doing: string): void => {
+  const current = rows[0] === undefined ? undefined : Number(rows[0].epoch);
+  if (current !== fence.epoch) throw new LeaseLostError(fence.role, fence.epoch, current, doing);
+};
+
+/**
+ * The fence, first thing in a write's transaction: the role's row is read FOR SHARE, so a
+ * takeover (which updates it) waits for this transaction to end, and a transaction that starts
+ * after a takeover sees the new epoch and is refused. Throws LeaseLostError; the caller rolls back.
+ */
+export const checkFence = async (client: pg.ClientBase, fence: LeaseGrant, doing: string): Promise<void> => {
+  const { rows } = await client.query<{ epoch: string }>('SELECT epoch FROM journey.leases WHERE role = $1 FOR SHARE', [
+    fence.role,
+  ]);
+  compare(rows, fence, doing);
+};
+
+/** what a statement runs on: a pool, or `fencedQueries` of one */
+export type Queries = {
+  query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+};
+
+/**
+ * A pool whose every statement runs in its own transaction behind the fence: an adapter written
+ * for a pool (one statement, one transaction) is fenced without changing its statements.
+ */
+export const fencedQueries = (pool: pg.Pool, fence: LeaseGrant, what: string): Queries => ({
+  async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<{ rows: R[] }> {
+    const client = await pool.connect();
+    try {
+      // BEGIN and the fence in one round trip; the role is ours (escaped all the same)
+      const begun = (await client.query(
+        `BEGIN; SELECT epoch FROM journey.leases WHERE role = ${client.escapeLiteral(fence.role)} FOR SHARE`,
+      )) as unknown as [pg.QueryResult, pg.QueryResult<{ epoch: string }>];
+      compare(begun[1].rows, fence, what);
+      const result = await client.query<R>(sql, params);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      await rollback(client, error);
+      throw error;
+    }
+  },
+});
+
+/** a client whose server went away, or that cannot roll back, is dropped instead of reused */
+const rollback = async (client: pg.PoolClient, cause: unknown): Promise<void> => {
+  if (isConnectionLost(cause)) return client.release(true);
+  try {
+    await client.query('ROLLBACK');
+    client.release();
+  } catch {
+    client.release(true);
+  }
+};
