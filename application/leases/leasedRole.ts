@@ -27,9 +27,10 @@ export type Act = (lease: LeaseHandle) => Promise<() => Promise<void>>;
 
 /**
  * One replica's part in a singleton role: while standing by it asks for the lease; once granted
- * it runs `act` and renews every third of the TTL. It stops acting when a renewal says another
- * replica holds the role, or when no renewal was confirmed for most of the TTL, so it has stopped
- * before a standby can take over; fenced writes refuse whatever a paused holder still tries.
+ * it runs `act` and renews every third of the TTL. `held()` turns false once no renewal was
+ * confirmed for most of the TTL (no more Slack posts); the work stops when a renewal finds a
+ * newer epoch or none was confirmed for the whole TTL. Fenced writes refuse whatever a paused
+ * holder still tries after a takeover.
  */
 export class LeasedRole {
   private stopped = true;
@@ -67,7 +68,7 @@ export class LeasedRole {
     return this.options.logger ?? silentLogger;
   }
 
-  /** renewals not confirmed for this long: stop acting (a margin before the lease runs out on the server) */
+  /** renewals not confirmed for this long: no more side effects (a margin before the lease runs out on the server) */
   private get validMs(): number {
     return this.options.ttlMs - Math.min(1_000, this.options.ttlMs / 5);
   }
@@ -108,13 +109,16 @@ export class LeasedRole {
       stopWork = await this.act(handle);
       this.holding = grant;
       while (!this.stopped && lost === undefined) {
-        await this.sleep(ttlMs / 3);
+        // a third of the TTL after the last confirmed renewal: after a late one, the next goes soon
+        await this.sleep(Math.max(ttlMs / 10, confirmedAt + ttlMs / 3 - this.clock.now()));
         if (this.stopped) break;
         const renewAskedAt = this.clock.now();
         const renewed = await this.renew(grant, confirmedAt);
+        // a late renewal that finds our epoch is good: nobody took over meanwhile (held() said no till then)
         if (renewed === true) confirmedAt = renewAskedAt;
         else if (renewed === false) lost = `another replica took the ${role} lease`;
-        if (!handle.held()) lost ??= `its lease could not be renewed for ${this.clock.now() - confirmedAt} ms`;
+        else if (this.clock.now() - confirmedAt >= ttlMs)
+          lost = `its lease could not be renewed for ${this.clock.now() - confirmedAt} ms`;
       }
     } catch (error) {
       lost = `starting ${role} failed (${(error as Error).message})`;
@@ -131,9 +135,9 @@ export class LeasedRole {
       this.logger.warn({ role, epoch: grant.epoch }, `${grant.holder} stopped acting as ${role}: ${lost}; standing by`);
   }
 
-  /** true renewed, false taken by another, undefined not known (an error, or no answer before the lease would run out) */
+  /** true renewed, false taken by another, undefined not known (an error, or no answer before the lease ran out) */
   private async renew(grant: LeaseGrant, confirmedAt: number): Promise<boolean | undefined> {
-    const leftMs = confirmedAt + this.validMs - this.clock.now();
+    const leftMs = confirmedAt + this.options.ttlMs - this.clock.now();
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([

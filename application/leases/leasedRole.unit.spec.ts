@@ -74,6 +74,42 @@ describe('LeasedRole', () => {
     await b.role.stop();
   });
 
+  it('a renewal that answers late but finds its own epoch keeps the holder acting; meanwhile it may not post', async () => {
+    const leases = new InProcessLeases(systemClock);
+    const ttlMs = 1_000;
+    let renewals = 0;
+    let heldBeforeAnswer: boolean | undefined;
+    let handle: LeaseHandle | undefined;
+    // the first renewal answers after 60 % of the TTL: past the point where held() turns false
+    const slow: Leases = Object.assign(leases.sibling(), {
+      renew: async (grant: Parameters<Leases['renew']>[0], ttl: number) => {
+        if (++renewals === 1) {
+          await new Promise((resolve) => setTimeout(resolve, ttlMs * 0.6));
+          heldBeforeAnswer = handle?.held();
+        }
+        return leases.renew(grant, ttl);
+      },
+    });
+    let stops = 0;
+    const role = new LeasedRole(
+      slow,
+      systemClock,
+      async (lease) => {
+        handle = lease;
+        return async () => {
+          stops++;
+        };
+      },
+      { role: 'alerter', holder: 'a', ttlMs },
+    );
+    role.start();
+    await waitUntil('three renewals', () => renewals >= 3);
+    expect(heldBeforeAnswer).toBe(false);
+    expect(handle?.held()).toBe(true);
+    expect([stops, role.grant?.epoch]).toEqual([0, 1]);
+    await role.stop();
+  });
+
   it('stops acting at once when a renewal says another replica holds the role', async () => {
     const leases = new InProcessLeases(systemClock);
     const a = replica(leases, 'a');

@@ -7,13 +7,15 @@ import { JourneyError } from './journeyError.ts';
 export class LeaseLostError extends JourneyError {
   readonly role: string;
   readonly epoch: number;
-  /** the role's newest epoch; undefined when the role has no lease row at all */
+  /** the role's newest epoch; undefined when it is not known (no lease row, or no renewal confirmed lately) */
   readonly current: number | undefined;
   constructor(role: string, epoch: number, current: number | undefined, doing: string) {
     super(
       'LEASE_LOST',
       `${doing} was refused: this worker holds the ${role} lease at epoch ${epoch}, but ${
-        current === undefined ? 'the role has no lease' : `epoch ${current} has been granted since`
+        current === undefined
+          ? 'the lease could not be confirmed (it may have run out, or was never granted)'
+          : `epoch ${current} has been granted since`
       }; it stops acting as ${role} and stands by. Nothing to do if it is rare; if it repeats, look for pauses (GC, a stopped VM) or network cuts between this process and the database.`,
     );
     this.role = role;

@@ -111,7 +111,9 @@ describe('fencing by lease epoch (postgres)', () => {
     const { pool, end } = await twoReplicas();
     try {
       const store = new PostgresAlertStore(pool, { fence: { role: 'alerter', epoch: 1, holder: 'nobody' } });
-      await expect(store.update((w) => w.raise(draft('signup:a'), NOW))).rejects.toThrow('but the role has no lease');
+      await expect(store.update((w) => w.raise(draft('signup:a'), NOW))).rejects.toThrow(
+        'but the lease could not be confirmed',
+      );
       await store.close();
     } finally {
       await end();
