@@ -9,14 +9,27 @@ const compare = (rows: readonly { epoch: string }[], fence: LeaseGrant, doing: s
 };
 
 /**
+ * How long a fenced transaction may sit idle before the server ends its session: a holder paused
+ * inside one (its row lock held FOR SHARE) would otherwise hold off every takeover until it resumed.
+ */
+export const FENCED_IDLE_TIMEOUT_MS = 5_000;
+
+/** the fence's one statement: the epoch read FOR SHARE, and the idle limit for this transaction */
+const fenceSql = (role: string): string =>
+  `SELECT set_config('idle_in_transaction_session_timeout', $2, true), epoch FROM journey.leases WHERE role = ${role} FOR SHARE`;
+
+/**
  * The fence, first thing in a write's transaction: the role's row is read FOR SHARE, so a
  * takeover (which updates it) waits for this transaction to end, and a transaction that starts
  * after a takeover sees the new epoch and is refused. Throws LeaseLostError; the caller rolls back.
  */
-export const checkFence = async (client: pg.ClientBase, fence: LeaseGrant, doing: string): Promise<void> => {
-  const { rows } = await client.query<{ epoch: string }>('SELECT epoch FROM journey.leases WHERE role = $1 FOR SHARE', [
-    fence.role,
-  ]);
+export const checkFence = async (
+  client: pg.ClientBase,
+  fence: LeaseGrant,
+  doing: string,
+  idleTimeoutMs = FENCED_IDLE_TIMEOUT_MS,
+): Promise<void> => {
+  const { rows } = await client.query<{ epoch: string }>(fenceSql('$1'), [fence.role, String(idleTimeoutMs)]);
   compare(rows, fence, doing);
 };
 
@@ -33,10 +46,12 @@ export const fencedQueries = (pool: pg.Pool, fence: LeaseGrant, what: string): Q
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<{ rows: R[] }> {
     const client = await pool.connect();
     try {
-      // BEGIN and the fence in one round trip; the role is ours (escaped all the same)
-      const begun = (await client.query(
-        `BEGIN; SELECT epoch FROM journey.leases WHERE role = ${client.escapeLiteral(fence.role)} FOR SHARE`,
-      )) as unknown as [pg.QueryResult, pg.QueryResult<{ epoch: string }>];
+      // BEGIN and the fence in one round trip (no parameters there); the role is ours, escaped all the same
+      const fenceStatement = fenceSql(client.escapeLiteral(fence.role)).replace('$2', `'${FENCED_IDLE_TIMEOUT_MS}'`);
+      const begun = (await client.query(`BEGIN; ${fenceStatement}`)) as unknown as [
+        pg.QueryResult,
+        pg.QueryResult<{ epoch: string }>,
+      ];
       compare(begun[1].rows, fence, what);
       const result = await client.query<R>(sql, params);
       await client.query('COMMIT');

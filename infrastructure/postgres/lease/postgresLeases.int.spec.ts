@@ -146,3 +146,23 @@ describe('fencing by lease epoch (postgres)', () => {
     }
   });
 });
+
+describe('a holder paused inside a fenced transaction (postgres)', () => {
+  it('holds off a takeover only until the server ends its idle session', async () => {
+    const { pool, otherPool, end } = await twoReplicas();
+    const client = await pool.connect();
+    client.on('error', () => undefined); // the server ends this session: that is the point
+    try {
+      const old = granted(await new PostgresLeases(pool).tryAcquire('alerter', 'old', 50));
+      await client.query('BEGIN');
+      await checkFence(client, old, 'a write in flight', 300);
+      // paused here, never committing: the takeover waits for the idle limit, then goes through
+      const taken = await new PostgresLeases(otherPool).tryAcquire('alerter', 'new', 600_000);
+      expect(taken).toMatchObject({ epoch: 2, holder: 'new' });
+      await expect(client.query('COMMIT')).rejects.toThrow();
+    } finally {
+      client.release(true);
+      await end();
+    }
+  });
+});
