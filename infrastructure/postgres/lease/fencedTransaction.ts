@@ -10,18 +10,19 @@ const compare = (rows: readonly { epoch: string }[], fence: LeaseGrant, doing: s
 
 /**
  * How long a fenced transaction may sit idle before the server ends its session: a holder paused
- * inside one (its row lock held FOR SHARE) would otherwise hold off every takeover until it resumed.
+ * inside one (its row lock held) would otherwise hold off every takeover until it resumed.
  */
 export const FENCED_IDLE_TIMEOUT_MS = 5_000;
 
-/** the fence's one statement: the epoch read FOR SHARE, and the idle limit for this transaction */
+/** the fence's one statement: the epoch, locked against a takeover, and the idle limit for this transaction */
 const fenceSql = (role: string): string =>
-  `SELECT set_config('idle_in_transaction_session_timeout', $2, true), epoch FROM journey.leases WHERE role = ${role} FOR SHARE`;
+  `SELECT set_config('idle_in_transaction_session_timeout', $2, true), epoch FROM journey.leases WHERE role = ${role} FOR KEY SHARE`;
 
 /**
- * The fence, first thing in a write's transaction: the role's row is read FOR SHARE, so a
- * takeover (which updates it) waits for this transaction to end, and a transaction that starts
- * after a takeover sees the new epoch and is refused. Throws LeaseLostError; the caller rolls back.
+ * The fence, first thing in a write's transaction: the role's row is read FOR KEY SHARE, so a
+ * takeover (which changes the epoch, a key column) waits for this transaction to end, and a
+ * transaction that starts after a takeover sees the new epoch and is refused; the holder's own
+ * renewals (not key updates) do not wait. Throws LeaseLostError; the caller rolls back.
  */
 export const checkFence = async (
   client: pg.ClientBase,

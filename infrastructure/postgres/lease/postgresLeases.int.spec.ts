@@ -166,3 +166,25 @@ describe('a holder paused inside a fenced transaction (postgres)', () => {
     }
   });
 });
+
+describe('renewals beside fenced writes (postgres)', () => {
+  it("a renewal does not wait for the holder's own fenced transactions in flight", async () => {
+    const { pool, otherPool, end } = await twoReplicas();
+    const client = await pool.connect();
+    try {
+      const leases = new PostgresLeases(otherPool);
+      const grant = granted(await leases.tryAcquire('alerter', 'a', 600_000));
+      await client.query('BEGIN');
+      await checkFence(client, grant, 'a write in flight');
+      const renewed = await Promise.race([
+        leases.renew(grant, 600_000),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 3 s'), 3_000)),
+      ]);
+      expect(renewed).toBe(true);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+      await end();
+    }
+  });
+});
