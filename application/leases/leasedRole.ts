@@ -37,6 +37,7 @@ export class LeasedRole {
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private holding: LeaseGrant | undefined;
+  private renewFailed = false;
 
   constructor(
     private readonly leases: Leases,
@@ -87,8 +88,9 @@ export class LeasedRole {
         if (!failing) this.logger.warn({ err: error, role }, `cannot ask for the ${role} lease; asking again`);
         failing = true;
       }
+      // after holding, too: a role whose work fails at once must not be taken back in a tight loop
       if (grant) await this.hold(grant, askedAt);
-      else await this.sleep(retryMs);
+      if (!this.stopped) await this.sleep(retryMs);
     }
   }
 
@@ -96,6 +98,7 @@ export class LeasedRole {
     const { role, ttlMs } = this.options;
     let confirmedAt = askedAt;
     let lost: string | undefined;
+    this.renewFailed = false;
     const handle: LeaseHandle = {
       grant,
       held: () => lost === undefined && !this.stopped && this.clock.now() - confirmedAt < this.validMs,
@@ -147,7 +150,10 @@ export class LeasedRole {
         }),
       ]);
     } catch (error) {
-      this.logger.warn({ err: error, role: grant.role }, `cannot renew the ${grant.role} lease; trying again`);
+      // once per grant: a database that is down would say it every tenth of the TTL
+      if (!this.renewFailed)
+        this.logger.warn({ err: error, role: grant.role }, `cannot renew the ${grant.role} lease; trying again`);
+      this.renewFailed = true;
       return undefined;
     } finally {
       clearTimeout(timer);

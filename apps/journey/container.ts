@@ -51,13 +51,13 @@ export const AutomationsToken = Symbol.for('journey.Automations');
 export const FencedAlertStoreToken = Symbol.for('journey.FencedAlertStore');
 export const AlertDispatcherForToken = Symbol.for('journey.AlertDispatcherFor');
 const UsersReadModelsToken = Symbol.for('journey.UsersReadModels');
+const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');
 
 /** an alert store whose writes carry a role's lease epoch, for as long as the role holds that grant */
 export type FencedAlertStore = (grant: LeaseGrant) => { readonly store: AlertStore; close(): Promise<void> };
 
 /** the alerter over a store; `mayPost` is its lease's `held` */
 export type AlertDispatcherFor = (store: AlertStore, mayPost: () => boolean) => AlertDispatcher;
-const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');
 
 /**
  * The composition root: which adapter serves each port. Bindings are lazy singletons, so a
