@@ -10,6 +10,11 @@ export type AlertDeliveryOptions = {
   readonly baseBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly logger?: Logger;
+  /**
+   * asked right before a Slack call: false once this alerter's lease may have run out (a pause
+   * longer than its TTL), as no fence can take back a message posted
+   */
+  readonly mayPost?: () => boolean;
 };
 
 /** how far back to look for a message we may have posted before a crash */
@@ -49,7 +54,9 @@ export class AlertDelivery {
       threadTs = parent.ts;
     }
     if (!this.notifier) return this.logged(alert, channel);
+    if (this.options.mayPost?.() === false) return false; // stays pending for the alerter that holds the lease
     const attempts = await this.store.beginAttempt(alert.key);
+    if (this.options.mayPost?.() === false) return false;
     if (attempts > 1) {
       const since = new Date(Date.parse(alert.raisedAt) - LOOKUP_SLACK_MS).toISOString();
       const found = await this.notifier.find({ channel, key: alert.key, since, ...(threadTs ? { threadTs } : {}) });

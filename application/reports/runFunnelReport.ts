@@ -1,4 +1,5 @@
 import { isExpectedRevisionConflictError } from '../../domain/errors/journeyError.ts';
+import { LeaseLostError } from '../../domain/errors/leaseLostError.ts';
 import {
   REPORT_EVENT_TYPE,
   REPORT_STREAM,
@@ -6,6 +7,7 @@ import {
   usersByActivationStageReportedSchema,
 } from '../../domain/report/usersByActivationStageReported.ts';
 import type { Stage } from '../../domain/stage/stage.ts';
+import type { LeaseHandle } from '../leases/leasedRole.ts';
 import {
   type EventStore,
   type ExpectedRevision,
@@ -35,6 +37,12 @@ export type RunReportOptions = {
   readonly force?: boolean;
   /** render and publish (to a dry-run publisher) without recording */
   readonly dryRun?: boolean;
+  /**
+   * the reporter role's lease: the report is recorded only while it is held, with its epoch in
+   * the event's metadata; the append at the revision read before refuses a paused holder's record
+   * once another reporter recorded the date
+   */
+  readonly lease?: LeaseHandle;
 };
 
 /** every recorded report, oldest first; later events for a date (forced runs) come later */
@@ -102,7 +110,7 @@ export class RunFunnelReport {
       }
       // a channel that cannot be posted to must not leave the date recorded and unsent
       await this.deps.publisher.check();
-      const theirs = await this.record(report, reports, revision);
+      const theirs = await this.record(report, reports, revision, options.lease);
       if (theirs) return { kind: 'already-reported', recorded: theirs };
       await this.deps.publisher.publish(report, files);
       return { kind: 'reported', report };
@@ -116,18 +124,28 @@ export class RunFunnelReport {
     report: FunnelReport,
     seenReports: readonly UsersByActivationStageReported[],
     seenRevision: ExpectedRevision,
+    lease: LeaseHandle | undefined,
   ): Promise<UsersByActivationStageReported | undefined> {
     const { store } = this.deps;
     const id = this.deps.newId();
+    const metadata = {
+      occurredAt: report.recorded.asOf,
+      ...(lease === undefined ? {} : { leaseEpoch: lease.grant.epoch }),
+    };
     let reports = seenReports;
     let revision = seenRevision;
     for (;;) {
-      try {
-        await store.append(
-          REPORT_STREAM,
-          [{ id, type: REPORT_EVENT_TYPE, data: report.recorded, metadata: { occurredAt: report.recorded.asOf } }],
-          { expectedRevision: revision },
+      if (lease && !lease.held())
+        throw new LeaseLostError(
+          lease.grant.role,
+          lease.grant.epoch,
+          undefined,
+          `recording the report for ${report.recorded.date}`,
         );
+      try {
+        await store.append(REPORT_STREAM, [{ id, type: REPORT_EVENT_TYPE, data: report.recorded, metadata }], {
+          expectedRevision: revision,
+        });
         return undefined;
       } catch (error) {
         if (!isExpectedRevisionConflictError(error)) throw error;

@@ -1,17 +1,30 @@
-import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
 import { raiseSlowDeployments } from '../../application/alerts/raiseSlowDeployments.ts';
+import { LeasedRole } from '../../application/leases/leasedRole.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
 import { type Clock, ClockToken } from '../../application/ports/clock.ts';
+import { type Leases, LeasesToken } from '../../application/ports/lease/lease.ts';
 import type { Logger } from '../../application/ports/logger.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { whenReady } from '../journey/adapters.ts';
-import { type createContainer, slackNotifierOf } from '../journey/container.ts';
+import {
+  type AlertDispatcherFor,
+  AlertDispatcherForToken,
+  type createContainer,
+  type FencedAlertStore,
+  FencedAlertStoreToken,
+  slackNotifierOf,
+} from '../journey/container.ts';
+import { leaseHolder } from '../journey/leaseHolder.ts';
 
 /** how often the slow-deployment timer looks for deployments past their threshold */
 const SLOW_DEPLOYMENT_TICK_MS = 5_000;
 
-/** The alerter: the outbox drained to Slack, and the slow-deployment timer. Returns its stop. */
+/**
+ * The alerter: the outbox drained to Slack, and the slow-deployment timer, each a singleton role
+ * under its own lease (docs/operations/distributed.md): any number of alerter replicas may run,
+ * one acts per role, the others stand by. Returns its stop, which lets the roles go.
+ */
 export const runAlerter = async (
   config: JourneyConfig,
   container: ReturnType<typeof createContainer>,
@@ -27,23 +40,61 @@ export const runAlerter = async (
     if (identity.ok) logger.info({ channel: config.SLACK_ALERT_CHANNEL }, `alerts post to Slack as ${identity.who}`);
     else logger.error({}, `Slack alerts may fail: ${identity.reason}`);
   }
-  const store = container.get<AlertStore>(AlertStoreToken);
-  await whenReady(store); // an unreachable or misconfigured PostgreSQL stops start-up with its message
+  await whenReady(container.get<AlertStore>(AlertStoreToken)); // an unreachable or misconfigured PostgreSQL stops start-up with its message
   const clock = container.get<Clock>(ClockToken);
+  const leases = container.get<Leases>(LeasesToken);
+  const fenced = container.get<FencedAlertStore>(FencedAlertStoreToken);
+  const dispatcherFor = container.get<AlertDispatcherFor>(AlertDispatcherForToken);
   const rules = alertRulesOf(config);
-  const dispatcher = container.get(AlertDispatcher);
-  dispatcher.start();
-  const tick = async () => {
-    try {
-      await raiseSlowDeployments(store, rules, clock.now());
-    } catch (error) {
-      logger.error({ err: error }, 'the slow-deployment timer failed; it runs again shortly');
-    }
-  };
-  const timer = setInterval(() => void tick(), SLOW_DEPLOYMENT_TICK_MS);
-  void tick();
+  const lease = (role: string) => ({
+    role,
+    holder: leaseHolder('alerter'),
+    ttlMs: config.JOURNEY_LEASE_TTL_MS,
+    logger,
+  });
+
+  const dispatching = new LeasedRole(
+    leases,
+    clock,
+    async ({ grant, held }) => {
+      const { store, close } = fenced(grant);
+      const dispatcher = dispatcherFor(store, held);
+      dispatcher.start();
+      return async () => {
+        await dispatcher.stop();
+        await close();
+      };
+    },
+    lease('alerter'),
+  );
+  const slowTimer = new LeasedRole(
+    leases,
+    clock,
+    async ({ grant }) => {
+      const { store, close } = fenced(grant);
+      let ticking: Promise<void> = Promise.resolve();
+      const tick = () => {
+        ticking = ticking.then(async () => {
+          try {
+            await raiseSlowDeployments(store, rules, clock.now());
+          } catch (error) {
+            logger.error({ err: error }, 'the slow-deployment timer failed; it runs again shortly');
+          }
+        });
+      };
+      const timer = setInterval(tick, SLOW_DEPLOYMENT_TICK_MS);
+      tick();
+      return async () => {
+        clearInterval(timer);
+        await ticking;
+        await close();
+      };
+    },
+    lease('slow-deployment-timer'),
+  );
+  dispatching.start();
+  slowTimer.start();
   return async () => {
-    clearInterval(timer);
-    await dispatcher.stop();
+    await Promise.all([dispatching.stop(), slowTimer.stop()]);
   };
 };

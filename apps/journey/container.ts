@@ -7,6 +7,7 @@ import { type AlertStore, AlertStoreToken } from '../../application/ports/alertS
 import { type AutomationStore, AutomationStoreToken } from '../../application/ports/automationStore/automationStore.ts';
 import { type Clock, ClockToken, systemClock } from '../../application/ports/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import { type LeaseGrant, type Leases, LeasesToken } from '../../application/ports/lease/lease.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import {
@@ -44,8 +45,16 @@ export const ConfigToken = Symbol.for('journey.Config');
 export const CredentialsToken = Symbol.for('journey.Credentials');
 export const RulesToken = Symbol.for('journey.Rules');
 export const AutomationsToken = Symbol.for('journey.Automations');
+export const FencedAlertStoreToken = Symbol.for('journey.FencedAlertStore');
+export const AlertDispatcherForToken = Symbol.for('journey.AlertDispatcherFor');
 const UsersReadModelsToken = Symbol.for('journey.UsersReadModels');
 const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');
+
+/** an alert store whose writes carry a role's lease epoch, for as long as the role holds that grant */
+export type FencedAlertStore = (grant: LeaseGrant) => { readonly store: AlertStore; close(): Promise<void> };
+
+/** the alerter over a store; `mayPost` is its lease's `held` */
+export type AlertDispatcherFor = (store: AlertStore, mayPost: () => boolean) => AlertDispatcher;
 
 /**
  * The composition root: which adapter serves each port. Bindings are lazy singletons, so a
@@ -94,6 +103,19 @@ export const createContainer = (config: JourneyConfig): Container => {
     .toDynamicValue(() => readSide.alertStore())
     .onDeactivation(closeOnUnbind);
   container
+    .bind<Leases>(LeasesToken)
+    .toDynamicValue(() => readSide.leases())
+    .onDeactivation(closeOnUnbind);
+  container.bind<FencedAlertStore>(FencedAlertStoreToken).toDynamicValue((ctx) =>
+    config.JOURNEY_DATABASE_URL === undefined
+      ? // SQLite: the process's one store; nothing outside this process can hold the role
+        () => ({ store: ctx.get<AlertStore>(AlertStoreToken), close: async () => undefined })
+      : (grant) => {
+          const store = readSide.alertStore(grant);
+          return { store, close: () => store.close() };
+        },
+  );
+  container
     .bind<AutomationStore>(AutomationStoreToken)
     .toDynamicValue(() => readSide.automationStore())
     .onDeactivation(closeOnUnbind);
@@ -116,16 +138,17 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<SessionStore>(SessionStoreToken)
     .toDynamicValue(() => readSide.sessionStore())
     .onDeactivation(closeOnUnbind);
-  container.bind(AlertDispatcher).toDynamicValue(
-    (ctx) =>
+  container.bind<AlertDispatcherFor>(AlertDispatcherForToken).toDynamicValue(
+    (ctx) => (store, mayPost) =>
       new AlertDispatcher(
-        ctx.get(AlertStoreToken),
+        store,
         config.SLACK_BOT_TOKEN === undefined ? undefined : slackNotifierOf(config, config.SLACK_BOT_TOKEN),
         ctx.get(ClockToken),
         {
           channelFor: alertChannelOf(config),
           pollMs: config.JOURNEY_SQLITE_POLL_MS,
           logger: ctx.get(LoggerToken),
+          mayPost,
         },
       ),
   );

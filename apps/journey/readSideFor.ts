@@ -1,11 +1,15 @@
 import { join } from 'node:path';
 import type { AlertStore } from '../../application/ports/alertStore/alertStore.ts';
 import type { AutomationStore } from '../../application/ports/automationStore/automationStore.ts';
+import { systemClock } from '../../application/ports/clock.ts';
+import type { LeaseGrant, Leases } from '../../application/ports/lease/lease.ts';
 import type { ReadModelQueries, ReadModelStore } from '../../application/ports/readModels/readModels.ts';
 import type { SessionStore } from '../../application/ports/sessionStore/sessionStore.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { InProcessLeases } from '../../infrastructure/inProcess/inProcessLeases.ts';
 import { PostgresAlertStore } from '../../infrastructure/postgres/alertStore/postgresAlertStore.ts';
 import { PostgresAutomationStore } from '../../infrastructure/postgres/automationStore/postgresAutomationStore.ts';
+import { PostgresLeases } from '../../infrastructure/postgres/lease/postgresLeases.ts';
 import { PostgresReadSide } from '../../infrastructure/postgres/postgresReadSide.ts';
 import { PostgresReadModels } from '../../infrastructure/postgres/readModels/postgresReadModels.ts';
 import { PostgresSessionStore } from '../../infrastructure/postgres/sessionStore/postgresSessionStore.ts';
@@ -21,10 +25,13 @@ export type ReadModels = ReadModelStore & ReadModelQueries;
 export type ReadSide = {
   /** the store one projection writes (and its queries); a new instance each call */
   readModels(name: ProjectionName): ReadModels;
-  alertStore(): AlertStore;
+  /** `fence`: the lease of the role writing through it; its writes are refused once another replica took over */
+  alertStore(fence?: LeaseGrant): AlertStore;
   sessionStore(): SessionStore;
   /** the automations read model and its delivery outbox */
   automationStore(): AutomationStore;
+  /** the singleton roles' leases: in the database when there is one, else in this process */
+  leases(): Leases;
   /** ends what the adapters share (the PostgreSQL pool) now; closing the last adapter also does */
   close(): Promise<void>;
 };
@@ -62,9 +69,11 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
   if (url === undefined)
     return {
       readModels: (name) => new SqliteReadModels(readModelFileOf(config, name), { windowDays }),
+      // never fenced: one process owns the SQLite files, and its in-process leases have one holder at a time
       alertStore: () => new SqliteAlertStore(join(config.JOURNEY_DATA_DIR, 'alerts.db')),
       sessionStore: () => new SqliteSessionStore(join(config.JOURNEY_DATA_DIR, 'sessions.db')),
       automationStore: () => new SqliteAutomationStore(join(config.JOURNEY_DATA_DIR, 'automations.db')),
+      leases: () => new InProcessLeases(systemClock),
       close: async () => undefined,
     };
   const shared = new PostgresReadSide({
@@ -97,11 +106,24 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
           PostgresReadModels.prototype,
         ),
       ),
-    alertStore: () =>
+    leases: () => {
+      // a pool of its own: a renewal never waits behind a busy alerter's queue of outbox writes
+      const own = new PostgresReadSide({ url, poolSize: 2, applicationName: `journey ${role} leases` });
+      const leases = deferredAdapter(async () => new PostgresLeases(await own.pool()), PostgresLeases.prototype);
+      const closeLeases = leases.close.bind(leases);
+      leases.close = async () => {
+        await closeLeases();
+        await own.close();
+      };
+      return leases;
+    },
+    alertStore: (fence) =>
       counted(
-        deferredAdapter(async () => new PostgresAlertStore(await shared.pool()), PostgresAlertStore.prototype, {
-          onRaised: listenOnceOpen<AlertStore>((store, listener) => store.onRaised(listener)),
-        }),
+        deferredAdapter(
+          async () => new PostgresAlertStore(await shared.pool(), fence && { fence }),
+          PostgresAlertStore.prototype,
+          { onRaised: listenOnceOpen<AlertStore>((store, listener) => store.onRaised(listener)) },
+        ),
       ),
     sessionStore: () =>
       counted(

@@ -3,6 +3,7 @@ import type { Clock } from '../../application/ports/clock.ts';
 import type { FunnelReport, ReportPublisher, ReportRenderer } from '../../application/ports/funnelReport.ts';
 import { ReportScheduler } from '../../application/reports/reportScheduler.ts';
 import { RunFunnelReport, readRecordedReports } from '../../application/reports/runFunnelReport.ts';
+import { REPORT_STREAM } from '../../domain/report/usersByActivationStageReported.ts';
 import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
 import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
@@ -133,5 +134,29 @@ describe('two reporters racing for the same date', () => {
     expect((await report.run('2026-03-10', { force: true })).kind).toBe('reported');
     expect(published).toEqual(['2026-03-10', '2026-03-10']);
     expect((await readRecordedReports(store)).reports.map((r) => r.forced)).toEqual([false, true]);
+  });
+});
+
+describe('a reporter under the reporter lease', () => {
+  const lease = (epoch: number, held: boolean) => ({
+    grant: { role: 'reporter', epoch, holder: `r${epoch}` },
+    held: () => held,
+  });
+
+  it('records with its lease epoch while the lease is held', async () => {
+    const { store, published, report } = setup();
+    expect((await report.run('2026-03-10', { lease: lease(3, true) })).kind).toBe('reported');
+    expect(published).toEqual(['2026-03-10']);
+    const [recorded] = await store.readStream(REPORT_STREAM);
+    expect(recorded?.metadata).toMatchObject({ leaseEpoch: 3 });
+  });
+
+  it('records and publishes nothing once its lease could not be confirmed (a paused holder), saying why', async () => {
+    const { store, published, report } = setup();
+    await expect(report.run('2026-03-10', { lease: lease(3, false) })).rejects.toThrow(
+      'recording the report for 2026-03-10 was refused: this worker holds the reporter lease at epoch 3',
+    );
+    expect(published).toEqual([]);
+    expect(await recordedDates(store)).toEqual([]);
   });
 });

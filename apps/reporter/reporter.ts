@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import type { Container } from 'inversify';
+import { LeasedRole } from '../../application/leases/leasedRole.ts';
 import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import type { ReportPublisher } from '../../application/ports/funnelReport.ts';
+import { type Leases, LeasesToken } from '../../application/ports/lease/lease.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
 import {
   type ReadModelQueries,
@@ -18,6 +20,7 @@ import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
 import { DryRunReportPublisher } from '../../infrastructure/slack/dryRunReportPublisher.ts';
 import { SlackReportPublisher } from '../../infrastructure/slack/slackReportPublisher.ts';
 import { whenReady } from '../journey/adapters.ts';
+import { leaseHolder } from '../journey/leaseHolder.ts';
 
 /** Slack when a token is set; otherwise the PDFs and payloads go to JOURNEY_DATA_DIR/reports. */
 export const reportPublisherOf = (config: JourneyConfig): ReportPublisher =>
@@ -57,19 +60,30 @@ export const startReporter = async (config: JourneyConfig, container: Container)
     );
   }
   const report = funnelReportOf(config, container, reportPublisherOf(config));
-  const scheduler = new ReportScheduler(
-    {
-      store: container.get<EventStore>(EventStoreToken),
-      schedule: cronSchedule(config.JOURNEY_REPORT_CRON, config.JOURNEY_REPORT_TZ),
-      clock: container.get<Clock>(ClockToken),
-      report: (date) => report.run(date),
+  const clock = container.get<Clock>(ClockToken);
+  // one reporter acts at a time (docs/operations/distributed.md); the others stand by
+  const role = new LeasedRole(
+    container.get<Leases>(LeasesToken),
+    clock,
+    async (lease) => {
+      const scheduler = new ReportScheduler(
+        {
+          store: container.get<EventStore>(EventStoreToken),
+          schedule: cronSchedule(config.JOURNEY_REPORT_CRON, config.JOURNEY_REPORT_TZ),
+          clock,
+          report: (date) => report.run(date, { lease }),
+        },
+        { timeZone: config.JOURNEY_REPORT_TZ, catchUpDays: config.JOURNEY_REPORT_CATCHUP_DAYS, logger },
+      );
+      scheduler.start();
+      return () => scheduler.stop();
     },
-    { timeZone: config.JOURNEY_REPORT_TZ, catchUpDays: config.JOURNEY_REPORT_CATCHUP_DAYS, logger },
+    { role: 'reporter', holder: leaseHolder('reporter'), ttlMs: config.JOURNEY_LEASE_TTL_MS, logger },
   );
-  scheduler.start();
+  role.start();
   logger.info(
     { cron: config.JOURNEY_REPORT_CRON, timeZone: config.JOURNEY_REPORT_TZ, channel: config.SLACK_REPORT_CHANNEL },
     'the daily funnel report is scheduled',
   );
-  return () => scheduler.stop();
+  return () => role.stop();
 };

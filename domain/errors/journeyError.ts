@@ -2,7 +2,13 @@
  * The error hierarchy every layer throws. Each error carries a stable `code` so that
  * guards work across module copies and process boundaries, where `instanceof` alone fails.
  */
-export type JourneyErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'EXPECTED_REVISION_CONFLICT' | 'CONFIG' | 'UNAVAILABLE';
+export type JourneyErrorCode =
+  | 'VALIDATION'
+  | 'NOT_FOUND'
+  | 'EXPECTED_REVISION_CONFLICT'
+  | 'CONFIG'
+  | 'UNAVAILABLE'
+  | 'LEASE_LOST';
 
 export class JourneyError extends Error {
   readonly code: JourneyErrorCode;

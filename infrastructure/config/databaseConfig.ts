@@ -34,4 +34,16 @@ export const databaseConfigShape = {
       'must be a whole number from 1 to 1000',
     )
     .transform((s) => Number(s)),
+  /**
+   * how long a singleton role's lease (alerter, slow-deployment timer, …) lasts unrenewed: a
+   * standby takes over at most about this long after the holder died
+   */
+  JOURNEY_LEASE_TTL_MS: z
+    .string()
+    .default('5000')
+    .refine(
+      (s) => /^\d+$/.test(s.trim()) && Number(s) >= 500 && Number(s) <= 300_000,
+      'must be a whole number of milliseconds from 500 to 300000',
+    )
+    .transform((s) => Number(s)),
 };

@@ -9,6 +9,8 @@ export type JourneyProcess = {
   /** how many times it was started */
   readonly starts: number;
   readonly running: boolean;
+  /** the OS process id while it runs */
+  readonly pid: number | undefined;
   /** resolves once the process printed its ready marker (again, after a restart) */
   start(): Promise<void>;
   /** SIGKILL, as a crash or the OOM killer would; resolves once it is gone */
@@ -115,6 +117,9 @@ export const journeyProcess = (
     },
     get running() {
       return child !== undefined;
+    },
+    get pid() {
+      return child?.pid;
     },
     start,
     kill: async () => {

@@ -61,6 +61,7 @@ describe('docker-compose.yml, NATS profile', () => {
       expect(s.depends_on?.['journey-install']?.condition).toBe('service_completed_successfully');
     }
     expect(service('mapper').deploy?.replicas).toBe(2);
+    expect(service('alerter').deploy?.replicas, 'a standby alerter under the lease').toBe(2);
     for (const app of ['collector', 'mapper']) expect(service(app).depends_on?.nats?.condition).toBe('service_healthy');
   });
 

@@ -11,6 +11,7 @@ import {
 import { canonicalInstant } from '../../polling/instants.ts';
 import { connectionLostError } from '../connectionLost.ts';
 import { GroupedStatement } from '../groupedStatement.ts';
+import type { Queries } from '../lease/fencedTransaction.ts';
 import { ALERT_COLUMNS, type AlertRow, toStoredAlert } from './alertRows.ts';
 
 type Finish = {
@@ -58,7 +59,8 @@ export class PostgresAlertOutbox {
     (item) => item.key,
   );
 
-  constructor(private readonly pool: pg.Pool) {}
+  /** `pool`: a pg.Pool, or one fenced by the alerter's lease (fencedQueries) */
+  constructor(private readonly pool: Queries) {}
 
   async get(key: string): Promise<StoredAlert | undefined> {
     const rows = await this.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM journey.alert_outbox WHERE key = $1`, [key]);

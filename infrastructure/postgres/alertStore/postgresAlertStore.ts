@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { AlertOutboxFacade } from '../../../application/ports/alertStore/alertOutboxFacade.ts';
+import { AlertOutboxFacade, type AlertOutboxPart } from '../../../application/ports/alertStore/alertOutboxFacade.ts';
 import type { AlertStore, AlertWriter } from '../../../application/ports/alertStore/alertStore.ts';
 import {
   comparePositions,
@@ -7,12 +7,15 @@ import {
   positionFromString,
   positionToString,
 } from '../../../application/ports/eventStore/eventStore.ts';
+import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import { connectionLostError } from '../connectionLost.ts';
+import { checkFence } from '../lease/fencedTransaction.ts';
 import { AlertRaisedChannel } from './alertRaisedChannel.ts';
 import { alertStateLoader } from './alertStateLoader.ts';
 import { applyPrefetched } from './applyPrefetched.ts';
+import { fencedAlertOutbox } from './fencedAlertOutbox.ts';
 import { inAlertWriteTransaction } from './inAlertWriteTransaction.ts';
 import { PostgresAlertOutbox } from './postgresAlertOutbox.ts';
 import { writeAlertChanges } from './writeAlertChanges.ts';
@@ -29,6 +32,11 @@ export type PostgresAlertStoreOptions = {
    * with the live writers, being the only writer of its own tables
    */
   readonly shadow?: boolean;
+  /**
+   * a lease of the role writing through this store (the alerter, the slow-deployment timer):
+   * its writes check the epoch in their transactions and are refused once another replica took over
+   */
+  readonly fence?: LeaseGrant;
 };
 
 /**
@@ -37,11 +45,12 @@ export type PostgresAlertStoreOptions = {
  * statement. The pool belongs to the caller: `close` leaves it open.
  */
 export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore {
-  protected override readonly outbox: PostgresAlertOutbox;
+  protected override readonly outbox: AlertOutboxPart;
   private readonly channel: AlertRaisedChannel;
   private closed = false;
   private readonly schema: string;
   private readonly shadow: boolean;
+  private readonly fence: LeaseGrant | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -50,7 +59,8 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
     super();
     this.schema = options.schema ?? 'journey';
     this.shadow = options.shadow ?? false;
-    this.outbox = new PostgresAlertOutbox(pool);
+    this.fence = options.fence;
+    this.outbox = this.fence ? fencedAlertOutbox(pool, this.fence) : new PostgresAlertOutbox(pool);
     this.channel = new AlertRaisedChannel(pool);
   }
 
@@ -120,6 +130,7 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
       this.pool,
       doing,
       async (client) => {
+        if (this.fence) await checkFence(client, this.fence, doing);
         const outcome = await work(client);
         if (outcome.raised > 0) await this.channel.notifyOthers(client);
         return outcome;

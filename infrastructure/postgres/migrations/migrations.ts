@@ -4,6 +4,7 @@ import { alertStoreMigration } from './003_alertStore.ts';
 import { catalogueMigration } from './004_catalogue.ts';
 import { projectionRebuildsMigration } from './005_projectionRebuilds.ts';
 import { timelinePositionsMigration } from './006_timelinePositions.ts';
+import { leasesMigration } from './007_leases.ts';
 import { sessionsMigration } from './008_sessions.ts';
 import { automationsMigration } from './009_automations.ts';
 import type { Migration } from './migration.ts';
@@ -19,6 +20,7 @@ export const migrations: readonly Migration[] = [
   catalogueMigration,
   projectionRebuildsMigration,
   timelinePositionsMigration,
+  leasesMigration,
   sessionsMigration,
   automationsMigration,
 ];
