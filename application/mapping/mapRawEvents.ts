@@ -1,3 +1,4 @@
+import { statusOfOutcome } from '../../domain/explorer/rawEventStatus.ts';
 import {
   ANONYMOUS_ID_LINKED,
   anonymousStreamOf,
@@ -16,6 +17,7 @@ import {
   anonymousActivityStreamOf,
 } from '../../domain/sessions/activity.ts';
 import { ANY, type EventData, type EventStore } from '../ports/eventStore/eventStore.ts';
+import type { IndexedJourneyEvent, RawEventOutcome } from '../ports/rawEventIndex/rawEventIndex.ts';
 import type { RawDelivery, RawLog } from '../ports/rawLog/rawLog.ts';
 import { activityEventDataOf } from './activityEventDataOf.ts';
 import { journeyEventDataOf } from './journeyEventDataOf.ts';
@@ -25,6 +27,12 @@ type Owner = { readonly userId: string } | { readonly anonymousId: string };
 type Target = { readonly streamId: string; readonly userId?: string; readonly anonymousId?: string };
 
 const KNOWN_LINKS_MAX = 100_000;
+
+/**
+ * Told what each raw event of a delivery became once its journey events are stored, and the links it
+ * proved; synchronous and never awaited, so a listener buffers (the raw-event index batches its writes).
+ */
+export type MappedListener = (outcomes: readonly RawEventOutcome[], links: readonly IdentityLink[]) => void;
 
 /**
  * The mapper: raw events → identity → mapping rules → journey events on each user's stream; safe to
@@ -40,6 +48,7 @@ export class MapRawEvents {
     private readonly eventStore: EventStore,
     private readonly rawLog: RawLog,
     private readonly rules: CompiledRules,
+    private readonly onMapped?: MappedListener,
   ) {}
 
   readonly handle = async (delivery: RawDelivery): Promise<void> => {
@@ -52,6 +61,7 @@ export class MapRawEvents {
     const unmappable: { reason: string; payload: unknown }[] = [];
     const activity = new Map<string, { readonly owner: Owner; readonly activities: Activity[] }>();
     const anonymousIds = new Map<string, Target>();
+    const outcomes: RawEventOutcome[] | undefined = this.onMapped === undefined ? undefined : [];
 
     const add = (streamId: string, event: EventData) => {
       const list = byStream.get(streamId) ?? [];
@@ -75,7 +85,18 @@ export class MapRawEvents {
       if (target.anonymousId !== undefined) anonymousTargets.set(target.streamId, target);
       const outcome = applyRules(this.rules, raw);
       for (const error of outcome.errors) unmappable.push({ reason: error.reason, payload: raw });
-      for (const mapped of outcome.events) add(target.streamId, journeyEventDataOf(raw, mapped, target.userId));
+      const journeyEvents: IndexedJourneyEvent[] = [];
+      for (const mapped of outcome.events) {
+        const data = journeyEventDataOf(raw, mapped, target.userId);
+        add(target.streamId, data);
+        if (outcomes) journeyEvents.push({ id: data.id, type: data.type, rule: mapped.ruleId });
+      }
+      outcomes?.push({
+        event: raw,
+        journeyEvents,
+        ...statusOfOutcome(outcome),
+        ...(target.userId === undefined ? {} : { userId: target.userId }),
+      });
     }
     // one activity event per stream and delivery, not one per raw event: fewer, larger rows
     for (const [streamId, { owner, activities }] of activity) add(streamId, activityEventDataOf(activities, owner));
@@ -95,6 +116,7 @@ export class MapRawEvents {
     );
     const toCopy = lateLinks.filter((l): l is IdentityLink => l !== undefined);
     await Promise.all(toCopy.map((link) => this.copyAnonymousJourney(link)));
+    if (outcomes) this.onMapped?.(outcomes, [...newLinks, ...toCopy]);
   };
 
   /** Writes every link this delivery proves (first link of an anonymous id wins). */
