@@ -21,3 +21,28 @@ export const pruneRawEvents = async (
     await new Promise((resolve) => setImmediate(resolve));
   }
 };
+
+const HOUR_MS = 3_600_000;
+
+/** Prunes now and then every hour until the returned stop is called; a failed run is logged and retried next hour. */
+export const startRawEventRetention = (
+  index: Pick<RawEventIndex, 'prune'>,
+  options: {
+    readonly now: () => number;
+    readonly retentionDays: number;
+    readonly onError: (error: unknown) => void;
+    readonly intervalMs?: number;
+  },
+): (() => Promise<void>) => {
+  let running: Promise<unknown> = Promise.resolve();
+  const run = () => {
+    running = pruneRawEvents(index, options.now(), options.retentionDays).catch(options.onError);
+  };
+  run();
+  const timer = setInterval(run, options.intervalMs ?? HOUR_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+};

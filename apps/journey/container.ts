@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { Container } from 'inversify';
 import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
 import { AutomationDispatcher } from '../../application/automations/automationDispatcher.ts';
+import { RawEventRecorder } from '../../application/explorer/rawEventRecorder.ts';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
 import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
@@ -9,6 +11,7 @@ import { type Clock, ClockToken, systemClock } from '../../application/ports/clo
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { type LeaseGrant, type Leases, LeasesToken } from '../../application/ports/lease/lease.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
+import { type RawEventIndex, RawEventIndexToken } from '../../application/ports/rawEventIndex/rawEventIndex.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import {
   type ReadModelQueries,
@@ -27,6 +30,7 @@ import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts'
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
+import { SqliteRawEventIndex } from '../../infrastructure/sqlite/rawEventIndex/sqliteRawEventIndex.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
@@ -138,6 +142,14 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<SessionStore>(SessionStoreToken)
     .toDynamicValue(() => readSide.sessionStore())
     .onDeactivation(closeOnUnbind);
+  // rawevents.db under JOURNEY_DATA_DIR whichever read side, like sessions.db: no PostgreSQL adapter yet
+  container
+    .bind<RawEventIndex>(RawEventIndexToken)
+    .toDynamicValue(() => new SqliteRawEventIndex(join(config.JOURNEY_DATA_DIR, 'rawevents.db')))
+    .onDeactivation(closeOnUnbind);
+  container
+    .bind(RawEventRecorder)
+    .toDynamicValue((ctx) => new RawEventRecorder(ctx.get(RawEventIndexToken), { logger: ctx.get(LoggerToken) }));
   container.bind<AlertDispatcherFor>(AlertDispatcherForToken).toDynamicValue(
     (ctx) => (store, mayPost) =>
       new AlertDispatcher(
@@ -158,7 +170,15 @@ export const createContainer = (config: JourneyConfig): Container => {
     .toDynamicValue((ctx) => new IngestEvents(ctx.get(RawLogToken), ctx.get(ClockToken), () => crypto.randomUUID()));
   container
     .bind(MapRawEvents)
-    .toDynamicValue((ctx) => new MapRawEvents(ctx.get(EventStoreToken), ctx.get(RawLogToken), ctx.get(RulesToken)));
+    .toDynamicValue(
+      (ctx) =>
+        new MapRawEvents(
+          ctx.get(EventStoreToken),
+          ctx.get(RawLogToken),
+          ctx.get(RulesToken),
+          ctx.get(RawEventRecorder).recordMapped,
+        ),
+    );
   container.bind(JourneyQueries).toDynamicValue(
     (ctx) =>
       new JourneyQueries(ctx.get(ReadModelQueriesToken), config.JOURNEY_ACTIVE_WINDOW_DAYS, {

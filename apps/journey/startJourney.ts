@@ -1,4 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { startRawEventRetention } from '../../application/explorer/pruneRawEvents.ts';
+import { RawEventQueries } from '../../application/explorer/rawEventQueries.ts';
+import { RawEventRecorder } from '../../application/explorer/rawEventRecorder.ts';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
 import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
@@ -6,6 +9,7 @@ import { type AutomationStore, AutomationStoreToken } from '../../application/po
 import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
+import { type RawEventIndex, RawEventIndexToken } from '../../application/ports/rawEventIndex/rawEventIndex.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import { ReadModelQueriesToken, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
 import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
@@ -134,6 +138,11 @@ export const startJourney = async (
             // a quiet feed must outlive the idle-socket timeout
             heartbeatMs: Math.min(15_000, Math.floor(config.JOURNEY_IDLE_TIMEOUT_MS / 2)),
           },
+          rawEvents: {
+            queries: new RawEventQueries(container.get<RawEventIndex>(RawEventIndexToken)),
+            pollMs: Math.max(config.JOURNEY_SQLITE_POLL_MS, 100),
+            heartbeatMs: Math.min(15_000, Math.floor(config.JOURNEY_IDLE_TIMEOUT_MS / 2)),
+          },
         });
       }
       try {
@@ -150,8 +159,21 @@ export const startJourney = async (
     if (opsServer) stops.push(opsServer.close);
     if (apps.includes('mapper')) {
       const mapper = container.get(MapRawEvents);
-      const consumer = container.get<RawLog>(RawLogToken).consume({ group: 'mapper' }, mapper.handle);
-      stops.push(() => consumer.stop());
+      const rawLog = container.get<RawLog>(RawLogToken);
+      const consumer = rawLog.consume({ group: 'mapper' }, mapper.handle);
+      // the explorer's index: what is stored (its own group, so a slow index never holds up the
+      // mapper) and what the mapper made of it (handed over by the mapper, see container.ts)
+      const recorder = container.get(RawEventRecorder);
+      const indexer = rawLog.consume({ group: 'explorer' }, (delivery) => recorder.recordStored(delivery.events));
+      const stopRetention = startRawEventRetention(container.get<RawEventIndex>(RawEventIndexToken), {
+        now: () => container.get<Clock>(ClockToken).now(),
+        retentionDays: config.JOURNEY_RAW_RETENTION_DAYS,
+        onError: (error) => logger.warn({ err: error }, 'pruning the raw-event index failed; retrying in an hour'),
+      });
+      stops.push(async () => {
+        await Promise.all([consumer.stop(), indexer.stop(), stopRetention()]);
+        await recorder.flush();
+      });
     }
     if (apps.includes('projector')) {
       const projector = container.get(Projector);

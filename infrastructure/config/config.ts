@@ -8,6 +8,7 @@ import { browserSdkConfigShape } from './browserSdkConfig.ts';
 import { collectorLimitsConfigShape } from './collectorLimitsConfig.ts';
 import { databaseConfigShape } from './databaseConfig.ts';
 import { eventStoreConfigShape } from './eventStoreConfig.ts';
+import { explorerConfigShape } from './explorerConfig.ts';
 import { natsConfigShape } from './natsConfig.ts';
 import { opsConfigShape } from './opsConfig.ts';
 import { reportConfigShape } from './reportConfig.ts';
@@ -44,6 +45,7 @@ export const configSchema = z.object({
   ...collectorLimitsConfigShape,
   ...databaseConfigShape,
   ...eventStoreConfigShape,
+  ...explorerConfigShape,
   ...natsConfigShape,
   ...opsConfigShape,
   ...reportConfigShape,

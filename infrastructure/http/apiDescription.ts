@@ -26,6 +26,13 @@ import {
   retryAnswer,
 } from './automationSchemas.ts';
 import { eventStreamHeaders, eventStreamQuery, feedEventAnswer } from './eventFeedSchemas.ts';
+import {
+  rawEventFilterQuery,
+  rawEventStreamHeaders,
+  rawEventStreamMessage,
+  rawEventsAnswer,
+  rawEventsQuery,
+} from './rawEventSchemas.ts';
 import { dailySessionsAnswer, sessionsQuery, userSessionsAnswer } from './sessionSchemas.ts';
 
 export type DescribedRoute = {
@@ -86,6 +93,31 @@ export const apiDescription: readonly DescribedRoute[] = [
     tag: 'series',
     query: dailyQuery,
     answer: dailySessionsAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/raw-events',
+    summary: 'Raw events as stored, newest first, with what the mapper made of each (the live event explorer)',
+    description:
+      'Each event with its status, the journey events it became and the rule that made each, or the reject reason. Kept JOURNEY_RAW_RETENTION_DAYS (default 30). `userId` also finds anonymous events once identify or alias linked their anonymousId to the user. Page with `before` = the previous `next`.',
+    tag: 'read models',
+    query: rawEventsQuery,
+    answer: rawEventsAnswer,
+    errors: [400, 503],
+  },
+  {
+    method: 'GET',
+    path: '/api/raw-events/stream',
+    summary:
+      'The same filters live, as Server-Sent Events: each raw event when stored, then again when its status changes',
+    description:
+      'Events named `raw-event`; `id` is a version: reconnecting with `Last-Event-ID` resumes after it, without it the stream starts with what changes from now on. A comment line every 15 s keeps the connection open.',
+    tag: 'read models',
+    query: rawEventFilterQuery,
+    headers: rawEventStreamHeaders,
+    answer: 'event-stream',
+    messages: rawEventStreamMessage,
     errors: [400, 503],
   },
   {

@@ -20,6 +20,7 @@ import { type AutomationRoutesDeps, registerAutomationRoutes } from './automatio
 import { registerDashboardRoutes } from './dashboardRoutes.ts';
 import { type EventFeedDeps, registerEventFeedRoutes } from './eventFeedRoutes.ts';
 import { HttpError } from './httpError.ts';
+import { type RawEventRoutesDeps, registerRawEventRoutes } from './rawEventRoutes.ts';
 import { secretMatcher } from './secretMatcher.ts';
 import { registerSeriesRoutes } from './seriesRoutes.ts';
 import { registerSessionRoutes } from './sessionRoutes.ts';
@@ -41,6 +42,8 @@ export type ApiDeps = {
   automations?: AutomationRoutesDeps;
   /** serves GET /api/events/stream (Server-Sent Events) when present */
   eventFeed?: EventFeedDeps;
+  /** serves GET /api/raw-events and /api/raw-events/stream (the explorer) when present */
+  rawEvents?: RawEventRoutesDeps;
 };
 
 const bearerToken = (header: string | undefined): string | undefined =>
@@ -108,6 +111,7 @@ export const registerApiRoutes = (app: FastifyInstance, deps: ApiDeps): void => 
       if (deps.automations) registerAutomationRoutes(api, deps.automations, deps.clock);
       if (deps.sessions) registerSessionRoutes(api, deps.sessions);
       if (deps.eventFeed) registerEventFeedRoutes(api, deps.eventFeed);
+      if (deps.rawEvents) registerRawEventRoutes(api, deps.rawEvents);
 
       const reports = deps.reports;
       if (reports) {

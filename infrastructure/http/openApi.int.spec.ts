@@ -1,6 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RawEventQueries } from '../../application/explorer/rawEventQueries.ts';
 import { DailySeries } from '../../application/queries/dailySeries.ts';
 import { JourneyQueries } from '../../application/queries/journeyQueries.ts';
 import { SessionQueries } from '../../application/queries/sessionQueries.ts';
@@ -9,6 +10,7 @@ import { exampleAutomations } from '../../testing/automations/automationsFixture
 import { MemoryAlertStore } from '../../testing/memory/memoryAlertStore.ts';
 import { MemoryAutomationStore } from '../../testing/memory/memoryAutomationStore.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
+import { MemoryRawEventIndex } from '../../testing/memory/memoryRawEventIndex.ts';
 import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
 import { MemorySessionStore } from '../../testing/memory/memorySessionStore.ts';
 import { apiDescription } from './apiDescription.ts';
@@ -44,6 +46,7 @@ const start = async () => {
     automations: { automations: compileAutomations(exampleAutomations(), 'spec'), store: new MemoryAutomationStore() },
     sessions: new SessionQueries(new MemorySessionStore()),
     eventFeed: { store: new MemoryEventStore() },
+    rawEvents: { queries: new RawEventQueries(new MemoryRawEventIndex()) },
   });
   const base = await server.listen({ port: 0, host: '127.0.0.1' });
   const get = (path: string, token: string | null = TOKEN) =>
@@ -93,6 +96,8 @@ describe('OpenAPI document', () => {
       search: 'x'.repeat(256),
       automation: 'x'.repeat(101),
       userId: 'x'.repeat(256),
+      anonymousId: 'x'.repeat(256),
+      event: 'x'.repeat(201),
     };
     for (const route of apiDescription) {
       for (const name of Object.keys(route.query?.shape ?? {})) {
