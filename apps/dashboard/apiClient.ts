@@ -1,4 +1,5 @@
 import type { AlertStatus, StoredAlert } from '../../application/ports/alertStore/alertStore.ts';
+import type { IndexedRawEvent } from '../../application/ports/rawEventIndex/rawEventIndex.ts';
 import type { UserProfile } from '../../application/ports/readModels/readModels.ts';
 import type { JourneyView } from '../../application/queries/journeyQueries.ts';
 import type { Session } from '../../domain/sessions/session.ts';
@@ -9,6 +10,8 @@ export type DailyFunnel = { readonly from: string; readonly to: string; readonly
 export type UserSearch = { readonly search: string; readonly users: readonly UserProfile[] };
 export type Alerts = { readonly alerts: readonly StoredAlert[] };
 export type UserSessions = { readonly userId: string; readonly sessions: readonly Session[] };
+export type RawEventView = IndexedRawEvent & { readonly version?: number };
+export type RawEventsPage = { readonly events: readonly RawEventView[]; readonly next: string | null };
 export type { AlertStatus, Funnel, JourneyView, Session, StoredAlert, UserProfile };
 
 /** The API refused the token: the page asks for it again. */
@@ -52,6 +55,8 @@ export const apiClient = (token: string) => {
     journey: (userId: string) => get<JourneyView>(`/users/${encodeURIComponent(userId)}/journey`),
     sessions: (userId: string) => get<UserSessions>(`/users/${encodeURIComponent(userId)}/sessions`),
     alerts: (limit = 25) => get<Alerts>('/alerts', { limit: String(limit) }),
+    rawEvents: (filter: Record<string, string>, before?: string) =>
+      get<RawEventsPage>('/raw-events', { ...filter, limit: '50', ...(before === undefined ? {} : { before }) }),
   };
 };
 

@@ -5,7 +5,8 @@ import { automationsPanel } from './automationsPanel.ts';
 import { addDays, endOfDay, formatDay, utcDate } from './format.ts';
 import { funnelChart, funnelTable } from './funnelChart.ts';
 import { html, render, type SafeHtml } from './html.ts';
-import { fragmentOf, type PageState, pageStateFromFragment } from './pageState.ts';
+import { LivePage } from './livePage.ts';
+import { fragmentOf, type LiveFilter, liveFilterNames, type PageState, pageStateFromFragment } from './pageState.ts';
 import { sizeMeters, stageCards } from './stageCards.ts';
 import { timelineView } from './timelineView.ts';
 
@@ -21,6 +22,8 @@ const message = (kind: 'loading' | 'error' | 'empty', text: string | SafeHtml): 
   html`<p class="${kind}"${kind === 'error' ? html` role="alert"` : ''}>${text}</p>`;
 
 let api: ApiClient | undefined;
+let apiToken: string | undefined;
+let live: LivePage | undefined;
 let state: PageState = pageStateFromFragment('', Date.now());
 
 const saveState = (next: Partial<PageState>): void => {
@@ -123,6 +126,41 @@ const search = (text: string) => {
   });
 };
 
+const livePage = (): LivePage => {
+  live ??= new LivePage({
+    list: $('#live-events'),
+    detail: $('#live-detail'),
+    state: $('#live-state'),
+    pause: $<HTMLButtonElement>('#live-pause'),
+    more: $<HTMLButtonElement>('#live-more'),
+  });
+  return live;
+};
+
+const openLive = () => {
+  const form = $<HTMLFormElement>('#live-filters');
+  for (const name of liveFilterNames) {
+    const input = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
+    if (input) input.value = state.live?.[name] ?? '';
+  }
+  if (api === undefined || apiToken === undefined) return;
+  void livePage().open(api, apiToken, state.live ?? {}, (error) =>
+    render($('#live-events'), message('error', error instanceof ApiError ? error.message : String(error))),
+  );
+};
+
+/** the overview (funnel, stages, journeys, alerts) or the live events page */
+const showView = (view: PageState['view']) => {
+  $('#overview-view').hidden = view === 'live';
+  $('#live-view').hidden = view !== 'live';
+  for (const link of document.querySelectorAll<HTMLElement>('[data-view-link]')) {
+    if (link.dataset.viewLink === (view ?? 'overview')) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (view === 'live') openLive();
+  else live?.close();
+};
+
 const refreshAll = () => {
   ($('#range-form') as HTMLFormElement).from.value = state.from;
   ($('#range-form') as HTMLFormElement).to.value = state.to;
@@ -132,10 +170,12 @@ const refreshAll = () => {
   void loadAlerts();
   void automations.refresh();
   if (state.user !== undefined) void openUser(state.user);
+  showView(state.view);
 };
 
 const askForToken = (why?: string) => {
   api = undefined;
+  live?.close();
   const dialog = $<HTMLDialogElement>('#token-dialog');
   $('#token-reason').textContent = why ?? '';
   $('#token-reason').hidden = why === undefined;
@@ -144,6 +184,7 @@ const askForToken = (why?: string) => {
 
 const start = (token: string) => {
   api = apiClient(token);
+  apiToken = token;
   document.body.classList.add('connected');
   refreshAll();
 };
@@ -225,6 +266,45 @@ const wire = () => {
   });
   automations.wire();
   $('#refresh-alerts').addEventListener('click', () => void loadAlerts());
+  for (const link of document.querySelectorAll<HTMLElement>('[data-view-link]')) {
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      const view = link.dataset.viewLink === 'live' ? 'live' : undefined;
+      const { view: _old, ...rest } = state;
+      state = { ...rest, ...(view === undefined ? {} : { view }) };
+      saveState({});
+      showView(view);
+    });
+  }
+  // from a user's journey to their raw events
+  document.addEventListener('click', (event) => {
+    const link = (event.target as Element).closest<HTMLElement>('[data-live-user]');
+    if (link?.dataset.liveUser === undefined) return;
+    event.preventDefault();
+    saveState({ view: 'live', live: { userId: link.dataset.liveUser } });
+    showView('live');
+  });
+  $('#live-filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const filter: LiveFilter = {};
+    for (const name of liveFilterNames) {
+      const value = String(form.get(name) ?? '').trim();
+      if (value !== '') filter[name] = value;
+    }
+    const { live: _old, ...rest } = state;
+    state = { ...rest, ...(Object.keys(filter).length === 0 ? {} : { live: filter }) };
+    saveState({});
+    openLive();
+  });
+  $('#live-pause').addEventListener('click', () => livePage().togglePause());
+  $('#live-more').addEventListener('click', () => {
+    if (api !== undefined) void livePage().loadOlder(api, state.live ?? {});
+  });
+  $('#live-events').addEventListener('click', (event) => {
+    const row = (event.target as Element).closest<HTMLElement>('[data-message-id]');
+    if (row?.dataset.messageId !== undefined) livePage().select(row.dataset.messageId);
+  });
   setInterval(() => {
     if (api !== undefined && document.visibilityState === 'visible') void loadAlerts();
   }, ALERTS_REFRESH_MS);

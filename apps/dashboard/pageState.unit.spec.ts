@@ -18,6 +18,14 @@ describe('the page state in the URL fragment', () => {
     expect(pageStateFromFragment('#from=yesterday&to=2026-02-30x&user=', NOW)).toEqual(pageStateFromFragment('', NOW));
   });
 
+  it('reads and writes the live events page and its filters, leaving out empty ones', () => {
+    const state = pageStateFromFragment('#view=live&live.userId=ada&live.status=rejected&live.event=', NOW);
+    expect(state).toMatchObject({ view: 'live', live: { userId: 'ada', status: 'rejected' } });
+    expect(state.live).not.toHaveProperty('event');
+    expect(pageStateFromFragment(fragmentOf(state), NOW)).toEqual(state);
+    expect(pageStateFromFragment('#view=other', NOW)).not.toHaveProperty('view');
+  });
+
   it('writes what it reads, and never a token', () => {
     const state = { from: '2026-01-01', to: '2026-01-31', asOf: '2026-01-15', user: 'ada&co' };
     expect(pageStateFromFragment(fragmentOf(state), NOW)).toEqual(state);

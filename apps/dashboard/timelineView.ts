@@ -79,6 +79,7 @@ export const timelineView = (view: JourneyView, sessions: readonly Session[] = [
       <div class="stage-now">
         ${view.stage === null ? html`<span class="badge badge-none">Not signed up</span>` : html`<span class="badge badge-${view.stage}" data-stage="${view.stage}">${stageLabel[view.stage]}</span>`}
         <small>stage today</small>
+        <a class="raw-link" href="#view=live&amp;live.userId=${encodeURIComponent(view.userId)}" data-live-user="${view.userId}">Raw events</a>
       </div>
     </header>
     <dl class="facts">
