@@ -16,6 +16,7 @@ import { natsBench } from './natsBench.ts';
 import { type PostgresCatchUpRun, postgresCatchUpInChild } from './postgresCatchUp.ts';
 import type { PostgresQueryLatencies } from './postgresQueries.ts';
 import { type CatchUpRun, runCatchUp } from './projectionBench.ts';
+import { rawEventsFigures } from './rawEventsBench.ts';
 import {
   prepareRebuildStore,
   type QueryLatencies,
@@ -194,6 +195,9 @@ try {
   // --- 6. the dashboard's user search at 100k users, beside a primary-key lookup (no target)
   const userSearch = await userSearchFigures(files, quick ? 10_000 : 100_000, RUNS, log);
 
+  // --- 6. the explorer's one-user raw-event query at 1M raw events, beside the bare SELECT (goal p99 < 20 ms)
+  const rawEvents = await rawEventsFigures(files, quick ? 100_000 : 1_000_000, RUNS, log);
+
   // --- 6. the daily funnel report: 100k and 300k users, each run in a fresh child process (peak RSS of its own)
   const dailyReport = await reportBench(files, {
     sizes: quick ? [10_000, 30_000] : [100_000, 300_000],
@@ -278,6 +282,7 @@ try {
     },
     ...eventStoreDb,
     ...userSearch,
+    ...rawEvents.figures,
     ...nats.figures,
     ...metricsFigureRows(metrics),
     ...dailyReport.figures,
@@ -357,6 +362,7 @@ try {
     `queries on PostgreSQL over ${postgresQueries.users.toLocaleString('en-US')} users: funnel p50 ${postgresQueries.funnel.median.toFixed(1)} / p99 ${postgresQueries.funnel.p99.toFixed(1)} ms (goal < 20 ms), journey p50 ${postgresQueries.journey.median.toFixed(2)} / p99 ${postgresQueries.journey.p99.toFixed(2)} ms (goal < 10 ms; raw SELECT of the timeline p99 ${postgresQueries.rawJourney.p99.toFixed(2)} ms): ${postgresQueryVerdict}`,
     `queries at ${config.projectionEvents.toLocaleString('en-US')} events over ${queries.users.toLocaleString('en-US')} users: funnel p50 ${queries.funnel.median.toFixed(1)} / p99 ${queries.funnel.p99.toFixed(1)} ms (raw COUNT(*) of sign-ups by T p99 ${queries.rawSignupCount.p99.toFixed(2)} ms), journey p50 ${queries.journey.median.toFixed(2)} / p99 ${queries.journey.p99.toFixed(2)} ms (raw index read of the timeline p99 ${queries.rawJourney.p99.toFixed(2)} ms; goal p99 < 50 ms: ${queryVerdict})`,
     `daily report: ${reportRssVerdict(dailyReport).line}`,
+    rawEvents.line,
     `browser SDK /sdk.js: ${sdk.raw.toLocaleString('en-US')} bytes, ${sdk.gzip.toLocaleString('en-US')} gzipped (target < 5 KB gzip: ${sdkVerdict})`,
     `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,
     ...notes.map((n) => `NOTE: ${n}`),
