@@ -4,7 +4,9 @@ import { compileRules } from '../../domain/mapping/compileRules.ts';
 import { defaultRules } from '../../domain/mapping/defaultRules.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
+import { MemoryRawEventIndex } from '../../testing/memory/memoryRawEventIndex.ts';
 import { MemoryRawLog } from '../../testing/memory/memoryRawLog.ts';
+import { RawEventRecorder } from '../explorer/rawEventRecorder.ts';
 import { MapRawEvents } from '../mapping/mapRawEvents.ts';
 import { eventually } from '../ports/rawLog/rawLog.fixtures.ts';
 import { IngestEvents } from './ingestEvents.ts';
@@ -30,19 +32,38 @@ const badSignUp: IngestedEvent = {
 const setUp = async () => {
   const rawLog = new MemoryRawLog();
   const eventStore = new MemoryEventStore();
-  await new MapRawEvents(eventStore, rawLog, rulesBefore).handle({ events: [badSignUp], deliveryCount: 1 });
+  const index = new MemoryRawEventIndex();
+  const recorder = new RawEventRecorder(index, { flushMs: 1 });
+  await new MapRawEvents(eventStore, rawLog, rulesBefore, recorder.recordMapped).handle({
+    events: [badSignUp],
+    deliveryCount: 1,
+  });
   const replayWith = (rules = rulesAfter) =>
-    new ReplayDeadLetters({ queue: rawLog, rawLog, eventStore, rules, clock: { now: () => Date.now() } });
+    new ReplayDeadLetters({
+      queue: rawLog,
+      rawLog,
+      eventStore,
+      rules,
+      clock: { now: () => Date.now() },
+      onMapped: recorder.recordMapped,
+    });
   const journeyOf = async (userId: string) => (await eventStore.readStream(journeyStreamOf(userId))).map((e) => e.type);
-  return { rawLog, eventStore, replayWith, journeyOf };
+  /** what the explorer shows for the bad sign-up */
+  const explored = async () => {
+    await recorder.flush();
+    const [event] = (await index.query({}, { limit: 1 })).events;
+    return event?.status;
+  };
+  return { rawLog, eventStore, replayWith, journeyOf, explored };
 };
 
 describe('replaying dead letters', () => {
   it('maps a mapper dead letter with the fixed rules, removes it, and a second replay adds nothing', async () => {
-    const { rawLog, replayWith, journeyOf } = await setUp();
+    const { rawLog, replayWith, journeyOf, explored } = await setUp();
     const [letter] = await rawLog.listRejected();
     expect(letter).toMatchObject({ stage: 'mapper' });
     expect(await journeyOf('ada')).toEqual([]);
+    expect(await explored()).toBe('rejected');
 
     expect(await replayWith().replay(letter?.id ?? '')).toEqual({
       id: letter?.id,
@@ -52,6 +73,7 @@ describe('replaying dead letters', () => {
     });
     expect(await journeyOf('ada')).toEqual(['UserSignedUp']);
     expect(await rawLog.listRejected()).toEqual([]);
+    expect(await explored()).toBe('mapped');
 
     // as if the process died between mapping and removing: the same letter is replayed again
     await rawLog.reject([{ stage: 'mapper', reason: letter?.reason ?? '', payload: letter?.payload }]);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CompiledRules } from '../../domain/mapping/compileRules.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
 import { rawEventSchema } from '../../domain/raw/rawEvent.ts';
-import { MapRawEvents } from '../mapping/mapRawEvents.ts';
+import { type MappedListener, MapRawEvents } from '../mapping/mapRawEvents.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventStore } from '../ports/eventStore/eventStore.ts';
 import type { DeadLetterQueue } from '../ports/rawLog/deadLetterQueue.ts';
@@ -24,6 +24,8 @@ export type ReplayDeps = {
   readonly eventStore: EventStore;
   readonly rules: CompiledRules;
   readonly clock: Clock;
+  /** told what a replayed mapper letter became (the raw-event index's recorder) */
+  readonly onMapped?: MappedListener;
 };
 
 /** the source a collector dead letter came in with, as IngestEvents writes it into the reason */
@@ -94,7 +96,7 @@ export class ReplayDeadLetters {
       return { ...base, status: 'failing', detail: 'the payload is not a raw event as the raw log holds it' };
     }
     const { rawLog, caught } = withCaughtRejections(this.deps.rawLog);
-    const mapper = new MapRawEvents(this.deps.eventStore, rawLog, this.deps.rules);
+    const mapper = new MapRawEvents(this.deps.eventStore, rawLog, this.deps.rules, this.deps.onMapped);
     try {
       await mapper.handle({ events: [event], deliveryCount: 1 });
     } catch (error) {

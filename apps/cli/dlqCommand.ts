@@ -5,6 +5,7 @@ import type { DeadLetter } from '../../application/ports/rawLog/rawLog.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { eventStoreFor, rawLogFor, whenReady } from '../journey/adapters.ts';
+import { withRawEventRecorder } from '../journey/rawEventIndexFor.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -90,8 +91,17 @@ export const registerDlqCommand = (program: Command): void => {
         const eventStore = eventStoreFor(config);
         try {
           await whenReady(eventStore);
-          const replay = new ReplayDeadLetters({ queue: log, rawLog: log, eventStore, rules, clock: systemClock });
-          const outcomes = id === undefined ? await replay.replayAll() : [await replay.replay(id)];
+          const outcomes = await withRawEventRecorder(config, (onMapped) => {
+            const replay = new ReplayDeadLetters({
+              queue: log,
+              rawLog: log,
+              eventStore,
+              rules,
+              clock: systemClock,
+              ...(onMapped === undefined ? {} : { onMapped }),
+            });
+            return id === undefined ? replay.replayAll() : replay.replay(id).then((o) => [o]);
+          });
           for (const o of outcomes) print(outcomeLine(o));
           const replayed = outcomes.filter((o) => o.status === 'replayed').length;
           print(`replayed ${replayed} of ${outcomes.length}; those still failing stay in the queue`);

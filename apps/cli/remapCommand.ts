@@ -11,6 +11,7 @@ import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
 import { eventStoreFor, rawLogFor, whenReady } from '../journey/adapters.ts';
+import { withRawEventRecorder } from '../journey/rawEventIndexFor.ts';
 import { readSideFor } from '../journey/readSideFor.ts';
 import { journeyProjection } from '../projector/journeyProjections.ts';
 
@@ -65,13 +66,15 @@ export const registerRemapCommand = (program: Command): void => {
       try {
         await whenReady(rawLog);
         await whenReady(eventStore);
-        const mapper = new MapRawEvents(eventStore, rawLog, rules);
-        const outcome = await remapRawLog(rawLog, eventStore, mapper.handle, {
-          from: options.from,
-          streamPrefix: JOURNEY_STREAM_PREFIX,
-          group: `remap-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-          pollMs: config.JOURNEY_SQLITE_POLL_MS,
-        });
+        // the explorer then shows what the events become with the new rules
+        const outcome = await withRawEventRecorder(config, (onMapped) =>
+          remapRawLog(rawLog, eventStore, new MapRawEvents(eventStore, rawLog, rules, onMapped).handle, {
+            from: options.from,
+            streamPrefix: JOURNEY_STREAM_PREFIX,
+            group: `remap-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+            pollMs: config.JOURNEY_SQLITE_POLL_MS,
+          }),
+        );
         process.stdout.write(
           `remapped ${outcome.remapped.toLocaleString('en-US')} of ${outcome.read.toLocaleString('en-US')} raw events (received from ${options.from}); ${outcome.appended.toLocaleString('en-US')} new journey events appended\n`,
         );

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Container } from 'inversify';
 import { AlertDispatcher } from '../../application/alerts/alertDispatcher.ts';
 import { AutomationDispatcher } from '../../application/automations/automationDispatcher.ts';
@@ -30,7 +29,6 @@ import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts'
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
-import { SqliteRawEventIndex } from '../../infrastructure/sqlite/rawEventIndex/sqliteRawEventIndex.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
 import { ProjectionRunner } from '../../projections/projectionRunner.ts';
@@ -42,6 +40,7 @@ import { WorkerProjection } from '../projector/workerProjection.ts';
 import { eventStoreFor, rawLogFor } from './adapters.ts';
 import { automationRulesOf } from './automationRules.ts';
 import { automationSendersOf } from './automationSenders.ts';
+import { rawEventIndexFor } from './rawEventIndexFor.ts';
 import { type ReadModels, readSideFor } from './readSideFor.ts';
 import { splitReadModelQueries } from './splitReadModelQueries.ts';
 
@@ -142,10 +141,9 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<SessionStore>(SessionStoreToken)
     .toDynamicValue(() => readSide.sessionStore())
     .onDeactivation(closeOnUnbind);
-  // rawevents.db under JOURNEY_DATA_DIR whichever read side, like sessions.db: no PostgreSQL adapter yet
   container
     .bind<RawEventIndex>(RawEventIndexToken)
-    .toDynamicValue(() => new SqliteRawEventIndex(join(config.JOURNEY_DATA_DIR, 'rawevents.db')))
+    .toDynamicValue(() => rawEventIndexFor(config))
     .onDeactivation(closeOnUnbind);
   container
     .bind(RawEventRecorder)
