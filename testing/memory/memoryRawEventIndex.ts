@@ -44,7 +44,6 @@ export class MemoryRawEventIndex implements RawEventIndex {
         )
           this.put({ ...row.event, linkedUserId: link.userId });
     }
-    for (const raw of batch.stored ?? []) if (!this.rows.has(raw.messageId)) this.put(this.indexed(raw, undefined));
     for (const outcome of batch.outcomes ?? []) {
       const row = this.rows.get(outcome.event.messageId);
       if (row !== undefined && sameOutcome(row.event, outcome)) continue;
@@ -57,6 +56,7 @@ export class MemoryRawEventIndex implements RawEventIndex {
         ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
       });
     }
+    for (const raw of batch.stored ?? []) if (!this.rows.has(raw.messageId)) this.put(this.indexed(raw, undefined));
   }
 
   async query(filter: RawEventFilter, page: { before?: RawEventCursor; limit: number }): Promise<RawEventPage> {

@@ -32,7 +32,7 @@ export type RawEventOutcome = {
   readonly userId?: string;
 };
 
-/** One write: all of it in one transaction. */
+/** One write: all of it in one transaction, links first, then outcomes, then stored events. */
 export type RawEventBatch = {
   /** stored in the raw log: indexed as pending unless the event has an outcome already */
   readonly stored?: readonly IngestedEvent[];

@@ -151,8 +151,6 @@ export class SqliteRawEventIndex implements RawEventIndex {
         JSON.stringify(raw),
         ++version,
       );
-    for (const raw of batch.stored ?? [])
-      if (s.get.get(raw.messageId) === undefined) insert(raw, undefined, 'pending', '[]', null);
     for (const outcome of batch.outcomes ?? []) {
       const journeyEvents = JSON.stringify(outcome.journeyEvents);
       const reason = outcome.reason ?? null;
@@ -161,6 +159,9 @@ export class SqliteRawEventIndex implements RawEventIndex {
       else if (row.status !== outcome.status || row.journey_events !== journeyEvents || row.reason !== reason)
         s.setOutcome.run(outcome.status, journeyEvents, reason, ++version, outcome.event.messageId);
     }
+    // after the outcomes: an event stored and mapped within one flush is written once, already mapped
+    for (const raw of batch.stored ?? [])
+      if (s.get.get(raw.messageId) === undefined) insert(raw, undefined, 'pending', '[]', null);
     s.setVersion.run(version);
   }
 
