@@ -43,6 +43,7 @@ import { automationSendersOf } from './automationSenders.ts';
 import { rawEventIndexFor } from './rawEventIndexFor.ts';
 import { type ReadModels, readSideFor } from './readSideFor.ts';
 import { splitReadModelQueries } from './splitReadModelQueries.ts';
+import { WorkerRawEventIndexWriter } from './workerRawEventIndexWriter.ts';
 
 export const ConfigToken = Symbol.for('journey.Config');
 export const CredentialsToken = Symbol.for('journey.Credentials');
@@ -146,8 +147,15 @@ export const createContainer = (config: JourneyConfig): Container => {
     .toDynamicValue(() => rawEventIndexFor(config))
     .onDeactivation(closeOnUnbind);
   container
+    .bind(WorkerRawEventIndexWriter)
+    .toDynamicValue((ctx) => new WorkerRawEventIndexWriter(config, ctx.get(LoggerToken)))
+    .onDeactivation((writer) => writer.stop());
+  // the mapper's outcomes are written from a worker thread: the index's inserts stay off the mapper's thread
+  container
     .bind(RawEventRecorder)
-    .toDynamicValue((ctx) => new RawEventRecorder(ctx.get(RawEventIndexToken), { logger: ctx.get(LoggerToken) }));
+    .toDynamicValue(
+      (ctx) => new RawEventRecorder(ctx.get(WorkerRawEventIndexWriter), { logger: ctx.get(LoggerToken) }),
+    );
   container.bind<AlertDispatcherFor>(AlertDispatcherForToken).toDynamicValue(
     (ctx) => (store, mayPost) =>
       new AlertDispatcher(

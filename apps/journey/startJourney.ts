@@ -34,6 +34,7 @@ import { AutomationsToken, CredentialsToken, createContainer, RulesToken } from 
 import { type JourneyOps, journeyOps } from './journeyOps.ts';
 import { startOpsServer } from './opsServer.ts';
 import { SupervisedWorker } from './supervisedWorker.ts';
+import { WorkerRawEventIndexWriter } from './workerRawEventIndexWriter.ts';
 
 const dataDirMessage = (dir: string, error: unknown): string =>
   `JOURNEY_DATA_DIR=${dir} cannot be created (${(error as NodeJS.ErrnoException).code}); point it at a writable directory`;
@@ -158,20 +159,20 @@ export const startJourney = async (
     const opsServer = url === undefined ? await startOpsServer(config, ops, logger) : undefined;
     if (opsServer) stops.push(opsServer.close);
     if (apps.includes('mapper')) {
+      await container.get(WorkerRawEventIndexWriter).start();
       const mapper = container.get(MapRawEvents);
       const rawLog = container.get<RawLog>(RawLogToken);
       const consumer = rawLog.consume({ group: 'mapper' }, mapper.handle);
-      // the explorer's index: what is stored (its own group, so a slow index never holds up the
-      // mapper) and what the mapper made of it (handed over by the mapper, see container.ts)
+      // the explorer's index: its worker thread follows the raw log's own `explorer` group (what is
+      // stored); the mapper hands what each event became to the recorder, which sends it there
       const recorder = container.get(RawEventRecorder);
-      const indexer = rawLog.consume({ group: 'explorer' }, (delivery) => recorder.recordStored(delivery.events));
       const stopRetention = startRawEventRetention(container.get<RawEventIndex>(RawEventIndexToken), {
         now: () => container.get<Clock>(ClockToken).now(),
         retentionDays: config.JOURNEY_RAW_RETENTION_DAYS,
         onError: (error) => logger.warn({ err: error }, 'pruning the raw-event index failed; retrying in an hour'),
       });
       stops.push(async () => {
-        await Promise.all([consumer.stop(), indexer.stop(), stopRetention()]);
+        await Promise.all([consumer.stop(), stopRetention()]);
         await recorder.flush();
       });
     }

@@ -14,6 +14,8 @@ export type SupervisedWorkerOptions<Message> = {
   readonly workerData: Record<string, unknown>;
   readonly logger: Logger;
   readonly onMessage?: (message: Message) => void;
+  /** the thread ended (it is started again unless stopped): what it was doing is lost */
+  readonly onExit?: () => void;
 };
 
 /**
@@ -68,6 +70,7 @@ export class SupervisedWorker<Message = unknown> {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
+      this.options.onExit?.();
       if (this.readiness) {
         this.readiness.reject(failure ?? new Error(`${label} worker thread exited (${code}) while starting`));
         this.readiness = undefined;
@@ -78,6 +81,13 @@ export class SupervisedWorker<Message = unknown> {
       setTimeout(() => this.stopping || this.start(), RESTART_DELAY_MS).unref();
     });
     this.worker = worker;
+  }
+
+  /** sends the thread a message (queued until it listens); false when no thread runs */
+  post(message: unknown): boolean {
+    if (!this.worker) return false;
+    this.worker.postMessage(message);
+    return true;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,44 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { RawEventRecorder } from '../../application/explorer/rawEventRecorder.ts';
+import type { RawEventBatch } from '../../application/ports/rawEventIndex/rawEventIndex.ts';
+import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { createLogger } from '../../infrastructure/logging/createLogger.ts';
+import { rawLogFor, whenReady } from './adapters.ts';
+import { rawEventIndexFor } from './rawEventIndexFor.ts';
+
+export type IndexRequest = { type: 'record'; id: number; batch: RawEventBatch } | { type: 'stop' };
+export type IndexReply = { type: 'recorded'; id: number; error?: string } | { type: 'ready' };
+
+/**
+ * The worker-thread side of WorkerRawEventIndexWriter. It owns the index's connection, follows the
+ * raw log's `explorer` group itself (reading and parsing every raw event once more, which is why it
+ * is here and not beside the mapper) and writes each batch of mapping outcomes it is sent.
+ */
+const port = parentPort;
+if (!port) throw new Error('rawEventIndexWorker runs as a worker thread only');
+const { config } = workerData as { config: JourneyConfig };
+const logger = createLogger(config);
+const index = rawEventIndexFor(config);
+const rawLog = rawLogFor(config);
+await whenReady(rawLog);
+const recorder = new RawEventRecorder(index, { logger });
+const consumer = rawLog.consume({ group: 'explorer' }, (delivery) => recorder.recordStored(delivery.events));
+const reply = (message: IndexReply) => port.postMessage(message);
+
+port.on('message', async (message: IndexRequest) => {
+  if (message.type === 'stop') {
+    await consumer.stop();
+    await recorder.flush();
+    await rawLog.close();
+    await index.close();
+    port.close();
+    return;
+  }
+  try {
+    await index.record(message.batch);
+    reply({ type: 'recorded', id: message.id });
+  } catch (error) {
+    reply({ type: 'recorded', id: message.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});
+reply({ type: 'ready' });
