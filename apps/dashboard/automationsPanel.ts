@@ -46,6 +46,8 @@ export const automationsPanel = (load: PanelLoad) => {
         api.deliveries({ limit: RECENT }),
         api.deliveries({ status: 'failed', limit: RECENT }),
       ]);
+      // handled now: refused (a wrong token) before the automations answer, it would be unhandled
+      lists.catch(() => undefined);
       try {
         answers = await api.automations();
       } catch (error) {
