@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import type { AutomationSender, SendResult } from '../../application/ports/automationSender.ts';
 import type { StoredDelivery } from '../../application/ports/automationStore/automationStore.ts';
 import type { CompiledAutomation } from '../../domain/automations/compileAutomations.ts';
+import { keepAliveFetch } from './keepAliveFetch.ts';
 
 /** the body of every automation webhook; `type` lets a receiver tell Journey's events apart */
 export const webhookBodyOf = (delivery: StoredDelivery) => {
@@ -31,6 +32,10 @@ const retryAfterMs = (header: string | null, now: number): number => {
  * 429 waits for Retry-After; 408 and 5xx and network errors are retried; other 4xx need a fix.
  */
 export class WebhookSender implements AutomationSender {
+  private readonly fetch = keepAliveFetch();
+  /** a signer per secret: each decodes its secret once */
+  private readonly signers = new Map<string, Webhook>();
+
   constructor(private readonly options: { readonly timeoutMs?: number; readonly now?: () => number } = {}) {}
 
   async send(delivery: StoredDelivery, automation: CompiledAutomation): Promise<SendResult> {
@@ -39,10 +44,15 @@ export class WebhookSender implements AutomationSender {
     const now = this.options.now?.() ?? Date.now();
     const body = JSON.stringify(webhookBodyOf(delivery));
     const timestamp = new Date(now);
-    const signature = new Webhook(webhook.secret).sign(delivery.id, timestamp, body);
+    let signer = this.signers.get(webhook.secret);
+    if (signer === undefined) {
+      signer = new Webhook(webhook.secret);
+      this.signers.set(webhook.secret, signer);
+    }
+    const signature = signer.sign(delivery.id, timestamp, body);
     let response: Response;
     try {
-      response = await fetch(webhook.url, {
+      response = await this.fetch(webhook.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -55,7 +65,8 @@ export class WebhookSender implements AutomationSender {
       });
       await response.arrayBuffer().catch(() => undefined);
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      const { cause: inner, code } = error as { cause?: { code?: string }; code?: string };
+      const cause = inner?.code ?? code ?? (error as Error).name;
       return { kind: 'transient', reason: `${webhook.url} could not be reached (${cause})` };
     }
     const status = response.status;

@@ -1,6 +1,6 @@
 import { type KnownBlock, LogLevel, WebClient } from '@slack/web-api';
 import type { AlertMessage, LookupResult, Notifier, PostResult } from '../../application/ports/notifier.ts';
-import { keepAliveFetch } from './keepAliveFetch.ts';
+import { keepAliveFetch } from '../http/keepAliveFetch.ts';
 import { slackBlocks } from './slackBlocks.ts';
 import { slackFailure } from './slackFailure.ts';
 

@@ -2,9 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 
 /**
- * The WebClient's `fetch` for its form-encoded API calls, on node:http keep-alive agents: Node's
- * built-in fetch cost the alerter too much CPU per call. Any other body (uploads) goes to the built-in
- * fetch; an aborted `signal` fails the call.
+ * A `fetch` for string bodies on node:http keep-alive agents: Node's built-in fetch cost the
+ * alerter's Slack calls and the automator's webhooks too much CPU per call. Any other body
+ * (uploads) goes to the built-in fetch; an aborted `signal` fails the call.
  */
 export const keepAliveFetch = (options: { readonly maxSockets?: number } = {}): typeof fetch => {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
