@@ -8,7 +8,7 @@ import { eventStoreFor } from '../apps/journey/adapters.ts';
 import { splitReadModelQueries } from '../apps/journey/splitReadModelQueries.ts';
 import { readModelFileOf } from '../apps/projector/journeyProjections.ts';
 import { rebuildInThreads } from '../apps/projector/rebuildInThreads.ts';
-import { type RebuildableProjection, rebuildableProjections } from '../apps/projector/rebuildTargets.ts';
+import { type RebuildableProjection, rebuildableProjectionsOf } from '../apps/projector/rebuildTargets.ts';
 import { loadConfig } from '../infrastructure/config/config.ts';
 import { loadRules } from '../infrastructure/config/loadRules.ts';
 import { SqliteReadModels } from '../infrastructure/sqlite/readModels/sqliteReadModels.ts';
@@ -46,7 +46,7 @@ export type RebuildRun = { readonly eventsPerSecond: number; readonly seconds: n
 /** one rebuild of `names` (a first one starts from empty live tables, as a new version does) beside one ordered scan */
 export const runRebuild = async (
   source: RebuildStore,
-  names: readonly RebuildableProjection[] = rebuildableProjections,
+  names?: readonly RebuildableProjection[],
 ): Promise<RebuildRun> => {
   const scan = orderedScanBaseline(source.file);
   const config = loadConfig({ JOURNEY_DATA_DIR: source.dataDir, LOG_LEVEL: 'warn' });
@@ -54,7 +54,7 @@ export const runRebuild = async (
   try {
     // as `journey projections rebuild` does it
     const start = performance.now();
-    await rebuildInThreads(config, eventStore, names, systemClock, {
+    await rebuildInThreads(config, eventStore, names ?? rebuildableProjectionsOf(config), systemClock, {
       holder: { pid: process.pid, host: hostname(), since: new Date().toISOString() },
     });
     const end = performance.now();

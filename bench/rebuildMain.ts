@@ -13,7 +13,9 @@ import { tempFiles } from './tempFiles.ts';
 const count = Number(process.argv[2] ?? 1_000_000);
 const queriesOnly = process.argv[3] === 'queries';
 const names = (
-  queriesOnly ? ['timeline', 'users'] : (process.argv[3]?.split(',') ?? rebuildableProjections)
+  queriesOnly
+    ? ['timeline', 'users']
+    : (process.argv[3]?.split(',') ?? rebuildableProjections.filter((name) => name !== 'automations'))
 ) as RebuildableProjection[];
 const files = await tempFiles();
 try {

@@ -10,15 +10,21 @@ import { type JourneyConfig, loadConfig } from '../../infrastructure/config/conf
 import type { RebuildOutcome } from '../../projections/rebuildProjections.ts';
 import { eventStoreFor, whenReady } from '../journey/adapters.ts';
 import { rebuildInThreads } from '../projector/rebuildInThreads.ts';
-import { type RebuildableProjection, rebuildableProjections, rebuildTargetOf } from '../projector/rebuildTargets.ts';
+import {
+  type RebuildableProjection,
+  rebuildableProjections,
+  rebuildableProjectionsOf,
+  rebuildTargetOf,
+} from '../projector/rebuildTargets.ts';
 
 const print = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 const positionText = (p: Position | null): string => (p === null ? '-' : positionToString(p));
 
-const projectionsOf = (value: string): RebuildableProjection[] => {
-  if (value === 'all') return [...rebuildableProjections];
+/** `all`: every projection of the configuration (automations only with JOURNEY_AUTOMATIONS) */
+const projectionsOf = (value: string): RebuildableProjection[] | 'all' => {
+  if (value === 'all') return 'all';
   if ((rebuildableProjections as readonly string[]).includes(value)) return [value as RebuildableProjection];
   throw new InvalidArgumentError(`must be one of ${rebuildableProjections.join(', ')} or all`);
 };
@@ -35,15 +41,12 @@ const withEventStore = async <T>(use: (eventStore: EventStore, config: JourneyCo
   }
 };
 
-/** opens the store and the targets, runs `use`, closes them */
-const withProjections = <T>(
-  names: readonly RebuildableProjection[],
-  use: (eventStore: EventStore, targets: RebuildTarget[]) => Promise<T>,
-): Promise<T> =>
+/** opens the store and the targets (every projection of the configuration), runs `use`, closes them */
+const withProjections = <T>(use: (eventStore: EventStore, targets: RebuildTarget[]) => Promise<T>): Promise<T> =>
   withEventStore(async (eventStore, config) => {
     const targets: RebuildTarget[] = [];
     try {
-      for (const name of names) targets.push(rebuildTargetOf(config, name, systemClock));
+      for (const name of rebuildableProjectionsOf(config)) targets.push(rebuildTargetOf(config, name, systemClock));
       return await use(eventStore, targets);
     } finally {
       for (const t of targets) await t.close();
@@ -95,13 +98,13 @@ const outcomeLines = (o: RebuildOutcome): string[] => {
 export const registerProjectionsCommands = (program: Command): void => {
   const projections = program
     .command('projections')
-    .description('list, inspect and rebuild the read models (timeline, users, alerts)');
+    .description('list, inspect and rebuild the read models (timeline, users, alerts, sessions, automations)');
 
   projections
     .command('list')
     .description('each projection: version, checkpoint, lag behind the store head, running rebuild')
     .action(() =>
-      withProjections(rebuildableProjections, async (eventStore, targets) => {
+      withProjections(async (eventStore, targets) => {
         for (const line of statusRows(await projectionStatuses(eventStore, targets), false)) print(line);
       }),
     );
@@ -111,7 +114,7 @@ export const registerProjectionsCommands = (program: Command): void => {
     .description('as list, plus how many events/s each live projection applies (watched for --sample ms)')
     .option('--sample <ms>', 'how long to watch the checkpoints', (v) => Number(v), 1000)
     .action((options: { sample: number }) =>
-      withProjections(rebuildableProjections, async (eventStore, targets) => {
+      withProjections(async (eventStore, targets) => {
         const statuses = await projectionStatuses(eventStore, targets, { sampleMs: options.sample });
         for (const line of statusRows(statuses, true)) print(line);
       }),
@@ -122,11 +125,16 @@ export const registerProjectionsCommands = (program: Command): void => {
     .description(
       'replay the event store into the next version of a projection while the live one serves, then swap it in',
     )
-    .argument('<name>', `${rebuildableProjections.join(', ')} or all`, projectionsOf)
+    .argument(
+      '<name>',
+      `${rebuildableProjections.join(', ')} or all (automations only when JOURNEY_AUTOMATIONS is set)`,
+      projectionsOf,
+    )
     .option('--verify', 'print the content hash of the replaced and the rebuilt read model')
     .option('--batch-size <n>', 'events per read', (v) => Number(v), 1000)
-    .action((names: RebuildableProjection[], options: { verify?: boolean; batchSize: number }) =>
+    .action((chosen: RebuildableProjection[] | 'all', options: { verify?: boolean; batchSize: number }) =>
       withEventStore(async (eventStore, config) => {
+        const names = chosen === 'all' ? rebuildableProjectionsOf(config) : chosen;
         const bar = new SingleBar({
           format: `rebuilding ${names.join(', ')} [{bar}] {value}/{total} events | {eps} events/s | ETA {eta_formatted} | {phase}`,
           stream: process.stderr,

@@ -22,7 +22,7 @@ import { type TempDataDir, tempDataDir } from '../../testing/tempDataDir.ts';
 import { waitUntil } from '../../testing/waitUntil.ts';
 import { type RunningJourney, startJourney } from '../journey/startJourney.ts';
 import { readModelFileOf } from './journeyProjections.ts';
-import { type RebuildableProjection, rebuildableProjections, rebuildTargetOf } from './rebuildTargets.ts';
+import { type RebuildableProjection, rebuildableProjectionsOf, rebuildTargetOf } from './rebuildTargets.ts';
 
 const holder = () => ({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
 
@@ -32,7 +32,7 @@ describe('rebuilding projections while Journey serves', { timeout: 120_000 }, ()
   let journey: RunningJourney;
   let url: string;
   let config: ReturnType<typeof loadConfig>;
-  const targets = (names: readonly RebuildableProjection[] = rebuildableProjections) =>
+  const targets = (names: readonly RebuildableProjection[] = rebuildableProjectionsOf(config)) =>
     names.map((name) => rebuildTargetOf(config, name, systemClock));
   const withTargets = async <T>(names: readonly RebuildableProjection[], use: (ts: RebuildTarget[]) => Promise<T>) => {
     const ts = targets(names);
@@ -80,8 +80,10 @@ describe('rebuilding projections while Journey serves', { timeout: 120_000 }, ()
   it('gives read models whose content hash equals the live one when nothing changed, twice over', async () => {
     const daveSessions = (await api('/api/users/dave/sessions')).body;
     expect((daveSessions.sessions as unknown[]).length).toBeGreaterThan(0);
-    const before = await withTargets(rebuildableProjections, (ts) => Promise.all(ts.map((t) => t.contentHash())));
-    const first = await withTargets(rebuildableProjections, (ts) =>
+    const before = await withTargets(rebuildableProjectionsOf(config), (ts) =>
+      Promise.all(ts.map((t) => t.contentHash())),
+    );
+    const first = await withTargets(rebuildableProjectionsOf(config), (ts) =>
       rebuildProjections(journey.container.get<EventStore>(EventStoreToken), ts, {
         holder: holder(),
         verify: true,
@@ -93,11 +95,11 @@ describe('rebuilding projections while Journey serves', { timeout: 120_000 }, ()
       expect(outcome.version).toBe(2);
     }
     expect(first.map((o) => o.hashes?.rebuilt)).toEqual(before);
-    const second = await withTargets(rebuildableProjections, (ts) =>
+    const second = await withTargets(rebuildableProjectionsOf(config), (ts) =>
       rebuildProjections(journey.container.get<EventStore>(EventStoreToken), ts, { holder: holder(), verify: true }),
     );
     expect(second.map((o) => o.hashes?.rebuilt)).toEqual(before);
-    expect(second.map((o) => o.version)).toEqual(rebuildableProjections.map(() => 3));
+    expect(second.map((o) => o.version)).toEqual(rebuildableProjectionsOf(config).map(() => 3));
     // the API's connections now read the swapped-in tables
     expect((await api(`/api/funnel?asOf=${HAND_MADE_AS_OF}`)).body).toEqual(handMadeFunnelAnswer);
     expect(await daveTypes()).toEqual(handMadeDaveJourney);

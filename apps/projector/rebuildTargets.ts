@@ -4,20 +4,29 @@ import type { RecordedEvent } from '../../application/ports/eventStore/eventStor
 import type { RebuildTarget } from '../../application/ports/rebuildTarget.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts';
 import { PostgresRebuildTarget } from '../../infrastructure/postgres/rebuild/postgresRebuildTarget.ts';
 import {
   alertRebuildModel,
+  automationRebuildModel,
   readModelRebuildModel,
   sessionRebuildModel,
 } from '../../infrastructure/postgres/rebuild/rebuildModels.ts';
 import { alertStateIndexes, LIVE_ALERT_STATE_TABLES } from '../../infrastructure/sqlite/alertStore/alertTables.ts';
 import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
 import {
+  AUTOMATION_CHECKPOINTS,
+  automationStateIndexes,
+  LIVE_AUTOMATION_STATE_TABLES,
+} from '../../infrastructure/sqlite/automationStore/automationTables.ts';
+import { SqliteAutomationStore } from '../../infrastructure/sqlite/automationStore/sqliteAutomationStore.ts';
+import {
   LIVE_READ_MODEL_TABLES,
   type ReadModelTableNames,
   readModelIndexes,
 } from '../../infrastructure/sqlite/readModels/readModelTables.ts';
 import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
+import { ensureIndexes } from '../../infrastructure/sqlite/secondaryIndexes.ts';
 import {
   LIVE_SESSION_TABLES,
   SESSION_CHECKPOINTS,
@@ -26,12 +35,28 @@ import {
 import { SqliteSessionStore } from '../../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import { type ShadowStore, SqliteRebuildTarget } from '../../infrastructure/sqlite/sqliteRebuildTarget.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
+import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
 import type { CheckpointedStore, Projection } from '../../projections/projection.ts';
 import { sessionsProjection } from '../../projections/sessions/sessionsProjection.ts';
+import { automationRulesOf } from '../journey/automationRules.ts';
 import { journeyProjection, readModelFileOf } from './journeyProjections.ts';
 
-export const rebuildableProjections = ['timeline', 'users', 'alerts', 'sessions'] as const;
+export const rebuildableProjections = ['timeline', 'users', 'alerts', 'sessions', 'automations'] as const;
 export type RebuildableProjection = (typeof rebuildableProjections)[number];
+
+/** the projections this configuration has: `automations` only with an automations file */
+export const rebuildableProjectionsOf = (config: JourneyConfig): RebuildableProjection[] =>
+  rebuildableProjections.filter((name) => name !== 'automations' || config.JOURNEY_AUTOMATIONS !== undefined);
+
+/** the automations projection as the live projector runs it; an error naming what to set without a file */
+const automationsProjectionOf = (config: JourneyConfig, clock: Clock) => {
+  if (config.JOURNEY_AUTOMATIONS === undefined)
+    throw new Error(
+      'cannot rebuild automations: no automations file is configured; set JOURNEY_AUTOMATIONS to the automations file the running Journey uses (see docs/automations.md)',
+    );
+  const compiled = loadAutomations(config.JOURNEY_AUTOMATIONS, { natsUrl: config.NATS_URL });
+  return automationsProjection(compiled, automationRulesOf(config), clock);
+};
 
 /** the shadow's writes: the projection's own `apply`, through the store's own `applyBatch` */
 const shadowOf = <Writer>(
@@ -59,7 +84,7 @@ const readModelTablesOf = (rename: (table: string) => string): ReadModelTableNam
 });
 
 /** the projections whose read models JOURNEY_DATABASE_URL puts in PostgreSQL */
-const inPostgres = ['timeline', 'users', 'alerts', 'sessions'] as const;
+const inPostgres = ['timeline', 'users', 'alerts', 'sessions', 'automations'] as const;
 const isInPostgres = (name: RebuildableProjection): name is (typeof inPostgres)[number] =>
   (inPostgres as readonly string[]).includes(name);
 
@@ -74,16 +99,19 @@ const postgresRebuildTargetOf = (
       ? alertRebuildModel(alertsProjection(alertRulesOf(config), clock))
       : name === 'sessions'
         ? sessionRebuildModel(sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES))
-        : readModelRebuildModel(name, journeyProjection(config, name), {
-            url,
-            windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
-          }),
+        : name === 'automations'
+          ? automationRebuildModel(automationsProjectionOf(config, clock))
+          : readModelRebuildModel(name, journeyProjection(config, name), {
+              url,
+              windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
+            }),
     url,
   );
 
 /**
  * Where each of Journey's projections keeps its read model, as a rebuild target. The alert
- * shadow raises nothing: the outbox is shared and keyed, and a rebuild sends no alert.
+ * shadow raises nothing and the automations shadow enqueues nothing: their outboxes are shared
+ * and keyed, and a rebuild sends no alert and no delivery.
  */
 export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjection, clock: Clock): RebuildTarget => {
   if (config.JOURNEY_DATABASE_URL !== undefined && isInPostgres(name))
@@ -177,6 +205,36 @@ export const rebuildTargetOf = (config: JourneyConfig, name: RebuildableProjecti
           };
           const store = new SqliteSessionStore(file, { database: db, tables, deferIndexes: true });
           return shadowOf(store, projection, sessionIndexes(tables));
+        },
+      });
+    }
+    case 'automations': {
+      const projection = automationsProjectionOf(config, clock);
+      const file = join(config.JOURNEY_DATA_DIR, 'automations.db');
+      return new SqliteRebuildTarget({
+        name,
+        streamPrefix: projection.streamPrefix,
+        file,
+        checkpointTable: AUTOMATION_CHECKPOINTS,
+        owned: [
+          { name: LIVE_AUTOMATION_STATE_TABLES.users, orderBy: 'user_id' },
+          { name: LIVE_AUTOMATION_STATE_TABLES.timers, orderBy: 'id' },
+        ],
+        openShadow: (db, rename) => {
+          const stateTables = {
+            users: rename(LIVE_AUTOMATION_STATE_TABLES.users),
+            timers: rename(LIVE_AUTOMATION_STATE_TABLES.timers),
+          };
+          const store = new SqliteAutomationStore(file, {
+            database: db,
+            stateTables,
+            deferIndexes: true,
+            enqueueNothing: true,
+          });
+          // the projection reads each user's waiting timers: index them from the start, under the rebuilt name
+          const indexes = automationStateIndexes(stateTables);
+          ensureIndexes(db, indexes, rename(''));
+          return shadowOf(store, projection, indexes);
         },
       });
     }

@@ -4,17 +4,19 @@ import { withoutNul } from '../readModels/withoutNul.ts';
 import { TIMER_COLUMNS, type TimerRow, toTimerState } from './automationRows.ts';
 import type { AutomationSnapshot, AutomationWants } from './recordingAutomationWriter.ts';
 
-const T = 'journey.automation_timers';
-
-/** Reads what an automation transaction asked for, one query per kind of row, inside its transaction. */
+/**
+ * Reads what an automation transaction asked for, one query per kind of row, inside its
+ * transaction: the state from `schema` (a rebuild's shadow has its own), delivery ids from the one outbox.
+ */
 export const automationStateLoader =
-  (client: pg.ClientBase) =>
+  (client: pg.ClientBase, schema = 'journey') =>
   async (wants: AutomationWants, into: AutomationSnapshot): Promise<void> => {
+    const T = `${schema}.automation_timers`;
     if (wants.users.size > 0) {
       const ids = [...wants.users];
       for (const id of ids) into.users.set(id, null);
       const { rows } = await client.query<{ user_id: string; state: AutomationUser }>(
-        'SELECT user_id, state FROM journey.automation_users WHERE user_id = ANY($1::text[])',
+        `SELECT user_id, state FROM ${schema}.automation_users WHERE user_id = ANY($1::text[])`,
         [ids.map(withoutNul)],
       );
       for (const row of rows) into.users.set(row.user_id, row.state);

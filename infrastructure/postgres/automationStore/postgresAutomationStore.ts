@@ -32,6 +32,17 @@ import { writeAutomationChanges } from './writeAutomationChanges.ts';
 export const AUTOMATION_WRITER_LOCK = '7349201556';
 const ENQUEUED_CHANNEL = 'journey_automations_enqueued';
 
+export type PostgresAutomationStoreOptions = {
+  /** where the state (users, timers) and checkpoint tables are: `journey`, or a rebuild's shadow schema */
+  readonly schema?: string;
+  /**
+   * a rebuild's shadow: enqueues nothing (the outbox is shared with the live model and keyed by
+   * delivery id, so a replay must neither re-queue nor re-send), and writes without taking turns
+   * with the live writers, being the only writer of its own tables
+   */
+  readonly shadow?: boolean;
+};
+
 /**
  * The automations read model and delivery outbox in PostgreSQL (tables of migration 009), so
  * automators and projectors on any host share them. Writers (the projection's batches, the
@@ -44,14 +55,21 @@ const ENQUEUED_CHANNEL = 'journey_automations_enqueued';
 export class PostgresAutomationStore implements AutomationStore {
   private readonly channel: NewsChannel;
   private closed = false;
+  private readonly schema: string;
+  private readonly shadow: boolean;
 
-  constructor(private readonly pool: pg.Pool) {
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresAutomationStoreOptions = {},
+  ) {
     this.channel = new NewsChannel(pool, ENQUEUED_CHANNEL);
+    this.schema = options.schema ?? 'journey';
+    this.shadow = options.shadow ?? false;
   }
 
   async readCheckpoint(projection: string): Promise<Position | null> {
     const rows = await this.query<{ position: string }>(
-      'SELECT position FROM journey.automation_checkpoints WHERE projection = $1',
+      `SELECT position FROM ${this.schema}.automation_checkpoints WHERE projection = $1`,
       [projection],
       `reading the checkpoint of ${projection}`,
     );
@@ -66,13 +84,19 @@ export class PostgresAutomationStore implements AutomationStore {
     const to = positionToString(checkpoint.to);
     return this.write<CheckpointResult>(`storing the ${projection} batch up to ${to}`, async (client) => {
       const { rows } = await client.query<{ position: string }>(
-        'SELECT position FROM journey.automation_checkpoints WHERE projection = $1',
+        `SELECT position FROM ${this.schema}.automation_checkpoints WHERE projection = $1`,
         [projection],
       );
       const current = rows[0] ? positionFromString(rows[0].position) : null;
       if (!samePosition(current, checkpoint.from)) return { result: { kind: 'mismatch', current }, enqueued: 0 };
       const { changes } = await this.prefetched(client, apply);
-      const enqueued = await writeAutomationChanges(client, changes, this.news(), { projection, position: to });
+      const enqueued = await writeAutomationChanges(
+        client,
+        changes,
+        this.news(),
+        { projection, position: to },
+        this.schema,
+      );
       return { result: { kind: 'stored' }, enqueued };
     });
   }
@@ -80,14 +104,14 @@ export class PostgresAutomationStore implements AutomationStore {
   async update<T>(apply: (writer: AutomationWriter) => T): Promise<T> {
     return this.write('updating the automation state', async (client) => {
       const { result, changes } = await this.prefetched(client, apply);
-      return { result, enqueued: await writeAutomationChanges(client, changes, this.news()) };
+      return { result, enqueued: await writeAutomationChanges(client, changes, this.news(), undefined, this.schema) };
     });
   }
 
   async resetProjection(projection: string): Promise<void> {
     await this.write(`resetting the ${projection} projection`, async (client) => {
-      await client.query('DELETE FROM journey.automation_users; DELETE FROM journey.automation_timers');
-      await client.query('DELETE FROM journey.automation_checkpoints WHERE projection = $1', [projection]);
+      await client.query(`DELETE FROM ${this.schema}.automation_users; DELETE FROM ${this.schema}.automation_timers`);
+      await client.query(`DELETE FROM ${this.schema}.automation_checkpoints WHERE projection = $1`, [projection]);
       return { result: undefined, enqueued: 0 };
     });
   }
@@ -189,10 +213,10 @@ export class PostgresAutomationStore implements AutomationStore {
 
   private prefetched<T>(client: pg.ClientBase, apply: (writer: AutomationWriter) => T) {
     const snapshot = emptyAutomationSnapshot();
-    const load = automationStateLoader(client);
+    const load = automationStateLoader(client, this.schema);
     return applyPrefetched<RecordingAutomationWriter, AutomationChanges, T>(
       apply,
-      () => new RecordingAutomationWriter(snapshot),
+      () => new RecordingAutomationWriter(snapshot, this.shadow),
       (run) => load(run.wants, snapshot),
       'an automations transaction',
     );
@@ -208,7 +232,8 @@ export class PostgresAutomationStore implements AutomationStore {
     work: (client: pg.PoolClient) => Promise<{ readonly result: T; readonly enqueued: number }>,
   ): Promise<T> {
     this.assertOpen();
-    const { result, enqueued } = await inWriteTransaction(this.pool, doing, work, AUTOMATION_WRITER_LOCK);
+    const lock = this.shadow ? undefined : AUTOMATION_WRITER_LOCK;
+    const { result, enqueued } = await inWriteTransaction(this.pool, doing, work, lock);
     if (enqueued > 0) this.channel.raised();
     return result;
   }

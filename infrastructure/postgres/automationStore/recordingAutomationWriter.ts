@@ -66,7 +66,11 @@ export class RecordingAutomationWriter implements AutomationWriter {
   private readonly timers = new Map<string, TimerState & { readonly started: boolean }>();
   private readonly enqueued = new Map<string, EnqueuedDelivery>();
 
-  constructor(private readonly snapshot: AutomationSnapshot) {}
+  constructor(
+    private readonly snapshot: AutomationSnapshot,
+    /** a rebuild's shadow: the outbox is shared with the live model and keyed by delivery id, so a replay enqueues nothing */
+    private readonly enqueueNothing = false,
+  ) {}
 
   asksForMore(): boolean {
     const w = this.wants;
@@ -131,7 +135,7 @@ export class RecordingAutomationWriter implements AutomationWriter {
   }
 
   enqueue(delivery: DeliveryDraft, createdAt: string): boolean {
-    if (this.enqueued.has(delivery.id)) return false;
+    if (this.enqueueNothing || this.enqueued.has(delivery.id)) return false;
     const stored = this.snapshot.deliveryIds.get(delivery.id);
     if (stored === undefined) this.wants.deliveryIds.add(delivery.id);
     if (stored === true) return false;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { AlertWriter } from '../../../application/ports/alertStore/alertStore.ts';
+import type { AutomationWriter } from '../../../application/ports/automationStore/automationStore.ts';
 import type { Position, RecordedEvent } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import type { SessionWriter } from '../../../application/ports/sessionStore/sessionStore.ts';
@@ -7,6 +8,7 @@ import { checkWindowDays } from '../../../domain/stage/stageChanges.ts';
 import type { CheckpointedStore, Projection } from '../../../projections/projection.ts';
 import { ALERT_WRITER_LOCK } from '../alertStore/inAlertWriteTransaction.ts';
 import { PostgresAlertStore } from '../alertStore/postgresAlertStore.ts';
+import { AUTOMATION_WRITER_LOCK, PostgresAutomationStore } from '../automationStore/postgresAutomationStore.ts';
 import { lockCheckpoint } from '../readModels/checkpointRow.ts';
 import { PostgresReadModelStore } from '../readModels/postgresReadModelStore.ts';
 import { PostgresSessionStore } from '../sessionStore/postgresSessionStore.ts';
@@ -32,7 +34,11 @@ export type PostgresRebuildModel = {
   readonly shadowTables: readonly string[];
   readonly seeded?: readonly string[];
   /** the table of schema `journey` (and of the shadow's) holding the projection's checkpoint */
-  readonly checkpointTable: 'read_model_checkpoints' | 'alert_checkpoints' | 'session_checkpoints';
+  readonly checkpointTable:
+    | 'read_model_checkpoints'
+    | 'alert_checkpoints'
+    | 'session_checkpoints'
+    | 'automation_checkpoints';
   /** after the shadow's tables are made, before its first write (settings such as the window W) */
   prepareShadow?(client: pg.ClientBase, schema: string): Promise<void>;
   /** in the swap's transaction, before the catch-up: the live writers of the model wait for its end */
@@ -115,6 +121,32 @@ export const alertRebuildModel = (projection: Projection<AlertWriter>, name = 'a
   },
   openShadow: async (pool: pg.Pool, schema) =>
     shadowOf(name, new PostgresAlertStore(pool, { schema, shadow: true }), projection),
+});
+
+/**
+ * The automations' state rebuild (users' traits, timers): the shadow enqueues nothing, the
+ * delivery outbox being shared with the live model and keyed by delivery id, so it is kept as
+ * it is. Timers re-created due fire through the live tick, whose delivery ids already exist.
+ * The swap takes the automation writers' turn lock, which the projection and the timer tick
+ * take for every transaction.
+ */
+export const automationRebuildModel = (
+  projection: Projection<AutomationWriter>,
+  name = 'automations',
+): PostgresRebuildModel => ({
+  name,
+  streamPrefix: projection.streamPrefix,
+  owned: [
+    { name: 'automation_users', orderBy: 'user_id' },
+    { name: 'automation_timers', orderBy: 'id' },
+  ],
+  shadowTables: ['automation_users', 'automation_timers', 'automation_checkpoints'],
+  checkpointTable: 'automation_checkpoints',
+  holdLiveWriters: async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock(${AUTOMATION_WRITER_LOCK})`);
+  },
+  openShadow: async (pool: pg.Pool, schema) =>
+    shadowOf(name, new PostgresAutomationStore(pool, { schema, shadow: true }), projection),
 });
 
 /**

@@ -1,18 +1,35 @@
 import type { StoredDelivery } from '../../../application/ports/automationStore/automationStore.ts';
 import type { AutomationTimer } from '../../../domain/automations/automationTriggers.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
+import { ensureIndexes, type SecondaryIndex } from '../secondaryIndexes.ts';
 
 /**
  * `automations.db`: the projection's state (users, timers: a rebuild drops them) and the outbox
  * (`automation_deliveries`: one row per delivery id, kept across rebuilds so nothing is sent
  * twice). Instants are `toISOString` text so they compare as time.
  */
-export const automationSchemaSql = `
-CREATE TABLE IF NOT EXISTS automation_users (
+export type AutomationStateTableNames = { readonly users: string; readonly timers: string };
+
+/** the live state tables; a rebuild writes the same tables under other names */
+export const LIVE_AUTOMATION_STATE_TABLES: AutomationStateTableNames = {
+  users: 'automation_users',
+  timers: 'automation_timers',
+};
+
+export const AUTOMATION_CHECKPOINTS = 'automation_checkpoints';
+
+/** the timers' secondary indexes; a rebuild creates them under `<name>__v<version>` */
+export const automationStateIndexes = (t: AutomationStateTableNames): readonly SecondaryIndex[] => [
+  { name: 'automation_timers_waiting', table: t.timers, columns: 'due_at', where: "status = 'waiting'" },
+  { name: 'automation_timers_user', table: t.timers, columns: 'user_id', where: "status = 'waiting'" },
+];
+
+const stateSchemaSql = (t: AutomationStateTableNames): string => `
+CREATE TABLE IF NOT EXISTS ${t.users} (
   user_id TEXT PRIMARY KEY,
   state TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS automation_timers (
+CREATE TABLE IF NOT EXISTS ${t.timers} (
   id TEXT PRIMARY KEY,
   automation_id TEXT NOT NULL,
   user_id TEXT NOT NULL,
@@ -22,9 +39,9 @@ CREATE TABLE IF NOT EXISTS automation_timers (
   due_at TEXT NOT NULL,
   data TEXT NOT NULL,
   status TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS automation_timers_waiting ON automation_timers (due_at) WHERE status = 'waiting';
-CREATE INDEX IF NOT EXISTS automation_timers_user ON automation_timers (user_id) WHERE status = 'waiting';
+) WITHOUT ROWID;`;
+
+const outboxSchemaSql = `
 CREATE TABLE IF NOT EXISTS automation_deliveries (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
@@ -43,7 +60,7 @@ CREATE TABLE IF NOT EXISTS automation_deliveries (
 DROP INDEX IF EXISTS automation_deliveries_pending;
 CREATE INDEX IF NOT EXISTS automation_deliveries_due ON automation_deliveries (seq) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS automation_deliveries_by_automation ON automation_deliveries (automation_id, seq);
-CREATE TABLE IF NOT EXISTS automation_checkpoints (
+CREATE TABLE IF NOT EXISTS ${AUTOMATION_CHECKPOINTS} (
   projection TEXT PRIMARY KEY,
   position TEXT NOT NULL
 );`;
@@ -100,8 +117,15 @@ export const toTimer = (row: TimerRow): AutomationTimer => ({
   data: JSON.parse(row.data) as unknown,
 });
 
-export const prepareAutomationStatements = (db: SqliteDatabase) => {
-  db.exec(automationSchemaSql);
+export const prepareAutomationStatements = (
+  db: SqliteDatabase,
+  t: AutomationStateTableNames = LIVE_AUTOMATION_STATE_TABLES,
+  options: { readonly deferIndexes?: boolean } = {},
+) => {
+  db.exec(stateSchemaSql(t));
+  db.exec(outboxSchemaSql);
+  // a rebuilt timers table keeps its indexes as `<name>__v<version>`: never create them twice
+  if (!options.deferIndexes) ensureIndexes(db, automationStateIndexes(t));
   return {
     checkpoint: db.prepare<[string], { position: string }>(
       'SELECT position FROM automation_checkpoints WHERE projection = ?',
@@ -110,22 +134,22 @@ export const prepareAutomationStatements = (db: SqliteDatabase) => {
       'INSERT INTO automation_checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
     ),
     deleteCheckpoint: db.prepare<[string]>('DELETE FROM automation_checkpoints WHERE projection = ?'),
-    getUser: db.prepare<[string], { state: string }>('SELECT state FROM automation_users WHERE user_id = ?'),
+    getUser: db.prepare<[string], { state: string }>(`SELECT state FROM ${t.users} WHERE user_id = ?`),
     putUser: db.prepare<[string, string]>(
-      'INSERT INTO automation_users (user_id, state) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET state = excluded.state',
+      `INSERT INTO ${t.users} (user_id, state) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET state = excluded.state`,
     ),
     waitingTimers: db.prepare<[string], TimerRow>(
-      "SELECT * FROM automation_timers WHERE user_id = ? AND status = 'waiting' ORDER BY due_at, id",
+      `SELECT * FROM ${t.timers} WHERE user_id = ? AND status = 'waiting' ORDER BY due_at, id`,
     ),
     startTimer: db.prepare<[string, string, string, string, string, string, string, string]>(
-      `INSERT INTO automation_timers (id, automation_id, user_id, event_id, event_type, started_at, due_at, data, status)
+      `INSERT INTO ${t.timers} (id, automation_id, user_id, event_id, event_type, started_at, due_at, data, status)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'waiting') ON CONFLICT (id) DO NOTHING`,
     ),
     setTimerStatus: db.prepare<[string, string]>(
-      "UPDATE automation_timers SET status = ? WHERE id = ? AND status = 'waiting'",
+      `UPDATE ${t.timers} SET status = ? WHERE id = ? AND status = 'waiting'`,
     ),
     dueTimers: db.prepare<[string, number], TimerRow>(
-      "SELECT * FROM automation_timers WHERE status = 'waiting' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+      `SELECT * FROM ${t.timers} WHERE status = 'waiting' AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
     ),
     enqueue: db.prepare<[string, string, string, string, string, string, string, string]>(
       `INSERT INTO automation_deliveries (id, automation_id, action, user_id, triggered_at, payload, created_at, status, next_attempt_at)
@@ -159,7 +183,7 @@ export const prepareAutomationStatements = (db: SqliteDatabase) => {
       `SELECT automation_id AS automationId, status, COUNT(*) AS count FROM automation_deliveries
        GROUP BY automation_id, status ORDER BY automation_id, status`,
     ),
-    clearState: () => db.exec('DELETE FROM automation_users; DELETE FROM automation_timers;'),
+    clearState: () => db.exec(`DELETE FROM ${t.users}; DELETE FROM ${t.timers};`),
   };
 };
 

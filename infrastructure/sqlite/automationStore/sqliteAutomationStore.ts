@@ -21,10 +21,24 @@ import { canonicalInstant } from '../../polling/instants.ts';
 import { openDatabase, type SqliteDatabase } from '../openDatabase.ts';
 import {
   type AutomationStatements,
+  type AutomationStateTableNames,
   prepareAutomationStatements,
   toStoredDelivery,
   toTimer,
 } from './automationTables.ts';
+
+export type SqliteAutomationStoreOptions = {
+  /** a rebuild writes shadow state tables on the rebuild's own connection */
+  readonly database?: SqliteDatabase;
+  readonly stateTables?: AutomationStateTableNames;
+  /** leave the timers' secondary indexes to the caller (a rebuild builds them itself) */
+  readonly deferIndexes?: boolean;
+  /**
+   * a rebuild enqueues nothing: the outbox is shared with the live model and keyed by delivery
+   * id, so a replay must neither re-queue nor re-send what the live projection enqueued
+   */
+  readonly enqueueNothing?: boolean;
+};
 
 const samePosition = (a: Position | null, b: Position | null): boolean =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
@@ -45,9 +59,14 @@ export class SqliteAutomationStore implements AutomationStore {
   private enqueued = 0;
   private closed = false;
 
-  constructor(private readonly file: string) {
-    this.db = openDatabase(file, { synchronous: 'NORMAL' });
-    this.stmts = prepareAutomationStatements(this.db);
+  constructor(
+    private readonly file: string,
+    private readonly options: SqliteAutomationStoreOptions = {},
+  ) {
+    this.db = options.database ?? openDatabase(file, { synchronous: 'NORMAL' });
+    this.stmts = prepareAutomationStatements(this.db, options.stateTables, {
+      deferIndexes: options.deferIndexes ?? false,
+    });
     const writer = this.writer();
     this.tx = this.db.transaction((apply: (w: AutomationWriter) => unknown) => apply(writer));
     this.channel = new BroadcastChannel(`journey-automations-enqueued:${resolve(file)}`);
@@ -157,7 +176,7 @@ export class SqliteAutomationStore implements AutomationStore {
     this.closed = true;
     this.listeners.clear();
     this.channel.close();
-    this.db.close();
+    if (this.options.database === undefined) this.db.close();
   }
 
   private writer(): AutomationWriter {
@@ -184,6 +203,7 @@ export class SqliteAutomationStore implements AutomationStore {
       dueTimers: (now, limit) => s.dueTimers.all(canonicalInstant(now, 'now'), limit).map(toTimer),
       endTimer: (id, outcome) => s.setTimerStatus.run(outcome, id),
       enqueue: (d, createdAt) => {
+        if (this.options.enqueueNothing) return false;
         const created = canonicalInstant(createdAt, 'createdAt');
         const { changes } = s.enqueue.run(
           d.id,
