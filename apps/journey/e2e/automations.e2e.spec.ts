@@ -1,17 +1,23 @@
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../application/ports/clock.ts';
+import { type EventStore, EventStoreToken } from '../../../application/ports/eventStore/eventStore.ts';
+import { loadConfig } from '../../../infrastructure/config/config.ts';
+import { rebuildProjections } from '../../../projections/rebuildProjections.ts';
 import { WEBHOOK_SECRET } from '../../../testing/automations/automationsFixtures.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../testing/automations/webhookReceiver.ts';
 import { postBatch } from '../../../testing/collector/postBatch.ts';
-import { TEST_WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
+import { journeyEnv, TEST_WRITE_KEY } from '../../../testing/journey/journeyEnv.ts';
 import { pipelineSettled } from '../../../testing/journey/pipelineSettled.ts';
 import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
 import { type FakeSlack, startFakeSlack } from '../../../testing/slack/fakeSlack.ts';
 import { sleep } from '../../../testing/sleep.ts';
 import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
 import { waitUntil } from '../../../testing/waitUntil.ts';
+import { rebuildableProjectionsOf, rebuildTargetOf } from '../../projector/rebuildTargets.ts';
 import type { RunningJourney } from '../startJourney.ts';
 
 const track = (userId: string, event: string, at: number) => ({
@@ -54,6 +60,12 @@ describe('automations end to end', () => {
     await data.remove();
   });
 
+  const automationsEnv = () => ({
+    JOURNEY_AUTOMATIONS: join(data.dir, 'automations.json'),
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: slack.apiUrl,
+  });
+
   const start = async () => {
     const file = join(data.dir, 'automations.json');
     writeFileSync(
@@ -74,11 +86,7 @@ describe('automations end to end', () => {
         ],
       }),
     );
-    journey = await startTestJourney(data.dir, {
-      JOURNEY_AUTOMATIONS: file,
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_API_URL: slack.apiUrl,
-    });
+    journey = await startTestJourney(data.dir, automationsEnv());
     return journey;
   };
 
@@ -118,5 +126,35 @@ describe('automations end to end', () => {
     expect(receiver.received.map((r) => r.id)).toEqual([ada?.id]);
     expect(onboarding()).toHaveLength(2);
     expect(receiver.badSignatures).toBe(0);
+
+    // a rebuild of the automations' state while Journey serves: the outbox is kept, nothing is sent again
+    const config = loadConfig(journeyEnv(data.dir, automationsEnv()));
+    expect(rebuildableProjectionsOf(config)).toContain('automations');
+    const target = rebuildTargetOf(config, 'automations', systemClock);
+    try {
+      const holder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+      const [outcome] = await rebuildProjections(again.container.get<EventStore>(EventStoreToken), [target], {
+        holder,
+        verify: true,
+      });
+      expect(outcome?.name).toBe('automations');
+      expect(outcome?.version).toBe(2);
+    } finally {
+      await target.close();
+    }
+    // ada's timer is re-created due, bob's cancelled: the tick fires ada's under a delivery id that exists
+    await waitUntil('the timers to end again', () =>
+      Object.values(timerStates(data.dir)).every((s) => s !== 'waiting'),
+    );
+    await sleep(2_500); // more than two timer ticks
+    expect(timerStates(data.dir)).toEqual({ ada: 'fired', bob: 'cancelled' });
+    expect(receiver.received.map((r) => r.id)).toEqual([ada?.id]);
+    expect(onboarding()).toHaveLength(2);
   }, 180_000);
+
+  it('offers automations for rebuild only with an automations file, and says what to set otherwise', () => {
+    const config = loadConfig(journeyEnv(data.dir));
+    expect(rebuildableProjectionsOf(config)).not.toContain('automations');
+    expect(() => rebuildTargetOf(config, 'automations', systemClock)).toThrow(/set JOURNEY_AUTOMATIONS/);
+  });
 });
