@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../application/ports/clock.ts';
 import type { RecordedEvent } from '../../application/ports/eventStore/eventStore.ts';
 import type { RebuildTarget } from '../../application/ports/rebuildTarget.ts';
+import { ConfigError } from '../../domain/errors/journeyError.ts';
 import { alertRulesOf } from '../../infrastructure/config/alertsConfig.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts';
@@ -51,7 +52,7 @@ export const rebuildableProjectionsOf = (config: JourneyConfig): RebuildableProj
 /** the automations projection as the live projector runs it; an error naming what to set without a file */
 const automationsProjectionOf = (config: JourneyConfig, clock: Clock) => {
   if (config.JOURNEY_AUTOMATIONS === undefined)
-    throw new Error(
+    throw new ConfigError(
       'cannot rebuild automations: no automations file is configured; set JOURNEY_AUTOMATIONS to the automations file the running Journey uses (see docs/automations.md)',
     );
   const compiled = loadAutomations(config.JOURNEY_AUTOMATIONS, { natsUrl: config.NATS_URL });
