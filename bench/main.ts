@@ -10,6 +10,7 @@ import { commitsPerSecond, eventsInsertBaseline, orderedScanBaseline } from './b
 import { eventRows, journeyDeliveries } from './eventFactory.ts';
 import { eventStoreDbFigures } from './eventStoreDbBench.ts';
 import { ingestFigures, ingestGroupCommit, ingestNotes, ingestRounds } from './ingestRounds.ts';
+import { liveTailBench, liveTailSummary } from './liveTailBench.ts';
 import { type MapperRun, prepareMapperSource, runMapper } from './mapperBench.ts';
 import { metricsFigureRows, metricsFigures } from './metricsBench.ts';
 import { natsBench } from './natsBench.ts';
@@ -40,6 +41,7 @@ import { userSearchFigures } from './userSearchBench.ts';
 const RUNS = 3;
 const ALERT_RATE = 1_000;
 const AUTOMATION_RATE = 1_000;
+const LIVE_TAIL_RATE = 1_000;
 const quick = process.argv.includes('--quick');
 /** `--profile`: CPU profiles of the ingest server processes into .bench-out/profiles */
 const profile = process.argv.includes('--profile');
@@ -189,6 +191,11 @@ try {
   );
   const automationSeconds = quick ? 5 : 30;
   const automations = await automationLatencyBench({ eventsPerSecond: AUTOMATION_RATE, seconds: automationSeconds });
+  log(
+    `live explorer: page views at ${LIVE_TAIL_RATE.toLocaleString('en-US')}/s, collector 200 → first message on /api/raw-events/stream`,
+  );
+  const liveTailSeconds = quick ? 5 : 20;
+  const liveTail = await liveTailBench({ eventsPerSecond: LIVE_TAIL_RATE, seconds: liveTailSeconds });
   log('metrics: collector with and without the latency hook and counters; a /metrics scrape with projections behind');
   const metrics = await metricsFigures({ quick });
 
@@ -280,6 +287,14 @@ try {
       },
       // the goal is absolute (p99 < 50 ms), printed with the summary as the alert latency's is
     },
+    {
+      id: 'live-tail-p99',
+      label: `live explorer p99, collector 200 → first SSE message at ${LIVE_TAIL_RATE.toLocaleString('en-US')}/s`,
+      unit: 'ms',
+      value: summarize([liveTail.latency.p99Ms]),
+      baseline: { label: 'one FULL commit p99, same disk, just before', value: summarize([liveTail.fullCommit.p99Ms]) },
+      // the goal is absolute (p99 < 100 ms), printed with its summary line
+    },
     ...eventStoreDb,
     ...userSearch,
     ...rawEvents.figures,
@@ -306,6 +321,7 @@ try {
     alerts,
     alertsPostgres,
     automations,
+    liveTail,
     postgresQueries,
     fsyncMsPerCommit: fsyncMs,
     ingestDurableEventsPerCommit: ingestGroupCommit(ingest).eventsPerCommit,
@@ -363,6 +379,7 @@ try {
     `queries at ${config.projectionEvents.toLocaleString('en-US')} events over ${queries.users.toLocaleString('en-US')} users: funnel p50 ${queries.funnel.median.toFixed(1)} / p99 ${queries.funnel.p99.toFixed(1)} ms (raw COUNT(*) of sign-ups by T p99 ${queries.rawSignupCount.p99.toFixed(2)} ms), journey p50 ${queries.journey.median.toFixed(2)} / p99 ${queries.journey.p99.toFixed(2)} ms (raw index read of the timeline p99 ${queries.rawJourney.p99.toFixed(2)} ms; goal p99 < 50 ms: ${queryVerdict})`,
     `daily report: ${reportRssVerdict(dailyReport).line}`,
     rawEvents.line,
+    liveTailSummary(liveTail, LIVE_TAIL_RATE, liveTailSeconds),
     `browser SDK /sdk.js: ${sdk.raw.toLocaleString('en-US')} bytes, ${sdk.gzip.toLocaleString('en-US')} gzipped (target < 5 KB gzip: ${sdkVerdict})`,
     `ingest: ${config.connections} connections, ${config.ingestDurationS} s per run after ${config.ingestWarmupS} s warm-up, server in a child process`,
     ...notes.map((n) => `NOTE: ${n}`),

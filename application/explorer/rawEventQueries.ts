@@ -17,9 +17,15 @@ export type FollowOptions = {
 
 const CHANGES_PER_POLL = 500;
 
+/** news that the index was written, where the writer runs in this process: returns how to stop listening */
+export type IndexWritten = (listener: () => void) => () => void;
+
 /** What the API asks of the raw-event index: pages, and a live follow of changes. */
 export class RawEventQueries {
-  constructor(private readonly index: Pick<RawEventIndex, 'query' | 'changesSince' | 'headVersion'>) {}
+  constructor(
+    private readonly index: Pick<RawEventIndex, 'query' | 'changesSince' | 'headVersion'>,
+    private readonly written?: IndexWritten,
+  ) {}
 
   async list(
     filter: RawEventFilter,
@@ -37,22 +43,41 @@ export class RawEventQueries {
 
   /**
    * Each matching event as it is written, and again when its status changes, until `signal` aborts.
-   * Polls the index, which another process (the mapper's) may write.
+   * Polls the index, which another process (the mapper's) may write; a write in this process
+   * (`written`) ends the wait at once.
    */
   async *follow(filter: RawEventFilter, options: FollowOptions): AsyncGenerator<RawEventChange> {
     let version = options.afterVersion;
-    while (!options.signal.aborted) {
-      const { changes, version: next } = await this.index.changesSince(version, filter, CHANGES_PER_POLL);
-      version = next;
-      yield* changes;
-      if (changes.length < CHANGES_PER_POLL) await sleep(options.pollMs ?? 250, options.signal);
+    let news = false;
+    let wake: (() => void) | undefined;
+    const stopListening = this.written?.(() => {
+      news = true;
+      wake?.();
+    });
+    try {
+      while (!options.signal.aborted) {
+        news = false;
+        const { changes, version: next } = await this.index.changesSince(version, filter, CHANGES_PER_POLL);
+        version = next;
+        yield* changes;
+        // a write during the read is news too: read again before waiting
+        if (changes.length < CHANGES_PER_POLL && !news)
+          await sleep(options.pollMs ?? 250, options.signal, (resolve) => {
+            wake = resolve;
+          });
+        wake = undefined;
+      }
+    } finally {
+      stopListening?.();
     }
   }
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+/** waits `ms`, or until `signal` aborts, or until the function handed to `wakeWith` is called */
+const sleep = (ms: number, signal: AbortSignal, wakeWith: (wake: () => void) => void): Promise<void> =>
   new Promise((resolve) => {
     const timer = setTimeout(done, ms);
+    wakeWith(done);
     function done() {
       clearTimeout(timer);
       signal.removeEventListener('abort', done);

@@ -7,7 +7,10 @@ import { rawLogFor, whenReady } from './adapters.ts';
 import { rawEventIndexFor } from './rawEventIndexFor.ts';
 
 export type IndexRequest = { type: 'record'; id: number; batch: RawEventBatch } | { type: 'stop' };
-export type IndexReply = { type: 'recorded'; id: number; error?: string } | { type: 'ready' };
+export type IndexReply = { type: 'recorded'; id: number; error?: string } | { type: 'written' } | { type: 'ready' };
+
+/** how long stored events gather before their write: the live explorer shows them after it */
+const STORED_FLUSH_MS = 20;
 
 /**
  * The worker-thread side of WorkerRawEventIndexWriter. It owns the index's connection, follows the
@@ -21,9 +24,18 @@ const logger = createLogger(config);
 const index = rawEventIndexFor(config);
 const rawLog = rawLogFor(config);
 await whenReady(rawLog);
-const recorder = new RawEventRecorder(index, { logger });
-const consumer = rawLog.consume({ group: 'explorer' }, (delivery) => recorder.recordStored(delivery.events));
 const reply = (message: IndexReply) => port.postMessage(message);
+// each write is news for the live explorers of this process (RawEventQueries.follow), which then need not wait for a poll
+const recorder = new RawEventRecorder(
+  {
+    record: async (batch) => {
+      await index.record(batch);
+      reply({ type: 'written' });
+    },
+  },
+  { logger, flushMs: STORED_FLUSH_MS },
+);
+const consumer = rawLog.consume({ group: 'explorer' }, (delivery) => recorder.recordStored(delivery.events));
 
 port.on('message', async (message: IndexRequest) => {
   if (message.type === 'stop') {

@@ -140,7 +140,13 @@ export const startJourney = async (
             heartbeatMs: Math.min(15_000, Math.floor(config.JOURNEY_IDLE_TIMEOUT_MS / 2)),
           },
           rawEvents: {
-            queries: new RawEventQueries(container.get<RawEventIndex>(RawEventIndexToken)),
+            // in a process that also maps, the index's thread says when it wrote: no poll to wait out
+            queries: new RawEventQueries(
+              container.get<RawEventIndex>(RawEventIndexToken),
+              apps.includes('mapper')
+                ? (listener) => container.get(WorkerRawEventIndexWriter).onWritten(listener)
+                : undefined,
+            ),
             pollMs: Math.max(config.JOURNEY_SQLITE_POLL_MS, 100),
             heartbeatMs: Math.min(15_000, Math.floor(config.JOURNEY_IDLE_TIMEOUT_MS / 2)),
           },

@@ -16,6 +16,7 @@ type Waiter = { resolve: () => void; reject: (error: Error) => void };
 export class WorkerRawEventIndexWriter implements Pick<RawEventIndex, 'record'> {
   private readonly worker: SupervisedWorker<IndexReply>;
   private readonly waiting = new Map<number, Waiter>();
+  private readonly written = new Set<() => void>();
   private next = 0;
 
   constructor(config: JourneyConfig, logger: Logger) {
@@ -25,11 +26,14 @@ export class WorkerRawEventIndexWriter implements Pick<RawEventIndex, 'record'> 
       workerData: { config },
       logger,
       onMessage: (message) => {
+        if (message.type === 'written') return this.tellWritten();
         if (message.type !== 'recorded') return;
         const waiter = this.waiting.get(message.id);
         this.waiting.delete(message.id);
-        if (message.error === undefined) waiter?.resolve();
-        else waiter?.reject(new UnavailableError(`the raw-event index refused a write: ${message.error}`));
+        if (message.error === undefined) {
+          waiter?.resolve();
+          this.tellWritten();
+        } else waiter?.reject(new UnavailableError(`the raw-event index refused a write: ${message.error}`));
       },
       onExit: () => this.failWaiting('its worker thread ended'),
     });
@@ -37,6 +41,16 @@ export class WorkerRawEventIndexWriter implements Pick<RawEventIndex, 'record'> 
 
   start(): Promise<void> {
     return this.worker.startReady();
+  }
+
+  /** `listener` hears of every write the thread committed; returns how to stop listening */
+  onWritten(listener: () => void): () => void {
+    this.written.add(listener);
+    return () => this.written.delete(listener);
+  }
+
+  private tellWritten(): void {
+    for (const listener of [...this.written]) listener();
   }
 
   record(batch: RawEventBatch): Promise<void> {
