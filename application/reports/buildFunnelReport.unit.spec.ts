@@ -127,7 +127,7 @@ describe('the funnel report, read a page of users at a time', () => {
     };
     const { laidOut } = await build(readModels, { pageSize: 7 }, counting);
     expect(asked).toHaveLength(Math.ceil(260 / 7));
-    expect(asked.map((ids) => ids.length)).toEqual([...Array(37).fill(7), 260 - 37 * 7]);
+    expect(asked.map((ids) => ids.length)).toEqual([...Array.from({ length: 37 }, () => 7), 260 - 37 * 7]);
     expect(asked.flat()).toEqual(laidOut.map((l) => l.user.userId));
     const byId = new Map(laidOut.map((l) => [l.user.userId, l.user.sessions]));
     // the one just inside, and the one at AS_OF with no time before it; not the one at AS_OF − 15 days

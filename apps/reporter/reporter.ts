@@ -45,7 +45,8 @@ export const funnelReportOf = (
     readModels: container.get<ReadModelQueries>(ReadModelQueriesToken),
     // opened on first use, not here: a sessions store that cannot be opened leaves out only its figures
     sessions: {
-      sessionTotalsOf: (userIds, range) => container.get<SessionStore>(SessionStoreToken).sessionTotalsOf(userIds, range),
+      sessionTotalsOf: (userIds, range) =>
+        container.get<SessionStore>(SessionStoreToken).sessionTotalsOf(userIds, range),
     },
     logger: container.get<JourneyLogger>(LoggerToken),
     renderer: new PdfReportRenderer(keepPdfsIn === undefined ? {} : { keepIn: keepPdfsIn }),

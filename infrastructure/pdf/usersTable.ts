@@ -11,10 +11,11 @@ export const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 20;
 const EVENTS_SHOWN = 3;
 
-// less 12 pt of padding, each header fits its column: LAST ACTIVITY is 59.7 pt wide, LATEST JOURNEY EVENTS 105.9
+// less 12 pt of padding, each header fits its column (LAST ACTIVITY is 59.7 pt wide, LATEST JOURNEY
+// EVENTS 105.9) and the user column a 20-character id in bold (signedUp-user-001234 is 85.4)
 const columns = [
-  { title: 'User', width: 88 },
-  { title: 'Email', width: 118 },
+  { title: 'User', width: 98 },
+  { title: 'Email', width: 108 },
   { title: 'Signed up', width: 61 },
   { title: 'Last activity', width: 73 },
   { title: 'Sessions', width: 56 },
