@@ -9,15 +9,16 @@ import type { UserProfile } from '../application/ports/readModels/readModels.ts'
 import { buildFunnelReport } from '../application/reports/buildFunnelReport.ts';
 import { PdfReportRenderer } from '../infrastructure/pdf/pdfReportRenderer.ts';
 import { SqliteReadModels } from '../infrastructure/sqlite/readModels/sqliteReadModels.ts';
+import { SqliteSessionStore } from '../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import type { Figure } from './report.ts';
 import { summarize } from './stats.ts';
 import type { TempFiles } from './tempFiles.ts';
 
 /**
  * Report generation at each size (100k and 300k users in `npm run bench`): a day's funnel with a
- * 30-day trend, profiles, latest events and a PDF per stage written to files, each run in a fresh
- * child so its peak RSS is its own. The baseline, alike: raw SQLite reads of the same data, nothing
- * rendered. The targets: peak RSS under 300 MB at the first size, growing less than 50 MB after.
+ * 30-day trend, profiles, latest events, 15 days' sessions and a PDF per stage written to files,
+ * each run in a fresh child so its peak RSS is its own. The baseline, alike: raw SQLite reads of the
+ * same read models (not the sessions), nothing rendered. The targets: peak RSS under 300 MB at the first size, growing less than 50 MB after.
  */
 const DATE = '2026-03-10';
 const AS_OF = Date.parse(`${DATE}T23:59:59.999Z`);
@@ -106,6 +107,45 @@ export const prepareReportDatabase = async (file: string, users: number, from = 
   await store.close();
 };
 
+/** the sessions read model beside a report database: a file of its own, as sessions.db is */
+export const sessionsFileOf = (file: string): string => file.replace(/(\.db)?$/, '-sessions.db');
+
+/**
+ * Sessions for users `from` to `to` − 1: one per meaningful activity of prepareReportDatabase's, each
+ * a few minutes long, so two thirds of the users have some and some start before the 15 days counted.
+ */
+export const prepareReportSessions = async (file: string, users: number, from = 0): Promise<void> => {
+  const store = new SqliteSessionStore(file);
+  const batch = 10_000;
+  let position = (await store.readCheckpoint('sessions'))?.commit ?? 0n;
+  for (let start = from; start < users; start += batch) {
+    const previous = position === 0n ? null : { commit: position, prepare: position };
+    position++;
+    await store.applyBatch('sessions', { from: previous, to: { commit: position, prepare: position } }, (w) => {
+      for (let i = start; i < Math.min(users, start + batch); i++) {
+        const userId = `user-${String(i).padStart(7, '0')}`;
+        const signedUp = AS_OF - ((i * 7919) % 60_000) * (DAY / 1000);
+        for (let k = 0; k < i % 4; k++) {
+          const started = signedUp + (k + 1) * ((i % 5) + 1) * 3_600_000 * 7;
+          const durationMs = ((i + k) % 9) * 60_000 + 15_000;
+          w.putSession({
+            sessionId: `${userId}-s${k}`,
+            userId,
+            startedAt: new Date(started).toISOString(),
+            endedAt: new Date(started + durationMs).toISOString(),
+            durationMs,
+            eventCount: 3,
+            pageViews: 2,
+            firstMessageId: `${userId}-m${k}`,
+            lastMessageId: `${userId}-m${k}-last`,
+          });
+        }
+      }
+    });
+  }
+  await store.close();
+};
+
 /**
  * This process's own peak RSS. Not `resourceUsage().maxRSS`: Linux carries a parent's peak
  * through fork and exec into the child's, so a child of a large bench process reported the
@@ -143,10 +183,12 @@ export const measureReportRun = async (mode: 'report' | 'baseline', file: string
   }
   // what RunFunnelReport does short of recording and posting: the users streamed into four PDF files
   const readModels = new SqliteReadModels(file);
+  const sessions = new SqliteSessionStore(sessionsFileOf(file));
   let documents: ReportDocuments | undefined;
   const pdfBytes: Record<string, number> = {};
   try {
-    const report = await buildFunnelReport(readModels, DATE, { timeZone: 'UTC', windowDays: 15 }, (figures) => {
+    const sources = { readModels, sessions };
+    const report = await buildFunnelReport(sources, DATE, { timeZone: 'UTC', windowDays: 15 }, (figures) => {
       const started = new PdfReportRenderer().start(figures);
       documents = started;
       return (stage, user) => started.add(stage, user);
@@ -158,6 +200,7 @@ export const measureReportRun = async (mode: 'report' | 'baseline', file: string
   } finally {
     await documents?.discard();
     await readModels.close();
+    await sessions.close();
   }
 };
 
@@ -204,6 +247,7 @@ export const reportBench = async (
       `report: filling read models with users ${built.toLocaleString('en-US')}–${users.toLocaleString('en-US')}`,
     );
     await prepareReportDatabase(file, users, built);
+    await prepareReportSessions(sessionsFileOf(file), users, built);
     built = users;
     const dbMb = (await stat(file)).size / 1e6;
     const report: ReportChildResult[] = [];

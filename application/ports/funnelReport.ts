@@ -1,6 +1,12 @@
 import type { UsersByActivationStageReported } from '../../domain/report/usersByActivationStageReported.ts';
 import type { Stage } from '../../domain/stage/stage.ts';
 
+/** the days up to the report's as-of instant whose sessions each user's line counts */
+export const REPORT_SESSION_DAYS = 15;
+
+/** A user's sessions that started in the REPORT_SESSION_DAYS up to as-of, their time cut at as-of. */
+export type ReportUserSessions = { readonly count: number; readonly durationMs: number };
+
 /** One user as the report shows them. */
 export type ReportUser = {
   readonly userId: string;
@@ -11,6 +17,8 @@ export type ReportUser = {
   readonly lastActivityAt: string | null;
   /** the newest journey events at or before as-of, newest first */
   readonly latestEvents: readonly { readonly type: string; readonly occurredAt: string }[];
+  /** undefined when the sessions read model could not be read for this user's page (shown as "—") */
+  readonly sessions?: ReportUserSessions;
 };
 
 /** A stage's figures: what a report shows before its users. */

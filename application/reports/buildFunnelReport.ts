@@ -1,14 +1,26 @@
 import { addDays, daysFrom, endOfZonedDay, startOfZonedDay } from '../../domain/report/zonedDay.ts';
-import { type Stage, stageOf, stages } from '../../domain/stage/stage.ts';
+import { DAY_MS, type Stage, stageOf, stages } from '../../domain/stage/stage.ts';
 import {
   FIRST_USERS_KEPT,
   type FunnelFigures,
   type FunnelReport,
+  REPORT_SESSION_DAYS,
   type ReportUser,
   type StageFigures,
 } from '../ports/funnelReport.ts';
+import type { Logger } from '../ports/logger.ts';
 import type { ReadModelQueries, StageSummary } from '../ports/readModels/readModels.ts';
+import type { SessionStore } from '../ports/sessionStore/sessionStore.ts';
+import { type SessionTotalsOfPage, sessionTotalsReader } from './sessionTotalsReader.ts';
 import { stageSummaryAsOf } from './stageSummaryAsOf.ts';
+
+/** What the report reads: the users' and timeline's read models, and the sessions read model. */
+export type ReportSources = {
+  readonly readModels: ReadModelQueries;
+  readonly sessions: Pick<SessionStore, 'sessionTotalsOf'>;
+  /** told (once a report) when the sessions cannot be read: the report goes on without them */
+  readonly logger?: Logger;
+};
 
 export type FunnelReportOptions = {
   readonly timeZone: string;
@@ -98,26 +110,30 @@ const pageOption = (options: FunnelReportOptions) =>
 /**
  * Every user of the report as of `figures.recorded.asOf` with their stage, newest sign-up first,
  * read a page at a time: profiles and activity from the users' read models, each page's latest
- * journey events from the timeline's.
+ * journey events from the timeline's and its sessions of the last REPORT_SESSION_DAYS from the
+ * sessions read model.
  */
 export async function* usersByStage(
-  readModels: ReadModelQueries,
+  sources: ReportSources,
   figures: FunnelFigures,
   options: FunnelReportOptions,
 ): AsyncIterable<{ readonly stage: Stage; readonly user: ReportUser }> {
+  const { readModels } = sources;
   const { asOf: asOfIso, windowDays } = figures.recorded;
   const asOf = Date.parse(asOfIso);
   const perUser = options.latestEvents ?? 3;
+  // (asOf − days, asOf], the window the stages use
+  const sessionsOf: SessionTotalsOfPage = sessionTotalsReader(sources, {
+    from: iso(asOf - REPORT_SESSION_DAYS * DAY_MS + 1),
+    to: asOfIso,
+  });
   for await (const page of readModels.activityHistories(asOfIso, pageOption(options))) {
-    const latest = new Map(
-      (
-        await readModels.latestEventsOf(
-          page.map((h) => h.userId),
-          asOfIso,
-          perUser,
-        )
-      ).map((l) => [l.userId, l.events]),
-    );
+    const userIds = page.map((h) => h.userId);
+    const [latestEvents, sessions] = await Promise.all([
+      readModels.latestEventsOf(userIds, asOfIso, perUser),
+      sessionsOf(userIds),
+    ]);
+    const latest = new Map(latestEvents.map((l) => [l.userId, l.events]));
     for (const history of page) {
       const summary = stageSummaryAsOf(history, asOfIso);
       if (summary === undefined) continue;
@@ -128,6 +144,7 @@ export async function* usersByStage(
         signedUpAt: history.signedUpAt,
         lastActivityAt: summary.lastActivityAt,
         latestEvents: latest.get(history.userId) ?? [],
+        ...(sessions === undefined ? {} : { sessions: sessions(history.userId) }),
       };
       yield { stage: stageAt(summary, asOf, windowDays), user };
     }
@@ -141,15 +158,15 @@ export async function* usersByStage(
  * `layOut` as they are read; the report keeps only the first FIRST_USERS_KEPT of each stage.
  */
 export const buildFunnelReport = async (
-  readModels: ReadModelQueries,
+  sources: ReportSources,
   date: string,
   options: FunnelReportOptions,
   layOut?: (figures: FunnelFigures) => (stage: Stage, user: ReportUser) => void,
 ): Promise<FunnelReport> => {
-  const figures = await funnelFigures(readModels, date, options);
+  const figures = await funnelFigures(sources.readModels, date, options);
   const add = layOut?.(figures);
   const firstUsers = new Map<Stage, ReportUser[]>(stages.map((s) => [s, []]));
-  for await (const { stage, user } of usersByStage(readModels, figures, options)) {
+  for await (const { stage, user } of usersByStage(sources, figures, options)) {
     add?.(stage, user);
     const kept = firstUsers.get(stage);
     if (kept && kept.length < FIRST_USERS_KEPT) kept.push(user);

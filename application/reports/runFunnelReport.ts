@@ -21,7 +21,9 @@ import type {
   ReportPublisher,
   ReportRenderer,
 } from '../ports/funnelReport.ts';
+import type { Logger } from '../ports/logger.ts';
 import type { ReadModelQueries } from '../ports/readModels/readModels.ts';
+import type { SessionStore } from '../ports/sessionStore/sessionStore.ts';
 import { buildFunnelReport, type FunnelReportOptions } from './buildFunnelReport.ts';
 
 export type ReportRun =
@@ -78,6 +80,9 @@ export class RunFunnelReport {
     private readonly deps: {
       readonly store: EventStore;
       readonly readModels: ReadModelQueries;
+      /** each user line's sessions; a store that cannot be read leaves them out, not the report */
+      readonly sessions: Pick<SessionStore, 'sessionTotalsOf'>;
+      readonly logger?: Logger;
       readonly renderer: ReportRenderer;
       readonly publisher: ReportPublisher;
       readonly options: FunnelReportOptions;
@@ -94,7 +99,8 @@ export class RunFunnelReport {
 
     let documents: ReportDocuments | undefined;
     try {
-      const built = await buildFunnelReport(this.deps.readModels, date, this.deps.options, (figures) => {
+      const { readModels, sessions, logger } = this.deps;
+      const built = await buildFunnelReport({ readModels, sessions, logger }, date, this.deps.options, (figures) => {
         const started = this.deps.renderer.start(figures);
         documents = started;
         return (stage, user) => started.add(stage, user);

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
 import { type ReadModelQueries, ReadModelQueriesToken } from '../../application/ports/readModels/readModels.ts';
+import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
 import { buildFunnelReport } from '../../application/reports/buildFunnelReport.ts';
 import { readRecordedReports } from '../../application/reports/runFunnelReport.ts';
 import { type JourneyConfig, loadConfig } from '../../infrastructure/config/config.ts';
@@ -75,26 +76,29 @@ describe('the daily funnel report on the hand-made dataset', () => {
     await data?.remove();
   });
 
-  const readModels = () => journey.container.get<ReadModelQueries>(ReadModelQueriesToken);
+  const sources = () => ({
+    readModels: journey.container.get<ReadModelQueries>(ReadModelQueriesToken),
+    sessions: journey.container.get<SessionStore>(SessionStoreToken),
+  });
 
   it('puts each user in the stage worked out by hand, as of the end of the day in the report zone', async () => {
-    const utc10 = await buildFunnelReport(readModels(), '2026-03-10', { timeZone: 'UTC', windowDays: 15 });
+    const utc10 = await buildFunnelReport(sources(), '2026-03-10', { timeZone: 'UTC', windowDays: 15 });
     expect(idsByStage(utc10)).toEqual(expected.utc10);
     expect(utc10.recorded).toMatchObject({ asOf: '2026-03-10T23:59:59.999Z', newSignups: 2, windowDays: 15 });
     // the record counts each stage; its users are in the read models as of asOf, not in the event
     expect(utc10.recorded.stages.activated).toEqual({ count: 2 });
 
-    const utc09 = await buildFunnelReport(readModels(), '2026-03-09', { timeZone: 'UTC', windowDays: 15 });
+    const utc09 = await buildFunnelReport(sources(), '2026-03-09', { timeZone: 'UTC', windowDays: 15 });
     expect(idsByStage(utc09)).toEqual(expected.utc09);
     expect(utc09.recorded.newSignups).toBe(1);
 
-    const tokyo = await buildFunnelReport(readModels(), '2026-03-10', { timeZone: 'Asia/Tokyo', windowDays: 15 });
+    const tokyo = await buildFunnelReport(sources(), '2026-03-10', { timeZone: 'Asia/Tokyo', windowDays: 15 });
     expect(idsByStage(tokyo)).toEqual(expected.tokyo10);
     expect(tokyo.recorded).toMatchObject({ asOf: '2026-03-10T14:59:59.999Z', newSignups: 2 });
   });
 
   it('compares with the day before, keeps a 30-day trend, and lists each user’s latest events as of the day', async () => {
-    const report = await buildFunnelReport(readModels(), '2026-03-10', { timeZone: 'UTC', windowDays: 15 });
+    const report = await buildFunnelReport(sources(), '2026-03-10', { timeZone: 'UTC', windowDays: 15 });
     const byStage = Object.fromEntries(report.stages.map((s) => [s.stage, s]));
     // the 9th's counts (see above) are the previous counts of the 10th
     expect(Object.fromEntries(report.stages.map((s) => [s.stage, s.previousCount]))).toEqual({
@@ -110,10 +114,14 @@ describe('the daily funnel report on the hand-made dataset', () => {
     const dave = byStage.activated?.firstUsers.find((u) => u.userId === 'dave');
     expect(dave).toMatchObject({ email: 'dave@example.com', signedUpAt: '2026-03-09T12:00:00.000Z' });
     expect(dave?.latestEvents.map((e) => e.type)).toEqual(['ErrorEncountered', 'DeploymentStarted', 'UserSignedUp']);
+    // 03-09 11:50–12:00, his anonymous page views joined; 03-10 09:00–09:30, a gap of exactly the timeout
+    expect(dave?.sessions).toEqual({ count: 2, durationMs: 40 * 60_000 });
     // alice's deployment on the 11th is after the report's as-of instant
     const alice = byStage.active?.firstUsers[0];
     expect(alice?.latestEvents[0]).toEqual({ type: 'DeploymentStarted', occurredAt: '2026-03-05T09:00:00.000Z' });
     expect(alice?.lastActivityAt).toBe('2026-03-05T09:00:00.000Z');
+    // 03-01 10:00 and 11:00 (an hour apart) and 03-05, one event each; not the 11th
+    expect(alice?.sessions).toEqual({ count: 3, durationMs: 0 });
   });
 
   it('posts four stage messages with their PDFs and one reply per user; the same date again posts nothing; --force posts again', async () => {
@@ -144,7 +152,7 @@ describe('the daily funnel report on the hand-made dataset', () => {
       expect(replies.map((text) => /^\*([^*]+)\*/.exec(text)?.[1])).toEqual(expectedIds[i]);
     });
     expect(repliesTo(stageMessages[1]?.ts)[1]).toBe(
-      '*dave* (dave@example.com) · signed up 2026-03-09 12:00 · last meaningful activity 2026-03-10 09:00 · latest: ErrorEncountered 2026-03-10 09:30, DeploymentStarted 2026-03-10 09:00, UserSignedUp 2026-03-09 12:00',
+      '*dave* (dave@example.com) · signed up 2026-03-09 12:00 · last meaningful activity 2026-03-10 09:00 · sessions in 15 days: 2 (40 min) · latest: ErrorEncountered 2026-03-10 09:30, DeploymentStarted 2026-03-10 09:00, UserSignedUp 2026-03-09 12:00',
     );
 
     const callsBefore = slack.calls.length;

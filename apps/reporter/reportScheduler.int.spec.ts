@@ -7,6 +7,7 @@ import { REPORT_STREAM } from '../../domain/report/usersByActivationStageReporte
 import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
 import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
+import { MemorySessionStore } from '../../testing/memory/memorySessionStore.ts';
 
 /** documents that are never files: the schedule is what is under test */
 const renderer: ReportRenderer = {
@@ -42,6 +43,7 @@ const setup = (timeZone = 'UTC') => {
   const report = new RunFunnelReport({
     store,
     readModels: new MemoryReadModels(),
+    sessions: new MemorySessionStore(),
     renderer,
     publisher,
     options: { timeZone, windowDays: 15, trendDays: 2 },
@@ -116,6 +118,7 @@ describe('two reporters racing for the same date', () => {
     const other = new RunFunnelReport({
       store,
       readModels: new MemoryReadModels(),
+      sessions: new MemorySessionStore(),
       renderer,
       publisher: { check: async () => {}, publish: async (r) => void published.push(`other ${r.recorded.date}`) },
       options: { timeZone: 'UTC', windowDays: 15, trendDays: 2 },

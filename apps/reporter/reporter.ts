@@ -11,6 +11,7 @@ import {
   ReadModelQueriesToken,
   ReadModelStoreToken,
 } from '../../application/ports/readModels/readModels.ts';
+import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
 import { ReportScheduler } from '../../application/reports/reportScheduler.ts';
 import { RunFunnelReport } from '../../application/reports/runFunnelReport.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
@@ -42,6 +43,12 @@ export const funnelReportOf = (
   new RunFunnelReport({
     store: container.get<EventStore>(EventStoreToken),
     readModels: container.get<ReadModelQueries>(ReadModelQueriesToken),
+    // opened on first use, not here: a sessions store that cannot be opened leaves out only its figures
+    sessions: {
+      sessionTotalsOf: (userIds, range) =>
+        container.get<SessionStore>(SessionStoreToken).sessionTotalsOf(userIds, range),
+    },
+    logger: container.get<JourneyLogger>(LoggerToken),
     renderer: new PdfReportRenderer(keepPdfsIn === undefined ? {} : { keepIn: keepPdfsIn }),
     publisher,
     options: { timeZone: config.JOURNEY_REPORT_TZ, windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS },

@@ -1,4 +1,4 @@
-import type { FunnelFigures, StageFigures } from '../../application/ports/funnelReport.ts';
+import { type FunnelFigures, REPORT_SESSION_DAYS, type StageFigures } from '../../application/ports/funnelReport.ts';
 import { stageDefinitionOf, stageTitles } from '../../domain/report/stageDefinitions.ts';
 import { addDays } from '../../domain/report/zonedDay.ts';
 import { formatCount, growthMeaning, longDate, shortDate, stageColors, theme } from './pdfTheme.ts';
@@ -95,7 +95,10 @@ export const drawFirstPage = (doc: PDFKit.PDFDocument, figures: FunnelFigures, s
     .font(theme.font.regular)
     .fontSize(8)
     .fillColor(theme.muted)
-    .text(`${formatCount(s.count)} · newest sign-up first · times in ${timeZone}`, left + 34, 434, {
-      lineBreak: false,
-    });
+    .text(
+      `${formatCount(s.count)} · newest sign-up first · times in ${timeZone} · sessions: started in the ${REPORT_SESSION_DAYS} days up to as-of, total time`,
+      left + 34,
+      434,
+      { lineBreak: false },
+    );
 };

@@ -1,4 +1,5 @@
 import type { ReportUser } from '../../application/ports/funnelReport.ts';
+import { sessionCountText, sessionTimeText } from '../../domain/report/sessionFigures.ts';
 import { theme } from './pdfTheme.ts';
 
 /**
@@ -10,12 +11,15 @@ export const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 20;
 const EVENTS_SHOWN = 3;
 
+// less 12 pt of padding, each header fits its column (LAST ACTIVITY is 59.7 pt wide, LATEST JOURNEY
+// EVENTS 105.9) and the user column a 20-character id in bold (signedUp-user-001234 is 85.4)
 const columns = [
   { title: 'User', width: 98 },
-  { title: 'Email', width: 142 },
-  { title: 'Signed up', width: 72 },
-  { title: 'Last activity', width: 78 },
-  { title: 'Latest journey events', width: 125.28 },
+  { title: 'Email', width: 108 },
+  { title: 'Signed up', width: 61 },
+  { title: 'Last activity', width: 73 },
+  { title: 'Sessions', width: 56 },
+  { title: 'Latest journey events', width: 119.28 },
 ] as const;
 
 export const tableWidth = columns.reduce((sum, c) => sum + c.width, 0);
@@ -139,10 +143,17 @@ export const drawUserRow = (
   const [lastDate = '', lastTime = ''] = split(user.lastActivityAt);
   line(3, lastDate, 6, theme.font.regular, 8, user.lastActivityAt ? theme.ink : theme.faint);
   line(3, lastTime, 17, theme.font.regular, 7, theme.muted);
+  const { sessions } = user;
+  if (sessions === undefined) line(4, '—', 6, theme.font.regular, 8, theme.faint);
+  else {
+    const none = sessions.count === 0;
+    line(4, sessionCountText(sessions.count), 6, theme.font.regular, 7.5, none ? theme.faint : theme.ink);
+    line(4, none ? '—' : sessionTimeText(sessions.durationMs), 17, theme.font.regular, 7, theme.muted);
+  }
   const events = user.latestEvents.slice(0, EVENTS_SHOWN);
-  if (events.length === 0) line(4, 'none', 6, theme.font.regular, 7, theme.faint);
+  if (events.length === 0) line(5, 'none', 6, theme.font.regular, 7, theme.faint);
   events.forEach((e, i) => {
     const when = formatInstant(e.occurredAt).slice(5);
-    line(4, `${e.type}  ${when}`, 4 + i * 8.2, theme.font.regular, 6.5, i === 0 ? theme.ink : theme.muted);
+    line(5, `${e.type}  ${when}`, 4 + i * 8.2, theme.font.regular, 6.5, i === 0 ? theme.ink : theme.muted);
   });
 };

@@ -1,4 +1,10 @@
-import type { FunnelReport, ReportUser, StageReport } from '../../application/ports/funnelReport.ts';
+import {
+  type FunnelReport,
+  REPORT_SESSION_DAYS,
+  type ReportUser,
+  type StageReport,
+} from '../../application/ports/funnelReport.ts';
+import { sessionTimeText } from '../../domain/report/sessionFigures.ts';
 import { stageTitles } from '../../domain/report/stageDefinitions.ts';
 import { zonedDateTimeFormatter } from '../../domain/report/zonedDay.ts';
 
@@ -23,12 +29,21 @@ const changeOf = (s: StageReport): string => {
     : `${change > 0 ? '+' : '−'}${Math.abs(change)} from the day before`;
 };
 
+/** `2 (40 min)`, `0`, or `—` when the sessions could not be read */
+const sessionsOf = ({ sessions }: ReportUser): string =>
+  sessions === undefined
+    ? '—'
+    : sessions.count === 0
+      ? '0'
+      : `${sessions.count} (${sessionTimeText(sessions.durationMs)})`;
+
 /** one user's journey summary, as a threaded reply */
 export const userReplyOf = (user: ReportUser, format: (iso: string) => string): string => {
   const who = user.email ? `*${user.userId}* (${user.email})` : `*${user.userId}*`;
   const last = user.lastActivityAt ? format(user.lastActivityAt) : 'none yet';
+  const sessions = `sessions in ${REPORT_SESSION_DAYS} days: ${sessionsOf(user)}`;
   const events = user.latestEvents.map((e) => `${e.type} ${format(e.occurredAt)}`).join(', ');
-  return `${who} · signed up ${format(user.signedUpAt)} · last meaningful activity ${last}${events ? ` · latest: ${events}` : ''}`;
+  return `${who} · signed up ${format(user.signedUpAt)} · last meaningful activity ${last} · ${sessions}${events ? ` · latest: ${events}` : ''}`;
 };
 
 /** the Slack messages of a report: one per stage, replies capped at MAX_REPLIES plus a pointer to the PDF */

@@ -6,6 +6,7 @@ import type {
   SessionRange,
   SessionStore,
   SessionWriter,
+  UserSessionTotals,
 } from '../../application/ports/sessionStore/sessionStore.ts';
 import type { Activity } from '../../domain/sessions/activity.ts';
 import type { Session } from '../../domain/sessions/session.ts';
@@ -62,6 +63,24 @@ export class MemorySessionStore implements SessionStore {
           (range.to === undefined || Date.parse(s.startedAt) <= Date.parse(range.to)),
       )
       .sort((a, b) => compare(startOf(b), startOf(a)));
+  }
+
+  async sessionTotalsOf(userIds: readonly string[], range: Required<SessionRange>): Promise<UserSessionTotals[]> {
+    const from = Date.parse(range.from);
+    const to = Date.parse(range.to);
+    const totals: UserSessionTotals[] = [];
+    for (const userId of userIds) {
+      let sessions = 0;
+      let durationMs = 0;
+      for (const s of this.state.sessions.values()) {
+        const start = Date.parse(s.startedAt);
+        if (s.userId !== userId || start < from || start > to) continue;
+        sessions++;
+        durationMs += Math.min(s.durationMs, to - start);
+      }
+      if (sessions > 0) totals.push({ userId, sessions, durationMs });
+    }
+    return totals;
   }
 
   async sessionsByDay(from: string, to: string): Promise<SessionDayCount[]> {

@@ -183,6 +183,30 @@ export const describeSessionStoreContract = (name: string, factory: SessionStore
       expect(await store.sessionsOf('cy')).toEqual([]);
     });
 
+    it("totals each asked user's sessions that started in the range, in the order asked, time cut at its end", async () => {
+      const range = { from: '2026-05-01T00:00:00.000Z', to: '2026-05-15T23:59:59.999Z' };
+      await inBatch((w) => {
+        // ada: two inside, one just before, one just after, and one going on past the end
+        w.putSession(session('ada', range.from, 'a1', { durationMs: 60_000 }));
+        w.putSession(session('ada', '2026-05-07T12:00:00.000Z', 'a2', { durationMs: 1_500_000 }));
+        w.putSession(session('ada', '2026-04-30T23:59:59.999Z', 'a0', { durationMs: 600_000 }));
+        w.putSession(session('ada', '2026-05-16T00:00:00.000Z', 'a4', { durationMs: 600_000 }));
+        w.putSession(session('ada', '2026-05-15T23:50:00.000Z', 'a3', { durationMs: 1_200_000 }));
+        // bob: only outside; cy: one starting at the very end, which has no time before it
+        w.putSession(session('bob', '2026-04-01T10:00:00.000Z', 'b1', { durationMs: 60_000 }));
+        w.putSession(session('cy', range.to, 'c1', { durationMs: 300_000 }));
+        w.putSession(session('dan', '2026-05-02T10:00:00.000Z', 'd1', { durationMs: 42 }));
+      });
+      const store = storeOf();
+      expect(await store.sessionTotalsOf(['cy', 'bob', 'nobody', 'ada', 'dan'], range)).toEqual([
+        { userId: 'cy', sessions: 1, durationMs: 0 },
+        { userId: 'ada', sessions: 3, durationMs: 60_000 + 1_500_000 + 600_000 - 1 },
+        { userId: 'dan', sessions: 1, durationMs: 42 },
+      ]);
+      expect(await store.sessionTotalsOf(['dan'], { from: '2026-05-02T10:00:00.001Z', to: range.to })).toEqual([]);
+      expect(await store.sessionTotalsOf([], range)).toEqual([]);
+    });
+
     it('counts sessions per UTC day of their start: users, nearest-rank median and p90 durations, bounces', async () => {
       const minutes = [5, 1, 9, 3, 7, 2, 8, 4, 6, 10, 30];
       await inBatch((w) => {

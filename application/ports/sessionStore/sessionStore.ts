@@ -41,6 +41,14 @@ export type SessionDayCount = {
 
 export type SessionRange = { readonly from?: string; readonly to?: string };
 
+/** One user's sessions that started in a range: how many, and their time. */
+export type UserSessionTotals = {
+  readonly userId: string;
+  readonly sessions: number;
+  /** their durations summed, each cut at the range's end: a session still going on then counts up to it */
+  readonly durationMs: number;
+};
+
 export interface SessionStore {
   readCheckpoint(projection: string): Promise<Position | null>;
   /** as ReadModelStore.applyBatch: `apply` and the checkpoint move in one transaction */
@@ -51,6 +59,12 @@ export interface SessionStore {
   ): Promise<CheckpointResult>;
   /** the user's sessions that started in [from, to] (ISO instants, both optional), newest first */
   sessionsOf(userId: string, range?: SessionRange): Promise<Session[]>;
+  /**
+   * Of each of `userIds` with a session that started in [from, to] (ISO instants), the count and time,
+   * in `userIds` order; users without one are left out. One key range per user, so the daily report
+   * reads them a page of users at a time.
+   */
+  sessionTotalsOf(userIds: readonly string[], range: Required<SessionRange>): Promise<UserSessionTotals[]>;
   /** days from `from` to `to` (YYYY-MM-DD, both included) with any session, in order */
   sessionsByDay(from: string, to: string): Promise<SessionDayCount[]>;
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import type {
   SessionRange,
   SessionStore,
   SessionWriter,
+  UserSessionTotals,
 } from '../../../application/ports/sessionStore/sessionStore.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import type { Activity } from '../../../domain/sessions/activity.ts';
@@ -95,6 +96,11 @@ export class SqliteSessionStore implements SessionStore {
         `SELECT data FROM ${S} WHERE user_id = ? AND started_at BETWEEN ? AND ?
          ORDER BY started_at DESC, first_message_id DESC`,
       ),
+      // a key range of (user_id, started_at); MIN of two arguments is SQLite's scalar min
+      totals: db.prepare<{ userId: string; from: number; to: number }, { sessions: number; durationMs: number }>(
+        `SELECT COUNT(*) AS sessions, COALESCE(SUM(MIN(duration_ms, @to - started_at)), 0) AS durationMs
+         FROM ${S} WHERE user_id = @userId AND started_at BETWEEN @from AND @to`,
+      ),
       // nearest rank: the value at rank ⌈p·n⌉, that is (n + 1) / 2 and (9n + 9) / 10 in integers
       byDay: db.prepare<[string, string], SessionDayCount>(
         `WITH ranked AS (
@@ -172,6 +178,22 @@ export class SqliteSessionStore implements SessionStore {
     const from = range.from === undefined ? FIRST[0] : Date.parse(range.from);
     const to = range.to === undefined ? LAST[0] : Date.parse(range.to);
     return this.stmts.sessionsOf.all(userId, from, to).map((row) => JSON.parse(row.data) as Session);
+  }
+
+  async sessionTotalsOf(userIds: readonly string[], range: Required<SessionRange>): Promise<UserSessionTotals[]> {
+    this.assertOpen();
+    const from = Date.parse(range.from);
+    const to = Date.parse(range.to);
+    if (Number.isNaN(from) || Number.isNaN(to)) return [];
+    // one read transaction: the page's users from one snapshot, without a lock per statement
+    return this.db.transaction(() => {
+      const totals: UserSessionTotals[] = [];
+      for (const userId of userIds) {
+        const row = this.stmts.totals.get({ userId, from, to });
+        if (row !== undefined && row.sessions > 0) totals.push({ userId, ...row });
+      }
+      return totals;
+    })();
   }
 
   async sessionsByDay(from: string, to: string): Promise<SessionDayCount[]> {
