@@ -121,4 +121,32 @@ describe('the live events page in Chromium, following a site instrumented with t
     expect(await row(dashboard, 'page /app/welcome', 'mapped').textContent()).toContain('ada (anonymous)');
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it("groups an SDK visitor's journey into one session, and into a second after a gap", async () => {
+    const shop = await context.newPage();
+    await shop.goto(`${site.url}/app/start`);
+    await shop.waitForFunction(() => window.journey?.anonymousId() !== undefined);
+    await shop.evaluate(() => window.journey.identify('grace', { email: 'grace@example.com' }));
+    await shop.evaluate(() => window.journey.track('Signed Up', { email: 'grace@example.com' }));
+
+    const sessions = (dashboard: Page) => dashboard.locator('#journey .timeline-session');
+    const dashboard = await openDashboard('user=grace');
+    await expect.poll(() => sessions(dashboard).count(), { timeout: 10_000 }).toBe(1);
+
+    // two hours earlier, past any session timeout: a session of its own
+    const earlier = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    const visit = { type: 'page', userId: 'grace', name: 'Docs', timestamp: earlier, properties: { path: '/docs' } };
+    expect((await postBatch(journey.url ?? '', WRITE_KEY, [visit])).status).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          await dashboard.reload();
+          await dashboard.locator('#journey .journey[data-user-id="grace"]').waitFor();
+          return sessions(dashboard).count();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(2);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });
