@@ -40,7 +40,6 @@ import { WorkerProjection } from '../projector/workerProjection.ts';
 import { eventStoreFor, rawLogFor } from './adapters.ts';
 import { automationRulesOf } from './automationRules.ts';
 import { automationSendersOf } from './automationSenders.ts';
-import { rawEventIndexFor } from './rawEventIndexFor.ts';
 import { type ReadModels, readSideFor } from './readSideFor.ts';
 import { splitReadModelQueries } from './splitReadModelQueries.ts';
 import { WorkerRawEventIndexWriter } from './workerRawEventIndexWriter.ts';
@@ -144,7 +143,7 @@ export const createContainer = (config: JourneyConfig): Container => {
     .onDeactivation(closeOnUnbind);
   container
     .bind<RawEventIndex>(RawEventIndexToken)
-    .toDynamicValue(() => rawEventIndexFor(config))
+    .toDynamicValue(() => readSide.rawEventIndex())
     .onDeactivation(closeOnUnbind);
   container
     .bind(WorkerRawEventIndexWriter)

@@ -21,7 +21,7 @@ const port = parentPort;
 if (!port) throw new Error('rawEventIndexWorker runs as a worker thread only');
 const { config } = workerData as { config: JourneyConfig };
 const logger = createLogger(config);
-const index = rawEventIndexFor(config);
+const index = rawEventIndexFor(config, 'raw-event index');
 const rawLog = rawLogFor(config);
 await whenReady(rawLog);
 const reply = (message: IndexReply) => port.postMessage(message);

@@ -3,6 +3,7 @@ import type { AlertStore } from '../../application/ports/alertStore/alertStore.t
 import type { AutomationStore } from '../../application/ports/automationStore/automationStore.ts';
 import { systemClock } from '../../application/ports/clock.ts';
 import type { LeaseGrant, Leases } from '../../application/ports/lease/lease.ts';
+import type { RawEventIndex } from '../../application/ports/rawEventIndex/rawEventIndex.ts';
 import type { ReadModelQueries, ReadModelStore } from '../../application/ports/readModels/readModels.ts';
 import type { SessionStore } from '../../application/ports/sessionStore/sessionStore.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
@@ -11,10 +12,12 @@ import { PostgresAlertStore } from '../../infrastructure/postgres/alertStore/pos
 import { PostgresAutomationStore } from '../../infrastructure/postgres/automationStore/postgresAutomationStore.ts';
 import { PostgresLeases } from '../../infrastructure/postgres/lease/postgresLeases.ts';
 import { PostgresReadSide } from '../../infrastructure/postgres/postgresReadSide.ts';
+import { PostgresRawEventIndex } from '../../infrastructure/postgres/rawEventIndex/postgresRawEventIndex.ts';
 import { PostgresReadModels } from '../../infrastructure/postgres/readModels/postgresReadModels.ts';
 import { PostgresSessionStore } from '../../infrastructure/postgres/sessionStore/postgresSessionStore.ts';
 import { SqliteAlertStore } from '../../infrastructure/sqlite/alertStore/sqliteAlertStore.ts';
 import { SqliteAutomationStore } from '../../infrastructure/sqlite/automationStore/sqliteAutomationStore.ts';
+import { SqliteRawEventIndex } from '../../infrastructure/sqlite/rawEventIndex/sqliteRawEventIndex.ts';
 import { SqliteReadModels } from '../../infrastructure/sqlite/readModels/sqliteReadModels.ts';
 import { SqliteSessionStore } from '../../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import { type ProjectionName, readModelFileOf } from '../projector/journeyProjections.ts';
@@ -30,6 +33,8 @@ export type ReadSide = {
   sessionStore(): SessionStore;
   /** the automations read model and its delivery outbox */
   automationStore(): AutomationStore;
+  /** the live explorer's index of raw events and what the mapper made of them */
+  rawEventIndex(): RawEventIndex;
   /** the singleton roles' leases: in the database when there is one, else in this process */
   leases(): Leases;
   /** ends what the adapters share (the PostgreSQL pool) now; closing the last adapter also does */
@@ -37,9 +42,9 @@ export type ReadSide = {
 };
 
 /**
- * A listener on a deferred adapter's news (`onRaised`, `onEnqueued`): registered once the store
- * is open, cancelled by unsubscribing before that. A store that failed to open is not listened
- * to: its worker polls anyway.
+ * A listener on a deferred adapter's news (`onRaised`, `onEnqueued`, `onChange`): registered
+ * once the store is open, cancelled by unsubscribing before that. A store that failed to open
+ * is not listened to: its worker polls anyway.
  */
 const listenOnceOpen =
   <S>(subscribe: (store: S, listener: () => void) => () => void) =>
@@ -59,9 +64,10 @@ const listenOnceOpen =
   };
 
 /**
- * Where the read models, the sessions, the alert store and the automations outbox live: SQLite
- * files under JOURNEY_DATA_DIR (each in its own file, so their commits never wait for each
- * other), or one PostgreSQL database every process shares when JOURNEY_DATABASE_URL is set.
+ * Where the read models, the sessions, the alert store, the automations outbox and the
+ * explorer's raw-event index live: SQLite files under JOURNEY_DATA_DIR (each in its own file, so
+ * their commits never wait for each other), or one PostgreSQL database every process shares
+ * when JOURNEY_DATABASE_URL is set.
  */
 export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
   const url = config.JOURNEY_DATABASE_URL;
@@ -73,6 +79,7 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
       alertStore: () => new SqliteAlertStore(join(config.JOURNEY_DATA_DIR, 'alerts.db')),
       sessionStore: () => new SqliteSessionStore(join(config.JOURNEY_DATA_DIR, 'sessions.db')),
       automationStore: () => new SqliteAutomationStore(join(config.JOURNEY_DATA_DIR, 'automations.db')),
+      rawEventIndex: () => new SqliteRawEventIndex(join(config.JOURNEY_DATA_DIR, 'rawevents.db')),
       leases: () => new InProcessLeases(systemClock),
       close: async () => undefined,
     };
@@ -136,6 +143,14 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
           PostgresAutomationStore.prototype,
           { onEnqueued: listenOnceOpen<AutomationStore>((store, listener) => store.onEnqueued(listener)) },
         ),
+      ),
+    rawEventIndex: () =>
+      counted(
+        deferredAdapter(async () => new PostgresRawEventIndex(await shared.pool()), PostgresRawEventIndex.prototype, {
+          onChange: listenOnceOpen<RawEventIndex>(
+            (index, listener) => index.onChange?.(listener) ?? (() => undefined),
+          ),
+        }),
       ),
     close: () => shared.close(),
   };

@@ -115,6 +115,7 @@ export const startJourney = async (
         });
       }
       if (apps.includes('api')) {
+        const rawEventIndex = container.get<RawEventIndex>(RawEventIndexToken);
         registerApiRoutes(app, {
           queries: container.get(JourneyQueries),
           apiToken: credentials.apiToken,
@@ -140,12 +141,14 @@ export const startJourney = async (
             heartbeatMs: Math.min(15_000, Math.floor(config.JOURNEY_IDLE_TIMEOUT_MS / 2)),
           },
           rawEvents: {
-            // in a process that also maps, the index's thread says when it wrote: no poll to wait out
+            // news of a write ends a stream's wait for its poll: PostgreSQL's index hears every
+            // process's writes (LISTEN/NOTIFY); with SQLite, a process that also maps hears its index thread
             queries: new RawEventQueries(
-              container.get<RawEventIndex>(RawEventIndexToken),
-              apps.includes('mapper')
-                ? (listener) => container.get(WorkerRawEventIndexWriter).onWritten(listener)
-                : undefined,
+              rawEventIndex,
+              rawEventIndex.onChange?.bind(rawEventIndex) ??
+                (apps.includes('mapper')
+                  ? (listener) => container.get(WorkerRawEventIndexWriter).onWritten(listener)
+                  : undefined),
             ),
             pollMs: Math.max(config.JOURNEY_SQLITE_POLL_MS, 100),
             heartbeatMs: Math.min(15_000, Math.floor(config.JOURNEY_IDLE_TIMEOUT_MS / 2)),

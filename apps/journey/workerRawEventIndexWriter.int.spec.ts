@@ -21,7 +21,7 @@ describe('the raw-event index written from a worker thread', () => {
     const event = rawEvent('m1', 1);
     await writer.record({ stored: [event, rawEvent('m2', 2)] });
     await writer.record({ outcomes: [mappedOutcome(event)] });
-    const index = rawEventIndexFor(config);
+    const index = rawEventIndexFor(config, 'test');
     try {
       const { events } = await index.query({}, { limit: 10 });
       expect(events.map((e) => [e.messageId, e.status])).toEqual([

@@ -81,6 +81,11 @@ export interface RawEventIndex {
     filter: RawEventFilter,
     limit: number,
   ): Promise<{ readonly changes: readonly RawEventChange[]; readonly version: number }>;
+  /**
+   * Optional news of writes, in this process and (PostgreSQL) others, so a follower need not wait
+   * out its poll; an adapter without it is polled. Returns the unsubscribe.
+   */
+  onChange?(listener: () => void): () => void;
   /** removes at most `limit` events received before `receivedBefore` (ISO); how many it removed */
   prune(receivedBefore: string, limit: number): Promise<number>;
   close(): Promise<void>;

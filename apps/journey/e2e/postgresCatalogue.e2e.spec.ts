@@ -14,6 +14,7 @@ import { pipelineSettled } from '../../../testing/journey/pipelineSettled.ts';
 import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
 import { type PostgresServer, startPostgresServer } from '../../../testing/postgres/postgresServer.ts';
 import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
+import { waitUntil } from '../../../testing/waitUntil.ts';
 import type { RunningJourney } from '../startJourney.ts';
 
 /**
@@ -98,6 +99,38 @@ describe('the PostgreSQL catalogue, read as journey_reader', () => {
       "SELECT session_id, page_views FROM analytics.sessions WHERE user_id = 'dave' ORDER BY started_at DESC, session_id DESC",
     );
     expect(rows).toEqual(sessions.map((s) => ({ session_id: s.sessionId, page_views: s.pageViews })));
+  });
+
+  it("raw events: the explorer answers from PostgreSQL, a user's anonymous events included", async () => {
+    const daves = handMadeEvents().filter(
+      (e) => e.userId === 'dave' || (e.userId === undefined && e.anonymousId === 'anon-dave'),
+    );
+    let answer: { events: { messageId: string; status: string }[] } = { events: [] };
+    // outcomes reach the index a recorder flush after the mapper
+    await waitUntil(
+      "dave's raw events indexed and mapped",
+      async () => {
+        const response = await fetch(`${journey.url}/api/raw-events?userId=dave&limit=200`, {
+          headers: { authorization: `Bearer ${TEST_API_TOKEN}` },
+        });
+        expect(response.status).toBe(200);
+        answer = (await response.json()) as typeof answer;
+        return answer.events.length === daves.length && answer.events.every((e) => e.status !== 'pending');
+      },
+      { lastSeen: () => answer },
+    );
+    // no SQLite file to answer from: the index is in PostgreSQL, where every API replica reads it
+    expect(existsSync(join(data.dir, 'rawevents.db'))).toBe(false);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(
+        "SELECT message_id FROM journey.raw_event_index WHERE user_key = 'dave' ORDER BY received_at DESC, message_id DESC",
+      );
+      expect(rows.map((r) => r.message_id)).toEqual(answer.events.map((e) => e.messageId));
+    } finally {
+      await admin.end();
+    }
   });
 
   it('may read the views and nothing else', async () => {

@@ -7,6 +7,7 @@ import { timelinePositionsMigration } from './006_timelinePositions.ts';
 import { leasesMigration } from './007_leases.ts';
 import { sessionsMigration } from './008_sessions.ts';
 import { automationsMigration } from './009_automations.ts';
+import { rawEventIndexMigration } from './010_rawEventIndex.ts';
 import type { Migration } from './migration.ts';
 
 /**
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   leasesMigration,
   sessionsMigration,
   automationsMigration,
+  rawEventIndexMigration,
 ];
