@@ -147,9 +147,7 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
     rawEventIndex: () =>
       counted(
         deferredAdapter(async () => new PostgresRawEventIndex(await shared.pool()), PostgresRawEventIndex.prototype, {
-          onChange: listenOnceOpen<RawEventIndex>(
-            (index, listener) => index.onChange?.(listener) ?? (() => undefined),
-          ),
+          onChange: listenOnceOpen<RawEventIndex>((index, listener) => index.onChange?.(listener) ?? (() => undefined)),
         }),
       ),
     close: () => shared.close(),

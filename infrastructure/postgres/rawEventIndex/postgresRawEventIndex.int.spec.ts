@@ -42,8 +42,9 @@ const countingPool = (url: string): { pool: pg.Pool; sent: string[] } => {
   const sent: string[] = [];
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const patched = client as unknown as { query: (...args: unknown[]) => unknown };
+    const query = patched.query.bind(client);
+    patched.query = (...args: unknown[]) => {
       sent.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string }).text));
       return query(...args);
     };
@@ -83,8 +84,10 @@ describe('PostgresRawEventIndex', () => {
   it("answers one user's page from the user index, newest first, without sorting", async () => {
     const { index, pool, cleanup } = await open();
     try {
-      // few users with many events each: a page is then far cheaper by the index than by sorting
-      await index.record({ stored: Array.from({ length: 10_000 }, (_, i) => rawEvent(`m${i}`, i, { userId: `u${i % 5}` })) });
+      // one user among many, with more than a page of events: the shape where a scan or a sort costs most
+      await index.record({
+        stored: Array.from({ length: 20_000 }, (_, i) => rawEvent(`m${i}`, i, { userId: `u${i % 200}` })),
+      });
       await pool.query('ANALYZE journey.raw_event_index');
       const { rows } = await pool.query<{ 'QUERY PLAN': string }>(
         `EXPLAIN SELECT * FROM journey.raw_event_index
@@ -95,8 +98,8 @@ describe('PostgresRawEventIndex', () => {
       expect(plan).toMatch(/Index Scan Backward using raw_event_index_user/);
       expect(plan).not.toMatch(/Sort/);
       const page = await index.query({ userId: 'u2' }, { limit: 20 });
-      expect(page.events[0]?.messageId).toBe('m9997');
-      expect(page.next).toEqual({ receivedAt: rawEvent('x', 9902).receivedAt, messageId: 'm9902' });
+      expect(page.events[0]?.messageId).toBe('m19802');
+      expect(page.next).toEqual({ receivedAt: rawEvent('x', 16002).receivedAt, messageId: 'm16002' });
     } finally {
       await cleanup();
     }
@@ -148,7 +151,9 @@ describe('PostgresRawEventIndex', () => {
       let told = 0;
       follower.onChange(() => told++);
       await waitUntil('the follower to listen', async () => {
-        const { rows } = await pool.query("SELECT 1 FROM pg_stat_activity WHERE query = 'LISTEN journey_raw_events_written'");
+        const { rows } = await pool.query(
+          "SELECT 1 FROM pg_stat_activity WHERE query = 'LISTEN journey_raw_events_written'",
+        );
         return rows.length === 1;
       });
       const event = rawEvent('m1', 1);
@@ -194,7 +199,9 @@ describe('PostgresRawEventIndex when its server goes away', () => {
     await server.kill();
     const down = await index.record({ stored: [rawEvent('m2', 2)] }).catch((e: unknown) => e);
     expect(isUnavailableError(down)).toBe(true);
-    expect((down as Error).message).toMatch(/PostgreSQL went away while writing a batch of 1 to the raw-event index .*retry/);
+    expect((down as Error).message).toMatch(
+      /PostgreSQL went away while writing a batch of 1 to the raw-event index .*retry/,
+    );
     expect(isUnavailableError(await index.query({}, { limit: 5 }).catch((e: unknown) => e))).toBe(true);
     expect(isUnavailableError(await index.changesSince(0, {}, 5).catch((e: unknown) => e))).toBe(true);
     await server.restart();
