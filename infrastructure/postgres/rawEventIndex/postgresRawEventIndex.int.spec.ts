@@ -111,17 +111,17 @@ describe('PostgresRawEventIndex', () => {
     const followerPool = await connectPostgres({ url, poolSize: 1 });
     const writerB = new PostgresRawEventIndex(otherPool);
     const follower = new PostgresRawEventIndex(followerPool);
+    const last = new Map<string, string>();
+    let writing = true;
+    const follow = (async () => {
+      let version = 0;
+      while (writing || version < (await follower.headVersion())) {
+        const { changes, version: next } = await follower.changesSince(version, {}, 1_000);
+        for (const c of changes) last.set(c.messageId, c.status);
+        version = next;
+      }
+    })();
     try {
-      const last = new Map<string, string>();
-      let writing = true;
-      const follow = (async () => {
-        let version = 0;
-        while (writing || version < (await follower.headVersion())) {
-          const { changes, version: next } = await follower.changesSince(version, {}, 1_000);
-          for (const c of changes) last.set(c.messageId, c.status);
-          version = next;
-        }
-      })();
       const batches = Array.from({ length: 40 }, (_, b) => ({
         writer: b % 2 === 0 ? writerA : writerB,
         events: Array.from({ length: 25 }, (_, i) => rawEvent(`b${b}-${i}`, b)),
@@ -137,6 +137,9 @@ describe('PostgresRawEventIndex', () => {
       expect(new Set(last.values())).toEqual(new Set(['mapped']));
       expect(await follower.headVersion()).toBe(2_000);
     } finally {
+      // a failed write must not leave the follower polling a closed index
+      writing = false;
+      await follow.catch(() => undefined);
       await Promise.all([follower.close(), writerB.close()]);
       await Promise.all([followerPool.end(), otherPool.end()]);
       await cleanup();
