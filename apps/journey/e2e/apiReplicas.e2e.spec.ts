@@ -38,6 +38,13 @@ const queries: Record<string, (body: Record<string, unknown>) => void> = {
   '/api/funnel/daily?from=2026-03-01&to=2026-03-10': (body) => {
     expect((body.days as { stages: unknown }[]).at(-1)?.stages).toEqual(handMadeFunnelAnswer.stages);
   },
+  // the explorer's index is in PostgreSQL too: replicas with data directories of their own list it
+  '/api/raw-events?userId=dave&limit=200': (body) => {
+    const events = body.events as { status: string; linkedUserId?: string }[];
+    expect(events.length).toBeGreaterThan(handMadeDaveJourney.length / 2);
+    expect(events.filter((e) => e.status === 'pending')).toEqual([]);
+    expect(events.some((e) => e.linkedUserId === 'dave')).toBe(true);
+  },
 };
 
 /**
