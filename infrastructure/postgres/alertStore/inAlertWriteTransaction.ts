@@ -1,8 +1,9 @@
 import type pg from 'pg';
+import { ADVISORY_LOCKS } from '../advisoryLocks.ts';
 import { inWriteTransaction } from '../inWriteTransaction.ts';
 
-/** Any fixed number, the same in every Journey process: alert writers take turns on it. */
-export const ALERT_WRITER_LOCK = '7349201555';
+/** alert writers take turns on it (see advisoryLocks.ts) */
+export const ALERT_WRITER_LOCK = ADVISORY_LOCKS.alertWriters;
 
 /**
  * One transaction of an alert writer. Writers take turns on a transaction-level advisory

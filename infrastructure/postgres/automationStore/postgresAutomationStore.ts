@@ -14,6 +14,7 @@ import {
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
+import { ADVISORY_LOCKS } from '../advisoryLocks.ts';
 import { connectionLostError } from '../connectionLost.ts';
 import { inWriteTransaction } from '../inWriteTransaction.ts';
 import { NewsChannel } from '../newsChannel.ts';
@@ -28,8 +29,8 @@ import {
 } from './recordingAutomationWriter.ts';
 import { writeAutomationChanges } from './writeAutomationChanges.ts';
 
-/** Any fixed number, the same in every Journey process: automation writers take turns on it. */
-export const AUTOMATION_WRITER_LOCK = '7349201556';
+/** automation writers take turns on it (see advisoryLocks.ts) */
+export const AUTOMATION_WRITER_LOCK = ADVISORY_LOCKS.automationWriters;
 const ENQUEUED_CHANNEL = 'journey_automations_enqueued';
 
 export type PostgresAutomationStoreOptions = {

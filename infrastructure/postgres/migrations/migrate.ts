@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { ConfigError } from '../../../domain/errors/journeyError.ts';
+import { ADVISORY_LOCKS } from '../advisoryLocks.ts';
 import type { Migration } from './migration.ts';
 
-/** Any fixed number will do, as long as every Journey process uses the same one. */
-const MIGRATION_LOCK = '7349201554';
+/** several processes starting at once migrate once (see advisoryLocks.ts) */
+const MIGRATION_LOCK = ADVISORY_LOCKS.migration;
 
 /** `from` and `to`: the newest version applied before and after (0: none) */
 export type MigrationOutcome = { readonly from: number; readonly to: number; readonly applied: readonly string[] };

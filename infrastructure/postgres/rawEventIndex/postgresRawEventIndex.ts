@@ -8,6 +8,7 @@ import type {
   RawEventPage,
 } from '../../../application/ports/rawEventIndex/rawEventIndex.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
+import { ADVISORY_LOCKS } from '../advisoryLocks.ts';
 import { connectionLostError } from '../connectionLost.ts';
 import { inWriteTransaction } from '../inWriteTransaction.ts';
 import { NewsChannel } from '../newsChannel.ts';
@@ -15,8 +16,8 @@ import { withoutNul } from '../readModels/withoutNul.ts';
 import { indexedRawEventOf, RAW_EVENT_COLUMNS, type RawEventRow, rawEventConditions } from './rawEventRows.ts';
 import { writeRawEventBatch } from './writeRawEventBatch.ts';
 
-/** Any fixed number, the same in every Journey process: raw-event index writers take turns on it. */
-export const RAW_EVENT_WRITER_LOCK = '7349201557';
+/** raw-event index writers take turns on it (see advisoryLocks.ts) */
+export const RAW_EVENT_WRITER_LOCK = ADVISORY_LOCKS.rawEventWriters;
 const WRITTEN_CHANNEL = 'journey_raw_events_written';
 
 /**

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ADVISORY_LOCKS } from '../advisoryLocks.ts';
 
 /**
  * The read models' secondary indexes, which queries need and writes do not: a bulk load drops
@@ -10,11 +11,8 @@ export const READ_MODEL_INDEXES = [
   { name: 'users_by_email', sql: 'ON journey.users (lower(email), user_id)' },
 ] as const;
 
-/**
- * any number, the same in every Journey process: two opening at once build an index once. Not
- * the alert writers' (…555): an index build after a bulk load would hold up every alert write.
- */
-const INDEX_LOCK = '7349201556';
+/** two processes opening at once build an index once; a key of its own, so no writer waits on a build */
+const INDEX_LOCK = ADVISORY_LOCKS.indexBuild;
 
 /** `schema`: the live `journey`, or a rebuild's shadow schema (whose tables hold the same index names) */
 export const dropReadModelIndexes = async (pool: pg.Pool, schema = 'journey'): Promise<void> => {
