@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { SqliteAlertStore } from '../infrastructure/sqlite/alertStore/sqliteAler
 import { type AlertStages, alertStagesOf, percentile } from './alertStages.ts';
 import { commitLatency } from './baselines.ts';
 import { startFakeSlackInThread } from './fakeSlackInThread.ts';
+import { startJourneyChild } from './journeyChild.ts';
 
 export type AlertLatencyRun = {
   readonly sent: number;
@@ -86,52 +86,21 @@ export const alertLatencyBench = async (
   const fullCommit = commitLatency(join(dataDir, 'baseline-full.db'), 'FULL', 2_000);
   const normalCommit = commitLatency(join(dataDir, 'baseline-normal.db'), 'NORMAL', 1_000);
   const slack = await startFakeSlackInThread();
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(
-    process.execPath,
-    [...(options.execArgv ?? []), join(import.meta.dirname, '../bin/journey.js'), 'start'],
+  const journey = await startJourneyChild(
     {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        JOURNEY_DATA_DIR: dataDir,
-        JOURNEY_WRITE_KEYS: WRITE_KEY,
-        JOURNEY_API_TOKEN: 'jt_bench_0123456789abcdef',
-        LOG_LEVEL: 'warn',
-        SLACK_BOT_TOKEN: 'xoxb-bench',
-        SLACK_API_URL: slack.apiUrl,
-        ...(options.databaseUrl === undefined ? {} : { JOURNEY_DATABASE_URL: options.databaseUrl }),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      JOURNEY_DATA_DIR: dataDir,
+      JOURNEY_WRITE_KEYS: WRITE_KEY,
+      JOURNEY_API_TOKEN: 'jt_bench_0123456789abcdef',
+      LOG_LEVEL: 'warn',
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_API_URL: slack.apiUrl,
+      ...(options.databaseUrl === undefined ? {} : { JOURNEY_DATABASE_URL: options.databaseUrl }),
     },
-  );
-  const started = new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('Try it:')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`journey exited with ${code}: ${out}`)));
-  });
-  await started.catch(async (error: unknown) => {
+    options.execArgv,
+  ).catch(async (error: unknown) => {
     await slack.close();
     throw error;
   });
-  const journey = {
-    url: `http://127.0.0.1:${port}`,
-    // SIGKILL when a shutdown hangs (an overloaded machine): a bench must never leave Journey running
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.removeAllListeners('exit');
-        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
   const url = `${journey.url}/v1/batch`;
   const authorization = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
   const sentAt = new Map<string, number>();
