@@ -40,6 +40,8 @@ export type IngestRun = {
   readonly messages?: number;
   /** CPU time of the server process over warm-up and run */
   readonly cpuMs?: number;
+  /** durable-explorer: events the explorer's index had not read yet when the load stopped */
+  readonly indexBehind?: number;
 };
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -110,6 +112,7 @@ export const runIngest = async (mode: IngestMode, rawLogFile: string, options: I
       ...(stopped.commits === undefined ? {} : { commits: stopped.commits }),
       ...(stopped.messages === undefined ? {} : { messages: stopped.messages }),
       ...(stopped.cpuMs === undefined ? {} : { cpuMs: stopped.cpuMs }),
+      ...(stopped.indexBehind === undefined ? {} : { indexBehind: stopped.indexBehind }),
     };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill();

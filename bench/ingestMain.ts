@@ -38,7 +38,13 @@ try {
     const parse = rounds.parseOnly[i]?.eventsPerSecond ?? 0;
     const cpu =
       run.cpuMs === undefined ? '' : `, server CPU ${((run.cpuMs * 1000) / run.stored).toFixed(1)} ms/1,000 events`;
-    return `round ${i + 1}: durable ${Math.round(run.eventsPerSecond)}/s, ${(run.eventsPerSecond / raw).toFixed(3)}× raw insert, ${(run.eventsPerSecond / parse).toFixed(3)}× parse-only${cpu}`;
+    const explorer = rounds.explorer[i];
+    const withIndex =
+      explorer === undefined
+        ? ''
+        : `; with the explorer's index ${Math.round(explorer.eventsPerSecond)}/s, ${(explorer.eventsPerSecond / run.eventsPerSecond).toFixed(3)}×` +
+          (explorer.cpuMs === undefined ? '' : `, CPU ${((explorer.cpuMs * 1000) / explorer.stored).toFixed(1)} ms/1,000`);
+    return `round ${i + 1}: durable ${Math.round(run.eventsPerSecond)}/s, ${(run.eventsPerSecond / raw).toFixed(3)}× raw insert, ${(run.eventsPerSecond / parse).toFixed(3)}× parse-only${cpu}${withIndex}`;
   });
   const groupCommit = ingestGroupCommit(rounds);
   process.stdout.write(

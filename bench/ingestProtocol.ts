@@ -1,7 +1,11 @@
 /** What ingestBench.ts (the load generator) and ingestServer.ts (the collector under load) share. */
 
-/** durable: SQLite raw log; jetstream: the grouped JetStream raw log; jetstream-per-event: the naive baseline */
-export type IngestMode = 'durable' | 'parse-only' | 'jetstream' | 'jetstream-per-event';
+/**
+ * durable: SQLite raw log; durable-explorer: the same with the explorer's raw-event index following
+ * the log in its worker thread, as `journey start` runs it; jetstream: the grouped JetStream raw log;
+ * jetstream-per-event: the naive baseline
+ */
+export type IngestMode = 'durable' | 'durable-explorer' | 'parse-only' | 'jetstream' | 'jetstream-per-event';
 
 export const BENCH_WRITE_KEY = 'wk_bench_0123456789abcdef';
 
@@ -16,6 +20,8 @@ export type ServerMessage =
       readonly commits?: number;
       /** jetstream modes: JetStream messages stored for those events */
       readonly messages?: number;
+      /** durable-explorer: events the index had not yet read when the load stopped */
+      readonly indexBehind?: number;
       /** CPU time the server process used from ready to stop (user + system) */
       readonly cpuMs?: number;
     };

@@ -1,3 +1,5 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { rawLogInsertBaseline } from './baselines.ts';
 import { rawLogRows } from './eventFactory.ts';
 import { type IngestOptions, type IngestRun, ingestLatencyFigure, runIngest } from './ingestBench.ts';
@@ -7,13 +9,15 @@ import { removeDatabase, type TempFiles } from './tempFiles.ts';
 
 /**
  * The ingest figures: the durable collector beside a no-op raw log and beside raw better-sqlite3
- * inserts of the same events, all three in each round so a noisy minute hits them together. Shared by
- * `npm run bench` and bench/ingestMain.ts.
+ * inserts of the same events, and beside itself with the explorer's index following the log, all in
+ * each round so a noisy minute hits them together. Shared by `npm run bench` and bench/ingestMain.ts.
  */
 
 export type IngestRounds = {
   readonly parseOnly: readonly IngestRun[];
   readonly durable: readonly IngestRun[];
+  /** durable, with the explorer's raw-event index following the log in its thread (as `journey start`) */
+  readonly explorer: readonly IngestRun[];
   /** rows/s of the raw-insert baseline */
   readonly rawInsert: readonly number[];
 };
@@ -30,6 +34,7 @@ export const ingestRounds = async (files: TempFiles, options: IngestRoundsOption
   const { runs, ingest, log } = options;
   const parseOnly: IngestRun[] = [];
   const durable: IngestRun[] = [];
+  const explorer: IngestRun[] = [];
   const rawInsert: number[] = [];
   log(`building ${options.rawInsertRows.toLocaleString('en-US')} raw-log rows for the insert baseline`);
   const rows = rawLogRows(options.rawInsertRows, ingest.eventsPerBody);
@@ -40,16 +45,21 @@ export const ingestRounds = async (files: TempFiles, options: IngestRoundsOption
     const rawFile = files.file('ingest-raw.db');
     durable.push(await runIngest('durable', rawFile, ingest));
     await removeDatabase(rawFile);
+    log(`ingest round ${round}/${runs}: durable server with the explorer's index following`);
+    const explorerDir = files.file(`ingest-explorer-${round}`);
+    await mkdir(explorerDir);
+    explorer.push(await runIngest('durable-explorer', join(explorerDir, 'raw.db'), ingest));
+    await rm(explorerDir, { recursive: true, force: true });
     log(`ingest round ${round}/${runs}: raw insert baseline`);
     const baselineFile = files.file('baseline-raw.db');
     rawInsert.push(rawLogInsertBaseline(baselineFile, rows));
     await removeDatabase(baselineFile);
     await settle();
   }
-  return { parseOnly, durable, rawInsert };
+  return { parseOnly, durable, explorer, rawInsert };
 };
 
-export const ingestFigures = ({ parseOnly, durable, rawInsert }: IngestRounds): Figure[] => [
+export const ingestFigures = ({ parseOnly, durable, explorer, rawInsert }: IngestRounds): Figure[] => [
   {
     id: 'ingest-durable-vs-raw-insert',
     label: 'HTTP ingest, 100-event batches, durable (raw log, synchronous=FULL)',
@@ -70,6 +80,14 @@ export const ingestFigures = ({ parseOnly, durable, rawInsert }: IngestRounds): 
       label: 'same server, parse + validate only (no-op raw log)',
       value: summarize(parseOnly.map((r) => r.eventsPerSecond)),
     },
+  },
+  {
+    id: 'ingest-explorer-vs-durable',
+    label: "HTTP ingest, durable, with the explorer's raw-event index following the log",
+    unit: 'events/s',
+    value: summarize(explorer.map((r) => r.eventsPerSecond)),
+    baseline: { label: 'the same server without the index', value: summarize(durable.map((r) => r.eventsPerSecond)) },
+    target: 0.9,
   },
   ingestLatencyFigure(
     'ingest-latency-p50',
@@ -96,9 +114,14 @@ export const ingestGroupCommit = ({
 });
 
 /** what went wrong in the runs: failed requests, or events stored that were not acknowledged (or the reverse) */
-export const ingestNotes = ({ parseOnly, durable }: IngestRounds, ingest: IngestOptions): string[] => {
+export const ingestNotes = ({ parseOnly, durable, explorer }: IngestRounds, ingest: IngestOptions): string[] => {
   const notes: string[] = [];
-  for (const run of [...parseOnly, ...durable]) {
+  for (const run of explorer) {
+    notes.push(
+      `durable ingest with the explorer's index: the index was ${run.indexBehind ?? '?'} events behind the log when the load stopped`,
+    );
+  }
+  for (const run of [...parseOnly, ...durable, ...explorer]) {
     if (run.non2xx > 0 || run.errors > 0) {
       notes.push(`${run.mode} ingest run had ${run.non2xx} non-2xx answers and ${run.errors} connection errors`);
     }

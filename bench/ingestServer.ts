@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { basename, dirname } from 'node:path';
 import { IngestEvents } from '../application/ingest/ingestEvents.ts';
 import { systemClock } from '../application/ports/clock.ts';
+import { silentLogger } from '../application/ports/logger.ts';
+import { WorkerRawEventIndexWriter } from '../apps/journey/workerRawEventIndexWriter.ts';
+import { loadConfig } from '../infrastructure/config/config.ts';
 import { registerCollectorRoutes } from '../infrastructure/http/collectorRoutes.ts';
 import { createHttpServer } from '../infrastructure/http/createHttpServer.ts';
 import { SqliteRawLog } from '../infrastructure/sqlite/rawLog/sqliteRawLog.ts';
@@ -12,7 +16,7 @@ import { NoopRawLog } from './noopRawLog.ts';
 
 /**
  * The collector under load, in its own process (`node bin/run.js bench/ingestServer.ts
- * <durable|parse-only> <raw.db>`), started and stopped by ingestBench.ts over the IPC channel.
+ * <durable|durable-explorer|parse-only> <raw.db>`), started and stopped by ingestBench.ts over the IPC channel.
  * The production pieces as `journey collector` wires them (fastify, collector routes,
  * IngestEvents, SqliteRawLog), without the request logger, which the bench is not about.
  */
@@ -25,16 +29,19 @@ const send = (message: ServerMessage): Promise<void> =>
 
 const [mode, file] = process.argv.slice(2);
 const jetStreamMode = mode === 'jetstream' || mode === 'jetstream-per-event';
-if ((mode !== 'durable' && mode !== 'parse-only' && !jetStreamMode) || file === undefined) {
+const explorer = mode === 'durable-explorer';
+if ((mode !== 'durable' && !explorer && mode !== 'parse-only' && !jetStreamMode) || file === undefined) {
   console.error(
-    'usage: node bin/run.js bench/ingestServer.ts <durable|parse-only> <raw.db> | <jetstream|jetstream-per-event> <nats-url>',
+    'usage: node bin/run.js bench/ingestServer.ts <durable|durable-explorer|parse-only> <raw.db> | <jetstream|jetstream-per-event> <nats-url>',
   );
   process.exit(2);
 }
 
 // the group commit's figure, counted from outside the raw log: its commits and the publishes it coalesced
 const commits = countSqliteCommits();
-const sqlite = mode === 'durable' ? new SqliteRawLog(file) : undefined;
+const sqlite = mode === 'durable' || explorer ? new SqliteRawLog(file) : undefined;
+// the explorer's index as `journey start` runs it: a worker thread following the log's `explorer` group
+const index = explorer ? await startIndexThread(file) : undefined;
 const opened = commits.of(file);
 const publishes = sqlite ? countCalls(sqlite, 'publish') : undefined;
 const noop = new NoopRawLog();
@@ -52,8 +59,16 @@ process.on('message', (message: ParentMessage) => {
     if (sqlite) {
       // every event after offset 0 of a group that never consumed: the whole log
       const stored = await sqlite.pending('bench-count');
+      const indexBehind = index ? await sqlite.pending('explorer') : undefined;
+      await index?.stop();
       await sqlite.close();
-      stopped = { kind: 'stopped', stored, publishes: publishes?.count ?? 0, commits: commits.of(file) - opened };
+      stopped = {
+        kind: 'stopped',
+        stored,
+        publishes: publishes?.count ?? 0,
+        commits: commits.of(file) - opened,
+        ...(indexBehind === undefined ? {} : { indexBehind }),
+      };
     } else if (nats) {
       stopped = { kind: 'stopped', ...(await nats.finish()) };
     } else {
@@ -64,6 +79,14 @@ process.on('message', (message: ParentMessage) => {
     process.disconnect();
   })();
 });
+
+async function startIndexThread(rawFile: string): Promise<WorkerRawEventIndexWriter> {
+  if (basename(rawFile) !== 'raw.db') throw new Error(`durable-explorer needs the raw log at <dir>/raw.db, not ${rawFile}`);
+  const config = loadConfig({ JOURNEY_DATA_DIR: dirname(rawFile), LOG_LEVEL: 'warn' });
+  const writer = new WorkerRawEventIndexWriter(config, silentLogger);
+  await writer.start();
+  return writer;
+}
 
 // CPU time of this process from ready to stop: what the requests cost, whatever the machine's load
 const cpuAtReady = process.cpuUsage();
