@@ -43,7 +43,9 @@ try {
       explorer === undefined
         ? ''
         : `; with the explorer's index ${Math.round(explorer.eventsPerSecond)}/s, ${(explorer.eventsPerSecond / run.eventsPerSecond).toFixed(3)}×` +
-          (explorer.cpuMs === undefined ? '' : `, CPU ${((explorer.cpuMs * 1000) / explorer.stored).toFixed(1)} ms/1,000`);
+          (explorer.cpuMs === undefined
+            ? ''
+            : `, CPU ${((explorer.cpuMs * 1000) / explorer.stored).toFixed(1)} ms/1,000`);
     return `round ${i + 1}: durable ${Math.round(run.eventsPerSecond)}/s, ${(run.eventsPerSecond / raw).toFixed(3)}× raw insert, ${(run.eventsPerSecond / parse).toFixed(3)}× parse-only${cpu}${withIndex}`;
   });
   const groupCommit = ingestGroupCommit(rounds);

@@ -81,7 +81,8 @@ process.on('message', (message: ParentMessage) => {
 });
 
 async function startIndexThread(rawFile: string): Promise<WorkerRawEventIndexWriter> {
-  if (basename(rawFile) !== 'raw.db') throw new Error(`durable-explorer needs the raw log at <dir>/raw.db, not ${rawFile}`);
+  if (basename(rawFile) !== 'raw.db')
+    throw new Error(`durable-explorer needs the raw log at <dir>/raw.db, not ${rawFile}`);
   const config = loadConfig({ JOURNEY_DATA_DIR: dirname(rawFile), LOG_LEVEL: 'warn' });
   const writer = new WorkerRawEventIndexWriter(config, silentLogger);
   await writer.start();
