@@ -112,6 +112,7 @@ export const startJourney = async (
           writeKeys: credentials.writeKeys,
           corsOrigins: config.JOURNEY_CORS_ORIGINS,
           ratePerMinute: config.JOURNEY_RATE_LIMIT_PER_MINUTE,
+          replicas: config.JOURNEY_COLLECTOR_REPLICAS,
         });
       }
       if (apps.includes('api')) {

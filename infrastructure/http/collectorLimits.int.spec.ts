@@ -14,15 +14,14 @@ const KEYS = new Map([
   ['wk_backend_0123456789', 'backend'],
 ]);
 
-let app: FastifyInstance | undefined;
+const apps: FastifyInstance[] = [];
 afterEach(async () => {
-  await app?.close();
-  app = undefined;
+  await Promise.all(apps.splice(0).map((a) => a.close()));
 });
 
-const start = async (options: { ratePerMinute?: number; requestTimeoutMs?: number } = {}) => {
+const start = async (options: { ratePerMinute?: number; requestTimeoutMs?: number; replicas?: number } = {}) => {
   const rawLog = new MemoryRawLog();
-  app = createHttpServer({
+  const app = createHttpServer({
     logger: false,
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   });
@@ -32,7 +31,9 @@ const start = async (options: { ratePerMinute?: number; requestTimeoutMs?: numbe
     ingest,
     writeKeys: KEYS,
     ...(options.ratePerMinute === undefined ? {} : { ratePerMinute: options.ratePerMinute }),
+    ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
   });
+  apps.push(app);
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const track = (key: string, id: string) =>
     fetch(`${base}/v1/track`, {
@@ -57,6 +58,31 @@ describe('collector limits', () => {
     expect(body.error).toBe('rate_limited');
     expect(body.message).toContain('more than 3 requests a minute with this write key');
     expect((await track('wk_backend_0123456789', 'b-1')).status).toBe(200);
+  });
+
+  it('splits the limit between collector replicas, so together they allow exactly the configured rate', async () => {
+    const replicas = [await start({ ratePerMinute: 10, replicas: 2 }), await start({ ratePerMinute: 10, replicas: 2 })];
+    const statuses: number[] = [];
+    // round-robin, as the entry point in front of the replicas sends them
+    for (let i = 0; i < 16; i++) {
+      const response = await replicas[i % 2]?.track('wk_web_0123456789', `w-${i}`);
+      statuses.push(response?.status ?? 0);
+      if (response?.status === 429) {
+        const body = (await response.json()) as { message: string };
+        expect(body.message).toContain(
+          'more than 10 requests a minute with this write key (5 on each of 2 collectors)',
+        );
+      }
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.slice(10)).toEqual([429, 429, 429, 429, 429, 429]);
+    expect(await Promise.all(replicas.map((r) => r.rawLog.pending('mapper')))).toEqual([5, 5]);
+  });
+
+  it('refuses a limit smaller than the number of replicas, naming both settings', async () => {
+    await expect(start({ ratePerMinute: 2, replicas: 3 })).rejects.toThrow(
+      /JOURNEY_RATE_LIMIT_PER_MINUTE=2 shared by JOURNEY_COLLECTOR_REPLICAS=3 collectors[\s\S]*raise the limit to at least 3/,
+    );
   });
 
   it('counts requests without a valid key per client, so a bad key cannot flood either', async () => {

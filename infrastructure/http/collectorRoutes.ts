@@ -25,6 +25,8 @@ export type CollectorDeps = {
   corsOrigins?: readonly string[];
   /** requests a minute per write key (`JOURNEY_RATE_LIMIT_PER_MINUTE`); unset or 0, no limit */
   ratePerMinute?: number;
+  /** collector processes sharing `ratePerMinute` (`JOURNEY_COLLECTOR_REPLICAS`); each allows its share */
+  replicas?: number;
 };
 
 type JsonObject = Record<string, unknown>;
@@ -171,7 +173,8 @@ export const registerCollectorRoutes = (app: FastifyInstance, deps: CollectorDep
   app.register(async (scope) => {
     // curl -d and axios with a Buffer (RudderStack's Node SDK) label JSON as a form
     addJsonBodyParser(scope, ['application/x-www-form-urlencoded']);
-    if (deps.ratePerMinute) await scope.register(rateLimit, collectorRateLimit(deps.ratePerMinute, sourceOf));
+    if (deps.ratePerMinute)
+      await scope.register(rateLimit, collectorRateLimit(deps.ratePerMinute, sourceOf, deps.replicas));
     for (const path of ['/v1/batch', '/v1/b', '/v1/import']) scope.post(path, options, batch);
     for (const type of rawEventTypes) {
       scope.post(`/v1/${type}`, options, single(type));
