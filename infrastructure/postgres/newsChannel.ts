@@ -25,14 +25,14 @@ export class NewsChannel {
     private readonly channel: string,
   ) {}
 
-  /** in the transaction with the news: PostgreSQL delivers it to the other listeners at commit */
-  async notifyOthers(client: pg.ClientBase): Promise<void> {
-    await client.query('SELECT pg_notify($1, $2)', [this.channel, this.id]);
-  }
-
   /** the notification's payload, for a statement that notifies by itself (`pg_notify(channel, payload)`) */
   get payload(): string {
     return this.id;
+  }
+
+  /** channel and payload, for a statement that notifies by itself */
+  get notice(): { readonly channel: string; readonly payload: string } {
+    return { channel: this.channel, payload: this.id };
   }
 
   /** after this store committed a transaction with news */

@@ -38,14 +38,14 @@ describe('alert write transactions', () => {
     });
     // the first raises (with a sequence, it would draw number 1) and stays open
     const first = inAlertWriteTransaction(pool, 'the first', async (client) => {
-      await writeAlertChanges(client, raising('first'));
+      await writeAlertChanges(client, raising('first'), undefined);
       firstRaised();
       await released;
     });
     await raisedFirst;
     // the second raises meanwhile and commits as soon as it may
     const second = inAlertWriteTransaction(pool, 'the second', (client) =>
-      writeAlertChanges(client, raising('second')),
+      writeAlertChanges(client, raising('second'), undefined),
     );
     const secondCommitted = await Promise.race([second.then(() => true), sleep(300).then(() => false)]);
     const early = await outbox.duePage(NOW, 10);

@@ -8,10 +8,11 @@ import {
   type OutboxCursor,
   type StoredAlert,
 } from '../../../application/ports/alertStore/alertStore.ts';
+import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
 import { connectionLostError } from '../connectionLost.ts';
 import { GroupedStatement } from '../groupedStatement.ts';
-import type { Queries } from '../lease/fencedTransaction.ts';
+import { confirmFence, type Queries, statementFence } from '../lease/fencedTransaction.ts';
 import { ALERT_COLUMNS, type AlertRow, toStoredAlert } from './alertRows.ts';
 
 type Finish = {
@@ -27,16 +28,21 @@ type Finish = {
  * The alerter's side of the alert tables: the outbox it reads and the delivery state it
  * writes. Attempts and final states of the alerts in flight are written in groups (each
  * delivery would otherwise cost two durable commits: at 1,000 alerts/s the alerter fell
- * behind by seconds); every call still resolves only once its own row is committed.
+ * behind by seconds); every call still resolves only once its own row is committed. With a
+ * lease, each write is one statement with its fence inside (statementFence), not a
+ * transaction of three round trips around it. Reads are never fenced: reading cannot undo a
+ * newer holder's work.
  */
 export class PostgresAlertOutbox {
   private readonly attempts = new GroupedStatement<string, number>(
     async (keys) => {
+      const fence = statementFence(this.fence, 2);
       const rows = await this.query<{ key: string; attempts: number }>(
-        `UPDATE journey.alert_outbox o SET attempts = o.attempts + 1
-         FROM unnest($1::text[]) AS k(key) WHERE o.key = k.key RETURNING o.key, o.attempts`,
-        [keys],
+        `${fence.with}UPDATE journey.alert_outbox o SET attempts = o.attempts + 1
+         FROM unnest($1::text[]) AS k(key) WHERE o.key = k.key${fence.and} RETURNING o.key, o.attempts`,
+        [keys, ...fence.params],
       );
+      if (rows.length < keys.length) await this.confirm('counting a delivery attempt');
       const byKey = new Map(rows.map((r) => [r.key, r.attempts]));
       return keys.map((key) => byKey.get(key) ?? 0);
     },
@@ -46,21 +52,34 @@ export class PostgresAlertOutbox {
   private readonly finishes = new GroupedStatement<Finish, void>(
     async (items) => {
       const column = <K extends keyof Finish>(name: K) => items.map((item) => item[name]);
-      await this.query(
-        `UPDATE journey.alert_outbox o SET status = v.status, channel = coalesce(v.channel, o.channel),
+      const fence = statementFence(this.fence, 7);
+      const rows = await this.query(
+        `${fence.with}UPDATE journey.alert_outbox o SET status = v.status, channel = coalesce(v.channel, o.channel),
            ts = coalesce(v.ts, o.ts), last_error = coalesce(v.reason, o.last_error), delivered_at = v.at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
            AS v(key, status, channel, ts, reason, at)
-         WHERE o.key = v.key`,
-        [column('key'), column('status'), column('channel'), column('ts'), column('reason'), column('at')],
+         WHERE o.key = v.key${fence.and} RETURNING 1`,
+        [
+          column('key'),
+          column('status'),
+          column('channel'),
+          column('ts'),
+          column('reason'),
+          column('at'),
+          ...fence.params,
+        ],
       );
+      if (rows.length < items.length) await this.confirm('recording a delivery');
       return items.map(() => undefined);
     },
     (item) => item.key,
   );
 
-  /** `pool`: a pg.Pool, or one fenced by the alerter's lease (fencedQueries) */
-  constructor(private readonly pool: Queries) {}
+  constructor(
+    private readonly pool: Queries,
+    /** the alerter's lease: every delivery write carries its epoch in its statement and is refused once it is gone */
+    private readonly fence?: LeaseGrant,
+  ) {}
 
   async get(key: string): Promise<StoredAlert | undefined> {
     const rows = await this.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM journey.alert_outbox WHERE key = $1`, [key]);
@@ -91,11 +110,12 @@ export class PostgresAlertOutbox {
   }
 
   async retryLater(key: string, reason: string, nextAttemptAt: string): Promise<void> {
-    await this.query('UPDATE journey.alert_outbox SET last_error = $1, next_attempt_at = $2 WHERE key = $3', [
-      reason,
-      canonicalInstant(nextAttemptAt, 'nextAttemptAt'),
-      key,
-    ]);
+    const fence = statementFence(this.fence, 4);
+    const rows = await this.query(
+      `${fence.with}UPDATE journey.alert_outbox SET last_error = $1, next_attempt_at = $2 WHERE key = $3${fence.and} RETURNING 1`,
+      [reason, canonicalInstant(nextAttemptAt, 'nextAttemptAt'), key, ...fence.params],
+    );
+    if (rows.length === 0) await this.confirm('scheduling a retry');
   }
 
   markPosted(key: string, d: { channel: string; ts: string; at: string }): Promise<void> {
@@ -130,6 +150,16 @@ export class PostgresAlertOutbox {
     );
     for (const row of rows) counts[row.status] = row.count;
     return counts;
+  }
+
+  /** a write touched fewer rows than asked: a lost lease (LeaseLostError), or rows that are not there */
+  private async confirm(doing: string): Promise<void> {
+    if (this.fence === undefined) return;
+    try {
+      await confirmFence(this.pool, this.fence, `${doing} by ${this.fence.holder}`);
+    } catch (error) {
+      throw connectionLostError(error, undefined, 'checking the alerter lease');
+    }
   }
 
   private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {

@@ -15,7 +15,6 @@ import { checkFence } from '../lease/fencedTransaction.ts';
 import { AlertRaisedChannel } from './alertRaisedChannel.ts';
 import { alertStateLoader } from './alertStateLoader.ts';
 import { applyPrefetched } from './applyPrefetched.ts';
-import { fencedAlertOutbox } from './fencedAlertOutbox.ts';
 import { inAlertWriteTransaction } from './inAlertWriteTransaction.ts';
 import { PostgresAlertOutbox } from './postgresAlertOutbox.ts';
 import { writeAlertChanges } from './writeAlertChanges.ts';
@@ -60,7 +59,7 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
     this.schema = options.schema ?? 'journey';
     this.shadow = options.shadow ?? false;
     this.fence = options.fence;
-    this.outbox = this.fence ? fencedAlertOutbox(pool, this.fence) : new PostgresAlertOutbox(pool);
+    this.outbox = new PostgresAlertOutbox(pool, this.fence);
     this.channel = new AlertRaisedChannel(pool);
   }
 
@@ -91,7 +90,7 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
       const current = rows[0] ? positionFromString(rows[0].position) : null;
       if (!samePosition(current, checkpoint.from)) return { result: { kind: 'mismatch', current }, raised: 0 };
       const { changes } = await applyPrefetched(apply, alertStateLoader(client, this.schema), this.shadow);
-      const raised = await writeAlertChanges(client, changes, { projection, position: to }, this.schema);
+      const raised = await writeAlertChanges(client, changes, this.notice, { projection, position: to }, this.schema);
       return { result: { kind: 'stored' }, raised };
     });
   }
@@ -99,7 +98,7 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
   async update<T>(apply: (writer: AlertWriter) => T): Promise<T> {
     return this.write('updating the alert state', async (client) => {
       const { result, changes } = await applyPrefetched(apply, alertStateLoader(client, this.schema), this.shadow);
-      return { result, raised: await writeAlertChanges(client, changes, undefined, this.schema) };
+      return { result, raised: await writeAlertChanges(client, changes, this.notice, undefined, this.schema) };
     });
   }
 
@@ -120,7 +119,12 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
     this.channel.close();
   }
 
-  /** one writer transaction; listeners hear of new alerts once it committed */
+  /** the write statement's own NOTIFY (a shadow raises nothing, so tells no one) */
+  private get notice(): { readonly channel: string; readonly payload: string } | undefined {
+    return this.shadow ? undefined : this.channel.notice;
+  }
+
+  /** one writer transaction; listeners hear of new alerts once it committed (others by the statement's NOTIFY) */
   private async write<T>(
     doing: string,
     work: (client: pg.PoolClient) => Promise<{ readonly result: T; readonly raised: number }>,
@@ -131,9 +135,7 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
       doing,
       async (client) => {
         if (this.fence) await checkFence(client, this.fence, doing);
-        const outcome = await work(client);
-        if (outcome.raised > 0) await this.channel.notifyOthers(client);
-        return outcome;
+        return work(client);
       },
       !this.shadow,
     );

@@ -29,15 +29,19 @@ WITH deployments AS (
   ON CONFLICT (key) DO NOTHING
   RETURNING 1
 )
-SELECT count(*)::int AS raised FROM raised`;
+SELECT count(*)::int AS raised,
+  CASE WHEN count(*) > 0 AND $21::text IS NOT NULL THEN pg_notify($21::text, $22::text) END AS notified
+FROM raised`;
 
 /**
  * Stores what an alert transaction wrote, and the checkpoint when given, in the caller's
- * transaction; returns how many alerts were new.
+ * transaction; PostgreSQL tells the listeners in other processes at commit when alerts were new
+ * (`notify`: channel and payload; none for a rebuild's shadow). Returns how many were.
  */
 export const writeAlertChanges = async (
   client: pg.PoolClient,
   changes: AlertChanges,
+  notify: { readonly channel: string; readonly payload: string } | undefined,
   checkpoint?: { readonly projection: string; readonly position: string },
   schema = 'journey',
 ): Promise<number> => {
@@ -65,6 +69,8 @@ export const writeAlertChanges = async (
     alerts.map((a) => a.raisedAt),
     checkpoint?.projection ?? null,
     checkpoint?.position ?? null,
+    notify?.channel ?? null,
+    notify?.payload ?? null,
   ]);
   return rows[0]?.raised ?? 0;
 };

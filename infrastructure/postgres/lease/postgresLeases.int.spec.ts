@@ -107,13 +107,30 @@ describe('fencing by lease epoch (postgres)', () => {
     }
   });
 
+  it('tells a missing row from a lost lease: a held lease writes to no row without a refusal', async () => {
+    const { pool, end } = await twoReplicas();
+    try {
+      const grant = granted(await new PostgresLeases(pool).tryAcquire('alerter', 'spec', 600_000));
+      const store = new PostgresAlertStore(pool, { fence: grant });
+      expect(await store.beginAttempt('signup:nowhere')).toBe(0);
+      await store.markPosted('signup:nowhere', { channel: 'C1', ts: '1.1', at: NOW });
+      await store.retryLater('signup:nowhere', 'HTTP 500', NOW);
+      await store.close();
+    } finally {
+      await end();
+    }
+  });
+
   it('refuses a fenced write for a role that has no lease at all', async () => {
     const { pool, end } = await twoReplicas();
     try {
+      await new PostgresAlertStore(pool).update((w) => w.raise(draft('signup:a'), NOW));
       const store = new PostgresAlertStore(pool, { fence: { role: 'alerter', epoch: 1, holder: 'nobody' } });
-      await expect(store.update((w) => w.raise(draft('signup:a'), NOW))).rejects.toThrow(
+      await expect(store.update((w) => w.raise(draft('signup:b'), NOW))).rejects.toThrow(
         'but the lease could not be confirmed',
       );
+      await expect(store.beginAttempt('signup:a')).rejects.toThrow('but the lease could not be confirmed');
+      expect((await store.get('signup:a'))?.attempts).toBe(0);
       await store.close();
     } finally {
       await end();
