@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { activityEventDataOf } from '../application/mapping/activityEventDataOf.ts';
 import { journeyEventDataOf } from '../application/mapping/journeyEventDataOf.ts';
 import type { EventData } from '../application/ports/eventStore/eventStore.ts';
 import { type DemoEvent, demoDataset } from '../apps/cli/demo/demoDataset.ts';
@@ -7,6 +8,7 @@ import { applyRules } from '../domain/mapping/applyRules.ts';
 import type { CompiledRules } from '../domain/mapping/compileRules.ts';
 import { ingestRawEvent, partitionKeyOf } from '../domain/raw/ingestRawEvent.ts';
 import { type IngestedEvent, rawEventSchema } from '../domain/raw/rawEvent.ts';
+import { type Activity, activityOf, activityStreamOf, anonymousActivityStreamOf } from '../domain/sessions/activity.ts';
 
 /**
  * The bench's data. It reuses `journey demo`'s generator, because that is the realistic mix:
@@ -89,6 +91,8 @@ export const journeyDeliveries = (
   rules: CompiledRules,
   seed = 3,
   deliverySize = 500,
+  /** also each stream's `ActivitiesRecorded` per delivery, as the mapper appends them for sessions */
+  withActivity = false,
 ): JourneyDelivery[] => {
   const now = Date.now();
   const raws = rawEvents(Math.ceil(count * 1.1), seed).map((e) => ingested(e, now));
@@ -102,9 +106,19 @@ export const journeyDeliveries = (
   let produced = 0;
   for (let start = 0; start < raws.length && produced < count; start += deliverySize) {
     const delivery = new Map<string, EventData[]>();
+    const activity = new Map<string, { owner: { userId?: string; anonymousId?: string }; activities: Activity[] }>();
     for (const raw of raws.slice(start, start + deliverySize)) {
       const userId = raw.userId ?? links.get(raw.anonymousId ?? '') ?? raw.anonymousId ?? '';
       const streamId = journeyStreamOf(userId);
+      if (withActivity) {
+        const known = raw.userId ?? links.get(raw.anonymousId ?? '');
+        const activityStream =
+          known === undefined ? anonymousActivityStreamOf(raw.anonymousId ?? '') : activityStreamOf(known);
+        const owner = known === undefined ? { anonymousId: raw.anonymousId ?? '' } : { userId: known };
+        const recorded = activity.get(activityStream) ?? { owner, activities: [] };
+        recorded.activities.push(activityOf(raw));
+        activity.set(activityStream, recorded);
+      }
       for (const mapped of applyRules(rules, raw).events) {
         if (produced >= count) break;
         const list = delivery.get(streamId) ?? [];
@@ -113,6 +127,8 @@ export const journeyDeliveries = (
         produced++;
       }
     }
+    for (const [streamId, { owner, activities }] of activity)
+      delivery.set(streamId, [activityEventDataOf(activities, owner)]);
     deliveries.push(delivery);
   }
   if (produced < count) throw new Error(`journeyDeliveries: made ${produced} of ${count} events`);

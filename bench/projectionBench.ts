@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { silentLogger } from '../application/ports/logger.ts';
 import { eventStoreFor } from '../apps/journey/adapters.ts';
 import { journeyProjection, readModelFileOf } from '../apps/projector/journeyProjections.ts';
@@ -6,7 +7,9 @@ import { WorkerProjection } from '../apps/projector/workerProjection.ts';
 import { JOURNEY_STREAM_PREFIX } from '../domain/journey/journeyEvent.ts';
 import { loadConfig } from '../infrastructure/config/config.ts';
 import { SqliteReadModels } from '../infrastructure/sqlite/readModels/sqliteReadModels.ts';
+import { SqliteSessionStore } from '../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import { ProjectionRunner } from '../projections/projectionRunner.ts';
+import { sessionsProjection } from '../projections/sessions/sessionsProjection.ts';
 import { perSecond } from './stats.ts';
 import { removeDatabase } from './tempFiles.ts';
 
@@ -26,6 +29,8 @@ export const runCatchUp = async (
   source: { readonly dataDir: string; readonly count: number },
   options: {
     /** leave the read models for queries (else they are removed for the next round) */ readonly keep?: boolean;
+    /** the sessions projection too, in this thread beside users, as `journey start` runs it */
+    readonly sessions?: boolean;
   } = {},
 ): Promise<CatchUpRun> => {
   const config = loadConfig({ JOURNEY_DATA_DIR: source.dataDir, LOG_LEVEL: 'warn' });
@@ -33,22 +38,29 @@ export const runCatchUp = async (
   const users = new SqliteReadModels(readModelFileOf(config, 'users'), {
     windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
   });
+  const sessionsFile = join(source.dataDir, 'sessions.db');
+  const sessions = options.sessions ? new SqliteSessionStore(sessionsFile) : undefined;
   try {
-    const head = await eventStore.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
-    if (!head) throw new Error('the projection store is empty');
+    if (!(await eventStore.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX })))
+      throw new Error('the projection store is empty');
     const projector = new Projector([
       new ProjectionRunner(eventStore, users, journeyProjection(config, 'users')),
       new WorkerProjection(config, 'timeline', silentLogger),
+      ...(sessions
+        ? [new ProjectionRunner(eventStore, sessions, sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES))]
+        : []),
     ]);
     const start = performance.now();
     projector.start();
-    await projector.waitFor(head);
+    await projector.waitForHeads(eventStore);
     const end = performance.now();
     await projector.stop();
     return { eventsPerSecond: perSecond(source.count, start, end), applied: source.count };
   } finally {
     await users.close();
+    await sessions?.close();
     await eventStore.close();
+    if (sessions) await removeDatabase(sessionsFile);
     if (!options.keep)
       for (const name of ['users', 'timeline'] as const) await removeDatabase(readModelFileOf(config, name));
   }

@@ -31,11 +31,16 @@ export type RebuildStore = {
 };
 
 /** the events table filled directly, in the mapper's order (faster to set up than appending 1M events) */
-export const prepareRebuildStore = async (files: TempFiles, count: number): Promise<RebuildStore> => {
-  const dataDir = files.file('rebuild');
+export const prepareRebuildStore = async (
+  files: TempFiles,
+  count: number,
+  /** each delivery's `ActivitiesRecorded` beside the journey events, as the mapper appends them for sessions */
+  withActivity = false,
+): Promise<RebuildStore> => {
+  const dataDir = files.file(withActivity ? 'rebuild-with-activity' : 'rebuild');
   await mkdir(dataDir);
   const file = join(dataDir, 'events.db');
-  const rows = eventRows(journeyDeliveries(count, loadRules(undefined), 17));
+  const rows = eventRows(journeyDeliveries(count, loadRules(undefined), 17, 500, withActivity));
   eventsInsertBaseline(file, rows);
   const users = new Set(rows.map((r) => r[0])).size;
   return { dataDir, file, count: rows.length, users };

@@ -6,7 +6,7 @@ import type { Summary } from './stats.ts';
 export type Figure = {
   readonly id: string;
   readonly label: string;
-  readonly unit: 'events/s' | 'ms' | 'commits/s' | 'MB';
+  readonly unit: 'events/s' | 'ms' | 'commits/s' | 'MB' | '% of scan';
   readonly value: Summary;
   readonly baseline: { readonly label: string; readonly value: Summary };
   /** the figure must be at least this fraction of the baseline */
