@@ -14,6 +14,8 @@ export type MetricSources = {
   readonly projections?: () => readonly FollowedProjection[];
   readonly alerts?: { countAlertsByStatus(): Promise<Record<AlertStatus, number>> };
   readonly automations?: { countDeliveries(): Promise<DeliveryCount[]> };
+  /** the end (ms since the epoch) of the latest day a daily report was recorded for */
+  readonly reports?: { lastReportedAsOf(): Promise<number | undefined> };
   readonly now: () => number;
 };
 
@@ -140,6 +142,19 @@ export class JourneyMetrics {
           if (!alerts) return;
           const counts = await alerts.countAlertsByStatus();
           for (const status of alertStatuses) this.set({ status }, counts[status]);
+        });
+      },
+    });
+    new Gauge({
+      name: 'journey_report_last_as_of_seconds',
+      help: 'end of the latest day the daily report was recorded for (unix time); no sample before the first report',
+      // a label, so that no report yet (or no reporter here) exports no sample rather than 1970
+      labelNames: ['report'],
+      registers,
+      async collect() {
+        await safely(this, async () => {
+          const asOf = await self.sources.reports?.lastReportedAsOf();
+          if (asOf !== undefined) this.set({ report: 'users-by-activation-stage' }, asOf / 1000);
         });
       },
     });
