@@ -38,6 +38,10 @@ export class JourneyMetrics {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'journey_' });
+    // prom-client names three gauges `_total`, a suffix Prometheus keeps for counters (`promtool
+    // check metrics` refuses them); the same counts by type stay (journey_nodejs_active_handles …)
+    for (const total of ['handles', 'requests', 'resources'])
+      this.registry.removeSingleMetric(`journey_nodejs_active_${total}_total`);
     this.eventsIngested = new Counter({
       name: 'journey_events_ingested_total',
       help: 'raw events durably stored in the raw log (duplicates not counted)',

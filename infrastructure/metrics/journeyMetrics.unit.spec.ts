@@ -51,6 +51,13 @@ describe('JourneyMetrics', () => {
     );
   });
 
+  it('names only counters *_total, as Prometheus expects', async () => {
+    const metrics = await new JourneyMetrics().registry.getMetricsAsJSON();
+    const misnamed = metrics.filter((m) => m.name.endsWith('_total') && String(m.type) !== 'counter');
+    expect(misnamed.map((m) => m.name)).toEqual([]);
+    expect(metrics.map((m) => m.name)).toContain('journey_nodejs_active_handles');
+  });
+
   it('exports no gauge sample for a source this process does not have', async () => {
     const text = await new JourneyMetrics().text();
     expect(line(text, 'journey_mapper_lag_events{')).toBeUndefined();
