@@ -13,7 +13,7 @@ import {
   repoRoot,
   withDefaults,
 } from '../../../testing/compose/composeFile.ts';
-import { promtool } from '../../../testing/compose/promtool.ts';
+import { promtool } from '../../../testing/prometheus/promtool.ts';
 import { type AppName, appNames } from '../startJourney.ts';
 
 /**
