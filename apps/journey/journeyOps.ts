@@ -8,6 +8,7 @@ import { type EventStore, EventStoreToken } from '../../application/ports/eventS
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
 import { type ReadModelStore, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
 import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
+import { lastReportedAsOf } from '../../application/reports/lastReportedAsOf.ts';
 import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 import { ACTIVITY_STREAM_PREFIX } from '../../domain/sessions/activity.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
@@ -83,6 +84,7 @@ export const journeyOps = (config: JourneyConfig, container: Container, apps: re
         }
       : {}),
     ...(runs('alerter') ? { alerts: { countAlertsByStatus: () => alerts().countAlertsByStatus() } } : {}),
+    ...(runs('reporter') ? { reports: { lastReportedAsOf: () => lastReportedAsOf(eventStore()) } } : {}),
     ...(runs('automator') && config.JOURNEY_AUTOMATIONS !== undefined
       ? { automations: { countDeliveries: () => automations().countDeliveries() } }
       : {}),

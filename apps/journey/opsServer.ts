@@ -9,9 +9,9 @@ const opsPortMessage = (config: JourneyConfig, code: string): string =>
   `cannot listen on ${config.HOST}:${config.JOURNEY_OPS_PORT} for the operations endpoints (${code}); give each process its own JOURNEY_OPS_PORT, or unset it`;
 
 /**
- * A small HTTP server with only /healthz, /readyz and /metrics, for a process that runs no
- * collector or API (a mapper, projector or alerter on its own), on JOURNEY_OPS_PORT. Opt-in:
- * several such processes often share a host, and each needs its own port.
+ * A small HTTP server with only /healthz, /readyz and /metrics on JOURNEY_OPS_PORT: the only
+ * ones a mapper, projector or alerter on its own has, and a second, private port for the
+ * collector and the API. Opt-in: several processes often share a host, each needs its own port.
  */
 export const startOpsServer = async (
   config: JourneyConfig,

@@ -62,7 +62,7 @@ export type RunningJourney = {
   readonly container: ReturnType<typeof createContainer>;
   /** this process's metrics and readiness */
   readonly ops: JourneyOps;
-  /** where /metrics, /readyz and /healthz are served when there is no HTTP server here (JOURNEY_OPS_PORT) */
+  /** where /metrics, /readyz and /healthz are served on JOURNEY_OPS_PORT, when it is set */
   readonly opsUrl: string | undefined;
   stop(): Promise<void>;
 };
@@ -166,7 +166,13 @@ export const startJourney = async (
       }
       stops.push(() => app.close());
     }
-    const opsServer = url === undefined ? await startOpsServer(config, ops, logger) : undefined;
+    // the collector and the API serve the ops routes on PORT too; JOURNEY_OPS_PORT gives them a port of
+    // their own as well, so Prometheus scrapes every process alike and never the public port
+    const opsPort = config.JOURNEY_OPS_PORT;
+    const opsServer =
+      url === undefined || (opsPort !== undefined && new URL(url).port !== String(opsPort))
+        ? await startOpsServer(config, ops, logger)
+        : undefined;
     if (opsServer) stops.push(opsServer.close);
     if (apps.includes('mapper')) {
       await container.get(WorkerRawEventIndexWriter).start();

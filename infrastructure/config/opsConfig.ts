@@ -15,8 +15,8 @@ const wholeNumber = (min: number, max: number) => {
  */
 export const opsConfigShape = {
   /**
-   * A process without an HTTP server (mapper, projector, alerter run alone) serves /healthz,
-   * /readyz and /metrics on this port when it is set; 0 picks a free port (logged).
+   * Every process serves /healthz, /readyz and /metrics on this port when it is set (the
+   * collector and the API on PORT as well); 0 picks a free port (logged).
    */
   JOURNEY_OPS_PORT: wholeNumber(0, 65535).optional(),
   /** /readyz answers 503 while a projection this process serves is more events behind than this */

@@ -14,6 +14,8 @@ export type MetricSources = {
   readonly projections?: () => readonly FollowedProjection[];
   readonly alerts?: { countAlertsByStatus(): Promise<Record<AlertStatus, number>> };
   readonly automations?: { countDeliveries(): Promise<DeliveryCount[]> };
+  /** the end (ms since the epoch) of the latest day a daily report was recorded for */
+  readonly reports?: { lastReportedAsOf(): Promise<number | undefined> };
   readonly now: () => number;
 };
 
@@ -36,6 +38,10 @@ export class JourneyMetrics {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'journey_' });
+    // prom-client names three gauges `_total`, a suffix Prometheus keeps for counters (`promtool
+    // check metrics` refuses them); the same counts by type stay (journey_nodejs_active_handles …)
+    for (const total of ['handles', 'requests', 'resources'])
+      this.registry.removeSingleMetric(`journey_nodejs_active_${total}_total`);
     this.eventsIngested = new Counter({
       name: 'journey_events_ingested_total',
       help: 'raw events durably stored in the raw log (duplicates not counted)',
@@ -140,6 +146,19 @@ export class JourneyMetrics {
           if (!alerts) return;
           const counts = await alerts.countAlertsByStatus();
           for (const status of alertStatuses) this.set({ status }, counts[status]);
+        });
+      },
+    });
+    new Gauge({
+      name: 'journey_report_last_as_of_seconds',
+      help: 'end of the latest day the daily report was recorded for (unix time); no sample before the first report',
+      // a label, so that no report yet (or no reporter here) exports no sample rather than 1970
+      labelNames: ['report'],
+      registers,
+      async collect() {
+        await safely(this, async () => {
+          const asOf = await self.sources.reports?.lastReportedAsOf();
+          if (asOf !== undefined) this.set({ report: 'users-by-activation-stage' }, asOf / 1000);
         });
       },
     });

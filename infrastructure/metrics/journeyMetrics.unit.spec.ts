@@ -40,12 +40,31 @@ describe('JourneyMetrics', () => {
     expect(line(text, 'journey_automation_deliveries{automation="welcome-email",status="failed"}')).toMatch(/ 2$/);
   });
 
+  it("exports the latest report's day end in seconds, and no sample before the first report", async () => {
+    let asOf: number | undefined;
+    const metrics = new JourneyMetrics();
+    metrics.observe({ now: Date.now, reports: { lastReportedAsOf: async () => asOf } });
+    expect(line(await metrics.text(), 'journey_report_last_as_of_seconds{')).toBeUndefined();
+    asOf = Date.parse('2026-03-10T23:59:59.999Z');
+    expect(line(await metrics.text(), 'journey_report_last_as_of_seconds{')).toBe(
+      'journey_report_last_as_of_seconds{report="users-by-activation-stage"} 1773187199.999',
+    );
+  });
+
+  it('names only counters *_total, as Prometheus expects', async () => {
+    const metrics = await new JourneyMetrics().registry.getMetricsAsJSON();
+    const misnamed = metrics.filter((m) => m.name.endsWith('_total') && String(m.type) !== 'counter');
+    expect(misnamed.map((m) => m.name)).toEqual([]);
+    expect(metrics.map((m) => m.name)).toContain('journey_nodejs_active_handles');
+  });
+
   it('exports no gauge sample for a source this process does not have', async () => {
     const text = await new JourneyMetrics().text();
     expect(line(text, 'journey_mapper_lag_events{')).toBeUndefined();
     expect(line(text, 'journey_projection_lag_events{')).toBeUndefined();
     expect(line(text, 'journey_alerts{')).toBeUndefined();
     expect(line(text, 'journey_automation_deliveries{')).toBeUndefined();
+    expect(line(text, 'journey_report_last_as_of_seconds{')).toBeUndefined();
     expect(line(text, 'journey_events_rejected_total{stage="collector"}')).toBe(
       'journey_events_rejected_total{stage="collector"} 0',
     );

@@ -102,7 +102,8 @@ describe('docker-compose.yml, NATS profile on PostgreSQL', () => {
 
   it('runs PostgreSQL 16 or 17 on a named volume, checked with pg_isready, its password from the environment', () => {
     expect(postgres.image).toMatch(/^postgres:1[67](\b|$)/);
-    expect(postgres.profiles).toEqual(['nats']);
+    // the distributed profile shares it (dockerComposeDistributed.int.spec.ts)
+    expect(postgres.profiles).toEqual(['nats', 'distributed']);
     expect(postgres.healthcheck?.test.join(' ')).toContain(
       `pg_isready -U ${postgresEnv.POSTGRES_USER} -d ${postgresEnv.POSTGRES_DB}`,
     );
