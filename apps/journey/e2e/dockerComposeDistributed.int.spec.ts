@@ -116,6 +116,10 @@ describe('docker-compose.yml, distributed profile', () => {
       expect(journeyServices[0]?.[1].depends_on?.[host]?.condition, host).toBe('service_healthy');
     }
     expect(config.JOURNEY_RAW_REPLICAS).toBe(natsHosts.length);
+    // the rate limit is split between the collectors, so their count is part of the shared settings
+    const collectors = journeyServices.filter(([, s]) => appOf(s) === 'collector');
+    expect(collectors.length).toBeGreaterThan(1);
+    expect(config.JOURNEY_COLLECTOR_REPLICAS).toBe(collectors.length);
     const postgres = withDefaults(service('postgres').environment ?? {});
     expect(database.password).toBe(postgres.POSTGRES_PASSWORD);
     expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
