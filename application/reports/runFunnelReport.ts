@@ -88,11 +88,17 @@ export const readRecordedReports = async (
       .map((e) => usersByActivationStageReportPublishedSchema.parse(e.data).reportId),
   );
   const records = events.filter((e) => e.type === REPORT_EVENT_TYPE);
+  const reports = records.map(recordedReportOf);
+  // only a date's latest record counts: a later forced run supersedes an earlier cut-off one
+  const latest = new Map(reports.map((r, i) => [r.date, i]));
   return {
-    reports: records.map(recordedReportOf),
-    unpublished: records
-      .filter((e) => asksForMark(e) && !marked.has(e.id))
-      .map((e) => ({ id: e.id, recordedAt: e.recordedAt, report: recordedReportOf(e) })),
+    reports,
+    unpublished: records.flatMap((e, i) => {
+      const report = reports[i];
+      return report && latest.get(report.date) === i && asksForMark(e) && !marked.has(e.id)
+        ? [{ id: e.id, recordedAt: e.recordedAt, report }]
+        : [];
+    }),
     revision: last === undefined ? NO_STREAM : last.revision,
   };
 };

@@ -205,26 +205,23 @@ describe('a report whose publishing was cut off', () => {
   it('is finished only within the catch-up window, and records of earlier versions (no mark asked for) never', async () => {
     const { store, clock, scheduler } = setup();
     await expect(reportWith(store, failingAfter(0).publisher).run('2026-03-05')).rejects.toThrow();
+    // 03-10 as an earlier version recorded it: no mark asked for, so never sent again
+    const [cutOff] = (await readRecordedReports(store)).reports;
     await store.append(REPORT_STREAM, [
-      {
-        id: crypto.randomUUID(),
-        type: REPORT_EVENT_TYPE,
-        data: (await readRecordedReports(store)).reports[0],
-        metadata: {},
-      },
+      { id: crypto.randomUUID(), type: REPORT_EVENT_TYPE, data: { ...cutOff, date: '2026-03-10' }, metadata: {} },
     ]);
     clock.at = Date.parse('2026-03-12T07:30:00Z');
-    // 03-05 is outside the 3 days caught up; the copy without the mark's flag is not waiting for one
-    expect(await scheduler(3).dueDates()).toEqual(['2026-03-09', '2026-03-10', '2026-03-11']);
-    expect(await scheduler(8).dueDates()).toEqual([
-      '2026-03-05',
-      '2026-03-06',
-      '2026-03-07',
-      '2026-03-08',
-      '2026-03-09',
-      '2026-03-10',
-      '2026-03-11',
-    ]);
+    expect(await scheduler(3).dueDates()).toEqual(['2026-03-11']);
+    expect(await scheduler(8).dueDates()).toEqual(['2026-03-05', '2026-03-11']);
+  });
+
+  it('a later (forced) record of the day supersedes one that was cut off', async () => {
+    const { store } = setup();
+    await expect(reportWith(store, failingAfter(0).publisher).run('2026-03-11')).rejects.toThrow();
+    expect((await reportWith(store, failingAfter(1).publisher).run('2026-03-11', { force: true })).kind).toBe(
+      'reported',
+    );
+    expect((await readRecordedReports(store)).unpublished).toEqual([]);
   });
 
   it('a holder whose lease lapses stops posting, and leaves the rest to the next holder', async () => {
