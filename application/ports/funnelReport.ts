@@ -75,11 +75,26 @@ export interface ReportRenderer {
   start(figures: FunnelFigures): ReportDocuments;
 }
 
+/** How a report is published: fresh, or finishing one that was cut off part way. */
+export type PublishOptions = {
+  /**
+   * a report whose record is older than this run (a reporter died while posting it): look up what
+   * is already there (each stage's message from `since`, the replies in its thread) and post only the rest
+   */
+  readonly resume?: { readonly since: string };
+  /** called right before each message that cannot be taken back; throws to stop (the lease is gone) */
+  readonly beforePost?: () => void;
+};
+
 /** Delivers a rendered report (Slack, or files for a dry run). */
 export interface ReportPublisher {
   /** fails, saying what to fix, when publishing cannot work (unknown channel, bad token); called before recording */
   check(): Promise<void>;
-  publish(report: FunnelReport, documents: ReadonlyMap<Stage, RenderedDocument>): Promise<void>;
+  publish(
+    report: FunnelReport,
+    documents: ReadonlyMap<Stage, RenderedDocument>,
+    options?: PublishOptions,
+  ): Promise<void>;
 }
 
 export const ReportRendererToken = Symbol.for('journey.ReportRenderer');

@@ -43,19 +43,21 @@ export class ReportScheduler {
     const latestRun = this.deps.schedule.latestRunAtOrBefore(this.deps.clock.now());
     if (latestRun === null) return [];
     const due = addDays(zonedDayOf(latestRun, this.options.timeZone), -1);
-    const { reports } = await readRecordedReports(this.deps.store);
+    const { reports, unpublished } = await readRecordedReports(this.deps.store);
+    const earliest = addDays(due, 1 - Math.max(1, this.options.catchUpDays));
+    // YYYY-MM-DD days compare as strings; a record whose posting was cut off is finished within the catch-up window
+    const cutOff = unpublished.map((u) => u.report.date).filter((d) => d >= earliest && d <= due);
     const recorded = new Set(reports.map((r) => r.date));
     const lastRecorded = reports.reduce<string | undefined>(
       (max, r) => (max && max > r.date ? max : r.date),
       undefined,
     );
     if (lastRecorded === undefined) return [due];
-    if (lastRecorded >= due) return [];
-    const firstMissed = addDays(lastRecorded, 1);
-    const earliest = addDays(due, 1 - Math.max(1, this.options.catchUpDays));
-    // YYYY-MM-DD days compare as strings
-    const from = [firstMissed, earliest].sort()[1] ?? earliest;
-    return daysFrom(from, due).filter((d) => !recorded.has(d));
+    const missed =
+      lastRecorded >= due
+        ? []
+        : daysFrom([addDays(lastRecorded, 1), earliest].sort()[1] ?? earliest, due).filter((d) => !recorded.has(d));
+    return [...new Set([...cutOff, ...missed])].sort();
   }
 
   /** reports every due date, one after the other; runs never overlap */

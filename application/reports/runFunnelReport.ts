@@ -6,9 +6,14 @@ import {
   type UsersByActivationStageReported,
   usersByActivationStageReportedSchema,
 } from '../../domain/report/usersByActivationStageReported.ts';
+import {
+  REPORT_PUBLISHED_EVENT_TYPE,
+  usersByActivationStageReportPublishedSchema,
+} from '../../domain/report/usersByActivationStageReportPublished.ts';
 import type { Stage } from '../../domain/stage/stage.ts';
 import type { LeaseHandle } from '../leases/leasedRole.ts';
 import {
+  ANY,
   type EventStore,
   type ExpectedRevision,
   NO_STREAM,
@@ -16,6 +21,7 @@ import {
 } from '../ports/eventStore/eventStore.ts';
 import type {
   FunnelReport,
+  PublishOptions,
   RenderedDocument,
   ReportDocuments,
   ReportPublisher,
@@ -29,6 +35,8 @@ import { buildFunnelReport, type FunnelReportOptions } from './buildFunnelReport
 export type ReportRun =
   /** recorded in the stream and published */
   | { readonly kind: 'reported'; readonly report: FunnelReport }
+  /** recorded before, by a reporter cut off while publishing it: what was missing is published now */
+  | { readonly kind: 'resumed'; readonly report: FunnelReport }
   /** rendered and handed to the publisher, nothing recorded */
   | { readonly kind: 'dry-run'; readonly report: FunnelReport }
   /** the date is already in the stream (by this reporter or another one) */
@@ -47,14 +55,50 @@ export type RunReportOptions = {
   readonly lease?: LeaseHandle;
 };
 
-/** every recorded report, oldest first; later events for a date (forced runs) come later */
+/** a recorded report not (yet) marked as published: its event id and when it was recorded */
+export type UnpublishedReport = {
+  readonly id: string;
+  readonly recordedAt: string;
+  readonly report: UsersByActivationStageReported;
+};
+
+/** records from before the published mark existed do not ask for one, and are never sent again */
+const PUBLISH_MARK = 'publishMark';
+const asksForMark = (e: RecordedEvent): boolean =>
+  typeof e.metadata === 'object' &&
+  e.metadata !== null &&
+  (e.metadata as Record<string, unknown>)[PUBLISH_MARK] === true;
+
+/**
+ * every recorded report, oldest first (later events for a date, forced runs, come later), and those
+ * whose publishing was cut off: recorded, asking for a published mark, and without one
+ */
 export const readRecordedReports = async (
   store: EventStore,
-): Promise<{ reports: UsersByActivationStageReported[]; revision: ExpectedRevision }> => {
+): Promise<{
+  reports: UsersByActivationStageReported[];
+  unpublished: UnpublishedReport[];
+  revision: ExpectedRevision;
+}> => {
   const events = await store.readStream(REPORT_STREAM);
   const last = events.at(-1);
+  const marked = new Set(
+    events
+      .filter((e) => e.type === REPORT_PUBLISHED_EVENT_TYPE)
+      .map((e) => usersByActivationStageReportPublishedSchema.parse(e.data).reportId),
+  );
+  const records = events.filter((e) => e.type === REPORT_EVENT_TYPE);
+  const reports = records.map(recordedReportOf);
+  // only a date's latest record counts: a later forced run supersedes an earlier cut-off one
+  const latest = new Map(reports.map((r, i) => [r.date, i]));
   return {
-    reports: events.filter((e) => e.type === REPORT_EVENT_TYPE).map(recordedReportOf),
+    reports,
+    unpublished: records.flatMap((e, i) => {
+      const report = reports[i];
+      return report && latest.get(report.date) === i && asksForMark(e) && !marked.has(e.id)
+        ? [{ id: e.id, recordedAt: e.recordedAt, report }]
+        : [];
+    }),
     revision: last === undefined ? NO_STREAM : last.revision,
   };
 };
@@ -93,13 +137,19 @@ export class RunFunnelReport {
 
   async run(date: string, options: RunReportOptions = {}): Promise<ReportRun> {
     const { store } = this.deps;
-    const { reports, revision } = await readRecordedReports(store);
+    const { reports, unpublished, revision } = await readRecordedReports(store);
     const earlier = reports.findLast((r) => r.date === date);
-    if (earlier && !options.force && !options.dryRun) return { kind: 'already-reported', recorded: earlier };
+    const cutOff = unpublished.findLast((u) => u.report.date === date);
+    if (earlier && !options.force && !options.dryRun && !cutOff) return { kind: 'already-reported', recorded: earlier };
 
     let documents: ReportDocuments | undefined;
     try {
       const { readModels, sessions, logger } = this.deps;
+      // where a failover picks up (testing/reliability/reporterKilled.e2e.spec.ts waits for it)
+      logger?.info(
+        { date, ...(options.lease ? { leaseEpoch: options.lease.grant.epoch } : {}) },
+        `rendering the funnel report for ${date}`,
+      );
       const built = await buildFunnelReport({ readModels, sessions, logger }, date, this.deps.options, (figures) => {
         const started = this.deps.renderer.start(figures);
         documents = started;
@@ -116,13 +166,53 @@ export class RunFunnelReport {
       }
       // a channel that cannot be posted to must not leave the date recorded and unsent
       await this.deps.publisher.check();
-      const theirs = await this.record(report, reports, revision, options.lease);
-      if (theirs) return { kind: 'already-reported', recorded: theirs };
-      await this.deps.publisher.publish(report, files);
+      if (earlier && cutOff && !options.force) {
+        // the record is there; its messages are partly posted: post the rest, as the record's figures say
+        const recorded = { ...report, recorded: cutOff.report };
+        await this.publish(recorded, files, cutOff.id, options.lease, { since: cutOff.recordedAt });
+        return { kind: 'resumed', report: recorded };
+      }
+      const recorded = await this.record(report, reports, revision, options.lease);
+      if ('theirs' in recorded) return { kind: 'already-reported', recorded: recorded.theirs };
+      await this.publish(report, files, recorded.id, options.lease, undefined);
       return { kind: 'reported', report };
     } finally {
       await documents?.discard();
     }
+  }
+
+  /**
+   * posts, each message only while the lease is held (a standby that took over finishes the report),
+   * then marks the record published; a mark written twice is harmless, so it is not fenced
+   */
+  private async publish(
+    report: FunnelReport,
+    files: ReadonlyMap<Stage, RenderedDocument>,
+    reportId: string,
+    lease: LeaseHandle | undefined,
+    resume: PublishOptions['resume'],
+  ): Promise<void> {
+    const { date } = report.recorded;
+    const beforePost = () => {
+      if (lease && !lease.held())
+        throw new LeaseLostError(lease.grant.role, lease.grant.epoch, undefined, `posting the report for ${date}`);
+    };
+    await this.deps.publisher.publish(report, files, { ...(resume ? { resume } : {}), beforePost });
+    await this.deps.store.append(
+      REPORT_STREAM,
+      [
+        {
+          id: this.deps.newId(),
+          type: REPORT_PUBLISHED_EVENT_TYPE,
+          data: { date, reportId },
+          metadata: {
+            occurredAt: report.recorded.asOf,
+            ...(lease === undefined ? {} : { leaseEpoch: lease.grant.epoch }),
+          },
+        },
+      ],
+      { expectedRevision: ANY },
+    );
   }
 
   /** appends the report at the revision read before; another reporter's record of the date if it won the race */
@@ -131,12 +221,13 @@ export class RunFunnelReport {
     seenReports: readonly UsersByActivationStageReported[],
     seenRevision: ExpectedRevision,
     lease: LeaseHandle | undefined,
-  ): Promise<UsersByActivationStageReported | undefined> {
+  ): Promise<{ id: string } | { theirs: UsersByActivationStageReported }> {
     const { store } = this.deps;
     const id = this.deps.newId();
     const metadata = {
       occurredAt: report.recorded.asOf,
       ...(lease === undefined ? {} : { leaseEpoch: lease.grant.epoch }),
+      [PUBLISH_MARK]: true,
     };
     let reports = seenReports;
     let revision = seenRevision;
@@ -152,14 +243,14 @@ export class RunFunnelReport {
         await store.append(REPORT_STREAM, [{ id, type: REPORT_EVENT_TYPE, data: report.recorded, metadata }], {
           expectedRevision: revision,
         });
-        return undefined;
+        return { id };
       } catch (error) {
         if (!isExpectedRevisionConflictError(error)) throw error;
         const seen = reports.length;
         ({ reports, revision } = await readRecordedReports(store));
         // another reporter recorded this date meanwhile (forced or not): it publishes, not us
         const theirs = reports.slice(seen).findLast((r) => r.date === report.recorded.date);
-        if (theirs) return theirs;
+        if (theirs) return { theirs };
       }
     }
   }

@@ -30,14 +30,28 @@ export const deferredAdapter = <T extends object>(
     ];
     methods[name] = sync
       ? (...args: unknown[]) => sync(adapter(), ...args)
-      : async (...args: unknown[]) => {
-          // closing what was never opened opens nothing
-          if (name === 'close' && opened === undefined) return undefined;
-          const real = (await adapter()) as Record<string, (...a: unknown[]) => unknown>;
-          return real[name]?.(...args);
-        };
+      : isAsyncGenerator(prototype, name)
+        ? // an async iterable must be returned as one, not as a promise of one (`for await` needs it at once)
+          async function* (...args: unknown[]) {
+            const real = (await adapter()) as Record<string, (...a: unknown[]) => AsyncIterable<unknown>>;
+            yield* real[name]?.(...args) ?? [];
+          }
+        : async (...args: unknown[]) => {
+            // closing what was never opened opens nothing
+            if (name === 'close' && opened === undefined) return undefined;
+            const real = (await adapter()) as Record<string, (...a: unknown[]) => unknown>;
+            return real[name]?.(...args);
+          };
   }
   return methods as T & { ready(): Promise<void> };
+};
+
+const isAsyncGenerator = (prototype: object, name: string): boolean => {
+  for (let p: object | null = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const method = Object.getOwnPropertyDescriptor(p, name)?.value as unknown;
+    if (method !== undefined) return Object.prototype.toString.call(method) === '[object AsyncGeneratorFunction]';
+  }
+  return false;
 };
 
 /** the methods of a class and of the classes it extends */

@@ -3,7 +3,7 @@ import type { Clock } from '../../application/ports/clock.ts';
 import type { FunnelReport, ReportPublisher, ReportRenderer } from '../../application/ports/funnelReport.ts';
 import { ReportScheduler } from '../../application/reports/reportScheduler.ts';
 import { RunFunnelReport, readRecordedReports } from '../../application/reports/runFunnelReport.ts';
-import { REPORT_STREAM } from '../../domain/report/usersByActivationStageReported.ts';
+import { REPORT_EVENT_TYPE, REPORT_STREAM } from '../../domain/report/usersByActivationStageReported.ts';
 import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
 import { MemoryReadModels } from '../../testing/memory/memoryReadModels.ts';
@@ -161,5 +161,88 @@ describe('a reporter under the reporter lease', () => {
     );
     expect(published).toEqual([]);
     expect(await recordedDates(store)).toEqual([]);
+  });
+});
+
+describe('a report whose publishing was cut off', () => {
+  /** a publisher that stops, as a killed reporter would, after the first `n` publishes */
+  const failingAfter = (n: number) => {
+    const calls: { date: string; resume: boolean }[] = [];
+    const publisher: ReportPublisher = {
+      check: async () => {},
+      publish: async (r, _files, options) => {
+        calls.push({ date: r.recorded.date, resume: options?.resume !== undefined });
+        if (calls.length > n) throw new Error('killed while posting');
+      },
+    };
+    return { calls, publisher };
+  };
+  const reportWith = (store: MemoryEventStore, publisher: ReportPublisher) =>
+    new RunFunnelReport({
+      store,
+      readModels: new MemoryReadModels(),
+      sessions: new MemorySessionStore(),
+      renderer,
+      publisher,
+      options: { timeZone: 'UTC', windowDays: 15, trendDays: 2 },
+      newId: () => crypto.randomUUID(),
+    });
+
+  it('is due again and finished (resumed, the record kept) by the next run; once marked, it is not', async () => {
+    const { store, clock, scheduler } = setup();
+    const cutOff = failingAfter(0);
+    await expect(reportWith(store, cutOff.publisher).run('2026-03-11')).rejects.toThrow('killed while posting');
+    clock.at = Date.parse('2026-03-12T07:30:00Z');
+    expect(await scheduler().dueDates()).toEqual(['2026-03-11']);
+    const next = failingAfter(1);
+    expect((await reportWith(store, next.publisher).run('2026-03-11')).kind).toBe('resumed');
+    expect(next.calls).toEqual([{ date: '2026-03-11', resume: true }]);
+    expect(await recordedDates(store)).toEqual(['2026-03-11']);
+    expect(await scheduler().dueDates()).toEqual([]);
+    expect((await reportWith(store, next.publisher).run('2026-03-11')).kind).toBe('already-reported');
+  });
+
+  it('is finished only within the catch-up window, and records of earlier versions (no mark asked for) never', async () => {
+    const { store, clock, scheduler } = setup();
+    await expect(reportWith(store, failingAfter(0).publisher).run('2026-03-05')).rejects.toThrow();
+    // 03-10 as an earlier version recorded it: no mark asked for, so never sent again
+    const [cutOff] = (await readRecordedReports(store)).reports;
+    await store.append(REPORT_STREAM, [
+      { id: crypto.randomUUID(), type: REPORT_EVENT_TYPE, data: { ...cutOff, date: '2026-03-10' }, metadata: {} },
+    ]);
+    clock.at = Date.parse('2026-03-12T07:30:00Z');
+    expect(await scheduler(3).dueDates()).toEqual(['2026-03-11']);
+    expect(await scheduler(8).dueDates()).toEqual(['2026-03-05', '2026-03-11']);
+  });
+
+  it('a later (forced) record of the day supersedes one that was cut off', async () => {
+    const { store } = setup();
+    await expect(reportWith(store, failingAfter(0).publisher).run('2026-03-11')).rejects.toThrow();
+    expect((await reportWith(store, failingAfter(1).publisher).run('2026-03-11', { force: true })).kind).toBe(
+      'reported',
+    );
+    expect((await readRecordedReports(store)).unpublished).toEqual([]);
+  });
+
+  it('a holder whose lease lapses stops posting, and leaves the rest to the next holder', async () => {
+    const { store } = setup();
+    let held = true;
+    const lease = { grant: { role: 'reporter', epoch: 4, holder: 'r4' }, held: () => held };
+    const posts: string[] = [];
+    const publisher: ReportPublisher = {
+      check: async () => {},
+      publish: async (r, _files, options) => {
+        for (const stage of r.stages) {
+          options?.beforePost?.();
+          posts.push(stage.stage);
+          held = false;
+        }
+      },
+    };
+    await expect(reportWith(store, publisher).run('2026-03-11', { lease })).rejects.toThrow(
+      'posting the report for 2026-03-11 was refused',
+    );
+    expect(posts).toEqual(['signedUp']);
+    expect((await readRecordedReports(store)).unpublished.map((u) => u.report.date)).toEqual(['2026-03-11']);
   });
 });

@@ -39,9 +39,11 @@ export const runReportCommand = async (
     print(
       run.kind === 'dry-run'
         ? `dry run: PDFs and Slack payloads written to ${out}; nothing recorded or posted`
-        : config.SLACK_BOT_TOKEN === undefined
-          ? `recorded; Slack is not configured (SLACK_BOT_TOKEN unset), so the PDFs and payloads are in ${out}`
-          : `recorded and posted to ${config.SLACK_REPORT_CHANNEL}${options.out ? `; PDFs in ${options.out}` : ''}`,
+        : run.kind === 'resumed'
+          ? `was recorded but not completely posted (a reporter stopped while posting); posted what was missing to ${config.SLACK_REPORT_CHANNEL}`
+          : config.SLACK_BOT_TOKEN === undefined
+            ? `recorded; Slack is not configured (SLACK_BOT_TOKEN unset), so the PDFs and payloads are in ${out}`
+            : `recorded and posted to ${config.SLACK_REPORT_CHANNEL}${options.out ? `; PDFs in ${options.out}` : ''}`,
     );
     return run;
   } finally {

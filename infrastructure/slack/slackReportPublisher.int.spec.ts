@@ -67,6 +67,35 @@ describe('the report to Slack through the real WebClient and the upload flow', (
     expect(replies[50]).toBe('and 23 more — see the PDF');
   });
 
+  it('finishing a report cut off while posting: stages and replies already in Slack are not posted again', async () => {
+    const report = reportFixture({ signedUp: 2, activated: 3, active: 60, inactive: 1 });
+    const since = new Date().toISOString();
+    // a reporter killed in the active stage's thread: two stages done, 20 of its 51 replies posted
+    let posts = 0;
+    const cut = () => {
+      if (++posts > 2 + 1 + 3 + 1 + 1 + 20) throw new Error('killed');
+    };
+    await expect(publisher().publish(report, await documents(), { beforePost: cut })).rejects.toThrow('killed');
+    expect(slack.messages).toHaveLength(2 + 1 + 3 + 1 + 1 + 20);
+    await publisher().publish(report, await documents(), { resume: { since } });
+    const top = slack.messages.filter((m) => m.threadTs === undefined);
+    expect(top.map((m) => m.files?.[0]?.filename)).toEqual(stages.map((s) => `funnel-2026-03-10-${s}.pdf`));
+    const threads = top.map((m) => slack.messages.filter((r) => r.threadTs === m.ts).map((r) => r.text));
+    expect(threads.map((t) => [t.length, new Set(t).size])).toEqual([
+      [2, 2],
+      [3, 3],
+      [51, 51],
+      [1, 1],
+    ]);
+    // one look at the channel, one at each thread it found
+    expect(slack.calls.filter((c) => /^conversations\.(history|replies)/.test(c.method)).map((c) => c.method)).toEqual([
+      'conversations.history',
+      'conversations.replies',
+      'conversations.replies',
+      'conversations.replies',
+    ]);
+  });
+
   it('refuses, before anything is recorded, a channel the bot cannot see, naming SLACK_REPORT_CHANNEL', async () => {
     await expect(publisher('#nowhere').check()).rejects.toThrow(
       'channel #nowhere does not exist or the bot cannot see it; set SLACK_REPORT_CHANNEL',

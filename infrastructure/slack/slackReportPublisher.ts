@@ -1,7 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { FunnelReport, RenderedDocument, ReportPublisher } from '../../application/ports/funnelReport.ts';
+import type {
+  FunnelReport,
+  PublishOptions,
+  RenderedDocument,
+  ReportPublisher,
+} from '../../application/ports/funnelReport.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import type { Stage } from '../../domain/stage/stage.ts';
 import { reportSlackPayloads, type StageSlackPayload } from './reportMessages.ts';
@@ -44,18 +49,62 @@ export class SlackReportPublisher implements ReportPublisher {
     this.resolvedChannel = await this.step('look up the channel', () => this.channelId());
   }
 
-  async publish(report: FunnelReport, documents: ReadonlyMap<Stage, RenderedDocument>): Promise<void> {
+  async publish(
+    report: FunnelReport,
+    documents: ReadonlyMap<Stage, RenderedDocument>,
+    options: PublishOptions = {},
+  ): Promise<void> {
     const channelId = this.resolvedChannel ?? (await this.step('look up the channel', () => this.channelId()));
+    const posted = options.resume
+      ? await this.stagesPosted(channelId, options.resume.since)
+      : new Map<string, string>();
     for (const payload of reportSlackPayloads(report, this.options.channel)) {
       const pdf = documents.get(payload.stage);
       if (!pdf) throw new Error(`no PDF was rendered for stage ${payload.stage}`);
-      const ts = await this.postStage(channelId, payload, pdf);
-      for (const text of payload.replies) {
+      const earlier = posted.get(payload.file.filename);
+      if (earlier === undefined) options.beforePost?.();
+      const ts = earlier ?? (await this.postStage(channelId, payload, pdf));
+      // replies go out one after another, so those in the thread are the first ones
+      const replied = earlier === undefined ? 0 : await this.repliesIn(channelId, earlier);
+      for (const text of payload.replies.slice(replied)) {
+        options.beforePost?.();
         await this.step(`reply in the ${payload.stage} thread`, () =>
           this.client.chat.postMessage({ channel: channelId, thread_ts: ts, text, unfurl_links: false, mrkdwn: true }),
         );
       }
     }
+  }
+
+  /** the report PDFs shared in the channel since `since` (ISO-8601), by file name, with their messages' ts */
+  private async stagesPosted(channelId: string, since: string): Promise<Map<string, string>> {
+    const posted = new Map<string, string>();
+    // a minute early: Slack's clock and ours need not agree, and nothing of this report is older than its record
+    const oldest = String((Date.parse(since) - 60_000) / 1000);
+    let cursor: string | undefined;
+    do {
+      const page = await this.step('look up what was posted already', () =>
+        this.client.conversations.history({ channel: channelId, oldest, limit: 200, ...(cursor ? { cursor } : {}) }),
+      );
+      for (const message of page.messages ?? [])
+        for (const file of message.files ?? [])
+          if (file.name && message.ts && !posted.has(file.name)) posted.set(file.name, message.ts);
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return posted;
+  }
+
+  /** how many replies a stage's thread has */
+  private async repliesIn(channelId: string, ts: string): Promise<number> {
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.step('look up the replies posted already', () =>
+        this.client.conversations.replies({ channel: channelId, ts, limit: 200, ...(cursor ? { cursor } : {}) }),
+      );
+      count += (page.messages ?? []).filter((m) => m.ts !== ts).length;
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return count;
   }
 
   private async postStage(channelId: string, payload: StageSlackPayload, pdf: RenderedDocument): Promise<string> {

@@ -28,6 +28,8 @@ export type NatsClusterHarness = {
   metaLeader(): Promise<string>;
   /** the name of the node leading a stream's replicas (stream info `cluster.leader`); undefined while there is none */
   streamLeader(stream: string): Promise<string | undefined>;
+  /** the leader's view of a stream's other replicas (stream info `cluster.replicas`); [] while there is no leader */
+  streamReplicas(stream: string): Promise<{ name: string; current: boolean; lag: number }[]>;
   /** kills every node and removes the stores */
   stop(): Promise<void>;
 };
@@ -115,6 +117,17 @@ export const startNatsCluster = async (size = 3): Promise<NatsClusterHarness> =>
   });
 
   const url = nodes.map((n) => n.url).join(',');
+  const clusterInfo = async (stream: string) => {
+    client ??= connect({ servers: url.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    try {
+      const jsm = await jetstreamManager(await client, { timeout: 2_000 });
+      return (await jsm.streams.info(stream)).cluster;
+    } catch {
+      // no leader yet, or the node we asked through is the one just killed
+      return undefined;
+    }
+  };
+
   const harness: NatsClusterHarness = {
     url,
     nodes,
@@ -125,14 +138,14 @@ export const startNatsCluster = async (size = 3): Promise<NatsClusterHarness> =>
     },
     metaLeader,
     async streamLeader(stream) {
-      client ??= connect({ servers: url.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-      try {
-        const jsm = await jetstreamManager(await client, { timeout: 2_000 });
-        return (await jsm.streams.info(stream)).cluster?.leader || undefined;
-      } catch {
-        // no leader yet, or the node we asked through is the one just killed
-        return undefined;
-      }
+      return (await clusterInfo(stream))?.leader || undefined;
+    },
+    async streamReplicas(stream) {
+      return ((await clusterInfo(stream))?.replicas ?? []).map((r) => ({
+        name: r.name,
+        current: r.current,
+        lag: r.lag ?? 0,
+      }));
     },
     async stop() {
       const connection = client;

@@ -42,6 +42,8 @@ export type FakeSlack = {
   failNext(method: string, fault: FakeFault, times?: number): void;
   /** every call gets `fault` until `outage(undefined)`: Slack down for a while */
   outage(fault: FakeFault | undefined): void;
+  /** calls of `method` wait, unanswered, until the returned release is called: a caller held at a known step */
+  hold(method: string): () => void;
   /** called after a chat.postMessage was stored and answered */
   onPosted: ((message: FakeSlackMessage) => void) | undefined;
   /**
@@ -104,6 +106,7 @@ export const startFakeSlack = async (
     };
   };
   let down: FakeFault | undefined;
+  const holds = new Map<string, Promise<void>>();
 
   const reply = (res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -147,7 +150,13 @@ export const startFakeSlack = async (
         const found = messages
           .filter((m) => m.channel === channel && Number(m.ts) >= oldest)
           .filter((m) => (thread ? m.ts === thread || m.threadTs === thread : m.threadTs === undefined))
-          .map((m) => ({ ts: m.ts, text: m.text, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
+          .map((m) => ({
+            ts: m.ts,
+            text: m.text,
+            ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+            // as Slack lists a file share's files in history
+            ...(m.files ? { files: m.files.map((f) => ({ id: f.id, name: f.filename, title: f.title })) } : {}),
+          }));
         reply(res, { ok: true, messages: thread ? found : found.reverse(), has_more: false });
         return undefined;
       }
@@ -244,6 +253,7 @@ export const startFakeSlack = async (
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const body = await readBody(req);
     calls.push({ method, at: performance.timeOrigin + performance.now(), body });
+    await holds.get(method);
     const i = faults.findIndex((f) => f.method === method);
     const fault = down ?? (i >= 0 ? faults.splice(i, 1)[0]?.fault : undefined);
     if (fault === 'hang') {
@@ -279,6 +289,19 @@ export const startFakeSlack = async (
     },
     outage(fault) {
       down = fault;
+    },
+    hold(method) {
+      let release = () => {};
+      holds.set(
+        method,
+        new Promise<void>((resolve) => {
+          release = () => {
+            holds.delete(method);
+            resolve();
+          };
+        }),
+      );
+      return release;
     },
     keysPosted: () => messages.map((m) => m.metadata?.event_payload.key ?? '(no key)'),
     close: async () => {
