@@ -132,6 +132,11 @@ export class RunFunnelReport {
       readonly options: FunnelReportOptions;
       /** a fresh id per run (crypto.randomUUID) */
       readonly newId: () => string;
+      /**
+       * resolves once the projections the report reads have applied what was stored before the run
+       * (untilProjectionsPass); throws to record nothing. None: the read side is taken as it is.
+       */
+      readonly projectionsPassed?: (date: string, stillWanted: () => boolean) => Promise<void>;
     },
   ) {}
 
@@ -142,6 +147,7 @@ export class RunFunnelReport {
     const cutOff = unpublished.findLast((u) => u.report.date === date);
     if (earlier && !options.force && !options.dryRun && !cutOff) return { kind: 'already-reported', recorded: earlier };
 
+    await this.deps.projectionsPassed?.(date, () => options.lease?.held() ?? true);
     let documents: ReportDocuments | undefined;
     try {
       const { readModels, sessions, logger } = this.deps;

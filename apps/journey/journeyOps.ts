@@ -1,3 +1,4 @@
+import { BroadcastChannel } from 'node:worker_threads';
 import type { Container } from 'inversify';
 import type { FollowedProjection } from '../../application/ops/projectionLag.ts';
 import { checkReadiness, type Readiness } from '../../application/ops/readiness.ts';
@@ -9,11 +10,13 @@ import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.
 import { type ReadModelStore, ReadModelStoreToken } from '../../application/ports/readModels/readModels.ts';
 import { type SessionStore, SessionStoreToken } from '../../application/ports/sessionStore/sessionStore.ts';
 import { lastReportedAsOf } from '../../application/reports/lastReportedAsOf.ts';
+import type { ProjectionBehind } from '../../application/reports/untilProjectionsPass.ts';
 import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 import { ACTIVITY_STREAM_PREFIX } from '../../domain/sessions/activity.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { countingRawLog } from '../../infrastructure/metrics/countingRawLog.ts';
 import { JourneyMetrics } from '../../infrastructure/metrics/journeyMetrics.ts';
+import { REPORT_WAIT_CHANNEL } from '../reporter/reportWaitChannel.ts';
 import type { AppName } from './startJourney.ts';
 
 /** the timeline's read models, bound by container.ts under this (global) symbol */
@@ -38,6 +41,17 @@ export const journeyOps = (config: JourneyConfig, container: Container, apps: re
   const runs = (...names: AppName[]) => names.some((n) => apps.includes(n));
   const clock = container.get<Clock>(ClockToken);
   const now = () => clock.now();
+
+  // the reporter runs in a worker thread: it tells which projections it waits for over a BroadcastChannel
+  const reportWaitOf = () => {
+    let behind: readonly ProjectionBehind[] = [];
+    const news = new BroadcastChannel(REPORT_WAIT_CHANNEL);
+    news.unref();
+    news.onmessage = (message) => {
+      behind = (message as { readonly data: readonly ProjectionBehind[] }).data;
+    };
+    return () => behind;
+  };
 
   const projections = (): FollowedProjection[] => {
     const checkpointOf = (
@@ -84,7 +98,9 @@ export const journeyOps = (config: JourneyConfig, container: Container, apps: re
         }
       : {}),
     ...(runs('alerter') ? { alerts: { countAlertsByStatus: () => alerts().countAlertsByStatus() } } : {}),
-    ...(runs('reporter') ? { reports: { lastReportedAsOf: () => lastReportedAsOf(eventStore()) } } : {}),
+    ...(runs('reporter')
+      ? { reports: { lastReportedAsOf: () => lastReportedAsOf(eventStore()) }, reportWait: reportWaitOf() }
+      : {}),
     ...(runs('automator') && config.JOURNEY_AUTOMATIONS !== undefined
       ? { automations: { countDeliveries: () => automations().countDeliveries() } }
       : {}),

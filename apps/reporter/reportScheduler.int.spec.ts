@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { FollowedProjection } from '../../application/ops/projectionLag.ts';
 import type { Clock } from '../../application/ports/clock.ts';
+import type { Position } from '../../application/ports/eventStore/eventStore.ts';
 import type { FunnelReport, ReportPublisher, ReportRenderer } from '../../application/ports/funnelReport.ts';
 import { ReportScheduler } from '../../application/reports/reportScheduler.ts';
 import { RunFunnelReport, readRecordedReports } from '../../application/reports/runFunnelReport.ts';
+import { untilProjectionsPass } from '../../application/reports/untilProjectionsPass.ts';
+import { JOURNEY_STREAM_PREFIX } from '../../domain/journey/journeyEvent.ts';
 import { REPORT_EVENT_TYPE, REPORT_STREAM } from '../../domain/report/usersByActivationStageReported.ts';
 import { cronSchedule } from '../../infrastructure/schedule/cronSchedule.ts';
 import { MemoryEventStore } from '../../testing/memory/memoryEventStore.ts';
@@ -244,5 +248,45 @@ describe('a report whose publishing was cut off', () => {
     );
     expect(posts).toEqual(['signedUp']);
     expect((await readRecordedReports(store)).unpublished.map((u) => u.report.date)).toEqual(['2026-03-11']);
+  });
+});
+
+describe('a report whose read side lags', () => {
+  it('is not recorded while the users projection is behind the store, and is once it has caught up', async () => {
+    const store = new MemoryEventStore();
+    await store.append('journey-ada', [
+      {
+        id: '00000000-0000-4000-8000-0000000000a1',
+        type: 'UserSignedUp',
+        data: { email: 'ada@example.com' },
+        metadata: { occurredAt: '2026-03-10T09:00:00.000Z' },
+      },
+    ]);
+    let checkpoint: Position | null = null;
+    const users: FollowedProjection = {
+      name: 'users',
+      streamPrefix: JOURNEY_STREAM_PREFIX,
+      readCheckpoint: async () => checkpoint,
+    };
+    const { published, publisher } = recordingPublisher();
+    const report = new RunFunnelReport({
+      store,
+      readModels: new MemoryReadModels(),
+      sessions: new MemorySessionStore(),
+      renderer,
+      publisher,
+      options: { timeZone: 'UTC', windowDays: 15, trendDays: 2 },
+      newId: () => crypto.randomUUID(),
+      projectionsPassed: (date) =>
+        untilProjectionsPass(store, [users], `the report for ${date}`, { maxWaitMs: 30, pollMs: 5 }),
+    });
+    await expect(report.run('2026-03-10')).rejects.toThrow(
+      'the report for 2026-03-10: the projections users (1 events behind) have not caught up',
+    );
+    expect(await recordedDates(store)).toEqual([]);
+    expect(published).toEqual([]);
+    checkpoint = await store.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX });
+    expect((await report.run('2026-03-10')).kind).toBe('reported');
+    expect(await recordedDates(store)).toEqual(['2026-03-10']);
   });
 });

@@ -4,6 +4,7 @@ import { type AlertStatus, alertStatuses } from '../../application/ports/alertSt
 import type { DeliveryCount } from '../../application/ports/automationStore/automationStore.ts';
 import type { EventStore } from '../../application/ports/eventStore/eventStore.ts';
 import type { RawLog } from '../../application/ports/rawLog/rawLog.ts';
+import type { ProjectionBehind } from '../../application/reports/untilProjectionsPass.ts';
 
 /** Where the gauges read from at scrape time; a part left out is not exported by this process. */
 export type MetricSources = {
@@ -16,6 +17,8 @@ export type MetricSources = {
   readonly automations?: { countDeliveries(): Promise<DeliveryCount[]> };
   /** the end (ms since the epoch) of the latest day a daily report was recorded for */
   readonly reports?: { lastReportedAsOf(): Promise<number | undefined> };
+  /** the projections the reporter waits for before recording a report, and how far behind each is */
+  readonly reportWait?: () => readonly ProjectionBehind[];
   readonly now: () => number;
 };
 
@@ -160,6 +163,16 @@ export class JourneyMetrics {
           const asOf = await self.sources.reports?.lastReportedAsOf();
           if (asOf !== undefined) this.set({ report: 'users-by-activation-stage' }, asOf / 1000);
         });
+      },
+    });
+    new Gauge({
+      name: 'journey_report_waiting_events',
+      help: 'events a projection must still apply before the reporter records the report it is holding back; no sample while it waits for none',
+      labelNames: ['projection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const b of self.sources.reportWait?.() ?? []) this.set({ projection: b.projection }, b.events);
       },
     });
     new Gauge({

@@ -51,6 +51,17 @@ describe('JourneyMetrics', () => {
     );
   });
 
+  it('exports the events each projection still owes a report held back, and no sample while none is', async () => {
+    const metrics = new JourneyMetrics();
+    let behind = [{ projection: 'users', events: 1200, atLeast: false }];
+    metrics.observe({ now: Date.now, reportWait: () => behind });
+    expect(line(await metrics.text(), 'journey_report_waiting_events{')).toBe(
+      'journey_report_waiting_events{projection="users"} 1200',
+    );
+    behind = [];
+    expect(line(await metrics.text(), 'journey_report_waiting_events{')).toBeUndefined();
+  });
+
   it('names only counters *_total, as Prometheus expects', async () => {
     const metrics = await new JourneyMetrics().registry.getMetricsAsJSON();
     const misnamed = metrics.filter((m) => m.name.endsWith('_total') && String(m.type) !== 'counter');
