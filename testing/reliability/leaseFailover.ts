@@ -35,12 +35,16 @@ export const percentile = (values: readonly number[], p: number): number => {
 export const p50AndMax = (values: readonly number[]): string =>
   values.length === 0 ? 'none' : `${Math.round(percentile(values, 50))} / ${Math.round(Math.max(...values))}`;
 
-/** the `time` of the last JSON log line in `output` that contains `text` */
-export const loggedAt = (output: string, text: string): number | undefined => {
-  const line = output
-    .split('\n')
-    .filter((l) => l.includes(text))
-    .at(-1);
-  const time = line === undefined ? undefined : /"time":(\d+)/.exec(line)?.[1];
-  return time === undefined ? undefined : Number(time);
+/**
+ * The earliest `time` of a projector's "applied its first batch of <projection> at epoch <n>"
+ * log line with n above `epoch`, in any of `outputs`; undefined while there is none.
+ */
+export const firstBatchAfter = (outputs: readonly string[], projection: string, epoch: number): number | undefined => {
+  const pattern = new RegExp(`"time":(\\d+).*applied its first batch of ${projection} at epoch (\\d+)`);
+  const times = outputs
+    .flatMap((output) => output.split('\n'))
+    .map((line) => pattern.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) > epoch)
+    .map((m) => Number(m[1]));
+  return times.length === 0 ? undefined : Math.min(...times);
 };
