@@ -192,6 +192,7 @@ export const startJourney = async (
       const projector = container.get(Projector);
       projector.start();
       stops.push(() => projector.stop());
+      await projector.ready();
     }
     // in NATS mode the projector, the one follower of the whole log, also publishes it to
     // journey.events.<type>; one projector at a time (a role of its own): the stream drops a

@@ -57,6 +57,7 @@ const running = new LeasedProjection(
 const initial = await readModels.readCheckpoint(projection.name);
 if (initial) post({ type: 'applied', position: positionToString(initial) });
 running.start();
+post({ type: 'ready' });
 
 port.on('message', async (message: { type: 'stop' }) => {
   if (message.type !== 'stop') return;
