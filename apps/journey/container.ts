@@ -31,15 +31,16 @@ import { createLogger, type JourneyLogger } from '../../infrastructure/logging/c
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
-import { ProjectionRunner } from '../../projections/projectionRunner.ts';
 import { sessionsProjection } from '../../projections/sessions/sessionsProjection.ts';
 
 import { journeyProjection } from '../projector/journeyProjections.ts';
+import { LeasedProjection, type OpenProjectionRun, projectionRun } from '../projector/leasedProjection.ts';
 import { Projector } from '../projector/projector.ts';
 import { WorkerProjection } from '../projector/workerProjection.ts';
 import { eventStoreFor, rawLogFor } from './adapters.ts';
 import { automationRulesOf } from './automationRules.ts';
 import { automationSendersOf } from './automationSenders.ts';
+import { leaseHolder } from './leaseHolder.ts';
 import { type ReadModels, readSideFor } from './readSideFor.ts';
 import { splitReadModelQueries } from './splitReadModelQueries.ts';
 import { WorkerRawEventIndexWriter } from './workerRawEventIndexWriter.ts';
@@ -50,11 +51,19 @@ export const RulesToken = Symbol.for('journey.Rules');
 export const AutomationsToken = Symbol.for('journey.Automations');
 export const FencedAlertStoreToken = Symbol.for('journey.FencedAlertStore');
 export const AlertDispatcherForToken = Symbol.for('journey.AlertDispatcherFor');
+export const FencedAutomationStoreToken = Symbol.for('journey.FencedAutomationStore');
+export const AutomationDispatcherForToken = Symbol.for('journey.AutomationDispatcherFor');
 const UsersReadModelsToken = Symbol.for('journey.UsersReadModels');
 const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');
 
 /** an alert store whose writes carry a role's lease epoch, for as long as the role holds that grant */
 export type FencedAlertStore = (grant: LeaseGrant) => { readonly store: AlertStore; close(): Promise<void> };
+
+/** an automation store whose writes carry the automator's lease epoch, for as long as it holds that grant */
+export type FencedAutomationStore = (grant: LeaseGrant) => { readonly store: AutomationStore; close(): Promise<void> };
+
+/** the automator's delivery worker (and timer tick) over a store */
+export type AutomationDispatcherFor = (store: AutomationStore) => AutomationDispatcher;
 
 /** the alerter over a store; `mayPost` is its lease's `held` */
 export type AlertDispatcherFor = (store: AlertStore, mayPost: () => boolean) => AlertDispatcher;
@@ -122,20 +131,23 @@ export const createContainer = (config: JourneyConfig): Container => {
     .bind<AutomationStore>(AutomationStoreToken)
     .toDynamicValue(() => readSide.automationStore())
     .onDeactivation(closeOnUnbind);
-  container.bind(AutomationDispatcher).toDynamicValue(
-    (ctx) =>
-      new AutomationDispatcher(
-        ctx.get(AutomationStoreToken),
-        ctx.get(AutomationsToken),
-        automationSendersOf(config),
-        ctx.get(ClockToken),
-        {
-          rules: automationRulesOf(config),
-          maxAttempts: config.JOURNEY_AUTOMATION_MAX_ATTEMPTS,
-          pollMs: config.JOURNEY_SQLITE_POLL_MS,
-          logger: ctx.get(LoggerToken),
+  container.bind<FencedAutomationStore>(FencedAutomationStoreToken).toDynamicValue((ctx) =>
+    config.JOURNEY_DATABASE_URL === undefined
+      ? // SQLite: the process's one store; nothing outside this process can hold the role
+        () => ({ store: ctx.get<AutomationStore>(AutomationStoreToken), close: async () => undefined })
+      : (grant) => {
+          const store = readSide.automationStore(grant);
+          return { store, close: () => store.close() };
         },
-      ),
+  );
+  container.bind<AutomationDispatcherFor>(AutomationDispatcherForToken).toDynamicValue(
+    (ctx) => (store) =>
+      new AutomationDispatcher(store, ctx.get(AutomationsToken), automationSendersOf(config), ctx.get(ClockToken), {
+        rules: automationRulesOf(config),
+        maxAttempts: config.JOURNEY_AUTOMATION_MAX_ATTEMPTS,
+        pollMs: config.JOURNEY_SQLITE_POLL_MS,
+        logger: ctx.get(LoggerToken),
+      }),
   );
   container
     .bind<SessionStore>(SessionStoreToken)
@@ -190,47 +202,99 @@ export const createContainer = (config: JourneyConfig): Container => {
         sessions: ctx.get<SessionStore>(SessionStoreToken),
       }),
   );
-  container.bind(Projector).toDynamicValue(
-    (ctx) =>
-      new Projector([
-        new ProjectionRunner(
-          ctx.get<EventStore>(EventStoreToken),
-          ctx.get<ReadModelStore>(ReadModelStoreToken),
-          journeyProjection(config, 'users'),
-          {
-            logger: ctx.get(LoggerToken),
-          },
+  container.bind(Projector).toDynamicValue((ctx) => {
+    const eventStore = ctx.get<EventStore>(EventStoreToken);
+    const logger = ctx.get<JourneyLogger>(LoggerToken);
+    const clock = ctx.get<Clock>(ClockToken);
+    const sqlite = config.JOURNEY_DATABASE_URL === undefined;
+    /** SQLite: the process's one store for every grant (nothing outside it can hold the role); PostgreSQL: one fenced by the grant */
+    const storeFor =
+      <S extends { close(): Promise<void> }>(own: () => S, fenced: (grant: LeaseGrant) => S) =>
+      (grant: LeaseGrant) => {
+        if (sqlite) return { store: own(), close: async () => undefined };
+        const store = fenced(grant);
+        return { store, close: () => store.close() };
+      };
+    const leased = (name: string, streamPrefix: string, open: OpenProjectionRun) =>
+      new LeasedProjection(
+        {
+          name,
+          streamPrefix,
+          leases: ctx.get<Leases>(LeasesToken),
+          clock,
+          holder: leaseHolder('projector'),
+          ttlMs: config.JOURNEY_LEASE_TTL_MS,
+          logger,
+        },
+        open,
+      );
+    const users = journeyProjection(config, 'users');
+    const alerts = alertsProjection(alertRulesOf(config), clock);
+    const sessions = sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES);
+    const automations = ctx.get<CompiledAutomations>(AutomationsToken);
+    return new Projector([
+      leased(
+        users.name,
+        users.streamPrefix,
+        projectionRun(
+          eventStore,
+          storeFor(
+            () => ctx.get<ReadModelStore>(ReadModelStoreToken),
+            (grant) => readSide.readModels('users', grant),
+          ),
+          users,
+          { logger },
         ),
-        new WorkerProjection(config, 'timeline', ctx.get(LoggerToken)),
-        // in this thread, beside the alerter: a committed outbox row wakes it in-process
-        new ProjectionRunner(
-          ctx.get<EventStore>(EventStoreToken),
-          ctx.get<AlertStore>(AlertStoreToken),
-          alertsProjection(alertRulesOf(config), ctx.get<Clock>(ClockToken)),
-          { logger: ctx.get(LoggerToken), batchSize: 500 },
+      ),
+      // the timeline's worker thread takes its lease itself
+      new WorkerProjection(config, 'timeline', logger),
+      // in this thread, beside the alerter: a committed outbox row wakes it in-process
+      leased(
+        alerts.name,
+        alerts.streamPrefix,
+        projectionRun(
+          eventStore,
+          storeFor(
+            () => ctx.get<AlertStore>(AlertStoreToken),
+            (grant) => readSide.alertStore(grant),
+          ),
+          alerts,
+          { logger, batchSize: 500 },
         ),
-        ...(ctx.get<CompiledAutomations>(AutomationsToken).automations.length === 0
-          ? []
-          : [
-              new ProjectionRunner(
-                ctx.get<EventStore>(EventStoreToken),
-                ctx.get<AutomationStore>(AutomationStoreToken),
-                automationsProjection(
-                  ctx.get<CompiledAutomations>(AutomationsToken),
-                  automationRulesOf(config),
-                  ctx.get<Clock>(ClockToken),
+      ),
+      ...(automations.automations.length === 0
+        ? []
+        : [
+            ((projection) =>
+              leased(
+                projection.name,
+                projection.streamPrefix,
+                projectionRun(
+                  eventStore,
+                  storeFor(
+                    () => ctx.get<AutomationStore>(AutomationStoreToken),
+                    (grant) => readSide.automationStore(grant),
+                  ),
+                  projection,
+                  { logger, batchSize: 500 },
                 ),
-                { logger: ctx.get(LoggerToken), batchSize: 500 },
-              ),
-            ]),
-        new ProjectionRunner(
-          ctx.get<EventStore>(EventStoreToken),
-          ctx.get<SessionStore>(SessionStoreToken),
-          sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES),
-          { logger: ctx.get(LoggerToken) },
+              ))(automationsProjection(automations, automationRulesOf(config), clock)),
+          ]),
+      leased(
+        sessions.name,
+        sessions.streamPrefix,
+        projectionRun(
+          eventStore,
+          storeFor(
+            () => ctx.get<SessionStore>(SessionStoreToken),
+            (grant) => readSide.sessionStore(grant),
+          ),
+          sessions,
+          { logger },
         ),
-      ]),
-  );
+      ),
+    ]);
+  });
   return container;
 };
 

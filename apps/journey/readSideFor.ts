@@ -26,13 +26,16 @@ import { deferredAdapter } from './deferredAdapter.ts';
 export type ReadModels = ReadModelStore & ReadModelQueries;
 
 export type ReadSide = {
-  /** the store one projection writes (and its queries); a new instance each call */
-  readModels(name: ProjectionName): ReadModels;
-  /** `fence`: the lease of the role writing through it; its writes are refused once another replica took over */
+  /**
+   * the store one projection writes (and its queries); a new instance each call. `fence` (here
+   * and below): the lease of the role writing through it; its writes are refused once another
+   * replica took over. SQLite ignores it: one process owns the files.
+   */
+  readModels(name: ProjectionName, fence?: LeaseGrant): ReadModels;
   alertStore(fence?: LeaseGrant): AlertStore;
-  sessionStore(): SessionStore;
+  sessionStore(fence?: LeaseGrant): SessionStore;
   /** the automations read model and its delivery outbox */
-  automationStore(): AutomationStore;
+  automationStore(fence?: LeaseGrant): AutomationStore;
   /** the live explorer's index of raw events and what the mapper made of them */
   rawEventIndex(): RawEventIndex;
   /** the singleton roles' leases: in the database when there is one, else in this process */
@@ -106,10 +109,10 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
     return adapter;
   };
   return {
-    readModels: () =>
+    readModels: (_name, fence) =>
       counted(
         deferredAdapter(
-          async () => PostgresReadModels.open(await shared.pool(), { windowDays }),
+          async () => PostgresReadModels.open(await shared.pool(), { windowDays, ...(fence ? { fence } : {}) }),
           PostgresReadModels.prototype,
         ),
       ),
@@ -132,14 +135,17 @@ export const readSideFor = (config: JourneyConfig, role: string): ReadSide => {
           { onRaised: listenOnceOpen<AlertStore>((store, listener) => store.onRaised(listener)) },
         ),
       ),
-    sessionStore: () =>
-      counted(
-        deferredAdapter(async () => new PostgresSessionStore(await shared.pool()), PostgresSessionStore.prototype),
-      ),
-    automationStore: () =>
+    sessionStore: (fence) =>
       counted(
         deferredAdapter(
-          async () => new PostgresAutomationStore(await shared.pool()),
+          async () => new PostgresSessionStore(await shared.pool(), fence && { fence }),
+          PostgresSessionStore.prototype,
+        ),
+      ),
+    automationStore: (fence) =>
+      counted(
+        deferredAdapter(
+          async () => new PostgresAutomationStore(await shared.pool(), fence && { fence }),
           PostgresAutomationStore.prototype,
           { onEnqueued: listenOnceOpen<AutomationStore>((store, listener) => store.onEnqueued(listener)) },
         ),

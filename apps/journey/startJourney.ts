@@ -3,11 +3,13 @@ import { startRawEventRetention } from '../../application/explorer/pruneRawEvent
 import { RawEventQueries } from '../../application/explorer/rawEventQueries.ts';
 import { RawEventRecorder } from '../../application/explorer/rawEventRecorder.ts';
 import { IngestEvents } from '../../application/ingest/ingestEvents.ts';
+import { LeasedRole } from '../../application/leases/leasedRole.ts';
 import { MapRawEvents } from '../../application/mapping/mapRawEvents.ts';
 import { type AlertStore, AlertStoreToken } from '../../application/ports/alertStore/alertStore.ts';
 import { type AutomationStore, AutomationStoreToken } from '../../application/ports/automationStore/automationStore.ts';
 import { type Clock, ClockToken } from '../../application/ports/clock.ts';
 import { type EventStore, EventStoreToken } from '../../application/ports/eventStore/eventStore.ts';
+import { type Leases, LeasesToken } from '../../application/ports/lease/lease.ts';
 import { LoggerToken } from '../../application/ports/logger.ts';
 import { type RawEventIndex, RawEventIndexToken } from '../../application/ports/rawEventIndex/rawEventIndex.ts';
 import { type RawLog, RawLogToken } from '../../application/ports/rawLog/rawLog.ts';
@@ -32,6 +34,7 @@ import { Projector } from '../projector/projector.ts';
 import { natsAuthOf, whenReady } from './adapters.ts';
 import { AutomationsToken, CredentialsToken, createContainer, RulesToken } from './container.ts';
 import { type JourneyOps, journeyOps } from './journeyOps.ts';
+import { leaseHolder } from './leaseHolder.ts';
 import { startOpsServer } from './opsServer.ts';
 import { SupervisedWorker } from './supervisedWorker.ts';
 import { WorkerRawEventIndexWriter } from './workerRawEventIndexWriter.ts';
@@ -196,21 +199,33 @@ export const startJourney = async (
       const projector = container.get(Projector);
       projector.start();
       stops.push(() => projector.stop());
+      await projector.ready();
     }
-    // in NATS mode the projector, the one follower of the whole log, also publishes it to journey.events.<type>
+    // in NATS mode the projector, the one follower of the whole log, also publishes it to
+    // journey.events.<type>; one projector at a time (a role of its own): the stream drops a
+    // second copy only within its duplicate window, so a replica left far behind must not publish
     const natsUrl = config.NATS_URL;
     if (apps.includes('projector') && natsUrl !== undefined) {
-      const publisher = new NatsJourneyEventPublisher(
-        container.get<EventStore>(EventStoreToken),
-        () => connectNats(natsUrl, natsAuthOf(config)),
-        {
-          replicas: config.JOURNEY_RAW_REPLICAS,
-          publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
-          logger,
+      const publishing = new LeasedRole(
+        container.get<Leases>(LeasesToken),
+        container.get<Clock>(ClockToken),
+        async () => {
+          const publisher = new NatsJourneyEventPublisher(
+            container.get<EventStore>(EventStoreToken),
+            () => connectNats(natsUrl, natsAuthOf(config)),
+            {
+              replicas: config.JOURNEY_RAW_REPLICAS,
+              publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
+              logger,
+            },
+          );
+          publisher.start();
+          return () => publisher.stop();
         },
+        { role: 'event-publisher', holder: leaseHolder('projector'), ttlMs: config.JOURNEY_LEASE_TTL_MS, logger },
       );
-      publisher.start();
-      stops.push(() => publisher.stop());
+      publishing.start();
+      stops.push(() => publishing.stop());
     }
     if (apps.includes('alerter'))
       stops.push(

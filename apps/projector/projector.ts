@@ -5,6 +5,8 @@ export interface RunningProjection {
   /** the streams it follows: its checkpoint only ever reaches positions of theirs */
   readonly streamPrefix: string;
   start(): void;
+  /** resolves once it runs (a worker thread's start takes seconds); absent: at once */
+  ready?(): Promise<void>;
   stop(): Promise<void>;
   waitFor(position: Position): Promise<void>;
 }
@@ -15,6 +17,11 @@ export class Projector {
 
   start(): void {
     for (const p of this.projections) p.start();
+  }
+
+  /** resolves once every projection runs or stands by: a projector that says it started is a standby for each */
+  async ready(): Promise<void> {
+    await Promise.all(this.projections.map((p) => p.ready?.()));
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { SupervisedWorker } from '../journey/supervisedWorker.ts';
 import { journeyProjection, type ProjectionName } from './journeyProjections.ts';
 
-export type WorkerMessage = { type: 'applied'; position: string } | { type: 'stopped' };
+export type WorkerMessage = { type: 'applied'; position: string } | { type: 'ready' } | { type: 'stopped' };
 
 /**
  * The main thread's handle on a projection running in a worker thread: start, stop, and
@@ -34,8 +34,17 @@ export class WorkerProjection {
     });
   }
 
+  private started: Promise<void> = Promise.resolve();
+
   start(): void {
-    this.worker.start();
+    this.started = this.worker.startReady();
+    // a failed start is told by `ready()`; the supervisor starts the thread again when it dies later
+    this.started.catch(() => undefined);
+  }
+
+  /** resolves once the thread runs the projection (or stands by for its lease) */
+  ready(): Promise<void> {
+    return this.started;
   }
 
   stop(): Promise<void> {

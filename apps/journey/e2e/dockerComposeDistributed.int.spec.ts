@@ -53,7 +53,7 @@ const dataSourceUids = (node: unknown): string[] => {
 const containerPort = (s: ComposeService): string | undefined => s.ports?.[0]?.split(':').at(-1);
 
 describe('docker-compose.yml, distributed profile', () => {
-  it('runs every app as separate processes: two of each, one automator, three API replicas', () => {
+  it('runs every app as separate processes: two of each, three API replicas', () => {
     const count = (app: AppName) => journeyServices.filter(([, s]) => appOf(s) === app).length;
     expect(Object.fromEntries(appNames.map((app) => [app, count(app)]))).toEqual({
       collector: 2,
@@ -61,7 +61,7 @@ describe('docker-compose.yml, distributed profile', () => {
       projector: 2,
       api: 3,
       alerter: 2,
-      automator: 1,
+      automator: 2,
       reporter: 2,
     });
     // one process a service: a service's replicas would share its ops port and its scrape target

@@ -11,12 +11,14 @@ import {
   positionFromString,
   positionToString,
 } from '../../../application/ports/eventStore/eventStore.ts';
+import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
 import { ADVISORY_LOCKS } from '../advisoryLocks.ts';
 import { connectionLostError } from '../connectionLost.ts';
 import { inWriteTransaction } from '../inWriteTransaction.ts';
+import { checkFence, fencedQueries, type Queries } from '../lease/fencedTransaction.ts';
 import { NewsChannel } from '../newsChannel.ts';
 import { applyPrefetched } from '../prefetchedApply.ts';
 import { samePosition } from '../readModels/checkpointRow.ts';
@@ -42,6 +44,12 @@ export type PostgresAutomationStoreOptions = {
    * with the live writers, being the only writer of its own tables
    */
   readonly shadow?: boolean;
+  /**
+   * the lease of the role writing through this store (the automations projection, the
+   * automator): its writes check the epoch in their transactions and are refused once another
+   * replica took over. Reads stay plain: a read cannot undo a newer holder's work.
+   */
+  readonly fence?: LeaseGrant;
 };
 
 /**
@@ -58,6 +66,9 @@ export class PostgresAutomationStore implements AutomationStore {
   private closed = false;
   private readonly schema: string;
   private readonly shadow: boolean;
+  private readonly fence: LeaseGrant | undefined;
+  /** where delivery updates run: the pool, or each in a transaction behind the fence */
+  private readonly deliveryWrites: Queries;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -66,6 +77,10 @@ export class PostgresAutomationStore implements AutomationStore {
     this.channel = new NewsChannel(pool, ENQUEUED_CHANNEL);
     this.schema = options.schema ?? 'journey';
     this.shadow = options.shadow ?? false;
+    this.fence = options.fence;
+    this.deliveryWrites = this.fence
+      ? fencedQueries(pool, this.fence, `a delivery write of ${this.fence.holder}`)
+      : pool;
   }
 
   async readCheckpoint(projection: string): Promise<Position | null> {
@@ -141,6 +156,7 @@ export class PostgresAutomationStore implements AutomationStore {
       'UPDATE journey.automation_deliveries SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts',
       [id],
       `counting an attempt of ${id}`,
+      this.deliveryWrites,
     );
     return rows[0]?.attempts ?? 0;
   }
@@ -150,6 +166,7 @@ export class PostgresAutomationStore implements AutomationStore {
       "UPDATE journey.automation_deliveries SET last_error = $1, next_attempt_at = $2 WHERE id = $3 AND status = 'pending'",
       [reason, canonicalInstant(nextAttemptAt, 'nextAttemptAt'), id],
       `deferring ${id}`,
+      this.deliveryWrites,
     );
   }
 
@@ -158,6 +175,7 @@ export class PostgresAutomationStore implements AutomationStore {
       "UPDATE journey.automation_deliveries SET status = 'delivered', delivered_at = $1, last_error = NULL WHERE id = $2",
       [at, id],
       `marking ${id} delivered`,
+      this.deliveryWrites,
     );
   }
 
@@ -166,6 +184,7 @@ export class PostgresAutomationStore implements AutomationStore {
       "UPDATE journey.automation_deliveries SET status = 'failed', last_error = $1, delivered_at = $2 WHERE id = $3 AND status = 'pending'",
       [reason, at, id],
       `marking ${id} failed`,
+      this.deliveryWrites,
     );
   }
 
@@ -234,15 +253,28 @@ export class PostgresAutomationStore implements AutomationStore {
   ): Promise<T> {
     this.assertOpen();
     const lock = this.shadow ? undefined : AUTOMATION_WRITER_LOCK;
-    const { result, enqueued } = await inWriteTransaction(this.pool, doing, work, lock);
+    const { result, enqueued } = await inWriteTransaction(
+      this.pool,
+      doing,
+      async (client) => {
+        if (this.fence) await checkFence(client, this.fence, doing);
+        return work(client);
+      },
+      lock,
+    );
     if (enqueued > 0) this.channel.raised();
     return result;
   }
 
-  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[], doing: string): Promise<R[]> {
+  private async query<R extends pg.QueryResultRow>(
+    sql: string,
+    params: unknown[],
+    doing: string,
+    on: Queries = this.pool,
+  ): Promise<R[]> {
     this.assertOpen();
     try {
-      return (await this.pool.query<R>(sql, params)).rows;
+      return (await on.query<R>(sql, params)).rows;
     } catch (error) {
       throw connectionLostError(error, undefined, doing);
     }

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
+import { checkFence } from '../lease/fencedTransaction.ts';
 import { type Applied, applyWithProfiles } from './applyWithProfiles.ts';
 import { BulkGroup } from './bulkGroup.ts';
 import { lockCheckpoint, samePosition, storeCheckpoint } from './checkpointRow.ts';
@@ -33,11 +35,15 @@ export class PostgresBulkLoad {
   private indexesOwed = false;
   private readonly tableHistories: StoredHistories;
 
-  /** `schema`: where the tables are, `journey` or a rebuild's shadow schema */
+  /**
+   * `schema`: where the tables are, `journey` or a rebuild's shadow schema; `fence`: checked as
+   * a group opens, and held (FOR KEY SHARE) until it commits, so no takeover lands inside one
+   */
   constructor(
     private readonly pool: pg.Pool,
     private readonly url: string | undefined,
     private readonly schema = 'journey',
+    private readonly fence?: LeaseGrant,
   ) {
     this.tableHistories = tableHistoriesIn(schema);
   }
@@ -157,6 +163,7 @@ export class PostgresBulkLoad {
     const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
     try {
       await client.query('BEGIN');
+      if (this.fence) await checkFence(client, this.fence, doing);
       const current = await lockCheckpoint(client, projection, this.schema);
       if (!samePosition(current, from)) {
         await client.query('ROLLBACK');

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
+import { checkFence } from '../lease/fencedTransaction.ts';
 import { applyWithProfiles } from './applyWithProfiles.ts';
 import { lockCheckpoint, readCheckpoint, samePosition, storeCheckpoint } from './checkpointRow.ts';
 import { insertTimeline } from './insertTimeline.ts';
@@ -17,13 +19,17 @@ export class PostgresReadModelStore {
   private readonly bulk: PostgresBulkLoad;
   private readonly tableHistories: StoredHistories;
 
-  /** `schema`: where the tables are, `journey` or a rebuild's shadow schema */
+  /**
+   * `schema`: where the tables are, `journey` or a rebuild's shadow schema; `fence`: the
+   * projection's lease, checked first in each batch's (and bulk group's) transaction
+   */
   constructor(
     private readonly pool: pg.Pool,
     private readonly url: string | undefined,
     private readonly schema = 'journey',
+    private readonly fence?: LeaseGrant,
   ) {
-    this.bulk = new PostgresBulkLoad(pool, url, schema);
+    this.bulk = new PostgresBulkLoad(pool, url, schema, fence);
     this.tableHistories = tableHistoriesIn(schema);
   }
 
@@ -47,6 +53,7 @@ export class PostgresReadModelStore {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
+      if (this.fence) await checkFence(client, this.fence, doing);
       const current = await lockCheckpoint(client, projection, this.schema);
       if (!samePosition(current, checkpoint.from)) {
         await client.query('ROLLBACK');

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import { ReadModelsFacade } from '../../../application/ports/readModels/readModelsFacade.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import { PostgresReadModelQueries } from './postgresReadModelQueries.ts';
@@ -12,6 +13,8 @@ const checked = new WeakMap<pg.Pool, Map<string, Promise<void>>>();
 export type PostgresReadModelsOptions = {
   /** the window W (`JOURNEY_ACTIVE_WINDOW_DAYS`) to keep the stage deltas for; unset: the database's */
   readonly windowDays?: number;
+  /** the lease of the projection writing through it: its batches are refused once another replica took over */
+  readonly fence?: LeaseGrant;
 };
 
 /**
@@ -24,10 +27,10 @@ export class PostgresReadModels extends ReadModelsFacade {
   protected override readonly queries: PostgresReadModelQueries;
   private closed = false;
 
-  private constructor(pool: pg.Pool) {
+  private constructor(pool: pg.Pool, fence: LeaseGrant | undefined) {
     super();
     const url = pool.options.connectionString;
-    this.store = new PostgresReadModelStore(pool, url);
+    this.store = new PostgresReadModelStore(pool, url, 'journey', fence);
     this.queries = new PostgresReadModelQueries(pool, url);
   }
 
@@ -48,7 +51,7 @@ export class PostgresReadModels extends ReadModelsFacade {
       done.catch(() => checks.delete(key));
     }
     await done;
-    return new PostgresReadModels(pool);
+    return new PostgresReadModels(pool, options.fence);
   }
 
   override async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import type {
   SessionDayCount,
@@ -12,6 +13,7 @@ import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import type { Session } from '../../../domain/sessions/session.ts';
 import { connectionLostError } from '../connectionLost.ts';
 import { inWriteTransaction } from '../inWriteTransaction.ts';
+import { checkFence } from '../lease/fencedTransaction.ts';
 import { applyPrefetched } from '../prefetchedApply.ts';
 import { lockCheckpoint, readCheckpoint, samePosition, storeCheckpoint } from '../readModels/checkpointRow.ts';
 import { withoutNul } from '../readModels/withoutNul.ts';
@@ -25,6 +27,8 @@ const CHECKPOINTS = 'session_checkpoints';
 export type PostgresSessionStoreOptions = {
   /** where the tables are: `journey`, or a rebuild's shadow schema */
   readonly schema?: string;
+  /** the sessions projection's lease: its batches are refused once another replica took over */
+  readonly fence?: LeaseGrant;
 };
 
 /**
@@ -35,6 +39,7 @@ export type PostgresSessionStoreOptions = {
  */
 export class PostgresSessionStore implements SessionStore {
   private readonly schema: string;
+  private readonly fence: LeaseGrant | undefined;
   private closed = false;
 
   constructor(
@@ -42,6 +47,7 @@ export class PostgresSessionStore implements SessionStore {
     options: PostgresSessionStoreOptions = {},
   ) {
     this.schema = options.schema ?? 'journey';
+    this.fence = options.fence;
   }
 
   async readCheckpoint(projection: string): Promise<Position | null> {
@@ -59,7 +65,9 @@ export class PostgresSessionStore implements SessionStore {
     apply: (writer: SessionWriter) => void,
   ): Promise<CheckpointResult> {
     this.assertOpen();
-    return inWriteTransaction(this.pool, `storing a batch of ${projection}`, async (client) => {
+    const doing = `storing a batch of ${projection}`;
+    return inWriteTransaction(this.pool, doing, async (client) => {
+      if (this.fence) await checkFence(client, this.fence, doing);
       const current = await lockCheckpoint(client, projection, this.schema, CHECKPOINTS);
       if (!samePosition(current, checkpoint.from)) return { kind: 'mismatch', current };
       const snapshot = emptySessionSnapshot();
