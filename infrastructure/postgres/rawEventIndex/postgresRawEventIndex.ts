@@ -46,6 +46,7 @@ export class PostgresRawEventIndex implements RawEventIndex {
       `writing a batch of ${size} to the raw-event index`,
       (client) => writeRawEventBatch(client, batch, { channel: WRITTEN_CHANNEL, payload: this.channel.payload }),
       RAW_EVENT_WRITER_LOCK,
+      { readModel: true },
     );
     if (written > 0) this.channel.raised();
   }

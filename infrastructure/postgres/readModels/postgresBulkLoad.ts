@@ -3,6 +3,7 @@ import type { Position } from '../../../application/ports/eventStore/eventStore.
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
+import { BEGIN_READ_MODEL } from '../inWriteTransaction.ts';
 import { checkFence } from '../lease/fencedTransaction.ts';
 import { type Applied, applyWithProfiles } from './applyWithProfiles.ts';
 import { BulkGroup } from './bulkGroup.ts';
@@ -162,7 +163,7 @@ export class PostgresBulkLoad {
     const doing = `bulk loading ${projection}`;
     const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
     try {
-      await client.query('BEGIN');
+      await client.query(BEGIN_READ_MODEL);
       if (this.fence) await checkFence(client, this.fence, doing);
       const current = await lockCheckpoint(client, projection, this.schema);
       if (!samePosition(current, from)) {

@@ -3,6 +3,7 @@ import type { Position } from '../../../application/ports/eventStore/eventStore.
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
+import { BEGIN_READ_MODEL } from '../inWriteTransaction.ts';
 import { checkFence } from '../lease/fencedTransaction.ts';
 import { applyWithProfiles } from './applyWithProfiles.ts';
 import { lockCheckpoint, readCheckpoint, samePosition, storeCheckpoint } from './checkpointRow.ts';
@@ -52,7 +53,7 @@ export class PostgresReadModelStore {
     const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query(BEGIN_READ_MODEL);
       if (this.fence) await checkFence(client, this.fence, doing);
       const current = await lockCheckpoint(client, projection, this.schema);
       if (!samePosition(current, checkpoint.from)) {

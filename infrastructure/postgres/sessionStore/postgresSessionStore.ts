@@ -66,22 +66,28 @@ export class PostgresSessionStore implements SessionStore {
   ): Promise<CheckpointResult> {
     this.assertOpen();
     const doing = `storing a batch of ${projection}`;
-    return inWriteTransaction(this.pool, doing, async (client) => {
-      if (this.fence) await checkFence(client, this.fence, doing);
-      const current = await lockCheckpoint(client, projection, this.schema, CHECKPOINTS);
-      if (!samePosition(current, checkpoint.from)) return { kind: 'mismatch', current };
-      const snapshot = emptySessionSnapshot();
-      const load = sessionStateLoader(client, this.schema);
-      const { changes } = await applyPrefetched<RecordingSessionWriter, SessionChanges, void>(
-        apply,
-        () => new RecordingSessionWriter(snapshot),
-        (run) => load(run.wants, snapshot),
-        'a sessions transaction',
-      );
-      await writeSessionChanges(client, changes, this.schema);
-      await storeCheckpoint(client, projection, checkpoint.to, this.schema, CHECKPOINTS);
-      return { kind: 'stored' };
-    });
+    return inWriteTransaction(
+      this.pool,
+      doing,
+      async (client) => {
+        if (this.fence) await checkFence(client, this.fence, doing);
+        const current = await lockCheckpoint(client, projection, this.schema, CHECKPOINTS);
+        if (!samePosition(current, checkpoint.from)) return { kind: 'mismatch', current };
+        const snapshot = emptySessionSnapshot();
+        const load = sessionStateLoader(client, this.schema);
+        const { changes } = await applyPrefetched<RecordingSessionWriter, SessionChanges, void>(
+          apply,
+          () => new RecordingSessionWriter(snapshot),
+          (run) => load(run.wants, snapshot),
+          'a sessions transaction',
+        );
+        await writeSessionChanges(client, changes, this.schema);
+        await storeCheckpoint(client, projection, checkpoint.to, this.schema, CHECKPOINTS);
+        return { kind: 'stored' };
+      },
+      undefined,
+      { readModel: true },
+    );
   }
 
   async sessionsOf(userId: string, range: SessionRange = {}): Promise<Session[]> {
