@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { preloadStore } from './preloadStore.ts';
 import { chartSvg, soakPanels } from './soakChart.ts';
 import { type JudgedSoak, judgeSoak, markdownTable, soakTableRows } from './soakReport.ts';
 import { runSoak, type SoakMode } from './soakRun.ts';
@@ -41,9 +42,22 @@ const started = performance.now();
 const log = (line: string) =>
   process.stderr.write(`[soak ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
+// the preload is written once and copied for each mode
+const preloadDir = preload > 0 && modes.length > 1 ? await mkdtemp(join(tmpdir(), 'journey-soak-preload-')) : undefined;
+if (preloadDir !== undefined) preloadStore(preloadDir, preload, log);
+const preloadedFile = preloadDir === undefined ? undefined : join(preloadDir, 'events.db');
+
 const judged: JudgedSoak[] = [];
 for (const mode of modes) {
-  const run = await runSoak({ mode, minutes, rate, preload, sampleS, log });
+  const run = await runSoak({
+    mode,
+    minutes,
+    rate,
+    preload,
+    sampleS,
+    log,
+    ...(preloadedFile ? { preloadedFile } : {}),
+  });
   const soak = judgeSoak(run);
   judged.push(soak);
   const json = join(outDir, `soak-${mode}.json`);
@@ -59,6 +73,8 @@ for (const mode of modes) {
   );
   log(`${mode}: ${json}, ${png}`);
 }
+
+if (preloadDir !== undefined) await rm(preloadDir, { recursive: true, force: true });
 
 const lines = [
   '',

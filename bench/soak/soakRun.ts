@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -24,6 +24,8 @@ export type SoakOptions = {
   readonly rate: number;
   /** journey events written into the store before Journey starts */
   readonly preload: number;
+  /** a preloaded events.db to copy instead of writing one (each mode of a run starts from the same) */
+  readonly preloadedFile?: string;
   readonly sampleS: number;
   readonly log: (line: string) => void;
 };
@@ -106,7 +108,9 @@ export const runSoak = async (options: SoakOptions): Promise<SoakRun> => {
     window.alertMs.push(at - sent);
   });
   try {
-    const preloaded = options.preload > 0 ? preloadStore(dataDir, options.preload, log) : 0;
+    if (options.preloadedFile !== undefined) await copyFile(options.preloadedFile, join(dataDir, 'events.db'));
+    else if (options.preload > 0) preloadStore(dataDir, options.preload, log);
+    const preloaded = options.preload > 0 ? storeHead(dataDir) : 0;
     if (options.mode === 'nats') nats = await startNatsServer();
     const env = {
       JOURNEY_DATA_DIR: dataDir,

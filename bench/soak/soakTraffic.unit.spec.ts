@@ -19,8 +19,18 @@ describe('SoakTraffic', () => {
     const all = { has: () => true };
     const none = { has: () => false };
     const at = (predicate: (e: (typeof events)[number]) => boolean) => events.findIndex(predicate);
-    expect(traffic.expectsJourneyEvent(at((e) => e.type === 'alias'), all)).toBe(false);
-    expect(traffic.expectsJourneyEvent(at((e) => e.event === 'Signed Up'), all)).toBe(true);
+    expect(
+      traffic.expectsJourneyEvent(
+        at((e) => e.type === 'alias'),
+        all,
+      ),
+    ).toBe(false);
+    expect(
+      traffic.expectsJourneyEvent(
+        at((e) => e.event === 'Signed Up'),
+        all,
+      ),
+    ).toBe(true);
     const identify = events.find((e) => e.type === 'identify');
     const pageView = at((e) => e.type === 'page' && e.anonymousId === identify?.anonymousId);
     expect(traffic.expectsJourneyEvent(pageView, all)).toBe(true);
