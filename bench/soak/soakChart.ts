@@ -16,10 +16,10 @@ export type ChartPanel = {
   readonly target?: { readonly value: number; readonly label: string };
 };
 
-const W = 960;
+const W = 1040;
 const PANEL_H = 200;
 const LEFT = 64;
-const RIGHT = 190;
+const RIGHT = 250;
 const TOP = 36;
 const GAP = 44;
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -114,7 +114,7 @@ export const chartSvg = (
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="DejaVu Sans, sans-serif">`,
     `<rect width="${W}" height="${height}" fill="#fff"/>`,
-    `<text x="${LEFT}" y="22" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${LEFT}" y="22" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
     body,
     '</svg>',
   ].join('\n');

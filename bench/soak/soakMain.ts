@@ -66,7 +66,7 @@ for (const mode of modes) {
     json,
     `${JSON.stringify({ startedAt: new Date().toISOString(), node: process.version, cpus: cpus().length, loadavg: loadavg(), ...soak }, null, 2)}\n`,
   );
-  const title = `Soak, ${mode}: ${rate.toLocaleString('en-US')} events/s for ${minutes} min on ${preload.toLocaleString('en-US')} preloaded events, SIGKILL at half time (dotted)`;
+  const title = `Soak, ${mode}: ${rate.toLocaleString('en-US')} events/s, ${minutes} min, ${preload.toLocaleString('en-US')} events preloaded; SIGKILL at the dotted line`;
   await svgToPng(
     chartSvg(title, soakPanels(run.samples, SOAK_TARGETS), run.durationS, run.restart ? [run.restart.atS] : []),
     png,
