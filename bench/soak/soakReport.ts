@@ -89,7 +89,7 @@ export const soakTableRows = (soaks: readonly JudgedSoak[]): string[][] => {
       'audit: acknowledged, lost, duplicated',
       '0 lost, 0 dup.',
       (j) =>
-        `${j.run.audit.acknowledged.toLocaleString('en-US')}, ${j.run.audit.lost}, ${j.run.audit.duplicated}${j.run.audit.lost === 0 && j.run.audit.duplicated === 0 ? ' ✓' : ' ✗'}`,
+        `${j.run.audit.acknowledged.toLocaleString('en-US')}, ${j.run.audit.lost}, ${j.run.audit.duplicated}${j.run.audit.lost === 0 && j.run.audit.duplicated === 0 ? ' ✓' : ' ✗'}${j.run.audit.mapperDrained ? '' : ' (mapper not drained)'}`,
     ),
     row('probes seen / sent', '', (j) => `${j.run.probes.seen} / ${j.run.probes.sent}`),
   ];

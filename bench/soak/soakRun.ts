@@ -42,7 +42,8 @@ export type SoakRun = {
   readonly sender: SenderStats & { readonly sentPerSecond: number };
   readonly probes: { readonly sent: number; readonly seen: number; readonly lags: readonly ProbeResult[] };
   readonly alerts: { readonly signUpsSent: number; readonly posted: number };
-  readonly audit: SoakAudit;
+  /** `mapperDrained` false: the mapper still had a backlog when the audit ran */
+  readonly audit: SoakAudit & { readonly mapperDrained: boolean };
 };
 
 const WRITE_KEY = 'wk_soak_0123456789';
@@ -187,7 +188,10 @@ export const runSoak = async (options: SoakOptions): Promise<SoakRun> => {
     await Promise.all([sender.stop(), probes.stop()]);
     await Promise.all([sending, probing]);
     const sentPerSecond = traffic.count / ((Date.now() - soakStart) / 1000);
-    if (!(await drained(url, 300_000))) log(`${options.mode}: the mapper did not drain within 5 minutes`);
+    // the audit counts what is not mapped yet as lost: it waits for the mapper first, and says when it gave up
+    const mapperDrained = await drained(url, 600_000);
+    if (!mapperDrained)
+      log(`${options.mode}: the mapper did not drain within 10 minutes; the audit counts its backlog as lost`);
     await sleep(2_000); // the last alerts
     if (restart) {
       const killAt = soakStart + restart.atS * 1000;
@@ -198,7 +202,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakRun> => {
     }
     await journey?.stop();
     journey = undefined;
-    const audit = auditSoakStore(dataDir, preloaded, traffic, sender.ackedBits);
+    const audit = { ...auditSoakStore(dataDir, preloaded, traffic, sender.ackedBits), mapperDrained };
     return {
       mode: options.mode,
       durationS,
