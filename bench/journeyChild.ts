@@ -4,6 +4,8 @@ import { join } from 'node:path';
 export type JourneyChild = {
   readonly url: string;
   readonly pid: number;
+  /** false once the process has ended, for whatever reason */
+  running(): boolean;
   stop(): Promise<void>;
   /** SIGKILL, as a crash would: no shutdown, nothing flushed; resolves once it is gone */
   kill(): Promise<void>;
@@ -36,6 +38,7 @@ export const startJourneyChild = async (
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid ?? 0,
+    running: () => child.exitCode === null && child.signalCode === null,
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');

@@ -51,8 +51,15 @@ const API_TOKEN = 'jt_soak_0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** polls /readyz every 50 ms until it answers 200; the ms since `from`, or undefined after `timeoutMs` */
-const untilReady = async (url: string, from: number, timeoutMs: number): Promise<number | undefined> => {
+const untilReady = async (
+  url: string,
+  from: number,
+  timeoutMs: number,
+  running: () => boolean = () => true,
+): Promise<number | undefined> => {
   while (Date.now() - from < timeoutMs) {
+    if (!running())
+      throw new Error(`journey start ended while the soak waited for ${url}/readyz; see its output above`);
     try {
       if ((await httpRequest(`${url}/readyz`, { timeoutMs: 3_000 })).status === 200) return Date.now() - from;
     } catch {
@@ -127,7 +134,8 @@ export const runSoak = async (options: SoakOptions): Promise<SoakRun> => {
     log(`${options.mode}: journey start on ${preloaded.toLocaleString('en-US')} stored events, data in ${dataDir}`);
     journey = await startJourneyChild(env, [], port);
     const url = journey.url;
-    const readyMs = await untilReady(url, started, 20 * 60_000);
+    const first = journey;
+    const readyMs = await untilReady(url, started, 20 * 60_000, () => first.running());
     if (readyMs === undefined) throw new Error('journey start was not ready (/readyz) within 20 minutes');
     const startup = { readyS: readyMs / 1000, peakRssMb: peakRssMb(journey.pid) };
     log(
