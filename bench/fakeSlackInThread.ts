@@ -9,8 +9,13 @@ export type FakeSlackInThread = {
   close(): Promise<void>;
 };
 
-/** Starts bench/fakeSlackThread.ts in a worker thread and resolves once it listens. */
-export const startFakeSlackInThread = async (): Promise<FakeSlackInThread> => {
+/**
+ * Starts bench/fakeSlackThread.ts in a worker thread and resolves once it listens; `onPosted` hears
+ * each key's first post as it arrives.
+ */
+export const startFakeSlackInThread = async (
+  onPosted?: (key: string, at: number) => void,
+): Promise<FakeSlackInThread> => {
   const worker = new Worker(new URL('../bin/tsWorker.js', import.meta.url), {
     workerData: { module: new URL('./fakeSlackThread.ts', import.meta.url).href },
   });
@@ -23,7 +28,10 @@ export const startFakeSlackInThread = async (): Promise<FakeSlackInThread> => {
       if (message.posted) {
         posts++;
         const [key, at] = message.posted;
-        if (!postedAt.has(key)) postedAt.set(key, at);
+        if (!postedAt.has(key)) {
+          postedAt.set(key, at);
+          onPosted?.(key, at);
+        }
       }
     });
   });

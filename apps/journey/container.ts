@@ -28,6 +28,7 @@ import { type Credentials, resolveCredentials } from '../../infrastructure/confi
 import { loadAutomations } from '../../infrastructure/config/loadAutomations.ts';
 import { loadRules } from '../../infrastructure/config/loadRules.ts';
 import { createLogger, type JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import { ThreadHeaps } from '../../infrastructure/metrics/threadHeap.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
@@ -49,6 +50,8 @@ export const ConfigToken = Symbol.for('journey.Config');
 export const CredentialsToken = Symbol.for('journey.Credentials');
 export const RulesToken = Symbol.for('journey.Rules');
 export const AutomationsToken = Symbol.for('journey.Automations');
+/** this process's worker threads, whose heaps /metrics reports */
+export const ThreadHeapsToken = Symbol.for('journey.ThreadHeaps');
 export const FencedAlertStoreToken = Symbol.for('journey.FencedAlertStore');
 export const AlertDispatcherForToken = Symbol.for('journey.AlertDispatcherFor');
 export const FencedAutomationStoreToken = Symbol.for('journey.FencedAutomationStore');
@@ -80,6 +83,7 @@ export const createContainer = (config: JourneyConfig): Container => {
   container.bind<JourneyConfig>(ConfigToken).toConstantValue(config);
   container.bind<JourneyLogger>(LoggerToken).toDynamicValue(() => createLogger(config));
   container.bind<Clock>(ClockToken).toConstantValue(systemClock);
+  container.bind<ThreadHeaps>(ThreadHeapsToken).toConstantValue(new ThreadHeaps());
   container.bind<Credentials>(CredentialsToken).toDynamicValue(() => resolveCredentials(config));
   container.bind<CompiledRules>(RulesToken).toDynamicValue(() => loadRules(config.JOURNEY_RULES));
   container
@@ -159,7 +163,7 @@ export const createContainer = (config: JourneyConfig): Container => {
     .onDeactivation(closeOnUnbind);
   container
     .bind(WorkerRawEventIndexWriter)
-    .toDynamicValue((ctx) => new WorkerRawEventIndexWriter(config, ctx.get(LoggerToken)))
+    .toDynamicValue((ctx) => new WorkerRawEventIndexWriter(config, ctx.get(LoggerToken), ctx.get(ThreadHeapsToken)))
     .onDeactivation((writer) => writer.stop());
   // the mapper's outcomes are written from a worker thread: the index's inserts stay off the mapper's thread
   container
@@ -247,7 +251,7 @@ export const createContainer = (config: JourneyConfig): Container => {
         ),
       ),
       // the timeline's worker thread takes its lease itself
-      new WorkerProjection(config, 'timeline', logger),
+      new WorkerProjection(config, 'timeline', logger, ctx.get(ThreadHeapsToken)),
       // in this thread, beside the alerter: a committed outbox row wakes it in-process
       leased(
         alerts.name,

@@ -16,11 +16,13 @@ import { ACTIVITY_STREAM_PREFIX } from '../../domain/sessions/activity.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { countingRawLog } from '../../infrastructure/metrics/countingRawLog.ts';
 import { JourneyMetrics } from '../../infrastructure/metrics/journeyMetrics.ts';
+import type { ThreadHeaps } from '../../infrastructure/metrics/threadHeap.ts';
 import { REPORT_WAIT_CHANNEL } from '../reporter/reportWaitChannel.ts';
 import type { AppName } from './startJourney.ts';
 
 /** the timeline's read models, bound by container.ts under this (global) symbol */
 const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');
+const ThreadHeapsToken = Symbol.for('journey.ThreadHeaps');
 
 /** how long one readiness check may take before it counts as failed */
 const READINESS_TIMEOUT_MS = 2_000;
@@ -88,8 +90,10 @@ export const journeyOps = (config: JourneyConfig, container: Container, apps: re
   const alerts = lazy<AlertStore>(AlertStoreToken);
   const automations = lazy<AutomationStore>(AutomationStoreToken);
 
+  const heaps = container.get<ThreadHeaps>(ThreadHeapsToken);
   metrics.observe({
     now,
+    threads: () => heaps.read(),
     ...(runs('mapper') ? { rawLog: { pending: (group: string) => rawLog().pending(group) } } : {}),
     ...(runs('projector')
       ? {

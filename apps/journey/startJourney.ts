@@ -28,11 +28,12 @@ import { registerCollectorRoutes } from '../../infrastructure/http/collectorRout
 import { createHttpServer } from '../../infrastructure/http/createHttpServer.ts';
 import { registerOpsRoutes } from '../../infrastructure/http/opsRoutes.ts';
 import type { JourneyLogger } from '../../infrastructure/logging/createLogger.ts';
+import type { ThreadHeaps } from '../../infrastructure/metrics/threadHeap.ts';
 import { connectNats } from '../../infrastructure/nats/natsConnection.ts';
 import { NatsJourneyEventPublisher } from '../../infrastructure/nats/natsJourneyEventPublisher.ts';
 import { Projector } from '../projector/projector.ts';
 import { natsAuthOf, whenReady } from './adapters.ts';
-import { AutomationsToken, CredentialsToken, createContainer, RulesToken } from './container.ts';
+import { AutomationsToken, CredentialsToken, createContainer, RulesToken, ThreadHeapsToken } from './container.ts';
 import { type JourneyOps, journeyOps } from './journeyOps.ts';
 import { leaseHolder } from './leaseHolder.ts';
 import { startOpsServer } from './opsServer.ts';
@@ -84,6 +85,7 @@ export const startJourney = async (
   const ops = journeyOps(config, container, apps); // before anything resolves the raw log
   const logger = container.get<JourneyLogger>(LoggerToken);
   const credentials = container.get<Credentials>(CredentialsToken);
+  const heaps = container.get<ThreadHeaps>(ThreadHeapsToken);
   if (apps.includes('mapper')) container.get(RulesToken); // a bad rules file stops start-up here
   // and so does a bad automations file
   if (apps.includes('projector') || apps.includes('automator')) container.get(AutomationsToken);
@@ -229,7 +231,13 @@ export const startJourney = async (
     }
     if (apps.includes('alerter'))
       stops.push(
-        await startInWorker('the alerter', new URL('../alerter/alerterWorker.ts', import.meta.url), config, logger),
+        await startInWorker(
+          'the alerter',
+          new URL('../alerter/alerterWorker.ts', import.meta.url),
+          config,
+          logger,
+          heaps,
+        ),
       );
     // no thread for an automator with nothing to do
     if (apps.includes('automator') && container.get<CompiledAutomations>(AutomationsToken).automations.length > 0)
@@ -239,12 +247,19 @@ export const startJourney = async (
           new URL('../automator/automatorWorker.ts', import.meta.url),
           config,
           logger,
+          heaps,
         ),
       );
     // in its own thread: rendering and uploading a report must not stall the collector
     if (apps.includes('reporter'))
       stops.push(
-        await startInWorker('the reporter', new URL('../reporter/reporterWorker.ts', import.meta.url), config, logger),
+        await startInWorker(
+          'the reporter',
+          new URL('../reporter/reporterWorker.ts', import.meta.url),
+          config,
+          logger,
+          heaps,
+        ),
       );
     logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
     return { url, credentials, apps, container, ops, opsUrl: opsServer?.url, stop };
@@ -260,8 +275,9 @@ const startInWorker = async (
   module: URL,
   config: JourneyConfig,
   logger: JourneyLogger,
+  heaps: ThreadHeaps,
 ): Promise<() => Promise<void>> => {
-  const worker = new SupervisedWorker({ label, module, workerData: { config }, logger });
+  const worker = new SupervisedWorker({ label, module, workerData: { config }, logger, heaps });
   await worker.startReady();
   return () => worker.stop();
 };

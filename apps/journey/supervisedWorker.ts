@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../application/ports/logger.ts';
+import { newHeapSlots, type ThreadHeaps } from '../../infrastructure/metrics/threadHeap.ts';
 import type { StorageFailure } from '../../infrastructure/sqlite/storageFailure.ts';
 import { reportStorageFailure } from '../../infrastructure/sqlite/storageFailureListeners.ts';
 
@@ -16,6 +17,8 @@ export type SupervisedWorkerOptions<Message> = {
   readonly onMessage?: (message: Message) => void;
   /** the thread ended (it is started again unless stopped): what it was doing is lost */
   readonly onExit?: () => void;
+  /** where the thread's heap is reported while it runs (journey_thread_heap_*_bytes) */
+  readonly heaps?: ThreadHeaps;
 };
 
 /**
@@ -47,9 +50,11 @@ export class SupervisedWorker<Message = unknown> {
     this.stopping = false;
     const { label, logger } = this.options;
     // bin/tsWorker.js registers tsx in the new thread, then loads the module
+    const heapSlots = newHeapSlots();
     const worker = new Worker(new URL('../../bin/tsWorker.js', import.meta.url), {
-      workerData: { ...this.options.workerData, module: this.options.module.href },
+      workerData: { ...this.options.workerData, module: this.options.module.href, heapSlots },
     });
+    const unlistHeap = this.options.heaps?.add(label.replace(/^the /, ''), heapSlots);
     worker.on('message', (message: Message) => {
       const type = (message as { type?: unknown }).type;
       if (type === 'storage-failed') {
@@ -70,6 +75,7 @@ export class SupervisedWorker<Message = unknown> {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
+      unlistHeap?.();
       this.options.onExit?.();
       if (this.readiness) {
         this.readiness.reject(failure ?? new Error(`${label} worker thread exited (${code}) while starting`));

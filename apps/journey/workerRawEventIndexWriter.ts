@@ -2,6 +2,7 @@ import type { Logger } from '../../application/ports/logger.ts';
 import type { RawEventBatch, RawEventIndex } from '../../application/ports/rawEventIndex/rawEventIndex.ts';
 import { UnavailableError } from '../../domain/errors/journeyError.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import type { ThreadHeaps } from '../../infrastructure/metrics/threadHeap.ts';
 import type { IndexReply } from './rawEventIndexWorker.ts';
 import { SupervisedWorker } from './supervisedWorker.ts';
 
@@ -19,12 +20,13 @@ export class WorkerRawEventIndexWriter implements Pick<RawEventIndex, 'record'> 
   private readonly written = new Set<() => void>();
   private next = 0;
 
-  constructor(config: JourneyConfig, logger: Logger) {
+  constructor(config: JourneyConfig, logger: Logger, heaps?: ThreadHeaps) {
     this.worker = new SupervisedWorker<IndexReply>({
       label: 'the raw-event index',
       module: new URL('./rawEventIndexWorker.ts', import.meta.url),
       workerData: { config },
       logger,
+      ...(heaps ? { heaps } : {}),
       onMessage: (message) => {
         if (message.type === 'written') return this.tellWritten();
         if (message.type !== 'recorded') return;

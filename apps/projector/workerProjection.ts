@@ -1,6 +1,7 @@
 import { comparePositions, type Position, positionFromString } from '../../application/ports/eventStore/eventStore.ts';
 import type { Logger } from '../../application/ports/logger.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
+import type { ThreadHeaps } from '../../infrastructure/metrics/threadHeap.ts';
 import { SupervisedWorker } from '../journey/supervisedWorker.ts';
 import { journeyProjection, type ProjectionName } from './journeyProjections.ts';
 
@@ -21,6 +22,7 @@ export class WorkerProjection {
     config: JourneyConfig,
     readonly name: ProjectionName,
     logger: Logger,
+    heaps?: ThreadHeaps,
   ) {
     this.streamPrefix = journeyProjection(config, name).streamPrefix;
     this.worker = new SupervisedWorker<WorkerMessage>({
@@ -28,6 +30,7 @@ export class WorkerProjection {
       module: new URL('./projectionWorker.ts', import.meta.url),
       workerData: { config, name },
       logger,
+      ...(heaps ? { heaps } : {}),
       onMessage: (message) => {
         if (message.type === 'applied') this.reached(positionFromString(message.position));
       },

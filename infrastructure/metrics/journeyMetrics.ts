@@ -5,6 +5,7 @@ import type { DeliveryCount } from '../../application/ports/automationStore/auto
 import type { EventStore } from '../../application/ports/eventStore/eventStore.ts';
 import type { RawLog } from '../../application/ports/rawLog/rawLog.ts';
 import type { ProjectionBehind } from '../../application/reports/untilProjectionsPass.ts';
+import type { ThreadHeap } from './threadHeap.ts';
 
 /** Where the gauges read from at scrape time; a part left out is not exported by this process. */
 export type MetricSources = {
@@ -19,6 +20,8 @@ export type MetricSources = {
   readonly reports?: { lastReportedAsOf(): Promise<number | undefined> };
   /** the projections the reporter waits for before recording a report, and how far behind each is */
   readonly reportWait?: () => readonly ProjectionBehind[];
+  /** the V8 heap of each thread of this process (main and workers) */
+  readonly threads?: () => readonly ThreadHeap[];
   readonly now: () => number;
 };
 
@@ -150,6 +153,27 @@ export class JourneyMetrics {
           const counts = await alerts.countAlertsByStatus();
           for (const status of alertStatuses) this.set({ status }, counts[status]);
         });
+      },
+    });
+    // the default nodejs_heap_* metrics are the main thread's alone; workers have heaps of their own
+    new Gauge({
+      name: 'journey_thread_heap_used_bytes',
+      help: 'V8 heap in use per thread of this process (main, and each worker thread as last reported, at most 1 s old)',
+      labelNames: ['thread'],
+      registers,
+      collect() {
+        this.reset();
+        for (const t of self.sources.threads?.() ?? []) this.set({ thread: t.thread }, t.usedBytes);
+      },
+    });
+    new Gauge({
+      name: 'journey_thread_heap_total_bytes',
+      help: 'V8 heap allocated per thread of this process (main, and each worker thread as last reported)',
+      labelNames: ['thread'],
+      registers,
+      collect() {
+        this.reset();
+        for (const t of self.sources.threads?.() ?? []) this.set({ thread: t.thread }, t.totalBytes);
       },
     });
     new Gauge({

@@ -24,6 +24,20 @@ describe('JourneyMetrics', () => {
     expect(line(text, 'journey_alerts{status="failed"}')).toBe('journey_alerts{status="failed"} 1');
   });
 
+  it('exports the heap of each thread', async () => {
+    const metrics = new JourneyMetrics();
+    metrics.observe({
+      now: Date.now,
+      threads: () => [
+        { thread: 'main', usedBytes: 30e6, totalBytes: 40e6 },
+        { thread: 'alerter', usedBytes: 10e6, totalBytes: 12e6 },
+      ],
+    });
+    const text = await metrics.text();
+    expect(line(text, 'journey_thread_heap_used_bytes{thread="alerter"}')).toMatch(/ 10000000$/);
+    expect(line(text, 'journey_thread_heap_total_bytes{thread="main"}')).toMatch(/ 40000000$/);
+  });
+
   it('exports automation deliveries by automation and outcome', async () => {
     const metrics = new JourneyMetrics();
     metrics.observe({

@@ -75,7 +75,8 @@ export class SqliteEventStore implements EventStore {
       synchronous: options.synchronous ?? 'FULL',
       busyTimeoutMs: options.busyTimeoutMs,
       walAutocheckpointPages: 10_000,
-      cacheSizeKiB: 32_768,
+      // opened in three threads of `journey start`; a live reader's hot pages are the log's tail
+      cacheSizeKiB: 8_192,
     });
     this.stmts = prepareEventStatements(this.db);
     this.subscriptions = new PollingSubscriptions(

@@ -7,8 +7,8 @@ import { type ReadModelStatements, type ReadModelTableNames, readModelIndexes } 
 import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
 import { MIRROR_MAX_USERS, UsersMirror } from './usersMirror.ts';
 
-/** the connection's page cache outside a bulk load */
-export const READ_MODEL_CACHE_KIB = 32_768;
+/** the connection's page cache outside a bulk load (32 MiB per connection, five of them, grew RSS through a soak) */
+export const READ_MODEL_CACHE_KIB = 8_192;
 /** a bulk load's cache: the pages its open transaction touches, so they are written once per commit */
 const BULK_CACHE_KIB = 262_144;
 
