@@ -1,6 +1,7 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { ConsumeOptions, DeadLetter, RawConsumer, RawDelivery } from '../../application/ports/rawLog/rawLog.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import { blamesTheStorage } from '../polling/blamesTheStorage.ts';
 import { sleep } from '../polling/wakeSignal.ts';
 import { ACK_WAIT_MS, durableName, ensureGroupConsumers } from './ensureGroupConsumers.ts';
 import { decodeRawMessage } from './rawMessage.ts';
@@ -115,7 +116,8 @@ export const startGroupConsumer = (
           failure = { error };
         }
         if (failure) {
-          if (stop.signal.aborted || attempt < maxDeliveries) {
+          // a full disk or a database away is not the events' fault: retried, never dead-lettered
+          if (stop.signal.aborted || attempt < maxDeliveries || blamesTheStorage(failure.error)) {
             state.failures++;
             return message.nak(backoff(attempt));
           }

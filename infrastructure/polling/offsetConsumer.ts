@@ -1,5 +1,6 @@
 import type { ConsumeOptions, RawConsumer, RawDelivery } from '../../application/ports/rawLog/rawLog.ts';
 import type { IngestedEvent } from '../../domain/raw/rawEvent.ts';
+import { blamesTheStorage } from './blamesTheStorage.ts';
 import { sleep, type WakeSignal } from './wakeSignal.ts';
 
 export type OffsetLogEntry = { readonly seq: number; readonly event: IngestedEvent };
@@ -86,7 +87,8 @@ export const startOffsetConsumer = (
           continue;
         } catch (error) {
           if (stop.signal.aborted) return;
-          if (delivery.attempts < maxDeliveries) {
+          // a full disk or a database away is not the events' fault: retried, never dead-lettered
+          if (delivery.attempts < maxDeliveries || blamesTheStorage(error)) {
             await sleep(backoff(delivery.attempts), stop.signal);
             continue;
           }

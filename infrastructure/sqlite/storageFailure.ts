@@ -75,6 +75,9 @@ export const storageFailureOf = (error: unknown, file: string): StorageFailure |
   };
 };
 
+/** true when `error` (or a cause) is the storage refusing a write: never the fault of what was written */
+export const isStorageFailure = (error: unknown): boolean => codeOf(error) !== undefined;
+
 /** the same, as a hint to append to an error message that already names what failed */
 export const storageFailureHint = (error: unknown): string => {
   const found = codeOf(error);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import { partitionKeyOf } from '../../../domain/raw/ingestRawEvent.ts';
 import type { IngestedEvent } from '../../../domain/raw/rawEvent.ts';
 import {
@@ -151,6 +152,22 @@ export const describeRawLogDeliveryContract = (logOf: () => RawLog, semantics: R
       expect(dead?.reason).toContain('rule r1 cannot map this event');
       expect(payloadMessageIds(dead?.payload)).toEqual([poison.messageId]);
       expect(messageIdsOf(recorder.handled)).toEqual([events[0]?.messageId, events[2]?.messageId]);
+      await recorder.stop();
+    });
+
+    it('retries past maxDeliveries, and never dead-letters, while the storage is at fault', async () => {
+      const log = logOf();
+      const events = [rawEvent('u1'), rawEvent('u1')];
+      await log.publish(events);
+      const recorder = new Recorder((d) =>
+        d.deliveryCount <= 4 ? new UnavailableError('the event store is unavailable; retrying') : undefined,
+      );
+      recorder.start(log, { group: 'mapper', batchSize: 2, maxDeliveries: 2 });
+      await recorder.until(2);
+      await eventually(async () => (await log.pending('mapper')) === 0, 'everything acknowledged');
+      expect(recorder.deliveries.map((d) => d.deliveryCount)).toEqual([1, 2, 3, 4, 5]);
+      expect(await log.listRejected()).toEqual([]);
+      expect(messageIdsOf(recorder.handled)).toEqual(messageIdsOf(events));
       await recorder.stop();
     });
 
