@@ -29,7 +29,10 @@ describe('the journey command', () => {
       expect(stdout).toContain(command);
   });
 
-  it('starts embedded, prints URLs and keys, keeps data across a restart, and stops on SIGTERM', async () => {
+  // two whole starts of `journey start`: 30 s was too little for both on a loaded two-core machine
+  it('starts embedded, prints URLs and keys, keeps data across a restart, and stops on SIGTERM', {
+    timeout: 90_000,
+  }, async () => {
     const port = await freePort();
     // `journey start` as a user runs it: no keys given, so it makes and prints them; up once the banner is out
     const journey = journeyProcess(
