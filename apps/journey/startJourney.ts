@@ -179,88 +179,80 @@ export const startJourney = async (
         ? await startOpsServer(config, ops, logger)
         : undefined;
     if (opsServer) stops.push(opsServer.close);
-    if (apps.includes('mapper')) {
-      await container.get(WorkerRawEventIndexWriter).start();
-      const mapper = container.get(MapRawEvents);
-      const rawLog = container.get<RawLog>(RawLogToken);
-      const consumer = rawLog.consume({ group: 'mapper' }, mapper.handle);
-      // the explorer's index: its worker thread follows the raw log's own `explorer` group (what is
-      // stored); the mapper hands what each event became to the recorder, which sends it there
-      const recorder = container.get(RawEventRecorder);
-      const stopRetention = startRawEventRetention(container.get<RawEventIndex>(RawEventIndexToken), {
-        now: () => container.get<Clock>(ClockToken).now(),
-        retentionDays: config.JOURNEY_RAW_RETENTION_DAYS,
-        onError: (error) => logger.warn({ err: error }, 'pruning the raw-event index failed; retrying in an hour'),
+    // the worker threads start at once: each loads its module graph for seconds, and one after
+    // another they made most of the start-up; the stops keep this order whatever finishes first
+    const starts: (() => Promise<() => Promise<void>>)[] = [];
+    if (apps.includes('mapper'))
+      starts.push(async () => {
+        await container.get(WorkerRawEventIndexWriter).start();
+        const mapper = container.get(MapRawEvents);
+        const rawLog = container.get<RawLog>(RawLogToken);
+        const consumer = rawLog.consume({ group: 'mapper' }, mapper.handle);
+        // the explorer's index: its worker thread follows the raw log's own `explorer` group (what is
+        // stored); the mapper hands what each event became to the recorder, which sends it there
+        const recorder = container.get(RawEventRecorder);
+        const stopRetention = startRawEventRetention(container.get<RawEventIndex>(RawEventIndexToken), {
+          now: () => container.get<Clock>(ClockToken).now(),
+          retentionDays: config.JOURNEY_RAW_RETENTION_DAYS,
+          onError: (error) => logger.warn({ err: error }, 'pruning the raw-event index failed; retrying in an hour'),
+        });
+        return async () => {
+          await Promise.all([consumer.stop(), stopRetention()]);
+          await recorder.flush();
+        };
       });
-      stops.push(async () => {
-        await Promise.all([consumer.stop(), stopRetention()]);
-        await recorder.flush();
+    if (apps.includes('projector'))
+      starts.push(async () => {
+        const projector = container.get(Projector);
+        projector.start();
+        try {
+          await projector.ready();
+        } catch (error) {
+          await projector.stop();
+          throw error;
+        }
+        return () => projector.stop();
       });
-    }
-    if (apps.includes('projector')) {
-      const projector = container.get(Projector);
-      projector.start();
-      stops.push(() => projector.stop());
-      await projector.ready();
-    }
     // in NATS mode the projector, the one follower of the whole log, also publishes it to
     // journey.events.<type>; one projector at a time (a role of its own): the stream drops a
     // second copy only within its duplicate window, so a replica left far behind must not publish
     const natsUrl = config.NATS_URL;
-    if (apps.includes('projector') && natsUrl !== undefined) {
-      const publishing = new LeasedRole(
-        container.get<Leases>(LeasesToken),
-        container.get<Clock>(ClockToken),
-        async () => {
-          const publisher = new NatsJourneyEventPublisher(
-            container.get<EventStore>(EventStoreToken),
-            () => connectNats(natsUrl, natsAuthOf(config)),
-            {
-              replicas: config.JOURNEY_RAW_REPLICAS,
-              publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
-              logger,
-            },
-          );
-          publisher.start();
-          return () => publisher.stop();
-        },
-        { role: 'event-publisher', holder: leaseHolder('projector'), ttlMs: config.JOURNEY_LEASE_TTL_MS, logger },
-      );
-      publishing.start();
-      stops.push(() => publishing.stop());
-    }
+    if (apps.includes('projector') && natsUrl !== undefined)
+      starts.push(async () => {
+        const publishing = new LeasedRole(
+          container.get<Leases>(LeasesToken),
+          container.get<Clock>(ClockToken),
+          async () => {
+            const publisher = new NatsJourneyEventPublisher(
+              container.get<EventStore>(EventStoreToken),
+              () => connectNats(natsUrl, natsAuthOf(config)),
+              {
+                replicas: config.JOURNEY_RAW_REPLICAS,
+                publishTimeoutMs: config.NATS_PUBLISH_TIMEOUT_MS,
+                logger,
+              },
+            );
+            publisher.start();
+            return () => publisher.stop();
+          },
+          { role: 'event-publisher', holder: leaseHolder('projector'), ttlMs: config.JOURNEY_LEASE_TTL_MS, logger },
+        );
+        publishing.start();
+        return () => publishing.stop();
+      });
+    const inWorker = (label: string, module: URL) => () => startInWorker(label, module, config, logger, heaps);
     if (apps.includes('alerter'))
-      stops.push(
-        await startInWorker(
-          'the alerter',
-          new URL('../alerter/alerterWorker.ts', import.meta.url),
-          config,
-          logger,
-          heaps,
-        ),
-      );
+      starts.push(inWorker('the alerter', new URL('../alerter/alerterWorker.ts', import.meta.url)));
     // no thread for an automator with nothing to do
     if (apps.includes('automator') && container.get<CompiledAutomations>(AutomationsToken).automations.length > 0)
-      stops.push(
-        await startInWorker(
-          'the automator',
-          new URL('../automator/automatorWorker.ts', import.meta.url),
-          config,
-          logger,
-          heaps,
-        ),
-      );
+      starts.push(inWorker('the automator', new URL('../automator/automatorWorker.ts', import.meta.url)));
     // in its own thread: rendering and uploading a report must not stall the collector
     if (apps.includes('reporter'))
-      stops.push(
-        await startInWorker(
-          'the reporter',
-          new URL('../reporter/reporterWorker.ts', import.meta.url),
-          config,
-          logger,
-          heaps,
-        ),
-      );
+      starts.push(inWorker('the reporter', new URL('../reporter/reporterWorker.ts', import.meta.url)));
+    const started = await Promise.allSettled(starts.map((start) => start()));
+    for (const result of started) if (result.status === 'fulfilled') stops.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     logger.info({ apps, dataDir: config.JOURNEY_DATA_DIR, url }, 'journey started');
     return { url, credentials, apps, container, ops, opsUrl: opsServer?.url, stop };
   } catch (error) {
