@@ -10,11 +10,12 @@ import { sleep } from '../sleep.ts';
 import { tempDataDir } from '../tempDataDir.ts';
 import { waitUntil } from '../waitUntil.ts';
 import { API_TOKEN, WRITE_KEY } from './journeyCluster.ts';
-import { announceSeed, isFullScale, printFigures, runSeed, seededRandom } from './reliabilityRun.ts';
+import { announceSeed, isFullScale, printFigures, runSeed, scaled, seededRandom } from './reliabilityRun.ts';
 
 const SUITE = 'two alerters, the active one killed';
-const ALERTS = 1_000;
-const KILLS = 5;
+const ALERTS = scaled(1_000, 300);
+/** each kill is a restart of `journey start` (seconds): two inside npm test, five at full scale */
+const KILLS = isFullScale ? 5 : 2;
 const ROLES = ['alerter', 'slow-deployment-timer'] as const;
 /** the default TTL at full scale (the figures in docs); a shorter one inside npm test, to stay fast */
 const LEASE_TTL_MS = isFullScale ? 5_000 : 2_000;

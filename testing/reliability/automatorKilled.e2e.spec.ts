@@ -8,11 +8,20 @@ import { tempDataDir } from '../tempDataDir.ts';
 import { waitUntil } from '../waitUntil.ts';
 import { generateEvents, streamEvents } from './eventGenerator.ts';
 import { type JourneyCluster, startJourneyCluster, WRITE_KEY } from './journeyCluster.ts';
-import { announceSeed, printFigures, runSeed, seededRandom, timeLimitMs } from './reliabilityRun.ts';
+import {
+  announceSeed,
+  isFullScale,
+  printFigures,
+  runSeed,
+  scaled,
+  seededRandom,
+  timeLimitMs,
+} from './reliabilityRun.ts';
 
 const SUITE = 'automator killed';
-const TRIGGERS = 1_000;
-const KILLS = 5;
+const TRIGGERS = scaled(1_000, 300);
+/** each kill is a restart of `journey start` (seconds): two inside npm test, five at full scale */
+const KILLS = isFullScale ? 5 : 2;
 
 /** the outbox's states, read from automations.db beside the running process */
 const outboxStates = (dataDir: string): Record<string, number> => {
