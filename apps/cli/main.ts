@@ -3,7 +3,8 @@ import { isConfigError, isJourneyError } from '../../domain/errors/journeyError.
 import { loadConfig } from '../../infrastructure/config/config.ts';
 import { resolveCredentials } from '../../infrastructure/config/credentials.ts';
 import { createLogger } from '../../infrastructure/logging/createLogger.ts';
-import { type AppName, appNames, type RunningJourney, startJourney } from '../journey/startJourney.ts';
+import { type AppName, appNames } from '../journey/appNames.ts';
+import type { RunningJourney } from '../journey/startJourney.ts';
 import { registerAutomationsCommand } from './automationsCommand.ts';
 import { runDemo } from './demo/runDemo.ts';
 import { registerDlqCommand } from './dlqCommand.ts';
@@ -32,6 +33,8 @@ const run = async (apps: readonly AppName[]): Promise<void> => {
   const config = loadConfig();
   let journey: RunningJourney | undefined;
   stopOnStorageFailure(async () => journey?.stop(), createLogger(config));
+  // loaded here, not at the top: the other commands (dlq, projections, report…) never need it
+  const { startJourney } = await import('../journey/startJourney.ts');
   journey = await startJourney(config, apps);
   process.stdout.write(startupBanner(config, journey));
   const running = journey;

@@ -18,7 +18,7 @@ import { countingRawLog } from '../../infrastructure/metrics/countingRawLog.ts';
 import { JourneyMetrics } from '../../infrastructure/metrics/journeyMetrics.ts';
 import type { ThreadHeaps } from '../../infrastructure/metrics/threadHeap.ts';
 import { REPORT_WAIT_CHANNEL } from '../reporter/reportWaitChannel.ts';
-import type { AppName } from './startJourney.ts';
+import type { AppName } from './appNames.ts';
 
 /** the timeline's read models, bound by container.ts under this (global) symbol */
 const TimelineReadModelsToken = Symbol.for('journey.TimelineReadModels');

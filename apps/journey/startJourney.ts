@@ -33,6 +33,7 @@ import { connectNats } from '../../infrastructure/nats/natsConnection.ts';
 import { NatsJourneyEventPublisher } from '../../infrastructure/nats/natsJourneyEventPublisher.ts';
 import { Projector } from '../projector/projector.ts';
 import { natsAuthOf, whenReady } from './adapters.ts';
+import { type AppName, appNames } from './appNames.ts';
 import { AutomationsToken, CredentialsToken, createContainer, RulesToken, ThreadHeapsToken } from './container.ts';
 import { type JourneyOps, journeyOps } from './journeyOps.ts';
 import { leaseHolder } from './leaseHolder.ts';
@@ -53,10 +54,6 @@ const ensureDataDir = (dir: string): void => {
     throw new ConfigError(dataDirMessage(dir, error));
   }
 };
-
-export const appNames = ['collector', 'mapper', 'projector', 'api', 'alerter', 'automator', 'reporter'] as const;
-
-export type AppName = (typeof appNames)[number];
 
 export type RunningJourney = {
   /** where the HTTP server listens, when the collector or the API runs here */

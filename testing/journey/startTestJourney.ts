@@ -1,4 +1,5 @@
-import { type AppName, type RunningJourney, startJourney } from '../../apps/journey/startJourney.ts';
+import type { AppName } from '../../apps/journey/appNames.ts';
+import { type RunningJourney, startJourney } from '../../apps/journey/startJourney.ts';
 import { loadConfig } from '../../infrastructure/config/config.ts';
 import { journeyEnv } from './journeyEnv.ts';
 

@@ -9,7 +9,8 @@ import { type FakeSlack, startFakeSlack } from '../../../testing/slack/fakeSlack
 import { sleep } from '../../../testing/sleep.ts';
 import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
 import { waitUntil } from '../../../testing/waitUntil.ts';
-import { type AppName, type RunningJourney, startJourney } from '../startJourney.ts';
+import type { AppName } from '../appNames.ts';
+import { type RunningJourney, startJourney } from '../startJourney.ts';
 
 const bin = join(import.meta.dirname, '../../../bin/journey.js');
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../../infrastructure/config/config.ts';
-import { appNames } from '../startJourney.ts';
+import { appNames } from '../appNames.ts';
 
 /**
  * docker-compose.yml cannot be run here (no Docker engine), so it is read as data: the NATS

@@ -14,7 +14,7 @@ import {
   withDefaults,
 } from '../../../testing/compose/composeFile.ts';
 import { promtool } from '../../../testing/prometheus/promtool.ts';
-import { type AppName, appNames } from '../startJourney.ts';
+import { type AppName, appNames } from '../appNames.ts';
 
 /**
  * The "distributed" profile of docker-compose.yml, read as data (no Docker engine here): every

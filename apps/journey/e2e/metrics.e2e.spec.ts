@@ -5,7 +5,8 @@ import { pipelineSettled } from '../../../testing/journey/pipelineSettled.ts';
 import { startTestJourney } from '../../../testing/journey/startTestJourney.ts';
 import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
 import { waitUntil } from '../../../testing/waitUntil.ts';
-import type { AppName, RunningJourney } from '../startJourney.ts';
+import type { AppName } from '../appNames.ts';
+import type { RunningJourney } from '../startJourney.ts';
 
 /** one sample of a Prometheus text exposition; undefined when the series is absent */
 const sample = (text: string, name: string, labels: Record<string, string> = {}): number | undefined => {

@@ -12,7 +12,7 @@ import { type PrometheusServer, type Sample, startPrometheus } from '../../../te
 import { promtool } from '../../../testing/prometheus/promtool.ts';
 import { type TempDataDir, tempDataDir } from '../../../testing/tempDataDir.ts';
 import { waitUntil } from '../../../testing/waitUntil.ts';
-import { type AppName, appNames } from '../startJourney.ts';
+import { type AppName, appNames } from '../appNames.ts';
 
 type Running = { readonly app: AppName; readonly process: JourneyProcess; readonly ops: string; readonly http: string };
 
