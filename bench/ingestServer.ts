@@ -41,7 +41,7 @@ if ((mode !== 'durable' && !explorer && mode !== 'parse-only' && !jetStreamMode)
 // the group commit's figure, counted from outside the raw log: its commits and the publishes it coalesced
 const commits = countSqliteCommits();
 const sqlite = mode === 'durable' || explorer ? new SqliteRawLog(file) : undefined;
-// the explorer's index as `journey start` runs it: a worker thread following the log's `explorer` group
+// the explorer's index as `journey start` runs it: a worker thread copying what the log stores
 const index = explorer ? await startIndexThread(file) : undefined;
 const opened = commits.of(file);
 const publishes = sqlite ? countCalls(sqlite, 'publish') : undefined;

@@ -24,6 +24,9 @@ export type FollowStoredEventsOptions = {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 };
 
+/** how long after the last event found the loop keeps looking at the flush pace instead of polling */
+const ACTIVE_MS = 1_000;
+
 const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -43,8 +46,8 @@ const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
  */
 export const followStoredEvents = (copier: StoredEventCopier, options: FollowStoredEventsOptions) => {
   const maxRows = options.maxRows ?? 10_000;
-  const heavyPerSecond = options.heavyPerSecond ?? 10_000;
-  const heavyDuty = options.heavyDuty ?? 0.25;
+  const heavyPerSecond = options.heavyPerSecond ?? 5_000;
+  const heavyDuty = options.heavyDuty ?? 0.2;
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? abortableSleep;
@@ -52,6 +55,7 @@ export const followStoredEvents = (copier: StoredEventCopier, options: FollowSto
 
   const run = async (): Promise<void> => {
     let last: { head: number; at: number } | undefined;
+    let lastCopied = Number.NEGATIVE_INFINITY;
     let failures = 0;
     while (!stop.signal.aborted) {
       const started = now();
@@ -70,12 +74,14 @@ export const followStoredEvents = (copier: StoredEventCopier, options: FollowSto
         continue;
       }
       const took = now() - started;
+      if (copy.read > 0) lastCopied = started;
       if (copy.copied > 0) options.onCopied?.();
       const growth =
         last === undefined || started <= last.at ? 0 : ((copy.logHead - last.head) * 1000) / (started - last.at);
       last = { head: copy.logHead, at: started };
       let pause: number;
-      if (copy.read === 0) pause = options.pollMs;
+      // a steady trickle arrives between copies now and then: poll at the flush pace while it lasts
+      if (copy.read === 0) pause = started - lastCopied < ACTIVE_MS ? options.flushMs : options.pollMs;
       else if (growth > heavyPerSecond) pause = Math.max(options.flushMs, (took * (1 - heavyDuty)) / heavyDuty);
       else if (copy.read >= maxRows) pause = 0;
       else pause = options.flushMs;

@@ -29,8 +29,6 @@ const pausesFor = async (copies: readonly (Copy | Error)[], options: { maxRows?:
     {
       flushMs: 20,
       pollMs: 100,
-      heavyPerSecond: 10_000,
-      heavyDuty: 0.25,
       ...options,
       onCopied: () => copied++,
       now: () => clock,
@@ -51,16 +49,19 @@ describe('following the raw log by copying', () => {
       { read: 0, copied: 0, logHead: 0 },
       { read: 20, copied: 20, logHead: 20, tookMs: 1 },
       { read: 20, copied: 19, logHead: 40, tookMs: 1 },
+      { read: 0, copied: 0, logHead: 40, tookMs: 1_000 },
+      { read: 0, copied: 0, logHead: 40 },
     ]);
-    expect(pauses).toEqual([100, 20, 20]);
+    // nothing new just after a copy: the flush pace still; a second later, the poll
+    expect(pauses).toEqual([100, 20, 20, 20, 100]);
     expect(copied).toBe(2);
   });
 
-  it('under heavy ingest copies at most a quarter of the time, in larger batches; catches up at once after', async () => {
+  it('under heavy ingest copies at most a fifth of the time, in larger batches; catches up at once after', async () => {
     const { pauses } = await pausesFor(
       [
         { read: 100, copied: 100, logHead: 1_000, tookMs: 5 },
-        // the log grew by 9,000 in 25 ms: heavy, so three times the copy's 40 ms
+        // the log grew by 9,000 in 25 ms: heavy, so four times the copy's 40 ms
         { read: 1_000, copied: 1_000, logHead: 10_000, tookMs: 40 },
         // the load stopped: a full batch with the log not growing goes on without a pause
         { read: 1_000, copied: 1_000, logHead: 10_000, tookMs: 40 },
@@ -68,7 +69,7 @@ describe('following the raw log by copying', () => {
       ],
       { maxRows: 1_000 },
     );
-    expect(pauses).toEqual([20, 120, 0, 20]);
+    expect(pauses).toEqual([20, 160, 0, 20]);
   });
 
   it('retries a failed copy after a growing pause', async () => {

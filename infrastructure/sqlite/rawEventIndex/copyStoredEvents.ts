@@ -35,6 +35,9 @@ export const attachRawLog = (db: SqliteDatabase, stmts: RawEventIndexStatements,
   // ATTACH would create a missing file, and not in WAL mode: the raw log must have made it
   if (!existsSync(rawLogFile)) throw new ConfigError(unusableMessage(rawLogFile, 'no such file'));
   db.prepare('ATTACH DATABASE ? AS rawlog').run(rawLogFile);
+  // an attached file has a page cache of its own (better-sqlite3's default, 16 MiB); the copy reads
+  // the log's newest pages once, in order
+  db.pragma('rawlog.cache_size = -1024');
   let s: ReturnType<typeof prepare>;
   try {
     s = prepare(db);
