@@ -42,6 +42,8 @@ export type IngestRun = {
   readonly cpuMs?: number;
   /** durable-explorer: events the explorer's index had not read yet when the load stopped */
   readonly indexBehind?: number;
+  /** durable-explorer: how long the index took after the load to catch up with the log */
+  readonly indexCatchUpMs?: number;
 };
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -113,6 +115,7 @@ export const runIngest = async (mode: IngestMode, rawLogFile: string, options: I
       ...(stopped.messages === undefined ? {} : { messages: stopped.messages }),
       ...(stopped.cpuMs === undefined ? {} : { cpuMs: stopped.cpuMs }),
       ...(stopped.indexBehind === undefined ? {} : { indexBehind: stopped.indexBehind }),
+      ...(stopped.indexCatchUpMs === undefined ? {} : { indexCatchUpMs: stopped.indexCatchUpMs }),
     };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill();

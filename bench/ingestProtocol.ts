@@ -22,6 +22,8 @@ export type ServerMessage =
       readonly messages?: number;
       /** durable-explorer: events the index had not yet read when the load stopped */
       readonly indexBehind?: number;
+      /** durable-explorer: how long the index then took to copy the rest (undefined: not within the bench's wait) */
+      readonly indexCatchUpMs?: number;
       /** CPU time the server process used from ready to stop (user + system) */
       readonly cpuMs?: number;
     };

@@ -118,7 +118,7 @@ export const ingestNotes = ({ parseOnly, durable, explorer }: IngestRounds, inge
   const notes: string[] = [];
   for (const run of explorer) {
     notes.push(
-      `durable ingest with the explorer's index: the index was ${run.indexBehind ?? '?'} events behind the log when the load stopped`,
+      `durable ingest with the explorer's index: the index was ${run.indexBehind ?? '?'} events behind the log when the load stopped, ${run.indexCatchUpMs === undefined ? 'and had not caught up 120 s later' : `caught up ${(run.indexCatchUpMs / 1000).toFixed(1)} s later`}`,
     );
   }
   for (const run of [...parseOnly, ...durable, ...explorer]) {

@@ -185,8 +185,9 @@ export const startJourney = async (
         const mapper = container.get(MapRawEvents);
         const rawLog = container.get<RawLog>(RawLogToken);
         const consumer = rawLog.consume({ group: 'mapper' }, mapper.handle);
-        // the explorer's index: its worker thread follows the raw log's own `explorer` group (what is
-        // stored); the mapper hands what each event became to the recorder, which sends it there
+        // the explorer's index: its worker thread brings in what the raw log stores (a copy in SQL,
+        // or the log's `explorer` group); the mapper hands what each event became to the recorder,
+        // which sends it there
         const recorder = container.get(RawEventRecorder);
         const stopRetention = startRawEventRetention(container.get<RawEventIndex>(RawEventIndexToken), {
           now: () => container.get<Clock>(ClockToken).now(),

@@ -10,7 +10,7 @@ type Waiter = { resolve: () => void; reject: (error: Error) => void };
 
 /**
  * The raw-event index in a worker thread (apps/journey/rawEventIndexWorker.ts), so neither its inserts
- * (about 30 µs an event with their indexes) nor the `explorer` group's second read of the raw log take
+ * (about 30 µs an event with their indexes) nor bringing in what the raw log stored take
  * the mapper's thread; the main thread only sends each batch of outcomes. A thread that dies fails the
  * writes in flight and is started again.
  */

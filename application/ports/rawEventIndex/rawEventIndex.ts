@@ -60,7 +60,8 @@ export type RawEventChange = IndexedRawEvent & { readonly version: number };
 
 /**
  * The raw-event index, a read model: what each raw event became. Writers are the raw log's
- * `explorer` consumer group (stored) and the mapper (outcomes, links), batched; readers are the API.
+ * `explorer` consumer group or the SQLite index's own copy of the embedded log (stored) and the
+ * mapper (outcomes, links), batched; readers are the API.
  * An outcome is never overwritten by `pending`, whatever order the two arrive in.
  */
 export interface RawEventIndex {

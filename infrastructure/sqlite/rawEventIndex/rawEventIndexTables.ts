@@ -4,6 +4,7 @@ import type { SqliteDatabase } from '../openDatabase.ts';
  * The raw-event index: one row per raw event. `user_key` is the event's userId, or the user its
  * anonymousId is linked to, so one index answers "this user's events". `version` is unique and grows
  * with every write of a row (kept in `raw_event_index_meta`, so pruning never reuses one).
+ * `raw_event_index_copied` is how far the embedded raw log was copied in (copyStoredEvents.ts).
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS raw_event_index (
@@ -34,7 +35,11 @@ CREATE TABLE IF NOT EXISTS raw_event_index_meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   version INTEGER NOT NULL
 );
-INSERT INTO raw_event_index_meta (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;`;
+INSERT INTO raw_event_index_meta (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+CREATE TABLE IF NOT EXISTS raw_event_index_copied (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL
+);`;
 
 export type RawEventRow = {
   readonly message_id: string;
@@ -57,6 +62,9 @@ export const prepareRawEventIndexStatements = (db: SqliteDatabase) => {
   return {
     version: db.prepare<[], { version: number }>('SELECT version FROM raw_event_index_meta WHERE id = 1'),
     setVersion: db.prepare<[version: number]>('UPDATE raw_event_index_meta SET version = ? WHERE id = 1'),
+    // a write transaction's first statement: it takes the index's write lock alone, where BEGIN
+    // IMMEDIATE would also lock every attached file (the raw log, behind the collector's commits)
+    lock: db.prepare<[]>('UPDATE raw_event_index_meta SET version = version WHERE id = 1'),
     link: db.prepare<[anonymousId: string], { user_id: string }>(
       'SELECT user_id FROM raw_event_links WHERE anonymous_id = ?',
     ),

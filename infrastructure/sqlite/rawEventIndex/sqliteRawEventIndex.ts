@@ -12,6 +12,7 @@ import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import type { RawEventStatus } from '../../../domain/explorer/rawEventStatus.ts';
 import type { IngestedEvent, RawEventType } from '../../../domain/raw/rawEvent.ts';
 import { openDatabase, type SqliteDatabase } from '../openDatabase.ts';
+import { type AttachedRawLog, attachRawLog, type StoredCopy } from './copyStoredEvents.ts';
 import {
   prepareRawEventIndexStatements,
   type RawEventIndexStatements,
@@ -53,23 +54,64 @@ const conditionsOf = (filter: RawEventFilter): { sql: string[]; values: string[]
   return { sql, values };
 };
 
+export type SqliteRawEventIndexOptions = {
+  /** the embedded raw log's file, for copyStored: only the index's writer (its worker thread) needs it */
+  readonly rawLogFile?: string;
+  /** page cache in KiB (openDatabase's default when unset) */
+  readonly cacheSizeKiB?: number;
+};
+
 /** The raw-event index in its own SQLite file; a read model that can be lost, so it commits with NORMAL. */
 export class SqliteRawEventIndex implements RawEventIndex {
   private readonly db: SqliteDatabase;
   private readonly stmts: RawEventIndexStatements;
   private readonly cached = new Map<string, Database.Statement<unknown[], RawEventRow>>();
   private readonly recordTx: Database.Transaction<(batch: RawEventBatch) => void>;
+  private readonly rawLog: AttachedRawLog | undefined;
   private closed = false;
 
-  constructor(private readonly file: string) {
-    this.db = openDatabase(file);
+  constructor(
+    private readonly file: string,
+    options: SqliteRawEventIndexOptions = {},
+  ) {
+    // copies of 10,000 rows dirty thousands of index pages: fewer checkpoints (as the read models)
+    this.db = openDatabase(file, {
+      walAutocheckpointPages: 10_000,
+      ...(options.cacheSizeKiB === undefined ? {} : { cacheSizeKiB: options.cacheSizeKiB }),
+    });
     this.stmts = prepareRawEventIndexStatements(this.db);
-    this.recordTx = this.db.transaction((batch: RawEventBatch) => this.write(batch));
+    // deferred, its first statement a write here: BEGIN IMMEDIATE would lock an attached raw log too
+    this.recordTx = this.db.transaction((batch: RawEventBatch) => {
+      this.stmts.lock.run();
+      this.write(batch);
+    });
+    try {
+      this.rawLog =
+        options.rawLogFile === undefined ? undefined : attachRawLog(this.db, this.stmts, options.rawLogFile);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
   }
 
   async record(batch: RawEventBatch): Promise<void> {
     this.assertOpen();
-    this.recordTx.immediate(batch);
+    this.recordTx.deferred(batch);
+  }
+
+  /**
+   * Copies the raw log's next stored events (at most `limit`) in as pending, in one transaction with
+   * how far it got; an event that has its outcome already keeps it. Needs `rawLogFile`.
+   */
+  async copyStored(limit: number): Promise<StoredCopy> {
+    this.assertOpen();
+    return this.attached().copy(limit);
+  }
+
+  /** raw events of the attached log not copied in yet */
+  async storedBehind(): Promise<number> {
+    this.assertOpen();
+    return this.attached().behind();
   }
 
   async query(filter: RawEventFilter, page: { before?: RawEventCursor; limit: number }): Promise<RawEventPage> {
@@ -172,6 +214,14 @@ export class SqliteRawEventIndex implements RawEventIndex {
       this.cached.set(sql, statement);
     }
     return statement;
+  }
+
+  private attached(): AttachedRawLog {
+    if (this.rawLog === undefined)
+      throw new UnavailableError(
+        `the raw-event index on ${this.file} was opened without the raw log; pass rawLogFile to copy from it`,
+      );
+    return this.rawLog;
   }
 
   private assertOpen(): void {
