@@ -1,14 +1,15 @@
 import type { SessionWriter } from '../../../application/ports/sessionStore/sessionStore.ts';
 import type { Session } from '../../../domain/sessions/session.ts';
+import type { ActivityStage } from './activityStage.ts';
 
 /** above this many users the latest sessions held cost more memory than their reads save (about 1 KB each) */
 export const BULK_MAX_USERS = 250_000;
 
 /**
  * A bulk load's writer: each user's latest session is kept in memory instead of read back,
- * and a session changed by many events is written once, by `flush`. The rest (activity, a late
- * event's recut) goes to the tables at once; before any read of a user's sessions, what is
- * held of that user is written, and their latest session is read again afterwards.
+ * a session changed by many events is written once, by `flush`, and activity goes to the
+ * stage. A late event's recut reads and writes the tables: before any read of a user's
+ * sessions, what is held of that user is written, and their latest session is read again later.
  */
 export class BulkSessionWriter implements SessionWriter {
   /** each user's latest session as this load left it (null: none); a user missing is read from the table */
@@ -16,14 +17,30 @@ export class BulkSessionWriter implements SessionWriter {
   /** sessions put since they were last written, by user then id */
   private readonly pending = new Map<string, Map<string, Session>>();
 
-  constructor(private readonly tables: SessionWriter) {}
+  constructor(
+    private readonly tables: SessionWriter,
+    /** none: activity goes to the table at once */
+    private stage: ActivityStage | undefined,
+  ) {}
 
   addActivity(userId: string, activity: Parameters<SessionWriter['addActivity']>[1]): boolean {
-    return this.tables.addActivity(userId, activity);
+    if (this.stage?.full) {
+      this.stage.drop();
+      this.stage = undefined;
+    }
+    return this.stage ? this.stage.add(userId, activity) : this.tables.addActivity(userId, activity);
   }
 
   activities(userId: string, range: Parameters<SessionWriter['activities']>[1]) {
+    this.stage?.flush();
     return this.tables.activities(userId, range);
+  }
+
+  /** writes the sessions held and moves the staged activity into its table for good */
+  finish(): void {
+    this.flush();
+    this.stage?.drop();
+    this.stage = undefined;
   }
 
   latestSession(userId: string): Session | undefined {

@@ -8,6 +8,7 @@ import type { CheckpointResult } from '../../../application/ports/readModels/rea
 import type { SessionWriter } from '../../../application/ports/sessionStore/sessionStore.ts';
 import { DEFAULT_CACHE_KIB, type SqliteDatabase } from '../openDatabase.ts';
 import { dropIndexes, ensureIndexes } from '../secondaryIndexes.ts';
+import { ActivityStage, mergeActivityStage } from './activityStage.ts';
 import { BulkSessionWriter } from './bulkSessionWriter.ts';
 import type { SessionStatements } from './sessionStatements.ts';
 import { type SessionTableNames, sessionIndexes } from './sessionTables.ts';
@@ -33,7 +34,7 @@ export class SessionBulkLoad {
     private readonly tables: SessionTableNames,
     private readonly statements: SessionWriter,
   ) {
-    this.writer = new BulkSessionWriter(statements);
+    this.writer = new BulkSessionWriter(statements, new ActivityStage(db, tables));
   }
 
   /** a bulk load when both tables are still empty (their index dropped), else undefined */
@@ -100,17 +101,23 @@ export class SessionBulkLoad {
     }
   }
 
-  /** commits what is left and builds the daily index */
+  /** commits what is left, moves the staged activity into its table and builds the daily index */
   end(): void {
     this.commit();
+    this.db
+      .transaction(() => {
+        this.writer.finish();
+        ensureIndexes(this.db, sessionIndexes(this.tables));
+      })
+      .immediate();
     this.db.pragma(`cache_size = -${DEFAULT_CACHE_KIB}`);
-    this.db.transaction(() => ensureIndexes(this.db, sessionIndexes(this.tables))).immediate();
   }
 
   private rollback(): void {
     this.group = undefined;
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    // it holds what the rolled back batches wrote
-    this.writer = new BulkSessionWriter(this.statements);
+    // it holds what the rolled back batches wrote; the stage's keys too, so the rest goes to the table
+    mergeActivityStage(this.db, this.tables);
+    this.writer = new BulkSessionWriter(this.statements, undefined);
   }
 }

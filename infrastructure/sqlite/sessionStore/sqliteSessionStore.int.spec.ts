@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSessionStoreContract } from '../../../application/ports/sessionStore/sessionStore.contract.ts';
 import { activity, fullSession, pos } from '../../../application/ports/sessionStore/sessionStore.fixtures.ts';
@@ -61,6 +62,31 @@ describe('SqliteSessionStore', () => {
       expect(await store.beginBulkLoad()).toBe(false);
     } finally {
       await store.close();
+    }
+  });
+
+  it('moves the activity of a bulk load cut short into its table when the file is opened again', async () => {
+    const file = files.file();
+    const first = new SqliteSessionStore(file);
+    expect(await first.beginBulkLoad()).toBe(true);
+    await first.applyBatch('sessions', { from: null, to: pos(1) }, (w) => {
+      expect(w.addActivity('ada', activity('2026-05-01T10:00:00.000Z', 'm1'))).toBe(true);
+    });
+    await first.commitBulkLoad();
+    // a process that dies here leaves the staged activity behind its committed checkpoint
+    const copy = files.file();
+    copyFileSync(file, copy);
+    copyFileSync(`${file}-wal`, `${copy}-wal`);
+    await first.close();
+    const again = new SqliteSessionStore(copy);
+    try {
+      expect(await again.readCheckpoint('sessions')).toEqual(pos(1));
+      await again.applyBatch('sessions', { from: pos(1), to: pos(2) }, (w) => {
+        expect(w.addActivity('ada', activity('2026-05-01T10:00:00.000Z', 'm1'))).toBe(false);
+        expect(w.activities('ada', {})).toEqual([activity('2026-05-01T10:00:00.000Z', 'm1')]);
+      });
+    } finally {
+      await again.close();
     }
   });
 });

@@ -15,6 +15,7 @@ import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import type { Session } from '../../../domain/sessions/session.ts';
 import { openDatabase, type SqliteDatabase } from '../openDatabase.ts';
 import { ensureIndexes } from '../secondaryIndexes.ts';
+import { mergeActivityStage } from './activityStage.ts';
 import { SessionBulkLoad, samePosition } from './sessionBulkLoad.ts';
 import { FIRST, LAST, type SessionStatements, sessionStatements, statementWriter } from './sessionStatements.ts';
 import { createSessionTables, LIVE_SESSION_TABLES, type SessionTableNames, sessionIndexes } from './sessionTables.ts';
@@ -47,6 +48,7 @@ export class SqliteSessionStore implements SessionStore {
     const tables = options.tables ?? LIVE_SESSION_TABLES;
     this.tables = tables;
     createSessionTables(this.db, tables);
+    mergeActivityStage(this.db, tables);
     if (!options.deferIndexes) ensureIndexes(this.db, sessionIndexes(tables));
     this.stmts = sessionStatements(this.db, tables);
     this.writer = statementWriter(this.stmts);
@@ -130,7 +132,7 @@ export class SqliteSessionStore implements SessionStore {
     if (this.closed) return;
     this.closed = true;
     // what a bulk load applied is a consistent prefix of the log, with its checkpoint
-    this.bulk?.commit();
+    this.bulk?.end();
     if (this.options.database === undefined) this.db.close();
   }
 
