@@ -7,9 +7,7 @@ import { WorkerProjection } from '../apps/projector/workerProjection.ts';
 import { JOURNEY_STREAM_PREFIX } from '../domain/journey/journeyEvent.ts';
 import { loadConfig } from '../infrastructure/config/config.ts';
 import { SqliteReadModels } from '../infrastructure/sqlite/readModels/sqliteReadModels.ts';
-import { SqliteSessionStore } from '../infrastructure/sqlite/sessionStore/sqliteSessionStore.ts';
 import { ProjectionRunner } from '../projections/projectionRunner.ts';
-import { sessionsProjection } from '../projections/sessions/sessionsProjection.ts';
 import { perSecond } from './stats.ts';
 import { removeDatabase } from './tempFiles.ts';
 
@@ -21,15 +19,15 @@ import { removeDatabase } from './tempFiles.ts';
 export type CatchUpRun = { readonly eventsPerSecond: number; readonly applied: number };
 
 /**
- * The projector as `journey start` runs it: the users projection in this thread and the
- * timeline in a worker thread, both from a fresh checkpoint; timed until both have applied
- * the store's last event.
+ * The projector as `journey start` runs it: the users projection in this thread, the timeline
+ * (and the sessions) in a worker thread each, all from a fresh checkpoint; timed until all have
+ * applied the store's last event.
  */
 export const runCatchUp = async (
   source: { readonly dataDir: string; readonly count: number },
   options: {
     /** leave the read models for queries (else they are removed for the next round) */ readonly keep?: boolean;
-    /** the sessions projection too, in this thread beside users, as `journey start` runs it */
+    /** the sessions projection too, in a worker thread of its own, as `journey start` runs it */
     readonly sessions?: boolean;
   } = {},
 ): Promise<CatchUpRun> => {
@@ -39,16 +37,13 @@ export const runCatchUp = async (
     windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
   });
   const sessionsFile = join(source.dataDir, 'sessions.db');
-  const sessions = options.sessions ? new SqliteSessionStore(sessionsFile) : undefined;
   try {
     if (!(await eventStore.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX })))
       throw new Error('the projection store is empty');
     const projector = new Projector([
       new ProjectionRunner(eventStore, users, journeyProjection(config, 'users')),
       new WorkerProjection(config, 'timeline', silentLogger),
-      ...(sessions
-        ? [new ProjectionRunner(eventStore, sessions, sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES))]
-        : []),
+      ...(options.sessions ? [new WorkerProjection(config, 'sessions', silentLogger)] : []),
     ]);
     const start = performance.now();
     projector.start();
@@ -58,9 +53,8 @@ export const runCatchUp = async (
     return { eventsPerSecond: perSecond(source.count, start, end), applied: source.count };
   } finally {
     await users.close();
-    await sessions?.close();
     await eventStore.close();
-    if (sessions) await removeDatabase(sessionsFile);
+    if (options.sessions) await removeDatabase(sessionsFile);
     if (!options.keep)
       for (const name of ['users', 'timeline'] as const) await removeDatabase(readModelFileOf(config, name));
   }

@@ -32,7 +32,6 @@ import { ThreadHeaps } from '../../infrastructure/metrics/threadHeap.ts';
 import { SlackNotifier } from '../../infrastructure/slack/slackNotifier.ts';
 import { alertsProjection } from '../../projections/alerts/alertsProjection.ts';
 import { automationsProjection } from '../../projections/automations/automationsProjection.ts';
-import { sessionsProjection } from '../../projections/sessions/sessionsProjection.ts';
 
 import { journeyProjection } from '../projector/journeyProjections.ts';
 import { LeasedProjection, type OpenProjectionRun, projectionRun } from '../projector/leasedProjection.ts';
@@ -234,7 +233,6 @@ export const createContainer = (config: JourneyConfig): Container => {
       );
     const users = journeyProjection(config, 'users');
     const alerts = alertsProjection(alertRulesOf(config), clock);
-    const sessions = sessionsProjection(config.JOURNEY_SESSION_TIMEOUT_MINUTES);
     const automations = ctx.get<CompiledAutomations>(AutomationsToken);
     return new Projector([
       leased(
@@ -284,19 +282,8 @@ export const createContainer = (config: JourneyConfig): Container => {
                 ),
               ))(automationsProjection(automations, automationRulesOf(config), clock)),
           ]),
-      leased(
-        sessions.name,
-        sessions.streamPrefix,
-        projectionRun(
-          eventStore,
-          storeFor(
-            () => ctx.get<SessionStore>(SessionStoreToken),
-            (grant) => readSide.sessionStore(grant),
-          ),
-          sessions,
-          { logger },
-        ),
-      ),
+      // its own thread: a user's activity is several statements per raw event, the most of any projection
+      new WorkerProjection(config, 'sessions', logger, ctx.get(ThreadHeapsToken)),
     ]);
   });
   return container;

@@ -6,17 +6,17 @@ import { createLogger } from '../../infrastructure/logging/createLogger.ts';
 import { eventStoreFor, whenReady } from '../journey/adapters.ts';
 import { leaseHolder } from '../journey/leaseHolder.ts';
 import { readSideFor } from '../journey/readSideFor.ts';
-import { journeyProjection, type ProjectionName } from './journeyProjections.ts';
-import { LeasedProjection, projectionRun } from './leasedProjection.ts';
+import { LeasedProjection } from './leasedProjection.ts';
 import type { WorkerMessage } from './workerProjection.ts';
+import { type WorkerProjectionName, workerProjectionRun } from './workerProjectionRun.ts';
 
 /**
  * A worker thread that runs one projection with its own connections: the store it reads
- * and the read models it writes. It holds the projection's lease itself (so the lease's
+ * and the read model it writes. It holds the projection's lease itself (so the lease's
  * renewals and the fenced writes share this thread's fate), reports each checkpoint to the
  * main thread and stops when told to.
  */
-const { config, name } = workerData as { config: JourneyConfig; name: ProjectionName };
+const { config, name } = workerData as { config: JourneyConfig; name: WorkerProjectionName };
 const port = parentPort;
 if (!port) throw new Error('projectionWorker.ts runs as a worker thread only');
 const post = (message: WorkerMessage) => port.postMessage(message);
@@ -24,15 +24,13 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 const eventStore = eventStoreFor(config);
 await whenReady(eventStore);
 const readSide = readSideFor(config, `${name} projection`);
-// the unfenced one: its checkpoint for the main thread, and (SQLite) the store every grant writes
-const readModels = readSide.readModels(name);
 const leases = readSide.leases();
 const logger = createLogger(config, `journey-${name}`);
-const projection = journeyProjection(config, name);
+const run = workerProjectionRun(config, name, eventStore, readSide, logger);
 const running = new LeasedProjection(
   {
-    name,
-    streamPrefix: projection.streamPrefix,
+    name: run.name,
+    streamPrefix: run.streamPrefix,
     leases,
     clock: systemClock,
     holder: leaseHolder('projector'),
@@ -40,21 +38,12 @@ const running = new LeasedProjection(
     logger,
   },
   (grant, onApplied) =>
-    projectionRun(
-      eventStore,
-      (fence) => {
-        if (config.JOURNEY_DATABASE_URL === undefined) return { store: readModels, close: async () => undefined };
-        const fenced = readSide.readModels(name, fence);
-        return { store: fenced, close: () => fenced.close() };
-      },
-      projection,
-      { logger },
-    )(grant, (position) => {
+    run.open(grant, (position) => {
       onApplied(position);
       post({ type: 'applied', position: positionToString(position) });
     }),
 );
-const initial = await readModels.readCheckpoint(projection.name);
+const initial = await run.own.readCheckpoint(run.name);
 if (initial) post({ type: 'applied', position: positionToString(initial) });
 running.start();
 post({ type: 'ready' });
@@ -63,7 +52,7 @@ port.on('message', async (message: { type: 'stop' }) => {
   if (message.type !== 'stop') return;
   await running.stop();
   await leases.close();
-  await readModels.close();
+  await run.own.close();
   await readSide.close();
   await eventStore.close();
   post({ type: 'stopped' });

@@ -3,7 +3,7 @@ import type { Logger } from '../../application/ports/logger.ts';
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import type { ThreadHeaps } from '../../infrastructure/metrics/threadHeap.ts';
 import { SupervisedWorker } from '../journey/supervisedWorker.ts';
-import { journeyProjection, type ProjectionName } from './journeyProjections.ts';
+import { type WorkerProjectionName, workerProjectionStreamPrefix } from './workerProjectionRun.ts';
 
 export type WorkerMessage = { type: 'applied'; position: string } | { type: 'ready' } | { type: 'stopped' };
 
@@ -20,11 +20,11 @@ export class WorkerProjection {
 
   constructor(
     config: JourneyConfig,
-    readonly name: ProjectionName,
+    readonly name: WorkerProjectionName,
     logger: Logger,
     heaps?: ThreadHeaps,
   ) {
-    this.streamPrefix = journeyProjection(config, name).streamPrefix;
+    this.streamPrefix = workerProjectionStreamPrefix(config, name);
     this.worker = new SupervisedWorker<WorkerMessage>({
       label: `projection ${name}`,
       module: new URL('./projectionWorker.ts', import.meta.url),

@@ -131,3 +131,58 @@ export const checkSessionsMatchRecomputation = async (
     { numRuns },
   );
 };
+
+type BulkLoadingStore = SessionStore & {
+  beginBulkLoad?(): Promise<boolean>;
+  commitBulkLoad?(): Promise<void>;
+  endBulkLoad?(): Promise<void>;
+};
+
+/**
+ * The same events, late ones and redeliveries among them, applied to a store starting from
+ * nothing as one bulk load (committed now and then) and to another batch by batch: both keep
+ * the same sessions, and the same daily figures.
+ */
+export const checkBulkLoadMatchesIncremental = async (
+  openStore: () => Promise<{ store: BulkLoadingStore; cleanup: () => Promise<void> }>,
+  numRuns: number,
+): Promise<void> => {
+  const projection = sessionsProjection(TIMEOUT_MINUTES);
+  const applyAll = async (store: BulkLoadingStore, events: readonly RecordedEvent[], sizes: readonly number[]) => {
+    const bulk = (await store.beginBulkLoad?.()) === true;
+    let from: RecordedEvent['position'] | null = null;
+    for (let i = 0, b = 0; i < events.length; b++) {
+      const batch = events.slice(i, i + (sizes[b % sizes.length] ?? 1));
+      i += batch.length;
+      const to = batch[batch.length - 1]?.position ?? { commit: 0n, prepare: 0n };
+      const result = await store.applyBatch(projection.name, { from, to }, (writer) => {
+        for (const event of batch) projection.apply(event, writer);
+      });
+      expect(result).toEqual({ kind: 'stored' });
+      from = to;
+      if (bulk && b % 3 === 2) await store.commitBulkLoad?.();
+    }
+    if (bulk) await store.endBulkLoad?.();
+    return bulk;
+  };
+  await fc.assert(
+    fc.asyncProperty(arrivals, async ([order, again, batchSizes, deliveries]) => {
+      const bulk = await openStore();
+      const incremental = await openStore();
+      try {
+        const events = recordedOf([...order, ...again], deliveries);
+        expect(await applyAll(bulk.store, events, batchSizes)).toBe(true);
+        await applyAll(incremental.store, events, [1]);
+        for (const userId of USERS)
+          expect(await bulk.store.sessionsOf(userId)).toEqual(await incremental.store.sessionsOf(userId));
+        expect(await bulk.store.sessionsByDay('2026-01-01', '2026-12-31')).toEqual(
+          await incremental.store.sessionsByDay('2026-01-01', '2026-12-31'),
+        );
+      } finally {
+        await bulk.cleanup();
+        await incremental.cleanup();
+      }
+    }),
+    { numRuns },
+  );
+};

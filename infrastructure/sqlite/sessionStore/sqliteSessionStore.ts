@@ -1,12 +1,10 @@
 import {
-  comparePositions,
   type Position,
   positionFromString,
   positionToString,
 } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import type {
-  ActivityBound,
   SessionDayCount,
   SessionRange,
   SessionStore,
@@ -14,17 +12,13 @@ import type {
   UserSessionTotals,
 } from '../../../application/ports/sessionStore/sessionStore.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
-import type { Activity } from '../../../domain/sessions/activity.ts';
 import type { Session } from '../../../domain/sessions/session.ts';
 import { openDatabase, type SqliteDatabase } from '../openDatabase.ts';
 import { ensureIndexes } from '../secondaryIndexes.ts';
-import {
-  createSessionTables,
-  LIVE_SESSION_TABLES,
-  SESSION_CHECKPOINTS,
-  type SessionTableNames,
-  sessionIndexes,
-} from './sessionTables.ts';
+import { mergeActivityStage } from './activityStage.ts';
+import { SessionBulkLoad, samePosition } from './sessionBulkLoad.ts';
+import { FIRST, LAST, type SessionStatements, sessionStatements, statementWriter } from './sessionStatements.ts';
+import { createSessionTables, LIVE_SESSION_TABLES, type SessionTableNames, sessionIndexes } from './sessionTables.ts';
 
 export type SqliteSessionStoreOptions = {
   /** a connection to use (a rebuild's); this store then never closes it */
@@ -35,116 +29,29 @@ export type SqliteSessionStoreOptions = {
   readonly deferIndexes?: boolean;
 };
 
-// beyond any event time: Date's range is ±8.64e15 ms
-const FIRST: readonly [number, string] = [-9e15, ''];
-const LAST: readonly [number, string] = [9e15, ''];
-const boundOf = (bound: ActivityBound | undefined, otherwise: readonly [number, string]): [number, string] =>
-  bound === undefined ? [...otherwise] : [Date.parse(bound.at), bound.messageId];
-
-const sessionOf = (row: { data: string } | undefined): Session | undefined =>
-  row === undefined ? undefined : (JSON.parse(row.data) as Session);
-
 /** The sessions read model in its own SQLite file; rebuildable, so it commits with NORMAL. */
 export class SqliteSessionStore implements SessionStore {
   private readonly db: SqliteDatabase;
-  private readonly stmts;
+  private readonly stmts: SessionStatements;
   private readonly writer: SessionWriter;
+  private readonly tables: SessionTableNames;
+  /** while a projection starting from nothing applies its backlog */
+  private bulk: SessionBulkLoad | undefined;
   private closed = false;
 
   constructor(
     private readonly file: string,
     private readonly options: SqliteSessionStoreOptions = {},
   ) {
-    this.db = options.database ?? openDatabase(file);
+    // spread over many users, a commit dirties many pages: checkpoint the WAL a tenth as often as SQLite would
+    this.db = options.database ?? openDatabase(file, { walAutocheckpointPages: 10_000 });
     const tables = options.tables ?? LIVE_SESSION_TABLES;
+    this.tables = tables;
     createSessionTables(this.db, tables);
+    mergeActivityStage(this.db, tables);
     if (!options.deferIndexes) ensureIndexes(this.db, sessionIndexes(tables));
-    const db = this.db;
-    const { activity: A, sessions: S } = tables;
-    const C = SESSION_CHECKPOINTS;
-    this.stmts = {
-      checkpoint: db.prepare<[string], { position: string }>(`SELECT position FROM ${C} WHERE projection = ?`),
-      storeCheckpoint: db.prepare<[string, string]>(
-        `INSERT INTO ${C} (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position`,
-      ),
-      addActivity: db.prepare<[string, string, number, string]>(
-        `INSERT OR IGNORE INTO ${A} (user_id, message_id, at, data) VALUES (?, ?, ?, ?)`,
-      ),
-      activities: db.prepare<[string, number, string, number, string], { data: string }>(
-        `SELECT data FROM ${A} WHERE user_id = ? AND (at, message_id) >= (?, ?) AND (at, message_id) < (?, ?)
-         ORDER BY at, message_id`,
-      ),
-      latest: db.prepare<[string], { data: string }>(
-        `SELECT data FROM ${S} WHERE user_id = ? ORDER BY started_at DESC, first_message_id DESC LIMIT 1`,
-      ),
-      startedBefore: db.prepare<[string, number], { data: string }>(
-        `SELECT data FROM ${S} WHERE user_id = ? AND started_at < ? ORDER BY started_at DESC, first_message_id DESC LIMIT 1`,
-      ),
-      sessionsFrom: db.prepare<[string, number, string], { data: string }>(
-        `SELECT data FROM ${S} WHERE user_id = ? AND (started_at, first_message_id) >= (?, ?)
-         ORDER BY started_at, first_message_id`,
-      ),
-      putSession: db.prepare<[string, string, number, string, string, number, number, string]>(
-        `INSERT INTO ${S} (session_id, user_id, started_at, first_message_id, day, duration_ms, page_views, data)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (session_id) DO UPDATE SET user_id = excluded.user_id, started_at = excluded.started_at,
-           first_message_id = excluded.first_message_id, day = excluded.day, duration_ms = excluded.duration_ms,
-           page_views = excluded.page_views, data = excluded.data`,
-      ),
-      deleteSession: db.prepare<[string, string]>(`DELETE FROM ${S} WHERE user_id = ? AND session_id = ?`),
-      sessionsOf: db.prepare<[string, number, number], { data: string }>(
-        `SELECT data FROM ${S} WHERE user_id = ? AND started_at BETWEEN ? AND ?
-         ORDER BY started_at DESC, first_message_id DESC`,
-      ),
-      // a key range of (user_id, started_at); MIN of two arguments is SQLite's scalar min
-      totals: db.prepare<{ userId: string; from: number; to: number }, { sessions: number; durationMs: number }>(
-        `SELECT COUNT(*) AS sessions, COALESCE(SUM(MIN(duration_ms, @to - started_at)), 0) AS durationMs
-         FROM ${S} WHERE user_id = @userId AND started_at BETWEEN @from AND @to`,
-      ),
-      // nearest rank: the value at rank ⌈p·n⌉, that is (n + 1) / 2 and (9n + 9) / 10 in integers
-      byDay: db.prepare<[string, string], SessionDayCount>(
-        `WITH ranked AS (
-           SELECT day, user_id, duration_ms, page_views,
-             ROW_NUMBER() OVER (PARTITION BY day ORDER BY duration_ms) AS rank,
-             COUNT(*) OVER (PARTITION BY day) AS n
-           FROM ${S} WHERE day BETWEEN ? AND ?
-         )
-         SELECT day AS date, COUNT(*) AS sessions, COUNT(DISTINCT user_id) AS users,
-           MAX(CASE WHEN rank = (n + 1) / 2 THEN duration_ms END) AS medianDurationMs,
-           MAX(CASE WHEN rank = (9 * n + 9) / 10 THEN duration_ms END) AS p90DurationMs,
-           SUM(page_views = 1) AS bounces
-         FROM ranked GROUP BY day ORDER BY day`,
-      ),
-    };
-    const s = this.stmts;
-    this.writer = {
-      addActivity: (userId, activity) =>
-        s.addActivity.run(userId, activity.messageId, Date.parse(activity.occurredAt), JSON.stringify(activity))
-          .changes > 0,
-      activities: (userId, { from, before }) =>
-        s.activities
-          .all(userId, ...boundOf(from, FIRST), ...boundOf(before, LAST))
-          .map((row) => JSON.parse(row.data) as Activity),
-      latestSession: (userId) => sessionOf(s.latest.get(userId)),
-      sessionStartedBefore: (userId, at) => sessionOf(s.startedBefore.get(userId, Date.parse(at))),
-      sessionsFrom: (userId, from) =>
-        s.sessionsFrom.all(userId, ...boundOf(from, FIRST)).map((row) => JSON.parse(row.data) as Session),
-      putSession: (session) => {
-        s.putSession.run(
-          session.sessionId,
-          session.userId,
-          Date.parse(session.startedAt),
-          session.firstMessageId,
-          session.startedAt.slice(0, 10),
-          session.durationMs,
-          session.pageViews,
-          JSON.stringify(session),
-        );
-      },
-      deleteSessions: (userId, sessionIds) => {
-        for (const id of sessionIds) s.deleteSession.run(userId, id);
-      },
-    };
+    this.stmts = sessionStatements(this.db, tables);
+    this.writer = statementWriter(this.stmts);
   }
 
   async readCheckpoint(projection: string): Promise<Position | null> {
@@ -158,19 +65,39 @@ export class SqliteSessionStore implements SessionStore {
     apply: (writer: SessionWriter) => void,
   ): Promise<CheckpointResult> {
     this.assertOpen();
+    if (this.bulk) return this.bulk.apply(projection, checkpoint, apply);
     return this.db
       .transaction((): CheckpointResult => {
         const current = this.checkpointNow(projection);
-        const same =
-          current === null || checkpoint.from === null
-            ? current === checkpoint.from
-            : comparePositions(current, checkpoint.from) === 0;
-        if (!same) return { kind: 'mismatch', current };
+        if (!samePosition(current, checkpoint.from)) return { kind: 'mismatch', current };
         apply(this.writer);
         this.stmts.storeCheckpoint.run(projection, positionToString(checkpoint.to));
         return { kind: 'stored' };
       })
       .immediate();
+  }
+
+  /**
+   * Both tables empty: batches are grouped in one transaction until `commitBulkLoad`, each
+   * user's latest session is kept in memory, and the daily index waits for `endBulkLoad`.
+   * Not on a rebuild's connection, whose owner commits and builds the indexes.
+   */
+  async beginBulkLoad(): Promise<boolean> {
+    this.assertOpen();
+    if (this.bulk) return true;
+    if (this.options.database !== undefined || this.options.deferIndexes) return false;
+    this.bulk = SessionBulkLoad.begin(this.db, this.stmts, this.tables, this.writer);
+    return this.bulk !== undefined;
+  }
+
+  async commitBulkLoad(): Promise<void> {
+    this.bulk?.commit();
+  }
+
+  async endBulkLoad(): Promise<void> {
+    const bulk = this.bulk;
+    this.bulk = undefined;
+    bulk?.end();
   }
 
   async sessionsOf(userId: string, range: SessionRange = {}): Promise<Session[]> {
@@ -204,6 +131,8 @@ export class SqliteSessionStore implements SessionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // what a bulk load applied is a consistent prefix of the log, with its checkpoint
+    this.bulk?.end();
     if (this.options.database === undefined) this.db.close();
   }
 
