@@ -29,6 +29,10 @@ export type SqliteSessionStoreOptions = {
   readonly deferIndexes?: boolean;
 };
 
+/** SQLite's default; a bulk load checkpoints every 40 MB of WAL instead */
+const LIVE_AUTOCHECKPOINT_PAGES = 1_000;
+const BULK_AUTOCHECKPOINT_PAGES = 10_000;
+
 /** The sessions read model in its own SQLite file; rebuildable, so it commits with NORMAL. */
 export class SqliteSessionStore implements SessionStore {
   private readonly db: SqliteDatabase;
@@ -44,7 +48,7 @@ export class SqliteSessionStore implements SessionStore {
     private readonly options: SqliteSessionStoreOptions = {},
   ) {
     // spread over many users, a commit dirties many pages: checkpoint the WAL a tenth as often as SQLite would
-    this.db = options.database ?? openDatabase(file, { walAutocheckpointPages: 10_000 });
+    this.db = options.database ?? openDatabase(file);
     const tables = options.tables ?? LIVE_SESSION_TABLES;
     this.tables = tables;
     createSessionTables(this.db, tables);
@@ -87,6 +91,9 @@ export class SqliteSessionStore implements SessionStore {
     if (this.bulk) return true;
     if (this.options.database !== undefined || this.options.deferIndexes) return false;
     this.bulk = SessionBulkLoad.begin(this.db, this.stmts, this.tables, this.writer);
+    // larger, rarer checkpoints only while loading: live, a 40 MB checkpoint's write-back makes the
+    // raw log's and event store's durable commits wait behind it (docs/performance.md, alert latency)
+    if (this.bulk) this.db.pragma(`wal_autocheckpoint = ${BULK_AUTOCHECKPOINT_PAGES}`);
     return this.bulk !== undefined;
   }
 
@@ -98,6 +105,7 @@ export class SqliteSessionStore implements SessionStore {
     const bulk = this.bulk;
     this.bulk = undefined;
     bulk?.end();
+    if (bulk) this.db.pragma(`wal_autocheckpoint = ${LIVE_AUTOCHECKPOINT_PAGES}`);
   }
 
   async sessionsOf(userId: string, range: SessionRange = {}): Promise<Session[]> {
