@@ -13,6 +13,9 @@ export type Position = { readonly commit: bigint; readonly prepare: bigint };
 export const START: Position = { commit: -1n, prepare: -1n };
 export const comparePositions = (a: Position, b: Position): number =>
   a.commit === b.commit ? (a.prepare === b.prepare ? 0 : a.prepare < b.prepare ? -1 : 1) : a.commit < b.commit ? -1 : 1;
+/** equal positions, or both null (no checkpoint yet) */
+export const samePosition = (a: Position | null, b: Position | null): boolean =>
+  a === null || b === null ? a === b : comparePositions(a, b) === 0;
 export const positionToString = (p: Position): string => `${p.commit}/${p.prepare}`;
 export const positionFromString = (s: string): Position => {
   const [commit, prepare] = s.split('/');

@@ -10,6 +10,7 @@ import {
   type Position,
   positionFromString,
   positionToString,
+  samePosition,
 } from '../../../application/ports/eventStore/eventStore.ts';
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
@@ -21,7 +22,6 @@ import { inWriteTransaction } from '../inWriteTransaction.ts';
 import { checkFence, fencedQueries, type Queries } from '../lease/fencedTransaction.ts';
 import { NewsChannel } from '../newsChannel.ts';
 import { applyPrefetched } from '../prefetchedApply.ts';
-import { samePosition } from '../readModels/checkpointRow.ts';
 import { DELIVERY_COLUMNS, type DeliveryRow, toStoredDelivery } from './automationRows.ts';
 import { automationStateLoader } from './automationStateLoader.ts';
 import {

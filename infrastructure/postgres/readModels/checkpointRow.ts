@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import {
-  comparePositions,
   type Position,
   positionFromString,
   positionToString,
@@ -8,9 +7,6 @@ import {
 
 /** the checkpoint tables whose position may be null: a row made only to be locked */
 export type CheckpointTable = 'read_model_checkpoints' | 'session_checkpoints';
-
-export const samePosition = (a: Position | null, b: Position | null): boolean =>
-  a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
 /** locks the projection's checkpoint row (made if missing) and returns the position it holds */
 export const lockCheckpoint = async (

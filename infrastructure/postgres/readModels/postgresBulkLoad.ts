@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import { type Position, samePosition } from '../../../application/ports/eventStore/eventStore.ts';
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
@@ -7,7 +7,7 @@ import { BEGIN_READ_MODEL } from '../inWriteTransaction.ts';
 import { checkFence } from '../lease/fencedTransaction.ts';
 import { type Applied, applyWithProfiles } from './applyWithProfiles.ts';
 import { BulkGroup } from './bulkGroup.ts';
-import { lockCheckpoint, samePosition, storeCheckpoint } from './checkpointRow.ts';
+import { lockCheckpoint, storeCheckpoint } from './checkpointRow.ts';
 import { GroupWrites } from './groupWrites.ts';
 import { PostgresBatchWriter } from './postgresBatchWriter.ts';
 import { dropReadModelIndexes, ensureReadModelIndexes } from './readModelIndexes.ts';

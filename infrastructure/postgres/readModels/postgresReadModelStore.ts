@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import { type Position, samePosition } from '../../../application/ports/eventStore/eventStore.ts';
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
 import { BEGIN_READ_MODEL } from '../inWriteTransaction.ts';
 import { checkFence } from '../lease/fencedTransaction.ts';
 import { applyWithProfiles } from './applyWithProfiles.ts';
-import { lockCheckpoint, readCheckpoint, samePosition, storeCheckpoint } from './checkpointRow.ts';
+import { lockCheckpoint, readCheckpoint, storeCheckpoint } from './checkpointRow.ts';
 import { insertTimeline } from './insertTimeline.ts';
 import { PostgresBulkLoad } from './postgresBulkLoad.ts';
 import { type StoredHistories, tableHistoriesIn } from './storedHistories.ts';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Position } from '../../../application/ports/eventStore/eventStore.ts';
+import { type Position, samePosition } from '../../../application/ports/eventStore/eventStore.ts';
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import type {
@@ -15,7 +15,7 @@ import { connectionLostError } from '../connectionLost.ts';
 import { inWriteTransaction } from '../inWriteTransaction.ts';
 import { checkFence } from '../lease/fencedTransaction.ts';
 import { applyPrefetched } from '../prefetchedApply.ts';
-import { lockCheckpoint, readCheckpoint, samePosition, storeCheckpoint } from '../readModels/checkpointRow.ts';
+import { lockCheckpoint, readCheckpoint, storeCheckpoint } from '../readModels/checkpointRow.ts';
 import { withoutNul } from '../readModels/withoutNul.ts';
 import { emptySessionSnapshot, RecordingSessionWriter, type SessionChanges } from './recordingSessionWriter.ts';
 import { instantParam } from './sessionKeys.ts';

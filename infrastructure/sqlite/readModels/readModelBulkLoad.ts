@@ -1,8 +1,9 @@
 import { type Position, positionToString } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
+import { GroupedTransaction } from '../groupedTransaction.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
 import { dropIndexes, ensureIndexes } from '../secondaryIndexes.ts';
-import { samePosition, storedCheckpoint } from './readModelCheckpoint.ts';
+import { storedCheckpoint } from './readModelCheckpoint.ts';
 import { type ReadModelStatements, type ReadModelTableNames, readModelIndexes } from './readModelTables.ts';
 import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
 import { MIRROR_MAX_USERS, UsersMirror } from './usersMirror.ts';
@@ -22,13 +23,11 @@ export class ReadModelBulkLoad {
   private mirror: UsersMirror | undefined;
   private grouping: boolean;
   /** the open write transaction: its batches share one writer until `commit` */
-  private group:
-    | { readonly projection: string; readonly writer: SqliteBatchWriter; checkpoint: Position | null }
-    | undefined;
+  private readonly transaction: GroupedTransaction<SqliteBatchWriter>;
 
   constructor(
     private readonly db: SqliteDatabase,
-    private readonly stmts: ReadModelStatements,
+    stmts: ReadModelStatements,
     private readonly tables: ReadModelTableNames,
     /** the owner (a rebuild) builds the secondary indexes itself */
     private readonly indexesDeferred: boolean,
@@ -36,55 +35,35 @@ export class ReadModelBulkLoad {
   ) {
     this.grouping = soleWriter;
     if (soleWriter && this.usersTablesEmpty()) this.mirror = new UsersMirror(this.schemaVersion());
+    this.transaction = new GroupedTransaction(db, {
+      readCheckpoint: (projection) => storedCheckpoint(stmts, projection),
+      storeCheckpoint: (projection, position) => stmts.storeCheckpoint.run(projection, positionToString(position)),
+      openWriter: () => new SqliteBatchWriter(stmts, this.currentMirror()),
+      flush: (writer) => writer.flush(),
+      // the copy holds what the rolled back batches wrote, or disagrees with another writer's
+      discard: () => {
+        this.mirror = undefined;
+      },
+    });
   }
 
   /** whether the next batch joins the group (not inside a transaction an owner opened) */
   get takesBatches(): boolean {
-    return this.grouping && (this.group !== undefined || !this.db.inTransaction);
+    return this.grouping && (this.transaction.open || !this.db.inTransaction);
   }
 
   /** a batch applied to the open group's writer, written by `commit` */
   apply(
     projection: string,
-    { from, to }: { readonly from: Position | null; readonly to: Position },
+    checkpoint: { readonly from: Position | null; readonly to: Position },
     apply: (writer: ReadModelWriter) => void,
   ): CheckpointResult {
-    if (this.group && this.group.projection !== projection) this.commit();
-    if (!this.group) {
-      this.db.exec('BEGIN IMMEDIATE');
-      const current = storedCheckpoint(this.stmts, projection);
-      if (!samePosition(current, from)) {
-        this.db.exec('ROLLBACK');
-        this.mirror = undefined;
-        return { kind: 'mismatch', current };
-      }
-      this.group = { projection, writer: new SqliteBatchWriter(this.stmts, this.currentMirror()), checkpoint: from };
-    }
-    const group = this.group;
-    if (!samePosition(group.checkpoint, from)) return { kind: 'mismatch', current: group.checkpoint };
-    try {
-      apply(group.writer);
-    } catch (error) {
-      this.rollback();
-      throw error;
-    }
-    group.checkpoint = to;
-    return { kind: 'stored' };
+    return this.transaction.apply(projection, checkpoint, apply);
   }
 
   /** writes the open group's users, days and stage deltas once each, its checkpoint, and commits */
   commit(): void {
-    const group = this.group;
-    if (!group) return;
-    try {
-      group.writer.flush();
-      if (group.checkpoint) this.stmts.storeCheckpoint.run(group.projection, positionToString(group.checkpoint));
-      this.db.exec('COMMIT');
-      this.group = undefined;
-    } catch (error) {
-      this.rollback();
-      throw error;
-    }
+    this.transaction.commit();
     if (this.mirror && this.mirror.size > MIRROR_MAX_USERS) this.mirror = undefined;
   }
 
@@ -139,12 +118,6 @@ export class ReadModelBulkLoad {
   /** after a failed batch or another writer's: the copy may disagree with the tables */
   dropMirror(): void {
     this.mirror = undefined;
-  }
-
-  private rollback(): void {
-    this.group = undefined;
-    if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    this.mirror = undefined; // it holds what the rolled back batches wrote
   }
 
   private usersTablesEmpty(): boolean {

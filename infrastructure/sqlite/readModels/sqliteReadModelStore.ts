@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type Position, positionToString } from '../../../application/ports/eventStore/eventStore.ts';
+import { type Position, positionToString, samePosition } from '../../../application/ports/eventStore/eventStore.ts';
 import type {
   CheckpointResult,
   ReadModelStore,
@@ -7,7 +7,7 @@ import type {
 } from '../../../application/ports/readModels/readModels.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
 import type { ReadModelBulkLoad } from './readModelBulkLoad.ts';
-import { samePosition, storedCheckpoint } from './readModelCheckpoint.ts';
+import { storedCheckpoint } from './readModelCheckpoint.ts';
 import type { ReadModelStatements } from './readModelTables.ts';
 import { SqliteBatchWriter } from './sqliteBatchWriter.ts';
 

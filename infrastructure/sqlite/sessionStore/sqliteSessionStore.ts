@@ -2,6 +2,7 @@ import {
   type Position,
   positionFromString,
   positionToString,
+  samePosition,
 } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import type {
@@ -16,7 +17,7 @@ import type { Session } from '../../../domain/sessions/session.ts';
 import { openDatabase, type SqliteDatabase } from '../openDatabase.ts';
 import { ensureIndexes } from '../secondaryIndexes.ts';
 import { mergeActivityStage } from './activityStage.ts';
-import { SessionBulkLoad, samePosition } from './sessionBulkLoad.ts';
+import { SessionBulkLoad } from './sessionBulkLoad.ts';
 import { FIRST, LAST, type SessionStatements, sessionStatements, statementWriter } from './sessionStatements.ts';
 import { createSessionTables, LIVE_SESSION_TABLES, type SessionTableNames, sessionIndexes } from './sessionTables.ts';
 
