@@ -98,24 +98,12 @@ export const checkSessionsMatchRecomputation = async (
   openStore: () => Promise<{ store: SessionStore; cleanup: () => Promise<void> }>,
   numRuns: number,
 ): Promise<void> => {
-  const projection = sessionsProjection(TIMEOUT_MINUTES);
   const rules = sessionRulesOf(TIMEOUT_MINUTES);
   await fc.assert(
     fc.asyncProperty(arrivals, async ([order, again, batchSizes, deliveries]) => {
       const { store, cleanup } = await openStore();
       try {
-        const events = recordedOf([...order, ...again], deliveries);
-        let from: RecordedEvent['position'] | null = null;
-        for (let i = 0, b = 0; i < events.length; b++) {
-          const batch = events.slice(i, i + (batchSizes[b % batchSizes.length] ?? 1));
-          i += batch.length;
-          const to = batch[batch.length - 1]?.position ?? { commit: 0n, prepare: 0n };
-          const result = await store.applyBatch(projection.name, { from, to }, (writer) => {
-            for (const event of batch) projection.apply(event, writer);
-          });
-          expect(result).toEqual({ kind: 'stored' });
-          from = to;
-        }
+        await applyInBatches(store, recordedOf([...order, ...again], deliveries), batchSizes);
         for (const userId of USERS) {
           const expected = sessionize(
             userId,
@@ -130,6 +118,28 @@ export const checkSessionsMatchRecomputation = async (
     }),
     { numRuns },
   );
+};
+
+/** the events through the sessions projection in batches of `sizes` (repeated), each stored with its checkpoint */
+const applyInBatches = async (
+  store: SessionStore,
+  events: readonly RecordedEvent[],
+  sizes: readonly number[],
+  afterBatch?: (batchIndex: number) => Promise<void>,
+): Promise<void> => {
+  const projection = sessionsProjection(TIMEOUT_MINUTES);
+  let from: RecordedEvent['position'] | null = null;
+  for (let i = 0, b = 0; i < events.length; b++) {
+    const batch = events.slice(i, i + (sizes[b % sizes.length] ?? 1));
+    i += batch.length;
+    const to = batch[batch.length - 1]?.position ?? { commit: 0n, prepare: 0n };
+    const result = await store.applyBatch(projection.name, { from, to }, (writer) => {
+      for (const event of batch) projection.apply(event, writer);
+    });
+    expect(result).toEqual({ kind: 'stored' });
+    from = to;
+    await afterBatch?.(b);
+  }
 };
 
 type BulkLoadingStore = SessionStore & {
@@ -147,21 +157,11 @@ export const checkBulkLoadMatchesIncremental = async (
   openStore: () => Promise<{ store: BulkLoadingStore; cleanup: () => Promise<void> }>,
   numRuns: number,
 ): Promise<void> => {
-  const projection = sessionsProjection(TIMEOUT_MINUTES);
-  const applyAll = async (store: BulkLoadingStore, events: readonly RecordedEvent[], sizes: readonly number[]) => {
+  const bulkLoad = async (store: BulkLoadingStore, events: readonly RecordedEvent[], sizes: readonly number[]) => {
     const bulk = (await store.beginBulkLoad?.()) === true;
-    let from: RecordedEvent['position'] | null = null;
-    for (let i = 0, b = 0; i < events.length; b++) {
-      const batch = events.slice(i, i + (sizes[b % sizes.length] ?? 1));
-      i += batch.length;
-      const to = batch[batch.length - 1]?.position ?? { commit: 0n, prepare: 0n };
-      const result = await store.applyBatch(projection.name, { from, to }, (writer) => {
-        for (const event of batch) projection.apply(event, writer);
-      });
-      expect(result).toEqual({ kind: 'stored' });
-      from = to;
+    await applyInBatches(store, events, sizes, async (b) => {
       if (bulk && b % 3 === 2) await store.commitBulkLoad?.();
-    }
+    });
     if (bulk) await store.endBulkLoad?.();
     return bulk;
   };
@@ -171,8 +171,8 @@ export const checkBulkLoadMatchesIncremental = async (
       const incremental = await openStore();
       try {
         const events = recordedOf([...order, ...again], deliveries);
-        expect(await applyAll(bulk.store, events, batchSizes)).toBe(true);
-        await applyAll(incremental.store, events, [1]);
+        expect(await bulkLoad(bulk.store, events, batchSizes)).toBe(true);
+        await applyInBatches(incremental.store, events, [1]);
         for (const userId of USERS)
           expect(await bulk.store.sessionsOf(userId)).toEqual(await incremental.store.sessionsOf(userId));
         expect(await bulk.store.sessionsByDay('2026-01-01', '2026-12-31')).toEqual(
