@@ -25,6 +25,8 @@ export type AlertLatencyRun = {
   /** alerts that needed more than one attempt, and the last reason seen */
   readonly retried: number;
   readonly retryReason?: string;
+  /** p99 of the alerts sent in each 5 s of the measured seconds: a tail left by the cold start shows first */
+  readonly p99ByWindow: readonly number[];
   /** p50/p99/max of each hop, so the total is explained */
   readonly stages: AlertStages;
   /** the baseline, measured on the same disk just before the run: one durable (FULL) commit, and one NORMAL */
@@ -148,10 +150,12 @@ export const alertLatencyBench = async (
     const postedAt = slack.postedAt;
     const latencies: number[] = [];
     const cold: number[] = [];
+    const windows: number[][] = [];
     for (const [key, at] of postedAt) {
       const sent = sentAt.get(key);
       if (sent === undefined) continue;
       (sent >= warmUpEnd ? latencies : cold).push(at - sent);
+      if (sent >= warmUpEnd) (windows[Math.floor((sent - warmUpEnd) / 5_000)] ??= []).push(at - sent);
     }
     cold.sort((a, b) => a - b);
     latencies.sort((a, b) => a - b);
@@ -167,6 +171,12 @@ export const alertLatencyBench = async (
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       maxMs: latencies[latencies.length - 1] ?? Number.NaN,
+      p99ByWindow: Array.from(windows, (w = []) =>
+        percentile(
+          w.sort((a, b) => a - b),
+          99,
+        ),
+      ),
       coldStart: { p50Ms: percentile(cold, 50), p99Ms: percentile(cold, 99), maxMs: cold.at(-1) ?? Number.NaN },
       raisedP50Ms: percentile(raised, 50),
       raisedP99Ms: percentile(raised, 99),

@@ -17,7 +17,10 @@ const [seconds = 30, eventsPerSecond = 1_000] = process.argv
 const profileDir = join(fileURLToPath(new URL('..', import.meta.url)), '.bench-out', 'profiles');
 const execArgv = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 const postgres = process.argv.includes('--postgres')
-  ? await startPostgresServer({ durable: true, settings: ['shared_preload_libraries=pg_stat_statements'] })
+  ? await startPostgresServer({
+      durable: true,
+      settings: ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track_planning=on'],
+    })
   : undefined;
 if (postgres) await postgresStatements(postgres.url, 'CREATE EXTENSION pg_stat_statements');
 const run = await alertLatencyBench({ seconds, eventsPerSecond, execArgv, databaseUrl: postgres?.url });
@@ -25,8 +28,9 @@ const statements =
   postgres &&
   (await postgresStatements(
     postgres.url,
-    `SELECT calls, round(total_exec_time)::int AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
-     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`,
+    `SELECT calls, round(total_exec_time)::int AS ms, round(total_plan_time)::int AS plan,
+       (shared_blks_hit + shared_blks_read) / greatest(calls, 1) AS blocks, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+     FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 14`,
   ));
 await postgres?.stop();
 process.stdout.write(
@@ -37,7 +41,7 @@ process.stdout.write(
 );
 if (statements)
   process.stdout.write(
-    `PostgreSQL statements by total time (calls, ms, statement):\n${statements.map((r) => `  ${r.calls} ${r.ms} ${r.query}`).join('\n')}\n`,
+    `PostgreSQL statements by total time (calls, ms executing, ms planning, blocks per call, statement):\n${statements.map((r) => `  ${r.calls} ${r.ms} ${r.plan} ${r.blocks} ${r.query}`).join('\n')}\n`,
   );
 
 async function postgresStatements(url: string, sql: string): Promise<Record<string, string>[]> {

@@ -77,6 +77,7 @@ export const formatHop = (h: HopLatency): string =>
 export const alertStageLines = (run: {
   readonly p99Ms: number;
   readonly coldStart: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  readonly p99ByWindow: readonly number[];
   readonly stages: AlertStages;
   readonly fullCommit: {
     readonly perSecond: number;
@@ -88,6 +89,7 @@ export const alertStageLines = (run: {
   readonly benchLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
 }): string[] => [
   `  cold start (the 5 s warm-up before the measured seconds, not in the figure): p50 ${run.coldStart.p50Ms.toFixed(1)} ms, p99 ${run.coldStart.p99Ms.toFixed(1)} ms, max ${run.coldStart.maxMs.toFixed(1)} ms`,
+  `  p99 of each 5 s measured, in order: ${run.p99ByWindow.map((p) => p.toFixed(0)).join(', ')} ms`,
   `  hops, p50 / p99 / max ms: sent → collector ${formatHop(run.stages.toReceived)}; sent → 200 ${formatHop(run.stages.toAnswered)}; ` +
     `received → mapped ${formatHop(run.stages.receivedToMapped)}; mapped → outbox ${formatHop(run.stages.mappedToRaised)}; ` +
     `outbox → Slack ${formatHop(run.stages.raisedToPosted)}`,

@@ -1,44 +1,51 @@
 import type pg from 'pg';
+import type { Position } from '../../application/ports/eventStore/eventStore.ts';
 import { connectionLostError, isConnectionLost } from './connectionLost.ts';
+import { commitWrite, openWrite, type WriteOpening } from './writeOpening.ts';
+
+/** a write transaction's client, the position its checkpoint row held when locked, and how to move it */
+export type WriteTransaction = {
+  readonly client: pg.PoolClient;
+  /** the locked checkpoint's position: null when it has none, or `opening.checkpoint` was not given */
+  readonly checkpoint: Position | null;
+  /** stores `to` in the checkpoint row in the COMMIT's round trip */
+  moveCheckpoint(to: Position): void;
+};
 
 /**
- * How a read model's transaction begins: its commit does not wait for the WAL to reach the disk
- * (`synchronous_commit` off for this transaction only), as the SQLite read models commit with
- * synchronous=NORMAL. A read model is rebuilt from the store: a crash loses at most the last few
- * hundred milliseconds of commits, each whole with its checkpoint, and the projection applies
- * them again. Not for what acts outside (the alert and automation outboxes), whose commits stay durable.
- */
-export const BEGIN_READ_MODEL = 'BEGIN; SET LOCAL synchronous_commit TO off';
-
-/**
- * One write transaction on a client of `pool`: committed when `work` resolves, rolled back when
- * it throws, a lost connection told as UnavailableError. With `turnLock`, writers sharing it
- * take turns on a transaction-level advisory lock, as SQLite's BEGIN IMMEDIATE makes them.
- * `readModel`: begun with BEGIN_READ_MODEL.
+ * One write transaction on a client of `pool`: opened by openWrite (BEGIN, the writers' turn, the
+ * fence, the checkpoint row locked, in one round trip), committed when `work` resolves, rolled back
+ * when it throws, a lost connection told as UnavailableError.
  */
 export const inWriteTransaction = async <T>(
   pool: pg.Pool,
-  doing: string,
-  work: (client: pg.PoolClient) => Promise<T>,
-  turnLock?: string,
-  options: { readonly readModel?: boolean } = {},
+  opening: WriteOpening,
+  work: (tx: WriteTransaction) => Promise<T>,
 ): Promise<T> => {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
   } catch (error) {
-    throw connectionLostError(error, undefined, doing);
+    throw connectionLostError(error, undefined, opening.doing);
   }
   try {
-    const begin = options.readModel ? BEGIN_READ_MODEL : 'BEGIN';
-    await client.query(turnLock === undefined ? begin : `${begin}; SELECT pg_advisory_xact_lock(${turnLock})`);
-    const result = await work(client);
-    await client.query('COMMIT');
+    const checkpoint = await openWrite(client, opening);
+    let to: Position | undefined;
+    const result = await work({
+      client,
+      checkpoint,
+      moveCheckpoint: (position) => {
+        to = position;
+      },
+    });
+    const row = opening.checkpoint;
+    if (to !== undefined && row === undefined) throw new Error(`${opening.doing}: moved a checkpoint it did not lock`);
+    await commitWrite(client, to === undefined || row === undefined ? undefined : { ...row, to });
     client.release();
     return result;
   } catch (error) {
     await rollback(client, error);
-    throw connectionLostError(error, undefined, doing);
+    throw connectionLostError(error, undefined, opening.doing);
   }
 };
 

@@ -37,14 +37,14 @@ describe('alert write transactions', () => {
       firstRaised = resolve;
     });
     // the first raises (with a sequence, it would draw number 1) and stays open
-    const first = inAlertWriteTransaction(pool, 'the first', async (client) => {
+    const first = inAlertWriteTransaction(pool, { doing: 'the first' }, async ({ client }) => {
       await writeAlertChanges(client, raising('first'), undefined);
       firstRaised();
       await released;
     });
     await raisedFirst;
     // the second raises meanwhile and commits as soon as it may
-    const second = inAlertWriteTransaction(pool, 'the second', (client) =>
+    const second = inAlertWriteTransaction(pool, { doing: 'the second' }, ({ client }) =>
       writeAlertChanges(client, raising('second'), undefined),
     );
     const secondCommitted = await Promise.race([second.then(() => true), sleep(300).then(() => false)]);

@@ -11,7 +11,8 @@ import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import { connectionLostError } from '../connectionLost.ts';
-import { checkFence } from '../lease/fencedTransaction.ts';
+import type { WriteTransaction } from '../inWriteTransaction.ts';
+import type { CheckpointRow } from '../writeOpening.ts';
 import { AlertRaisedChannel } from './alertRaisedChannel.ts';
 import { alertStateLoader } from './alertStateLoader.ts';
 import { applyPrefetched } from './applyPrefetched.ts';
@@ -82,28 +83,28 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
     apply: (writer: AlertWriter) => void,
   ): Promise<CheckpointResult> {
     const to = positionToString(checkpoint.to);
-    return this.write<CheckpointResult>(`storing the ${projection} batch up to ${to}`, async (client) => {
-      const { rows } = await client.query<{ position: string }>(
-        `SELECT position FROM ${this.schema}.alert_checkpoints WHERE projection = $1 FOR UPDATE`,
-        [projection],
-      );
-      const current = rows[0] ? positionFromString(rows[0].position) : null;
-      if (!samePosition(current, checkpoint.from)) return { result: { kind: 'mismatch', current }, raised: 0 };
-      const { changes } = await applyPrefetched(apply, alertStateLoader(client, this.schema), this.shadow);
-      const raised = await writeAlertChanges(client, changes, this.notice, { projection, position: to }, this.schema);
-      return { result: { kind: 'stored' }, raised };
-    });
+    const row = { projection, schema: this.schema, table: 'alert_checkpoints' } as const;
+    return this.write<CheckpointResult>(
+      `storing the ${projection} batch up to ${to}`,
+      async ({ client, checkpoint: current }) => {
+        if (!samePosition(current, checkpoint.from)) return { result: { kind: 'mismatch', current }, raised: 0 };
+        const { changes } = await applyPrefetched(apply, alertStateLoader(client, this.schema), this.shadow);
+        const raised = await writeAlertChanges(client, changes, this.notice, { projection, position: to }, this.schema);
+        return { result: { kind: 'stored' }, raised };
+      },
+      row,
+    );
   }
 
   async update<T>(apply: (writer: AlertWriter) => T): Promise<T> {
-    return this.write('updating the alert state', async (client) => {
+    return this.write('updating the alert state', async ({ client }) => {
       const { result, changes } = await applyPrefetched(apply, alertStateLoader(client, this.schema), this.shadow);
       return { result, raised: await writeAlertChanges(client, changes, this.notice, undefined, this.schema) };
     });
   }
 
   async resetProjection(projection: string): Promise<void> {
-    await this.write(`resetting the ${projection} projection`, async (client) => {
+    await this.write(`resetting the ${projection} projection`, async ({ client }) => {
       await client.query(`DELETE FROM ${this.schema}.alert_deployments; DELETE FROM ${this.schema}.alert_error_groups`);
       await client.query(`DELETE FROM ${this.schema}.alert_checkpoints WHERE projection = $1`, [projection]);
       return { result: undefined, raised: 0 };
@@ -127,17 +128,19 @@ export class PostgresAlertStore extends AlertOutboxFacade implements AlertStore 
   /** one writer transaction; listeners hear of new alerts once it committed (others by the statement's NOTIFY) */
   private async write<T>(
     doing: string,
-    work: (client: pg.PoolClient) => Promise<{ readonly result: T; readonly raised: number }>,
+    work: (tx: WriteTransaction) => Promise<{ readonly result: T; readonly raised: number }>,
+    checkpoint?: CheckpointRow,
   ): Promise<T> {
     this.assertOpen();
     const { result, raised } = await inAlertWriteTransaction(
       this.pool,
-      doing,
-      async (client) => {
-        if (this.fence) await checkFence(client, this.fence, doing);
-        return work(client);
+      {
+        doing,
+        takeTurns: !this.shadow,
+        ...(this.fence ? { fence: this.fence } : {}),
+        ...(checkpoint ? { checkpoint } : {}),
       },
-      !this.shadow,
+      work,
     );
     if (raised > 0) this.channel.raised();
     return result;

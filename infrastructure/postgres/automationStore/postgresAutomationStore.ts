@@ -18,10 +18,11 @@ import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import { canonicalInstant } from '../../polling/instants.ts';
 import { ADVISORY_LOCKS } from '../advisoryLocks.ts';
 import { connectionLostError } from '../connectionLost.ts';
-import { inWriteTransaction } from '../inWriteTransaction.ts';
-import { checkFence, fencedQueries, type Queries } from '../lease/fencedTransaction.ts';
+import { inWriteTransaction, type WriteTransaction } from '../inWriteTransaction.ts';
+import { fencedQueries, type Queries } from '../lease/fencedTransaction.ts';
 import { NewsChannel } from '../newsChannel.ts';
 import { applyPrefetched } from '../prefetchedApply.ts';
+import type { CheckpointRow } from '../writeOpening.ts';
 import { DELIVERY_COLUMNS, type DeliveryRow, toStoredDelivery } from './automationRows.ts';
 import { automationStateLoader } from './automationStateLoader.ts';
 import {
@@ -98,34 +99,34 @@ export class PostgresAutomationStore implements AutomationStore {
     apply: (writer: AutomationWriter) => void,
   ): Promise<CheckpointResult> {
     const to = positionToString(checkpoint.to);
-    return this.write<CheckpointResult>(`storing the ${projection} batch up to ${to}`, async (client) => {
-      const { rows } = await client.query<{ position: string }>(
-        `SELECT position FROM ${this.schema}.automation_checkpoints WHERE projection = $1`,
-        [projection],
-      );
-      const current = rows[0] ? positionFromString(rows[0].position) : null;
-      if (!samePosition(current, checkpoint.from)) return { result: { kind: 'mismatch', current }, enqueued: 0 };
-      const { changes } = await this.prefetched(client, apply);
-      const enqueued = await writeAutomationChanges(
-        client,
-        changes,
-        this.news(),
-        { projection, position: to },
-        this.schema,
-      );
-      return { result: { kind: 'stored' }, enqueued };
-    });
+    const row = { projection, schema: this.schema, table: 'automation_checkpoints' } as const;
+    return this.write<CheckpointResult>(
+      `storing the ${projection} batch up to ${to}`,
+      async ({ client, checkpoint: current }) => {
+        if (!samePosition(current, checkpoint.from)) return { result: { kind: 'mismatch', current }, enqueued: 0 };
+        const { changes } = await this.prefetched(client, apply);
+        const enqueued = await writeAutomationChanges(
+          client,
+          changes,
+          this.news(),
+          { projection, position: to },
+          this.schema,
+        );
+        return { result: { kind: 'stored' }, enqueued };
+      },
+      row,
+    );
   }
 
   async update<T>(apply: (writer: AutomationWriter) => T): Promise<T> {
-    return this.write('updating the automation state', async (client) => {
+    return this.write('updating the automation state', async ({ client }) => {
       const { result, changes } = await this.prefetched(client, apply);
       return { result, enqueued: await writeAutomationChanges(client, changes, this.news(), undefined, this.schema) };
     });
   }
 
   async resetProjection(projection: string): Promise<void> {
-    await this.write(`resetting the ${projection} projection`, async (client) => {
+    await this.write(`resetting the ${projection} projection`, async ({ client }) => {
       await client.query(`DELETE FROM ${this.schema}.automation_users; DELETE FROM ${this.schema}.automation_timers`);
       await client.query(`DELETE FROM ${this.schema}.automation_checkpoints WHERE projection = $1`, [projection]);
       return { result: undefined, enqueued: 0 };
@@ -249,18 +250,19 @@ export class PostgresAutomationStore implements AutomationStore {
   /** one writer transaction; listeners in this process hear of new deliveries once it committed */
   private async write<T>(
     doing: string,
-    work: (client: pg.PoolClient) => Promise<{ readonly result: T; readonly enqueued: number }>,
+    work: (tx: WriteTransaction) => Promise<{ readonly result: T; readonly enqueued: number }>,
+    checkpoint?: CheckpointRow,
   ): Promise<T> {
     this.assertOpen();
-    const lock = this.shadow ? undefined : AUTOMATION_WRITER_LOCK;
     const { result, enqueued } = await inWriteTransaction(
       this.pool,
-      doing,
-      async (client) => {
-        if (this.fence) await checkFence(client, this.fence, doing);
-        return work(client);
+      {
+        doing,
+        ...(this.shadow ? {} : { turnLock: AUTOMATION_WRITER_LOCK }),
+        ...(this.fence ? { fence: this.fence } : {}),
+        ...(checkpoint ? { checkpoint } : {}),
       },
-      lock,
+      work,
     );
     if (enqueued > 0) this.channel.raised();
     return result;

@@ -1,37 +1,18 @@
 import type pg from 'pg';
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
-import { LeaseLostError } from '../../../domain/errors/leaseLostError.ts';
 import { isConnectionLost } from '../connectionLost.ts';
+import { openWrite } from '../writeOpening.ts';
+import { FENCED_IDLE_TIMEOUT_MS, fenceStatement, throwUnlessHeld } from './fenceStatement.ts';
 
-const compare = (rows: readonly { epoch: string }[], fence: LeaseGrant, doing: string): void => {
-  const current = rows[0] === undefined ? undefined : Number(rows[0].epoch);
-  if (current !== fence.epoch) throw new LeaseLostError(fence.role, fence.epoch, current, doing);
-};
-
-/**
- * How long a fenced transaction may sit idle before the server ends its session: a holder paused
- * inside one (its row lock held) would otherwise hold off every takeover until it resumed.
- */
-export const FENCED_IDLE_TIMEOUT_MS = 5_000;
-
-/** the fence's one statement: the epoch, locked against a takeover, and the idle limit for this transaction */
-const fenceSql = (role: string): string =>
-  `SELECT set_config('idle_in_transaction_session_timeout', $2, true), epoch FROM journey.leases WHERE role = ${role} FOR KEY SHARE`;
-
-/**
- * The fence, first thing in a write's transaction: the role's row is read FOR KEY SHARE, so a
- * takeover (which changes the epoch, a key column) waits for this transaction to end, and a
- * transaction that starts after a takeover sees the new epoch and is refused; the holder's own
- * renewals (not key updates) do not wait. Throws LeaseLostError; the caller rolls back.
- */
+/** the fence on its own round trip, in a transaction already begun; throws LeaseLostError, the caller rolls back */
 export const checkFence = async (
   client: pg.ClientBase,
   fence: LeaseGrant,
   doing: string,
   idleTimeoutMs = FENCED_IDLE_TIMEOUT_MS,
 ): Promise<void> => {
-  const { rows } = await client.query<{ epoch: string }>(fenceSql('$1'), [fence.role, String(idleTimeoutMs)]);
-  compare(rows, fence, doing);
+  const { rows } = await client.query<{ epoch: string }>(fenceStatement(client, fence.role, idleTimeoutMs));
+  throwUnlessHeld(rows, fence, doing);
 };
 
 /** A write statement's own fence: `with` goes first, `and` into its WHERE; both empty when unfenced. */
@@ -59,7 +40,7 @@ export const confirmFence = async (queries: Queries, fence: LeaseGrant | undefin
   const { rows } = await queries.query<{ epoch: string }>('SELECT epoch FROM journey.leases WHERE role = $1', [
     fence.role,
   ]);
-  compare(rows, fence, doing);
+  throwUnlessHeld(rows, fence, doing);
 };
 
 /** what a statement runs on: a pool, or `fencedQueries` of one */
@@ -75,13 +56,7 @@ export const fencedQueries = (pool: pg.Pool, fence: LeaseGrant, what: string): Q
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<{ rows: R[] }> {
     const client = await pool.connect();
     try {
-      // BEGIN and the fence in one round trip (no parameters there); the role is ours, escaped all the same
-      const fenceStatement = fenceSql(client.escapeLiteral(fence.role)).replace('$2', `'${FENCED_IDLE_TIMEOUT_MS}'`);
-      const begun = (await client.query(`BEGIN; ${fenceStatement}`)) as unknown as [
-        pg.QueryResult,
-        pg.QueryResult<{ epoch: string }>,
-      ];
-      compare(begun[1].rows, fence, what);
+      await openWrite(client, { doing: what, fence });
       const result = await client.query<R>(sql, params);
       await client.query('COMMIT');
       client.release();

@@ -199,7 +199,7 @@ describe('PostgresRawEventIndex when its server goes away', () => {
     const pool = await connectPostgres({ url, poolSize: 2 });
     const index = new PostgresRawEventIndex(pool);
     await index.record({ stored: [rawEvent('m1', 1)] });
-    // the index's commit does not wait for the WAL flush (BEGIN_READ_MODEL); a durable commit after
+    // the index's commit does not wait for the WAL flush (WriteOpening.readModel); a durable commit after
     // it (this DDL) flushes the WAL up to there, so m1 is on disk before the crash
     await pool.query('CREATE TABLE flushed_before_the_crash ()');
     await server.kill();

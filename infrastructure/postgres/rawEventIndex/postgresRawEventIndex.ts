@@ -43,10 +43,8 @@ export class PostgresRawEventIndex implements RawEventIndex {
     if (size === 0) return;
     const written = await inWriteTransaction(
       this.pool,
-      `writing a batch of ${size} to the raw-event index`,
-      (client) => writeRawEventBatch(client, batch, { channel: WRITTEN_CHANNEL, payload: this.channel.payload }),
-      RAW_EVENT_WRITER_LOCK,
-      { readModel: true },
+      { doing: `writing a batch of ${size} to the raw-event index`, turnLock: RAW_EVENT_WRITER_LOCK, readModel: true },
+      ({ client }) => writeRawEventBatch(client, batch, { channel: WRITTEN_CHANNEL, payload: this.channel.payload }),
     );
     if (written > 0) this.channel.raised();
   }

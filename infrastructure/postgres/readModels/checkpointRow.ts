@@ -1,9 +1,5 @@
 import type pg from 'pg';
-import {
-  type Position,
-  positionFromString,
-  positionToString,
-} from '../../../application/ports/eventStore/eventStore.ts';
+import { type Position, positionFromString } from '../../../application/ports/eventStore/eventStore.ts';
 
 /** the checkpoint tables whose position may be null: a row made only to be locked */
 export type CheckpointTable = 'read_model_checkpoints' | 'session_checkpoints';
@@ -22,20 +18,6 @@ export const lockCheckpoint = async (
   );
   const position = rows[0]?.position;
   return position == null ? null : positionFromString(position);
-};
-
-/** moves the locked checkpoint; in the transaction that locked it */
-export const storeCheckpoint = async (
-  client: pg.ClientBase,
-  projection: string,
-  to: Position,
-  schema = 'journey',
-  table: CheckpointTable = 'read_model_checkpoints',
-): Promise<void> => {
-  await client.query(`UPDATE ${schema}.${table} SET position = $2 WHERE projection = $1`, [
-    projection,
-    positionToString(to),
-  ]);
 };
 
 export const readCheckpoint = async (

@@ -3,11 +3,9 @@ import { type Position, samePosition } from '../../../application/ports/eventSto
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
-import { BEGIN_READ_MODEL } from '../inWriteTransaction.ts';
-import { checkFence } from '../lease/fencedTransaction.ts';
+import { commitWrite, openWrite } from '../writeOpening.ts';
 import { type Applied, applyWithProfiles } from './applyWithProfiles.ts';
 import { BulkGroup } from './bulkGroup.ts';
-import { lockCheckpoint, storeCheckpoint } from './checkpointRow.ts';
 import { GroupWrites } from './groupWrites.ts';
 import { PostgresBatchWriter } from './postgresBatchWriter.ts';
 import { dropReadModelIndexes, ensureReadModelIndexes } from './readModelIndexes.ts';
@@ -118,8 +116,8 @@ export class PostgresBulkLoad {
     try {
       await group.settle();
       await writeDecided(group.client, group.writes, this.schema);
-      if (group.checkpoint !== null) await storeCheckpoint(group.client, projection, group.checkpoint, this.schema);
-      await group.client.query('COMMIT');
+      const row = { projection, schema: this.schema, table: 'read_model_checkpoints' } as const;
+      await commitWrite(group.client, group.checkpoint === null ? undefined : { ...row, to: group.checkpoint });
     } catch (error) {
       await this.rollback();
       return rethrowConnectionLost(error, this.url, `committing the bulk load of ${projection}`);
@@ -163,9 +161,12 @@ export class PostgresBulkLoad {
     const doing = `bulk loading ${projection}`;
     const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
     try {
-      await client.query(BEGIN_READ_MODEL);
-      if (this.fence) await checkFence(client, this.fence, doing);
-      const current = await lockCheckpoint(client, projection, this.schema);
+      const current = await openWrite(client, {
+        doing,
+        readModel: true,
+        checkpoint: { projection, schema: this.schema, table: 'read_model_checkpoints' },
+        ...(this.fence ? { fence: this.fence } : {}),
+      });
       if (!samePosition(current, from)) {
         await client.query('ROLLBACK');
         client.release();

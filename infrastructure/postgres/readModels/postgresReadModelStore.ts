@@ -3,10 +3,9 @@ import { type Position, samePosition } from '../../../application/ports/eventSto
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult, ReadModelWriter } from '../../../application/ports/readModels/readModels.ts';
 import { rethrowConnectionLost } from '../connectionLost.ts';
-import { BEGIN_READ_MODEL } from '../inWriteTransaction.ts';
-import { checkFence } from '../lease/fencedTransaction.ts';
+import { commitWrite, openWrite } from '../writeOpening.ts';
 import { applyWithProfiles } from './applyWithProfiles.ts';
-import { lockCheckpoint, readCheckpoint, storeCheckpoint } from './checkpointRow.ts';
+import { readCheckpoint } from './checkpointRow.ts';
 import { insertTimeline } from './insertTimeline.ts';
 import { PostgresBulkLoad } from './postgresBulkLoad.ts';
 import { type StoredHistories, tableHistoriesIn } from './storedHistories.ts';
@@ -53,9 +52,13 @@ export class PostgresReadModelStore {
     const client = await this.pool.connect().catch((error: unknown) => rethrowConnectionLost(error, this.url, doing));
     let broken: Error | undefined;
     try {
-      await client.query(BEGIN_READ_MODEL);
-      if (this.fence) await checkFence(client, this.fence, doing);
-      const current = await lockCheckpoint(client, projection, this.schema);
+      const row = { projection, schema: this.schema, table: 'read_model_checkpoints' } as const;
+      const current = await openWrite(client, {
+        doing,
+        readModel: true,
+        checkpoint: row,
+        ...(this.fence ? { fence: this.fence } : {}),
+      });
       if (!samePosition(current, checkpoint.from)) {
         await client.query('ROLLBACK');
         return { kind: 'mismatch', current };
@@ -66,8 +69,7 @@ export class PostgresReadModelStore {
       const lockWindow = () => lockStageWindow(client, this.schema);
       const decided = await decideBatch(client, applied.writer, applied.stored, this.tableHistories, lockWindow);
       await writeDecided(client, decided, this.schema);
-      await storeCheckpoint(client, projection, checkpoint.to, this.schema);
-      await client.query('COMMIT');
+      await commitWrite(client, { ...row, to: checkpoint.to });
       return { kind: 'stored' };
     } catch (error) {
       await client.query('ROLLBACK').catch((e: Error) => {

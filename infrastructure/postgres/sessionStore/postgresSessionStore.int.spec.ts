@@ -85,7 +85,7 @@ describe('PostgresSessionStore when its server goes away', () => {
       const store = new PostgresSessionStore(pool);
       const first = session('ada', '2026-05-01T10:00:00.000Z', 'm1');
       await store.applyBatch('sessions', { from: null, to: pos(1) }, (w) => w.putSession(first));
-      // a read model's commit does not wait for the WAL flush (BEGIN_READ_MODEL); a durable commit
+      // a read model's commit does not wait for the WAL flush (WriteOpening.readModel); a durable commit
       // after it (this DDL) flushes the WAL up to there, so the batch is on disk before the crash
       await pool.query('CREATE TABLE flushed_before_the_crash ()');
       await crashing.kill();

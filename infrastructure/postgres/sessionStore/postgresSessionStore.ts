@@ -13,9 +13,8 @@ import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import type { Session } from '../../../domain/sessions/session.ts';
 import { connectionLostError } from '../connectionLost.ts';
 import { inWriteTransaction } from '../inWriteTransaction.ts';
-import { checkFence } from '../lease/fencedTransaction.ts';
 import { applyPrefetched } from '../prefetchedApply.ts';
-import { lockCheckpoint, readCheckpoint, storeCheckpoint } from '../readModels/checkpointRow.ts';
+import { readCheckpoint } from '../readModels/checkpointRow.ts';
 import { withoutNul } from '../readModels/withoutNul.ts';
 import { emptySessionSnapshot, RecordingSessionWriter, type SessionChanges } from './recordingSessionWriter.ts';
 import { instantParam } from './sessionKeys.ts';
@@ -66,28 +65,22 @@ export class PostgresSessionStore implements SessionStore {
   ): Promise<CheckpointResult> {
     this.assertOpen();
     const doing = `storing a batch of ${projection}`;
-    return inWriteTransaction(
-      this.pool,
-      doing,
-      async (client) => {
-        if (this.fence) await checkFence(client, this.fence, doing);
-        const current = await lockCheckpoint(client, projection, this.schema, CHECKPOINTS);
-        if (!samePosition(current, checkpoint.from)) return { kind: 'mismatch', current };
-        const snapshot = emptySessionSnapshot();
-        const load = sessionStateLoader(client, this.schema);
-        const { changes } = await applyPrefetched<RecordingSessionWriter, SessionChanges, void>(
-          apply,
-          () => new RecordingSessionWriter(snapshot),
-          (run) => load(run.wants, snapshot),
-          'a sessions transaction',
-        );
-        await writeSessionChanges(client, changes, this.schema);
-        await storeCheckpoint(client, projection, checkpoint.to, this.schema, CHECKPOINTS);
-        return { kind: 'stored' };
-      },
-      undefined,
-      { readModel: true },
-    );
+    const row = { projection, schema: this.schema, table: CHECKPOINTS } as const;
+    const opening = { doing, readModel: true, checkpoint: row, ...(this.fence ? { fence: this.fence } : {}) };
+    return inWriteTransaction(this.pool, opening, async (tx) => {
+      if (!samePosition(tx.checkpoint, checkpoint.from)) return { kind: 'mismatch', current: tx.checkpoint };
+      const snapshot = emptySessionSnapshot();
+      const load = sessionStateLoader(tx.client, this.schema);
+      const { changes } = await applyPrefetched<RecordingSessionWriter, SessionChanges, void>(
+        apply,
+        () => new RecordingSessionWriter(snapshot),
+        (run) => load(run.wants, snapshot),
+        'a sessions transaction',
+      );
+      await writeSessionChanges(tx.client, changes, this.schema);
+      tx.moveCheckpoint(checkpoint.to);
+      return { kind: 'stored' };
+    });
   }
 
   async sessionsOf(userId: string, range: SessionRange = {}): Promise<Session[]> {
