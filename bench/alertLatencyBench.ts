@@ -155,7 +155,11 @@ export const alertLatencyBench = async (
       const sent = sentAt.get(key);
       if (sent === undefined) continue;
       (sent >= warmUpEnd ? latencies : cold).push(at - sent);
-      if (sent >= warmUpEnd) (windows[Math.floor((sent - warmUpEnd) / 5_000)] ??= []).push(at - sent);
+      if (sent < warmUpEnd) continue;
+      const window = Math.floor((sent - warmUpEnd) / 5_000);
+      const list = windows[window] ?? [];
+      list.push(at - sent);
+      windows[window] = list;
     }
     cold.sort((a, b) => a - b);
     latencies.sort((a, b) => a - b);
