@@ -16,17 +16,26 @@ export const compareActivities = (a: Activity, b: Activity): number =>
   timeOf(a) - timeOf(b) || byMessageId(a.messageId, b.messageId);
 
 /** whether the activity comes after the session's last event in that order */
-export const isAfterSession = (session: Session, a: Activity): boolean =>
-  timeOf(a) - Date.parse(session.endedAt) > 0 ||
-  (timeOf(a) === Date.parse(session.endedAt) && byMessageId(a.messageId, session.lastMessageId) > 0);
+export const isAfterSession = (session: Session, a: Activity): boolean => {
+  const gap = timeOf(a) - Date.parse(session.endedAt);
+  return gap > 0 || (gap === 0 && byMessageId(a.messageId, session.lastMessageId) > 0);
+};
 
 const isPageView = (a: Activity): boolean => a.rawType === 'page' || a.rawType === 'screen';
 const hasUtm = (a: Activity): boolean =>
   [a.utmSource, a.utmMedium, a.utmCampaign, a.utmTerm, a.utmContent].some((v) => v !== undefined);
 
+/**
+ * The fields that are not undefined, in their order, as a stored session has them. Copied rather
+ * than deleted: `delete` turned every session into a slow dictionary object, and sessions are
+ * what the projection builds once per raw event.
+ */
 const withoutAbsent = (session: Session): Session => {
-  const copy = { ...session } as Record<string, unknown>;
-  for (const key of Object.keys(copy)) if (copy[key] === undefined) delete copy[key];
+  const copy: Record<string, unknown> = {};
+  for (const key in session) {
+    const value = session[key as keyof Session];
+    if (value !== undefined) copy[key] = value;
+  }
   return copy as Session;
 };
 
@@ -68,7 +77,9 @@ export const startSession = (userId: string, a: Activity, rules: SessionRules): 
  * the first event that has them.
  */
 export const extendSession = (session: Session, a: Activity, rules: SessionRules): Session | undefined => {
-  const gap = timeOf(a) - Date.parse(session.endedAt);
+  // parsed once: Date.parse was a good part of the projection's time per event
+  const t = timeOf(a);
+  const gap = t - Date.parse(session.endedAt);
   const clientChanged =
     a.clientSessionId !== undefined &&
     session.clientSessionId !== undefined &&
@@ -77,8 +88,8 @@ export const extendSession = (session: Session, a: Activity, rules: SessionRules
   const utm = session.utmSource ?? session.utmMedium ?? session.utmCampaign ?? session.utmTerm ?? session.utmContent;
   return withoutAbsent({
     ...session,
-    endedAt: new Date(timeOf(a)).toISOString(),
-    durationMs: timeOf(a) - Date.parse(session.startedAt),
+    endedAt: new Date(t).toISOString(),
+    durationMs: t - Date.parse(session.startedAt),
     eventCount: session.eventCount + 1,
     pageViews: session.pageViews + (isPageView(a) ? 1 : 0),
     lastMessageId: a.messageId,
