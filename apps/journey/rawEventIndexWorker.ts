@@ -6,7 +6,6 @@ import type { RawEventBatch, RawEventIndex } from '../../application/ports/rawEv
 import type { JourneyConfig } from '../../infrastructure/config/config.ts';
 import { createLogger } from '../../infrastructure/logging/createLogger.ts';
 import { SqliteRawEventIndex } from '../../infrastructure/sqlite/rawEventIndex/sqliteRawEventIndex.ts';
-import { lowerThisThreadsPriority } from '../../infrastructure/threads/backgroundPriority.ts';
 import { rawLogFor, whenReady } from './adapters.ts';
 import { rawEventIndexFor } from './rawEventIndexFor.ts';
 
@@ -26,7 +25,6 @@ const COPY_CACHE_KIB = 16_384;
  */
 const port = parentPort;
 if (!port) throw new Error('rawEventIndexWorker runs as a worker thread only');
-lowerThisThreadsPriority();
 const { config } = workerData as { config: JourneyConfig };
 const logger = createLogger(config);
 const reply = (message: IndexReply) => port.postMessage(message);
