@@ -37,7 +37,7 @@ export const keepAliveFetch = (options: { readonly maxSockets?: number } = {}): 
               pairs.push([response.rawHeaders[i] ?? '', response.rawHeaders[i + 1] ?? '']);
             const noBody = status === 204 || status === 304 || init?.method === 'HEAD';
             resolve(
-              new Response(noBody ? null : Buffer.concat(chunks), {
+              new BufferedResponse(noBody ? Buffer.alloc(0) : Buffer.concat(chunks), {
                 status,
                 statusText: response.statusMessage ?? '',
                 headers: pairs,
@@ -51,3 +51,40 @@ export const keepAliveFetch = (options: { readonly maxSockets?: number } = {}): 
     });
   };
 };
+
+/**
+ * A Response over a body already read: Node 20's Response builds a web stream for any body it is
+ * given, which was 7 % of the alerter's CPU time at 1,000 posts/s. The reading methods answer
+ * from the bytes, as often as asked; `body` builds its stream only when first read.
+ */
+class BufferedResponse extends Response {
+  private stream: Response['body'] | undefined;
+
+  constructor(
+    private readonly content: Buffer,
+    init: ResponseInit,
+  ) {
+    super(null, init);
+  }
+
+  override get body(): Response['body'] {
+    this.stream ??= this.content.length === 0 ? null : new Blob([new Uint8Array(this.content)]).stream();
+    return this.stream;
+  }
+
+  override async text(): Promise<string> {
+    return this.content.toString('utf8');
+  }
+
+  override async json(): Promise<unknown> {
+    return JSON.parse(this.content.toString('utf8'));
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return new Uint8Array(this.content).buffer;
+  }
+
+  override async blob(): Promise<Blob> {
+    return new Blob([new Uint8Array(this.content)]);
+  }
+}
