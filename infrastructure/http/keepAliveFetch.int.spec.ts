@@ -63,4 +63,28 @@ describe('keepAliveFetch', () => {
     expect(await missing.json()).toEqual({ ok: true, échos: '/missing' });
     expect([empty.status, empty.body, await empty.text()]).toEqual([204, null, '']);
   });
+
+  it("closes an idle socket before the server's announced keep-alive timeout, so none is reused as the server closes it", async () => {
+    let connections = 0;
+    const short = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    short.keepAliveTimeout = 2_000; // announced as `Keep-Alive: timeout=2`
+    short.on('connection', () => connections++);
+    await new Promise<void>((resolve) => short.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(short.address() as AddressInfo).port}/`;
+      const fetch = keepAliveFetch();
+      await (await fetch(url, { method: 'POST', body: 'a' })).text();
+      await (await fetch(url, { method: 'POST', body: 'b' })).text();
+      expect(connections).toBe(1); // kept alive
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // past the hint less a second, before the server's 2 s
+      await (await fetch(url, { method: 'POST', body: 'c' })).text();
+      expect(connections).toBe(2);
+    } finally {
+      short.closeAllConnections();
+      await new Promise<void>((resolve) => short.close(() => resolve()));
+    }
+  });
 });

@@ -6,8 +6,14 @@ import https from 'node:https';
  * alerter's Slack calls and the automator's webhooks too much CPU per call. Any other body
  * (uploads) goes to the built-in fetch; an aborted `signal` fails the call.
  */
+/** how long a kept-alive socket may sit idle when the server announces no timeout */
+const IDLE_SOCKET_MS = 60_000;
+
 export const keepAliveFetch = (options: { readonly maxSockets?: number } = {}): typeof fetch => {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+  // an idle socket is closed a second before the server's announced `Keep-Alive: timeout`, or after
+  // a minute: Node heeds that hint only when the agent has a timeout of its own, and without it a
+  // socket the server was closing was sometimes reused (ECONNRESET, and the alert retried a second later)
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, timeout: IDLE_SOCKET_MS };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   return (input, init) => {
     const body = init?.body;
