@@ -1,14 +1,14 @@
 import http from 'node:http';
 import https from 'node:https';
 
+/** how long a kept-alive socket may sit idle when the server announces no timeout */
+const IDLE_SOCKET_MS = 60_000;
+
 /**
  * A `fetch` for string bodies on node:http keep-alive agents: Node's built-in fetch cost the
  * alerter's Slack calls and the automator's webhooks too much CPU per call. Any other body
  * (uploads) goes to the built-in fetch; an aborted `signal` fails the call.
  */
-/** how long a kept-alive socket may sit idle when the server announces no timeout */
-const IDLE_SOCKET_MS = 60_000;
-
 export const keepAliveFetch = (options: { readonly maxSockets?: number } = {}): typeof fetch => {
   // an idle socket is closed a second before the server's announced `Keep-Alive: timeout`, or after
   // a minute: Node heeds that hint only when the agent has a timeout of its own, and without it a
