@@ -49,9 +49,18 @@ export const openWrite = async (client: pg.ClientBase, opening: WriteOpening): P
   const answer = (await client.query(statements.join('; '))) as unknown as pg.QueryResult | pg.QueryResult[];
   const results = Array.isArray(answer) ? answer : [answer];
   if (opening.fence) throwUnlessHeld(results[fenceAt]?.rows ?? [], opening.fence, opening.doing);
-  const position = (results[checkpointAt]?.rows[0] as { position: string | null } | undefined)?.position;
-  return position == null ? null : positionFromString(position);
+  return positionIn(results[checkpointAt]?.rows[0]);
 };
+
+/**
+ * The checkpoint row locked on a round trip of its own, in a transaction already begun: a rebuild
+ * holding off the live writers while it swaps. Returns its position, as openWrite does.
+ */
+export const lockCheckpoint = async (client: pg.ClientBase, row: CheckpointRow): Promise<Position | null> =>
+  positionIn((await client.query(lockCheckpointSql(client, row))).rows[0]);
+
+const positionIn = (row: { position?: string | null } | undefined): Position | null =>
+  row?.position == null ? null : positionFromString(row.position);
 
 /** an outbox's checkpoint position is never null: its row is made by its first store, and locked if there */
 const lockCheckpointSql = (client: pg.ClientBase, row: CheckpointRow): string => {

@@ -2,18 +2,7 @@ import type pg from 'pg';
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import { isConnectionLost } from '../connectionLost.ts';
 import { openWrite } from '../writeOpening.ts';
-import { FENCED_IDLE_TIMEOUT_MS, fenceStatement, throwUnlessHeld } from './fenceStatement.ts';
-
-/** the fence on its own round trip, in a transaction already begun; throws LeaseLostError, the caller rolls back */
-export const checkFence = async (
-  client: pg.ClientBase,
-  fence: LeaseGrant,
-  doing: string,
-  idleTimeoutMs = FENCED_IDLE_TIMEOUT_MS,
-): Promise<void> => {
-  const { rows } = await client.query<{ epoch: string }>(fenceStatement(client, fence.role, idleTimeoutMs));
-  throwUnlessHeld(rows, fence, doing);
-};
+import { throwUnlessHeld } from './fenceStatement.ts';
 
 /** A write statement's own fence: `with` goes first, `and` into its WHERE; both empty when unfenced. */
 export type StatementFence = { readonly with: string; readonly and: string; readonly params: readonly unknown[] };

@@ -9,8 +9,12 @@ import { migratedDatabase } from '../../../testing/postgres/migratedDatabase.ts'
 import { type PostgresServer, startPostgresServer } from '../../../testing/postgres/postgresServer.ts';
 import { PostgresAlertStore } from '../alertStore/postgresAlertStore.ts';
 import { connectPostgres } from '../connectPostgres.ts';
-import { checkFence } from './fencedTransaction.ts';
+import { fenceStatement, throwUnlessHeld } from './fenceStatement.ts';
 import { PostgresLeases } from './postgresLeases.ts';
+
+/** the fence on a round trip of its own, in a transaction already begun, with the idle limit given */
+const checkFence = async (client: pg.ClientBase, fence: LeaseGrant, doing: string, idleTimeoutMs?: number) =>
+  throwUnlessHeld((await client.query(fenceStatement(client, fence.role, idleTimeoutMs))).rows, fence, doing);
 
 let server: PostgresServer;
 beforeAll(async () => {

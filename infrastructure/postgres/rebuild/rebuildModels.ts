@@ -9,9 +9,9 @@ import type { CheckpointedStore, Projection } from '../../../projections/project
 import { ALERT_WRITER_LOCK } from '../alertStore/inAlertWriteTransaction.ts';
 import { PostgresAlertStore } from '../alertStore/postgresAlertStore.ts';
 import { AUTOMATION_WRITER_LOCK, PostgresAutomationStore } from '../automationStore/postgresAutomationStore.ts';
-import { lockCheckpoint } from '../readModels/checkpointRow.ts';
 import { PostgresReadModelStore } from '../readModels/postgresReadModelStore.ts';
 import { PostgresSessionStore } from '../sessionStore/postgresSessionStore.ts';
+import { lockCheckpoint } from '../writeOpening.ts';
 import type { OwnedTable } from './contentHash.ts';
 
 /** What the shadow of one version writes with: the projection's store, on the shadow's schema. */
@@ -93,7 +93,7 @@ export const readModelRebuildModel = (
     await client.query(`UPDATE ${schema}.stage_window SET window_days = $1`, [options.windowDays]);
   },
   holdLiveWriters: async (client) => {
-    await lockCheckpoint(client, name);
+    await lockCheckpoint(client, { projection: name, table: 'read_model_checkpoints' });
   },
   openShadow: async (pool, schema) => {
     const store = new PostgresReadModelStore(pool, options.url, schema);
@@ -167,7 +167,7 @@ export const sessionRebuildModel = (
   shadowTables: ['session_activity', 'sessions', 'session_checkpoints'],
   checkpointTable: 'session_checkpoints',
   holdLiveWriters: async (client) => {
-    await lockCheckpoint(client, name, 'journey', 'session_checkpoints');
+    await lockCheckpoint(client, { projection: name, table: 'session_checkpoints' });
   },
   openShadow: async (pool, schema) => shadowOf(name, new PostgresSessionStore(pool, { schema }), projection),
 });
