@@ -9,7 +9,7 @@ import {
   type OutboxCursor,
   type StoredAlert,
 } from '../../application/ports/alertStore/alertStore.ts';
-import { comparePositions, type Position } from '../../application/ports/eventStore/eventStore.ts';
+import { type Position, samePosition } from '../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult } from '../../application/ports/readModels/readModels.ts';
 import type { AlertDraft } from '../../domain/alerts/alert.ts';
 import type { ErrorGroup, TrackedDeployment } from '../../domain/alerts/alertRules.ts';
@@ -21,9 +21,6 @@ type State = {
   alerts: Map<string, StoredAlert>;
   checkpoints: Map<string, Position>;
 };
-
-const samePosition = (a: Position | null, b: Position | null): boolean =>
-  a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
 const copy = (s: State): State => ({
   deployments: new Map(s.deployments),

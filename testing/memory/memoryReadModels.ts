@@ -1,4 +1,4 @@
-import { comparePositions, type Position } from '../../application/ports/eventStore/eventStore.ts';
+import { comparePositions, type Position, samePosition } from '../../application/ports/eventStore/eventStore.ts';
 import { pageSizeOf } from '../../application/ports/readModels/pageSize.ts';
 import type {
   CheckpointResult,
@@ -30,9 +30,6 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const asciiLowerCase = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 type ActiveDay = { first: string; last: string };
-
-const samePosition = (a: Position | null, b: Position | null): boolean =>
-  a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
 const withCanonicalSignUp = (profile: UserProfile): UserProfile =>
   profile.signedUpAt === undefined

@@ -1,4 +1,4 @@
-import { comparePositions, type Position } from '../../application/ports/eventStore/eventStore.ts';
+import { type Position, samePosition } from '../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult } from '../../application/ports/readModels/readModels.ts';
 import type {
   ActivityBound,
@@ -16,9 +16,6 @@ type State = {
   sessions: Map<string, Session>;
   checkpoints: Map<string, Position>;
 };
-
-const samePosition = (a: Position | null, b: Position | null): boolean =>
-  a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
 /** (time, messageId) order, the order sessions are cut in */
 const compare = (a: ActivityBound, b: ActivityBound): number =>

@@ -2,10 +2,10 @@ import type pg from 'pg';
 import { AlertOutboxFacade, type AlertOutboxPart } from '../../../application/ports/alertStore/alertOutboxFacade.ts';
 import type { AlertStore, AlertWriter } from '../../../application/ports/alertStore/alertStore.ts';
 import {
-  comparePositions,
   type Position,
   positionFromString,
   positionToString,
+  samePosition,
 } from '../../../application/ports/eventStore/eventStore.ts';
 import type { LeaseGrant } from '../../../application/ports/lease/lease.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
@@ -19,9 +19,6 @@ import { applyPrefetched } from './applyPrefetched.ts';
 import { inAlertWriteTransaction } from './inAlertWriteTransaction.ts';
 import { PostgresAlertOutbox } from './postgresAlertOutbox.ts';
 import { writeAlertChanges } from './writeAlertChanges.ts';
-
-const samePosition = (a: Position | null, b: Position | null): boolean =>
-  a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
 export type PostgresAlertStoreOptions = {
   /** where the state and checkpoint tables are: `journey`, or a rebuild's shadow schema */

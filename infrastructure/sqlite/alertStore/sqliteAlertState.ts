@@ -1,18 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { AlertWriter } from '../../../application/ports/alertStore/alertStore.ts';
 import {
-  comparePositions,
   type Position,
   positionFromString,
   positionToString,
+  samePosition,
 } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
 import type { AlertStatements } from './alertTables.ts';
 import { SqliteAlertWriter } from './sqliteAlertWriter.ts';
-
-const samePosition = (a: Position | null, b: Position | null): boolean =>
-  a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
 /**
  * The alert projection's side of `alerts.db`: its state and checkpoint, moved together in one

@@ -9,10 +9,10 @@ import type {
   StoredDelivery,
 } from '../../../application/ports/automationStore/automationStore.ts';
 import {
-  comparePositions,
   type Position,
   positionFromString,
   positionToString,
+  samePosition,
 } from '../../../application/ports/eventStore/eventStore.ts';
 import type { CheckpointResult } from '../../../application/ports/readModels/readModels.ts';
 import type { AutomationUser } from '../../../domain/automations/userTraits.ts';
@@ -39,9 +39,6 @@ export type SqliteAutomationStoreOptions = {
    */
   readonly enqueueNothing?: boolean;
 };
-
-const samePosition = (a: Position | null, b: Position | null): boolean =>
-  a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
 /**
  * `automations.db`, apart so automation commits never wait for the other read models. The
