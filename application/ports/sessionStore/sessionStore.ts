@@ -8,7 +8,11 @@ export type ActivityBound = { readonly at: string; readonly messageId: string };
 
 /** Reads and writes inside one transaction; synchronous. The sessions projection decides, the writer stores. */
 export interface SessionWriter {
-  /** records one raw event's activity; false when the user has it already (a redelivery, an anonymous copy) */
+  /**
+   * records one raw event's activity; false when the user has it already (a redelivery, an
+   * anonymous copy). A bulk load may answer true for a copy it holds: the copy is never after
+   * the user's latest session, so the projection recuts, and the recut keeps one of each.
+   */
   addActivity(userId: string, activity: Activity): boolean;
   /** the user's activity from `from` (included) to `before` (excluded), by time then messageId */
   activities(userId: string, range: { readonly from?: ActivityBound; readonly before?: ActivityBound }): Activity[];

@@ -2,9 +2,6 @@ import type { Activity } from '../../../domain/sessions/activity.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
 import type { SessionTableNames } from './sessionTables.ts';
 
-/** past this many activities the keys held cost more memory than the stage saves (about 100 bytes each) */
-export const STAGE_MAX_ACTIVITIES = 1_500_000;
-
 const stageOf = (tables: SessionTableNames): string => `${tables.activity}_bulk`;
 
 /**
@@ -27,10 +24,12 @@ export const mergeActivityStage = (db: SqliteDatabase, tables: SessionTableNames
  * A bulk load's activity: appended to a stage table in arrival order (a commit writes a few new
  * pages, where inserts spread over every user's part of the keyed table rewrote most of its pages)
  * and moved into the table in key order when something reads it: a late event's recut, or the end.
- * Which (user, messageId) it holds is kept in memory, so a redelivery is known without a read.
+ * It takes every activity: a redelivered one is not after the user's latest session, so its
+ * recut reads the table, which keeps one copy, and cuts the same sessions again. Knowing the
+ * keys without a read took a set of every (user, messageId), a third of the load's time in
+ * garbage collection (docs/performance.md).
  */
 export class ActivityStage {
-  private readonly held = new Set<string>();
   private readonly stage: string;
   private readonly insert;
   private readonly merge;
@@ -54,19 +53,9 @@ export class ActivityStage {
     this.clear = db.prepare(`DELETE FROM ${this.stage}`);
   }
 
-  /** whether it can take more: past STAGE_MAX_ACTIVITIES the rest of the load writes the table itself */
-  get full(): boolean {
-    return this.held.size >= STAGE_MAX_ACTIVITIES;
-  }
-
-  /** stages the activity; false when the user has it already */
-  add(userId: string, activity: Activity): boolean {
-    const key = `${userId}\u0000${activity.messageId}`;
-    if (this.held.has(key)) return false;
-    this.held.add(key);
+  add(userId: string, activity: Activity): void {
     this.insert.run(userId, Date.parse(activity.occurredAt), activity.messageId, JSON.stringify(activity));
     this.staged++;
-    return true;
   }
 
   /** moves what is staged into the activity table, inside the caller's transaction */

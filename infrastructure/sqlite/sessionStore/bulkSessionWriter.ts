@@ -23,12 +23,11 @@ export class BulkSessionWriter implements SessionWriter {
     private stage: ActivityStage | undefined,
   ) {}
 
+  /** true for every staged activity, a redelivery too (see ActivityStage) */
   addActivity(userId: string, activity: Parameters<SessionWriter['addActivity']>[1]): boolean {
-    if (this.stage?.full) {
-      this.stage.drop();
-      this.stage = undefined;
-    }
-    return this.stage ? this.stage.add(userId, activity) : this.tables.addActivity(userId, activity);
+    if (!this.stage) return this.tables.addActivity(userId, activity);
+    this.stage.add(userId, activity);
+    return true;
   }
 
   activities(userId: string, range: Parameters<SessionWriter['activities']>[1]) {
