@@ -1,6 +1,10 @@
 import type { Activity } from '../../../domain/sessions/activity.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
+import { activityDataOf } from './sessionStatements.ts';
 import type { SessionTableNames } from './sessionTables.ts';
+
+/** a statement per 64 activities instead of one each: a third less time to stage (docs/performance.md) */
+const ROWS_PER_INSERT = 64;
 
 const stageOf = (tables: SessionTableNames): string => `${tables.activity}_bulk`;
 
@@ -32,9 +36,12 @@ export const mergeActivityStage = (db: SqliteDatabase, tables: SessionTableNames
 export class ActivityStage {
   private readonly stage: string;
   private readonly insert;
+  private readonly insertRows;
   private readonly merge;
   private readonly clear;
   private staged = 0;
+  /** the parameters of up to ROWS_PER_INSERT activities not yet inserted */
+  private buffered: (string | number)[] = [];
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -43,8 +50,11 @@ export class ActivityStage {
     this.stage = stageOf(tables);
     db.exec(`CREATE TABLE IF NOT EXISTS ${this.stage} (user_id TEXT NOT NULL, at INTEGER NOT NULL,
       message_id TEXT NOT NULL, data TEXT NOT NULL)`);
-    this.insert = db.prepare<[string, number, string, string]>(
+    this.insert = db.prepare<(string | number)[]>(
       `INSERT INTO ${this.stage} (user_id, at, message_id, data) VALUES (?, ?, ?, ?)`,
+    );
+    this.insertRows = db.prepare<(string | number)[]>(
+      `INSERT INTO ${this.stage} (user_id, at, message_id, data) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`,
     );
     this.merge = db.prepare(
       `INSERT OR IGNORE INTO ${tables.activity} (user_id, at, message_id, data)
@@ -54,12 +64,23 @@ export class ActivityStage {
   }
 
   add(userId: string, activity: Activity): void {
-    this.insert.run(userId, Date.parse(activity.occurredAt), activity.messageId, JSON.stringify(activity));
-    this.staged++;
+    this.buffered.push(userId, Date.parse(activity.occurredAt), activity.messageId, activityDataOf(activity));
+    if (this.buffered.length === ROWS_PER_INSERT * 4) this.write();
+  }
+
+  /** inserts what is buffered, inside the caller's transaction: before it commits or reads */
+  write(): void {
+    const rows = this.buffered;
+    if (rows.length === 0) return;
+    this.buffered = [];
+    if (rows.length === ROWS_PER_INSERT * 4) this.insertRows.run(...rows);
+    else for (let i = 0; i < rows.length; i += 4) this.insert.run(...rows.slice(i, i + 4));
+    this.staged += rows.length / 4;
   }
 
   /** moves what is staged into the activity table, inside the caller's transaction */
   flush(): void {
+    this.write();
     if (this.staged === 0) return;
     this.merge.run();
     this.clear.run();

@@ -82,8 +82,9 @@ export class BulkSessionWriter implements SessionWriter {
     this.tables.deleteSessions(userId, sessionIds);
   }
 
-  /** writes every session held; past BULK_MAX_USERS, the latest sessions are read from the table again */
+  /** writes every session and activity held; past BULK_MAX_USERS, the latest sessions are read from the table again */
   flush(): void {
+    this.stage?.write();
     for (const userId of this.pending.keys()) this.write(userId);
     if (this.latest.size > BULK_MAX_USERS) this.latest.clear();
   }

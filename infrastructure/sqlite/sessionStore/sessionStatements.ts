@@ -17,6 +17,19 @@ const boundOf = (bound: ActivityBound | undefined, otherwise: readonly [number, 
 const sessionOf = (row: { data: string } | undefined): Session | undefined =>
   row === undefined ? undefined : (JSON.parse(row.data) as Session);
 
+/**
+ * An activity's data column: its fields but the messageId and the time, which have columns of
+ * their own and were three quarters of its bytes. Rows written with them read the same.
+ */
+export const activityDataOf = ({ messageId: _, occurredAt: __, ...rest }: Activity): string => JSON.stringify(rest);
+
+type ActivityRow = { message_id: string; at: number; data: string };
+const activityOfRow = (row: ActivityRow): Activity => ({
+  messageId: row.message_id,
+  occurredAt: new Date(row.at).toISOString(),
+  ...(JSON.parse(row.data) as Omit<Activity, 'messageId' | 'occurredAt'>),
+});
+
 /** the session store's statements on one connection and tables */
 export const sessionStatements = (db: SqliteDatabase, { activity: A, sessions: S }: SessionTableNames) => {
   const C = SESSION_CHECKPOINTS;
@@ -28,8 +41,8 @@ export const sessionStatements = (db: SqliteDatabase, { activity: A, sessions: S
     addActivity: db.prepare<[string, string, number, string]>(
       `INSERT OR IGNORE INTO ${A} (user_id, message_id, at, data) VALUES (?, ?, ?, ?)`,
     ),
-    activities: db.prepare<[string, number, string, number, string], { data: string }>(
-      `SELECT data FROM ${A} WHERE user_id = ? AND (at, message_id) >= (?, ?) AND (at, message_id) < (?, ?)
+    activities: db.prepare<[string, number, string, number, string], ActivityRow>(
+      `SELECT message_id, at, data FROM ${A} WHERE user_id = ? AND (at, message_id) >= (?, ?) AND (at, message_id) < (?, ?)
        ORDER BY at, message_id`,
     ),
     latest: db.prepare<[string], { data: string }>(
@@ -80,12 +93,10 @@ export type SessionStatements = ReturnType<typeof sessionStatements>;
 /** the writer that runs one statement per call, inside the caller's transaction */
 export const statementWriter = (s: SessionStatements): SessionWriter => ({
   addActivity: (userId, activity) =>
-    s.addActivity.run(userId, activity.messageId, Date.parse(activity.occurredAt), JSON.stringify(activity)).changes >
+    s.addActivity.run(userId, activity.messageId, Date.parse(activity.occurredAt), activityDataOf(activity)).changes >
     0,
   activities: (userId, { from, before }) =>
-    s.activities
-      .all(userId, ...boundOf(from, FIRST), ...boundOf(before, LAST))
-      .map((row) => JSON.parse(row.data) as Activity),
+    s.activities.all(userId, ...boundOf(from, FIRST), ...boundOf(before, LAST)).map(activityOfRow),
   latestSession: (userId) => sessionOf(s.latest.get(userId)),
   sessionStartedBefore: (userId, at) => sessionOf(s.startedBefore.get(userId, Date.parse(at))),
   sessionsFrom: (userId, from) =>
