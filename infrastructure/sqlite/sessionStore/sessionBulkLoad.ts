@@ -8,8 +8,8 @@ import type { SessionWriter } from '../../../application/ports/sessionStore/sess
 import { GroupedTransaction } from '../groupedTransaction.ts';
 import { DEFAULT_CACHE_KIB, type SqliteDatabase } from '../openDatabase.ts';
 import { dropIndexes, ensureIndexes } from '../secondaryIndexes.ts';
-import { ActivityStage, mergeActivityStage } from './activityStage.ts';
 import { BulkSessionWriter } from './bulkSessionWriter.ts';
+import { ActivityStage, mergeBulkStages, SessionStage } from './bulkStages.ts';
 import type { SessionStatements } from './sessionStatements.ts';
 import { type SessionTableNames, sessionIndexes } from './sessionTables.ts';
 
@@ -31,7 +31,10 @@ export class SessionBulkLoad {
     private readonly tables: SessionTableNames,
     statements: SessionWriter,
   ) {
-    this.writer = new BulkSessionWriter(statements, new ActivityStage(db, tables));
+    this.writer = new BulkSessionWriter(statements, {
+      activity: new ActivityStage(db, tables),
+      sessions: new SessionStage(db, tables),
+    });
     this.transaction = new GroupedTransaction(db, {
       readCheckpoint: (projection) => {
         const row = stmts.checkpoint.get(projection);
@@ -40,9 +43,9 @@ export class SessionBulkLoad {
       storeCheckpoint: (projection, position) => stmts.storeCheckpoint.run(projection, positionToString(position)),
       openWriter: () => this.writer,
       flush: (writer) => writer.flush(),
-      // the writer holds what the rolled back batches wrote, the stage's keys too: the rest goes to the table
+      // the writer holds what the rolled back batches wrote: what was committed goes to the tables
       discard: () => {
-        mergeActivityStage(db, tables);
+        mergeBulkStages(db, tables);
         this.writer = new BulkSessionWriter(statements, undefined);
       },
     });

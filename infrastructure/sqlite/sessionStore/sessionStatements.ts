@@ -23,6 +23,18 @@ const sessionOf = (row: { data: string } | undefined): Session | undefined =>
  */
 export const activityDataOf = ({ messageId: _, occurredAt: __, ...rest }: Activity): string => JSON.stringify(rest);
 
+/** a session's columns, as `putSession` writes them */
+export const sessionRowOf = (session: Session): [string, string, number, string, string, number, number, string] => [
+  session.sessionId,
+  session.userId,
+  Date.parse(session.startedAt),
+  session.firstMessageId,
+  session.startedAt.slice(0, 10),
+  session.durationMs,
+  session.pageViews,
+  JSON.stringify(session),
+];
+
 type ActivityRow = { message_id: string; at: number; data: string };
 const activityOfRow = (row: ActivityRow): Activity => ({
   messageId: row.message_id,
@@ -102,16 +114,7 @@ export const statementWriter = (s: SessionStatements): SessionWriter => ({
   sessionsFrom: (userId, from) =>
     s.sessionsFrom.all(userId, ...boundOf(from, FIRST)).map((row) => JSON.parse(row.data) as Session),
   putSession: (session) => {
-    s.putSession.run(
-      session.sessionId,
-      session.userId,
-      Date.parse(session.startedAt),
-      session.firstMessageId,
-      session.startedAt.slice(0, 10),
-      session.durationMs,
-      session.pageViews,
-      JSON.stringify(session),
-    );
+    s.putSession.run(...sessionRowOf(session));
   },
   deleteSessions: (userId, sessionIds) => {
     for (const id of sessionIds) s.deleteSession.run(userId, id);

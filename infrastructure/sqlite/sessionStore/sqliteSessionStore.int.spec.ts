@@ -65,12 +65,30 @@ describe('SqliteSessionStore', () => {
     }
   });
 
-  it('moves the activity of a bulk load cut short into its table when the file is opened again', async () => {
+  it('keeps the last version of a session a bulk load wrote at several commits', async () => {
+    const store = new SqliteSessionStore(files.file());
+    try {
+      const first = fullSession();
+      const longer = { ...first, endedAt: '2026-05-01T10:20:00.000Z', durationMs: 1_200_000, eventCount: 8 };
+      expect(await store.beginBulkLoad()).toBe(true);
+      await store.applyBatch('sessions', { from: null, to: pos(1) }, (w) => w.putSession(first));
+      await store.commitBulkLoad();
+      await store.applyBatch('sessions', { from: pos(1), to: pos(2) }, (w) => w.putSession(longer));
+      await store.commitBulkLoad();
+      await store.endBulkLoad();
+      expect(await store.sessionsOf(first.userId)).toEqual([longer]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('moves the activity and sessions of a bulk load cut short into their tables when the file is opened again', async () => {
     const file = files.file();
     const first = new SqliteSessionStore(file);
     expect(await first.beginBulkLoad()).toBe(true);
     await first.applyBatch('sessions', { from: null, to: pos(1) }, (w) => {
       expect(w.addActivity('ada', activity('2026-05-01T10:00:00.000Z', 'm1'))).toBe(true);
+      w.putSession(fullSession());
     });
     await first.commitBulkLoad();
     // a process that dies here leaves the staged activity behind its committed checkpoint
@@ -81,6 +99,7 @@ describe('SqliteSessionStore', () => {
     const again = new SqliteSessionStore(copy);
     try {
       expect(await again.readCheckpoint('sessions')).toEqual(pos(1));
+      expect(await again.sessionsOf(fullSession().userId)).toEqual([fullSession()]);
       await again.applyBatch('sessions', { from: pos(1), to: pos(2) }, (w) => {
         expect(w.addActivity('ada', activity('2026-05-01T10:00:00.000Z', 'm1'))).toBe(false);
         expect(w.activities('ada', {})).toEqual([activity('2026-05-01T10:00:00.000Z', 'm1')]);

@@ -16,7 +16,7 @@ import { UnavailableError } from '../../../domain/errors/journeyError.ts';
 import type { Session } from '../../../domain/sessions/session.ts';
 import { openDatabase, type SqliteDatabase } from '../openDatabase.ts';
 import { ensureIndexes } from '../secondaryIndexes.ts';
-import { mergeActivityStage } from './activityStage.ts';
+import { mergeBulkStages } from './bulkStages.ts';
 import { SessionBulkLoad } from './sessionBulkLoad.ts';
 import { FIRST, LAST, type SessionStatements, sessionStatements, statementWriter } from './sessionStatements.ts';
 import { createSessionTables, LIVE_SESSION_TABLES, type SessionTableNames, sessionIndexes } from './sessionTables.ts';
@@ -53,7 +53,7 @@ export class SqliteSessionStore implements SessionStore {
     const tables = options.tables ?? LIVE_SESSION_TABLES;
     this.tables = tables;
     createSessionTables(this.db, tables);
-    mergeActivityStage(this.db, tables);
+    mergeBulkStages(this.db, tables);
     if (!options.deferIndexes) ensureIndexes(this.db, sessionIndexes(tables));
     this.stmts = sessionStatements(this.db, tables);
     this.writer = statementWriter(this.stmts);
