@@ -16,7 +16,7 @@ import { removeDatabase } from './tempFiles.ts';
  * projector starts (the store comes from rebuildBench.ts's prepareRebuildStore).
  */
 
-export type CatchUpRun = { readonly eventsPerSecond: number; readonly applied: number };
+export type CatchUpRun = { readonly eventsPerSecond: number; readonly applied: number; readonly seconds: number };
 
 /**
  * The projector as `journey start` runs it: the users projection in this thread, the timeline
@@ -29,6 +29,8 @@ export const runCatchUp = async (
     /** leave the read models for queries (else they are removed for the next round) */ readonly keep?: boolean;
     /** the sessions projection too, in a worker thread of its own, as `journey start` runs it */
     readonly sessions?: boolean;
+    /** the sessions projection alone, without the journey projections (where its time goes) */
+    readonly sessionsAlone?: boolean;
   } = {},
 ): Promise<CatchUpRun> => {
   const config = loadConfig({ JOURNEY_DATA_DIR: source.dataDir, LOG_LEVEL: 'warn' });
@@ -37,24 +39,33 @@ export const runCatchUp = async (
     windowDays: config.JOURNEY_ACTIVE_WINDOW_DAYS,
   });
   const sessionsFile = join(source.dataDir, 'sessions.db');
+  const sessions = options.sessions || options.sessionsAlone;
   try {
     if (!(await eventStore.headPosition({ streamPrefix: JOURNEY_STREAM_PREFIX })))
       throw new Error('the projection store is empty');
     const projector = new Projector([
-      new ProjectionRunner(eventStore, users, journeyProjection(config, 'users')),
-      new WorkerProjection(config, 'timeline', silentLogger),
-      ...(options.sessions ? [new WorkerProjection(config, 'sessions', silentLogger)] : []),
+      ...(options.sessionsAlone
+        ? []
+        : [
+            new ProjectionRunner(eventStore, users, journeyProjection(config, 'users')),
+            new WorkerProjection(config, 'timeline', silentLogger),
+          ]),
+      ...(sessions ? [new WorkerProjection(config, 'sessions', silentLogger)] : []),
     ]);
     const start = performance.now();
     projector.start();
     await projector.waitForHeads(eventStore);
     const end = performance.now();
     await projector.stop();
-    return { eventsPerSecond: perSecond(source.count, start, end), applied: source.count };
+    return {
+      eventsPerSecond: perSecond(source.count, start, end),
+      applied: source.count,
+      seconds: (end - start) / 1000,
+    };
   } finally {
     await users.close();
     await eventStore.close();
-    if (options.sessions) await removeDatabase(sessionsFile);
+    if (sessions) await removeDatabase(sessionsFile);
     if (!options.keep)
       for (const name of ['users', 'timeline'] as const) await removeDatabase(readModelFileOf(config, name));
   }
