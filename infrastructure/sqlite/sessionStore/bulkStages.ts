@@ -1,10 +1,10 @@
 import type { Activity } from '../../../domain/sessions/activity.ts';
 import type { Session } from '../../../domain/sessions/session.ts';
 import type { SqliteDatabase } from '../openDatabase.ts';
-import { activityDataOf, sessionRowOf } from './sessionStatements.ts';
+import { activityDataOf, REPLACING_SESSION, SESSION_COLUMNS, sessionRowOf } from './sessionStatements.ts';
 import type { SessionTableNames } from './sessionTables.ts';
 
-/** a statement per 64 rows instead of one each: a third less time to stage (docs/performance.md) */
+/** a statement per 64 rows instead of one each: a quarter less time to stage (docs/performance.md) */
 const ROWS_PER_INSERT = 64;
 
 type StageDefinition = {
@@ -14,37 +14,26 @@ type StageDefinition = {
   readonly merge: string;
 };
 
-const stagesOf = ({ activity: A, sessions: S }: SessionTableNames): readonly StageDefinition[] => {
-  const sessionColumns = [
-    'session_id',
-    'user_id',
-    'started_at',
-    'first_message_id',
-    'day',
-    'duration_ms',
-    'page_views',
-    'data',
-  ] as const;
-  return [
-    {
+const stagesOf = ({ activity: A, sessions: S }: SessionTableNames) => {
+  const columns = SESSION_COLUMNS.join(', ');
+  return {
+    activity: {
       stage: `${A}_bulk`,
       columns: ['user_id', 'at', 'message_id', 'data'],
       merge: `INSERT OR IGNORE INTO ${A} (user_id, at, message_id, data)
         SELECT user_id, at, message_id, data FROM ${A}_bulk ORDER BY user_id, at, message_id`,
     },
-    {
+    sessions: {
       stage: `${S}_bulk`,
-      columns: sessionColumns,
+      columns: SESSION_COLUMNS,
       // a session staged twice (extended after a commit) keeps its last version
-      merge: `INSERT INTO ${S} (${sessionColumns.join(', ')})
-        SELECT ${sessionColumns.join(', ')} FROM ${S}_bulk
+      merge: `INSERT INTO ${S} (${columns})
+        SELECT ${columns} FROM ${S}_bulk
         WHERE rowid IN (SELECT MAX(rowid) FROM ${S}_bulk GROUP BY session_id)
         ORDER BY user_id, started_at, first_message_id
-        ON CONFLICT (session_id) DO UPDATE SET user_id = excluded.user_id, started_at = excluded.started_at,
-          first_message_id = excluded.first_message_id, day = excluded.day, duration_ms = excluded.duration_ms,
-          page_views = excluded.page_views, data = excluded.data`,
+        ${REPLACING_SESSION}`,
     },
-  ];
+  } satisfies Record<string, StageDefinition>;
 };
 
 const exists = (db: SqliteDatabase, table: string): boolean =>
@@ -55,7 +44,7 @@ const exists = (db: SqliteDatabase, table: string): boolean =>
  * on opening a file whose load was cut short (its checkpoint counts what was staged).
  */
 export const mergeBulkStages = (db: SqliteDatabase, tables: SessionTableNames): void => {
-  const left = stagesOf(tables).filter((definition) => exists(db, definition.stage));
+  const left = Object.values(stagesOf(tables)).filter((definition) => exists(db, definition.stage));
   if (left.length === 0) return;
   db.transaction(() => {
     for (const { stage, merge } of left) {
@@ -134,12 +123,12 @@ class BulkStage {
 /**
  * A bulk load's activity. It takes every activity: a redelivered one is not after the user's
  * latest session, so its recut reads the table, which keeps one copy, and cuts the same sessions
- * again. Knowing the keys without a read took a set of every (user, messageId), a third of the
- * load's time in garbage collection (docs/performance.md).
+ * again. Knowing the keys without a read took a set of every (user, messageId), which cost more
+ * in garbage collection than the recuts it saved (docs/performance.md).
  */
 export class ActivityStage extends BulkStage {
   constructor(db: SqliteDatabase, tables: SessionTableNames) {
-    super(db, stagesOf(tables)[0] as StageDefinition);
+    super(db, stagesOf(tables).activity);
   }
 
   addActivity(userId: string, activity: Activity): void {
@@ -150,7 +139,7 @@ export class ActivityStage extends BulkStage {
 /** A bulk load's sessions, each version as it was written at a commit: the merge keeps the last. */
 export class SessionStage extends BulkStage {
   constructor(db: SqliteDatabase, tables: SessionTableNames) {
-    super(db, stagesOf(tables)[1] as StageDefinition);
+    super(db, stagesOf(tables).sessions);
   }
 
   putSession(session: Session): void {

@@ -23,8 +23,27 @@ const sessionOf = (row: { data: string } | undefined): Session | undefined =>
  */
 export const activityDataOf = ({ messageId: _, occurredAt: __, ...rest }: Activity): string => JSON.stringify(rest);
 
-/** a session's columns, as `putSession` writes them */
-export const sessionRowOf = (session: Session): [string, string, number, string, string, number, number, string] => [
+/** a session's columns, in the order of its row */
+export const SESSION_COLUMNS = [
+  'session_id',
+  'user_id',
+  'started_at',
+  'first_message_id',
+  'day',
+  'duration_ms',
+  'page_views',
+  'data',
+] as const;
+type SessionRow = [string, string, number, string, string, number, number, string];
+
+/** what an insert of a session whose id is stored already does instead: it replaces it */
+export const REPLACING_SESSION = `ON CONFLICT (session_id) DO UPDATE SET ${SESSION_COLUMNS.filter(
+  (c) => c !== 'session_id',
+)
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')}`;
+
+export const sessionRowOf = (session: Session): SessionRow => [
   session.sessionId,
   session.userId,
   Date.parse(session.startedAt),
@@ -67,12 +86,9 @@ export const sessionStatements = (db: SqliteDatabase, { activity: A, sessions: S
       `SELECT data FROM ${S} WHERE user_id = ? AND (started_at, first_message_id) >= (?, ?)
        ORDER BY started_at, first_message_id`,
     ),
-    putSession: db.prepare<[string, string, number, string, string, number, number, string]>(
-      `INSERT INTO ${S} (session_id, user_id, started_at, first_message_id, day, duration_ms, page_views, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (session_id) DO UPDATE SET user_id = excluded.user_id, started_at = excluded.started_at,
-         first_message_id = excluded.first_message_id, day = excluded.day, duration_ms = excluded.duration_ms,
-         page_views = excluded.page_views, data = excluded.data`,
+    putSession: db.prepare<SessionRow>(
+      `INSERT INTO ${S} (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map(() => '?').join(', ')})
+       ${REPLACING_SESSION}`,
     ),
     deleteSession: db.prepare<[string, string]>(`DELETE FROM ${S} WHERE user_id = ? AND session_id = ?`),
     sessionsOf: db.prepare<[string, number, number], { data: string }>(
