@@ -27,12 +27,11 @@ try {
     const plain = await runCatchUp(store);
     const withActivityScan = orderedScanBaseline(activityStore.file);
     const withSessions = await runCatchUp(activityStore, { sessions: true });
-    const seconds = withSessions.seconds;
     const plainShare = pct(plain.eventsPerSecond, scan.rowsPerSecond);
     const sessionsShare = pct(withSessions.eventsPerSecond, withActivityScan.rowsPerSecond);
     process.stdout.write(
       `round ${round}: journey only ${plainShare.toFixed(1)} % of scan (${Math.round(plain.eventsPerSecond).toLocaleString('en-US')} events/s); ` +
-        `with sessions ${sessionsShare.toFixed(1)} % of scan (${Math.round(withSessions.eventsPerSecond).toLocaleString('en-US')} events/s, ${seconds.toFixed(1)} s); ` +
+        `with sessions ${sessionsShare.toFixed(1)} % of scan (${Math.round(withSessions.eventsPerSecond).toLocaleString('en-US')} events/s, ${withSessions.seconds.toFixed(1)} s); ` +
         `ratio ${(sessionsShare / plainShare).toFixed(2)}×\n`,
     );
     if (sessionsAlone) {

@@ -85,10 +85,6 @@ class BulkStage {
     this.clear = db.prepare(`DELETE FROM ${stage}`);
   }
 
-  get empty(): boolean {
-    return this.staged === 0 && this.buffered.length === 0;
-  }
-
   protected add(...row: (string | number)[]): void {
     this.buffered.push(...row);
     if (this.buffered.length === ROWS_PER_INSERT * this.width) this.write();
